@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "GenLab",
+    products: [
+        .executable(name: "genlab", targets: ["genlab"]),
+        .library(name: "GenLabNN", targets: ["GenLabNN"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+        .target(name: "GenLabTensor", dependencies: ["COpenBLAS"]),
+        .target(name: "GenLabNN", dependencies: ["GenLabTensor"]),
+        .target(name: "GenLabModels", dependencies: ["GenLabNN"]),
+        .target(name: "GenLabStore", dependencies: ["CHDF5"]),
+        .executableTarget(
+            name: "genlab",
+            dependencies: [
+                "GenLabModels", "GenLabStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "GenLabTestSupport", dependencies: ["GenLabNN"], path: "Tests/GenLabTestSupport"),
+        .testTarget(name: "GenLabTensorTests", dependencies: ["GenLabTensor"]),
+        .testTarget(name: "GenLabNNTests", dependencies: ["GenLabNN", "GenLabTestSupport"]),
+        .testTarget(name: "GenLabModelsTests", dependencies: ["GenLabModels", "GenLabTestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

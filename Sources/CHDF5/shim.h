@@ -1,0 +1,25 @@
+// HDF5 for Swift: the C API plus functions wrapping the macros Swift cannot import
+// (they expand to global ids that only exist after H5open, or to casts).
+#ifndef GENLAB_CHDF5_SHIM_H
+#define GENLAB_CHDF5_SHIM_H
+#include <hdf5.h>
+
+static inline hid_t genlab_H5T_NATIVE_FLOAT(void) { return H5T_NATIVE_FLOAT; }
+static inline hid_t genlab_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE; }
+static inline hid_t genlab_H5T_NATIVE_INT64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t genlab_H5T_NATIVE_UINT8(void) { return H5T_NATIVE_UINT8; }
+static inline hid_t genlab_H5T_C_S1(void) { return H5T_C_S1; }
+static inline hid_t genlab_H5P_DEFAULT(void) { return H5P_DEFAULT; }
+static inline hid_t genlab_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
+static inline hid_t genlab_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
+static inline hid_t genlab_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
+static inline hid_t genlab_H5S_ALL(void) { return H5S_ALL; }
+static inline hid_t genlab_H5E_DEFAULT(void) { return H5E_DEFAULT; }
+static inline unsigned genlab_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
+static inline unsigned genlab_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
+static inline unsigned genlab_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
+static inline unsigned genlab_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
+static inline hsize_t genlab_H5S_UNLIMITED(void) { return H5S_UNLIMITED; }
+static inline size_t genlab_H5T_VARIABLE(void) { return H5T_VARIABLE; }
+
+#endif

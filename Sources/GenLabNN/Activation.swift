@@ -1,0 +1,70 @@
+import Foundation
+
+/// Element-wise activations: `torch.nn.ReLU`, `LeakyReLU`, `Sigmoid`, `Tanh`.
+public final class Activation: Layer {
+    /// Which function, with its parameter.
+    public enum Kind: Equatable, Sendable {
+        case relu
+        /// PyTorch's default slope is 0.01.
+        case leakyReLU(slope: Float)
+        case sigmoid
+        case tanh
+    }
+
+    public let kind: Kind
+    public var isTraining = true
+    private let output = Tensor(zeros: [0])
+    private let gradInput = Tensor(zeros: [0])
+    /// The last input; LeakyReLU's backward reads its sign.
+    private var input: Tensor?
+
+    public init(_ kind: Kind) { self.kind = kind }
+
+    public var typeName: String {
+        switch kind {
+        case .relu: "ReLU"
+        case .leakyReLU: "LeakyReLU"
+        case .sigmoid: "Sigmoid"
+        case .tanh: "Tanh"
+        }
+    }
+
+    public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] { inputShape }
+
+    public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
+        output.resize(to: input.shape)
+        let x = input.data, y = output.data, count = input.count
+        switch kind {
+        case .relu:
+            for i in 0..<count { y[i] = x[i] > 0 ? x[i] : 0 }
+        case .leakyReLU(let slope):
+            for i in 0..<count { y[i] = x[i] > 0 ? x[i] : x[i] * slope }
+        case .sigmoid:
+            for i in 0..<count { y[i] = 1 / (1 + Foundation.exp(-x[i])) }
+        case .tanh:
+            for i in 0..<count { y[i] = Foundation.tanh(x[i]) }
+        }
+        self.input = input
+        return output
+    }
+
+    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        guard let input else { throw ShapeError("\(typeName): backward called before forward") }
+        try checkGradient(gradOutput, matches: output)
+        gradInput.resize(to: output.shape)
+        let g = gradOutput.data, y = output.data, dx = gradInput.data, count = output.count
+        switch kind {
+        case .relu:
+            for i in 0..<count { dx[i] = y[i] > 0 ? g[i] : 0 }
+        case .leakyReLU(let slope):
+            let x = input.data
+            for i in 0..<count { dx[i] = x[i] > 0 ? g[i] : g[i] * slope }
+        case .sigmoid:
+            for i in 0..<count { dx[i] = g[i] * (1 - y[i]) * y[i] }
+        case .tanh:
+            for i in 0..<count { dx[i] = g[i] * (1 - y[i] * y[i]) }
+        }
+        self.input = nil
+        return gradInput
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// `torch.optim.Adam` (single-tensor CPU path, same operation order), with PyTorch's
+/// `weight_decay` as L2 added to the gradient.
+public final class Adam: Optimizer {
+    public let parameters: [NamedParameter]
+    public var lr: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var eps: Float
+    public var weightDecay: Float
+    private var stepCount = 0
+    private let expAvg: SlotBuffers
+    private let expAvgSq: SlotBuffers
+
+    public init(_ parameters: [NamedParameter], lr: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                eps: Float = 1e-8, weightDecay: Float = 0) {
+        self.parameters = parameters
+        self.lr = lr
+        beta1 = betas.0
+        beta2 = betas.1
+        self.eps = eps
+        self.weightDecay = weightDecay
+        expAvg = SlotBuffers("exp_avg", for: parameters)
+        expAvgSq = SlotBuffers("exp_avg_sq", for: parameters)
+    }
+
+    public func step() {
+        stepCount += 1
+        let t = Double(stepCount)
+        let biasCorrection1 = 1 - Foundation.pow(Double(beta1), t)
+        let biasCorrection2Sqrt = (1 - Foundation.pow(Double(beta2), t)).squareRoot()
+        let stepSize = -Float(Double(lr) / biasCorrection1)
+        let bc2 = Float(biasCorrection2Sqrt)
+        let weight = 1 - beta1, b2 = beta2, oneMinusB2 = 1 - beta2, eps = eps, wd = weightDecay
+        for (index, named) in parameters.enumerated() {
+            let p = named.parameter.value.data, g = named.parameter.grad.data
+            let m = expAvg.tensors[index].data, v = expAvgSq.tensors[index].data
+            for i in 0..<named.parameter.value.count {
+                let grad = wd == 0 ? g[i] : g[i] + p[i] * wd
+                // torch.lerp(m, grad, w): two formulas depending on the weight
+                m[i] = weight < 0.5 ? m[i] + weight * (grad - m[i]) : grad - (grad - m[i]) * (1 - weight)
+                v[i] = v[i] * b2 + oneMinusB2 * grad * grad
+                let denom = v[i].squareRoot() / bc2 + eps
+                p[i] = p[i] + stepSize * (m[i] / denom)
+            }
+        }
+    }
+
+    public var state: OptimizerState {
+        var buffers: [String: [Float]] = [:]
+        expAvg.export(parameters, into: &buffers)
+        expAvgSq.export(parameters, into: &buffers)
+        return OptimizerState(step: stepCount, buffers: buffers)
+    }
+
+    public func restore(_ state: OptimizerState) throws(OptimizerStateError) {
+        try expAvg.restore(parameters, from: state.buffers)
+        try expAvgSq.restore(parameters, from: state.buffers)
+        stepCount = state.step
+    }
+}

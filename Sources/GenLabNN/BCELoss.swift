@@ -1,0 +1,29 @@
+import Foundation
+
+/// `torch.nn.functional.binary_cross_entropy` on probabilities:
+/// −(t·log x + (1 − t)·log(1 − x)), each log clamped at −100 as PyTorch does.
+public struct BCELoss: Sendable {
+    public var reduction: Reduction
+    public init(reduction: Reduction = .mean) { self.reduction = reduction }
+
+    public func forward(_ input: Tensor, _ target: Tensor) throws(ShapeError) -> Float {
+        try requireSameShape(input, target, "binary_cross_entropy")
+        let x = input.data, t = target.data
+        var sum = 0.0
+        for i in 0..<input.count {
+            let logX = Swift.max(Foundation.log(x[i]), -100)
+            let log1mX = Swift.max(Foundation.log(1 - x[i]), -100)
+            sum -= Double(t[i] * logX + (1 - t[i]) * log1mX)
+        }
+        return Float(sum) * reduction.factor(count: input.count)
+    }
+
+    /// Writes scale · ∂loss/∂input into `gradInput`: (x − t) / max(x(1 − x), 1e-12).
+    public func backward(_ input: Tensor, _ target: Tensor, scale: Float = 1, into gradInput: Tensor) throws(ShapeError) {
+        try requireSameShape(input, target, "binary_cross_entropy")
+        gradInput.resize(to: input.shape)
+        let k = scale * reduction.factor(count: input.count)
+        let x = input.data, t = target.data, g = gradInput.data
+        for i in 0..<input.count { g[i] = k * (x[i] - t[i]) / Swift.max((1 - x[i]) * x[i], 1e-12) }
+    }
+}

@@ -1,0 +1,141 @@
+/// `torch.nn.BatchNorm1d` ((N, C) or (N, C, L) inputs) and `torch.nn.BatchNorm2d`
+/// ((N, C, H, W) inputs): per-channel normalisation over the batch and spatial positions.
+///
+/// Training uses the batch mean and biased variance and updates the running statistics
+/// with momentum (running_var from the *unbiased* variance) and `num_batches_tracked`;
+/// evaluation uses the running statistics.
+public final class BatchNorm: Layer {
+    /// Which PyTorch module this is: 1 for BatchNorm1d, 2 for BatchNorm2d.
+    public let dimensions: Int
+    public let features: Int
+    public let eps: Float
+    public let momentum: Float
+    public let weight: Parameter
+    public let bias: Parameter
+    public let runningMean: Tensor
+    public let runningVar: Tensor
+    /// How many training batches have updated the running statistics.
+    public var numBatchesTracked: Int = 0
+    public var isTraining = true
+    public var typeName: String { "BatchNorm\(dimensions)d" }
+
+    private let output = Tensor(zeros: [0])
+    private let gradInput = Tensor(zeros: [0])
+    /// x̂ of the last forward pass.
+    private let normalized = Tensor(zeros: [0])
+    /// 1/√(var + eps) per channel, of the statistics the last forward pass used.
+    private let inverseStd: Tensor
+    private var usedBatchStatistics = false
+    private var hasForward = false
+
+    public init(dimensions: Int, features: Int, eps: Float = 1e-5, momentum: Float = 0.1) {
+        self.dimensions = dimensions
+        self.features = features
+        self.eps = eps
+        self.momentum = momentum
+        weight = Parameter(shape: [features])
+        weight.value.fill(1)
+        bias = Parameter(shape: [features])
+        runningMean = Tensor(zeros: [features])
+        runningVar = Tensor(repeating: 1, shape: [features])
+        inverseStd = Tensor(zeros: [features])
+    }
+
+    public var parameters: [NamedParameter] { [("weight", weight), ("bias", bias)] }
+    public var buffers: [NamedBuffer] { [("running_mean", runningMean), ("running_var", runningVar)] }
+
+    public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+        let ranks = dimensions == 1 ? [2, 3] : [4]
+        guard ranks.contains(inputShape.count), inputShape[1] == features else {
+            throw ShapeError("\(typeName)(\(features)) expects \(dimensions == 1 ? "(N, \(features)) or (N, \(features), L)" : "(N, \(features), H, W)") inputs but receives \(inputShape.dropFirst().map { $0 }.shapeDescription)")
+        }
+        return inputShape
+    }
+
+    public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
+        _ = try outputShape(for: input.shape)
+        let n = input.shape[0], plane = input.shape.dropFirst(2).reduce(1, *)
+        let m = n * plane
+        if isTraining && m <= 1 {
+            throw ShapeError("\(typeName) needs more than one value per channel in training, got input \(input.shape.shapeDescription)")
+        }
+        output.resize(to: input.shape)
+        normalized.resize(to: input.shape)
+        let x = input.data, y = output.data, xh = normalized.data
+        usedBatchStatistics = isTraining
+        for c in 0..<features {
+            let mean: Float, invStd: Float
+            if isTraining {
+                var sum = 0.0
+                for i in 0..<n { let p = x + (i * features + c) * plane; for q in 0..<plane { sum += Double(p[q]) } }
+                let mu = sum / Double(m)
+                var squares = 0.0
+                for i in 0..<n {
+                    let p = x + (i * features + c) * plane
+                    for q in 0..<plane { let d = Double(p[q]) - mu; squares += d * d }
+                }
+                let variance = squares / Double(m)
+                mean = Float(mu)
+                invStd = Float(1.0 / (variance + Double(eps)).squareRoot())
+                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean
+                runningVar[c] = (1 - momentum) * runningVar[c] + momentum * Float(squares / Double(m - 1))
+            } else {
+                mean = runningMean[c]
+                invStd = 1 / (runningVar[c] + eps).squareRoot()
+            }
+            inverseStd[c] = invStd
+            let gamma = weight.value[c], beta = bias.value[c]
+            for i in 0..<n {
+                let offset = (i * features + c) * plane
+                for q in 0..<plane {
+                    let v = (x[offset + q] - mean) * invStd
+                    xh[offset + q] = v
+                    y[offset + q] = v * gamma + beta
+                }
+            }
+        }
+        if isTraining { numBatchesTracked += 1 }
+        hasForward = true
+        return output
+    }
+
+    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        guard hasForward else { throw ShapeError("\(typeName): backward called before forward") }
+        try checkGradient(gradOutput, matches: output)
+        let shape = output.shape
+        let n = shape[0], plane = shape.dropFirst(2).reduce(1, *)
+        let m = Float(n * plane)
+        gradInput.resize(to: shape)
+        let g = gradOutput.data, xh = normalized.data, dx = gradInput.data
+        for c in 0..<features {
+            var sumG = 0.0, sumGX = 0.0
+            for i in 0..<n {
+                let offset = (i * features + c) * plane
+                for q in 0..<plane {
+                    sumG += Double(g[offset + q])
+                    sumGX += Double(g[offset + q]) * Double(xh[offset + q])
+                }
+            }
+            if accumulateParameterGradients {
+                weight.grad[c] += Float(sumGX)
+                bias.grad[c] += Float(sumG)
+            }
+            let scale = weight.value[c] * inverseStd[c]
+            if usedBatchStatistics {
+                // ∂x = γ/σ · (g − mean(g) − x̂ · mean(g·x̂))
+                let meanG = Float(sumG) / m, meanGX = Float(sumGX) / m
+                for i in 0..<n {
+                    let offset = (i * features + c) * plane
+                    for q in 0..<plane { dx[offset + q] = scale * (g[offset + q] - meanG - xh[offset + q] * meanGX) }
+                }
+            } else {
+                for i in 0..<n {
+                    let offset = (i * features + c) * plane
+                    for q in 0..<plane { dx[offset + q] = scale * g[offset + q] }
+                }
+            }
+        }
+        hasForward = false
+        return gradInput
+    }
+}

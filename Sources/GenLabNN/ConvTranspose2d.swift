@@ -1,0 +1,118 @@
+/// `torch.nn.ConvTranspose2d` with square kernel, stride, padding and output padding:
+/// weight (in, out, k, k), bias (out). The forward pass is the data gradient of a
+/// convolution: one sgemm into columns, then col2im.
+public final class ConvTranspose2d: Layer {
+    public let inChannels: Int
+    public let outChannels: Int
+    public let kernelSize: Int
+    public let stride: Int
+    public let padding: Int
+    public let outputPadding: Int
+    public let weight: Parameter
+    public let bias: Parameter?
+    public var isTraining = true
+    public var typeName: String { "ConvTranspose2d" }
+
+    private let output = Tensor(zeros: [0])
+    private let gradInput = Tensor(zeros: [0])
+    /// Columns (out·k·k × N·H·W): the product before col2im, and its gradient in backward.
+    private let columns = Tensor(zeros: [0])
+    /// The last input in channel-major layout (in × N·H·W), kept for the weight gradient.
+    private let inputChannelMajor = Tensor(zeros: [0])
+    /// The adjoint convolution: from the output image back to the input grid.
+    private var geometry: ConvGeometry?
+    private var inputShape: [Int] = []
+
+    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+                outputPadding: Int = 0, bias: Bool = true) {
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        self.outputPadding = outputPadding
+        weight = Parameter(shape: [inChannels, outChannels, kernelSize, kernelSize])
+        self.bias = bias ? Parameter(shape: [outChannels]) : nil
+    }
+
+    public var parameters: [NamedParameter] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    /// (H − 1)·s − 2p + k + output_padding.
+    private func outputSize(_ size: Int) -> Int {
+        (size - 1) * stride - 2 * padding + kernelSize + outputPadding
+    }
+
+    func geometry(for inputShape: [Int]) throws(ShapeError) -> ConvGeometry {
+        guard inputShape.count == 4, inputShape[1] == inChannels else {
+            throw ShapeError("ConvTranspose2d(\(inChannels)→\(outChannels)) expects images of \(inChannels) channels but receives \(inputShape.dropFirst().map { $0 }.shapeDescription)")
+        }
+        guard stride > 0, padding >= 0, outputPadding >= 0, outputPadding < stride else {
+            throw ShapeError("ConvTranspose2d needs stride > 0, padding ≥ 0 and 0 ≤ output_padding < stride (stride \(stride), output_padding \(outputPadding))")
+        }
+        let height = outputSize(inputShape[2]), width = outputSize(inputShape[3])
+        let g = ConvGeometry(channels: outChannels, height: height, width: width,
+                             kernel: kernelSize, stride: stride, padding: padding)
+        guard height > 0, width > 0, g.isValid, g.outputHeight == inputShape[2], g.outputWidth == inputShape[3] else {
+            throw ShapeError("ConvTranspose2d kernel \(kernelSize) (stride \(stride), padding \(padding)) gives no output for an input of \(inputShape[2])×\(inputShape[3])")
+        }
+        return g
+    }
+
+    public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+        let g = try geometry(for: inputShape)
+        return [inputShape[0], outChannels, g.height, g.width]
+    }
+
+    public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
+        let g = try geometry(for: input.shape)
+        let n = input.shape[0], plane = input.shape[2] * input.shape[3]
+        geometry = g
+        inputShape = input.shape
+        inputChannelMajor.resize(to: [inChannels, n * plane])
+        columns.resize(to: [g.patchSize, n * plane])
+        output.resize(to: [n, outChannels, g.height, g.width])
+        ChannelLayout.toChannelMajor(input.data, batch: n, channels: inChannels, plane: plane,
+                                     into: inputChannelMajor.data)
+        BLAS.gemm(transA: true, m: g.patchSize, n: n * plane, k: inChannels,
+                  a: weight.value.data, lda: g.patchSize, b: inputChannelMajor.data, ldb: n * plane,
+                  beta: 0, c: columns.data, ldc: n * plane)
+        Im2Col.fold(columns.data, batch: n, geometry: g, into: output.data)
+        if let bias {
+            let outPlane = g.height * g.width
+            for image in 0..<n {
+                for c in 0..<outChannels {
+                    let p = output.data + (image * outChannels + c) * outPlane, b = bias.value.data[c]
+                    for q in 0..<outPlane { p[q] += b }
+                }
+            }
+        }
+        return output
+    }
+
+    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        guard let g = geometry else { throw ShapeError("ConvTranspose2d: backward called before forward") }
+        try checkGradient(gradOutput, matches: output)
+        let n = inputShape[0], plane = inputShape[2] * inputShape[3]
+        Im2Col.unfold(gradOutput.data, batch: n, geometry: g, into: columns.data)
+        if accumulateParameterGradients {
+            BLAS.gemm(transB: true, m: inChannels, n: g.patchSize, k: n * plane,
+                      a: inputChannelMajor.data, lda: n * plane, b: columns.data, ldb: n * plane,
+                      beta: 1, c: weight.grad.data, ldc: g.patchSize)
+            if let bias {
+                ChannelLayout.accumulateChannelSums(gradOutput.data, batch: n, channels: outChannels,
+                                                    plane: g.height * g.width, into: bias.grad.data)
+            }
+        }
+        // ∂L/∂input in channel-major layout overwrites the cached input, no longer needed.
+        BLAS.gemm(m: inChannels, n: n * plane, k: g.patchSize,
+                  a: weight.value.data, lda: g.patchSize, b: columns.data, ldb: n * plane,
+                  beta: 0, c: inputChannelMajor.data, ldc: n * plane)
+        gradInput.resize(to: inputShape)
+        ChannelLayout.toImages(inputChannelMajor.data, batch: n, channels: inChannels, plane: plane,
+                               bias: nil, into: gradInput.data)
+        geometry = nil
+        return gradInput
+    }
+}

@@ -1,0 +1,64 @@
+/// `torch.nn.Linear`: y = x·Wᵀ + b on (N, in) inputs; weight (out, in), bias (out).
+public final class Linear: WeightedLayer {
+    public let inFeatures: Int
+    public let outFeatures: Int
+    public let weight: Parameter
+    public let bias: Parameter?
+    public var isTraining = true
+    public var typeName: String { "Linear" }
+
+    private let output = Tensor(zeros: [0])
+    private let gradInput = Tensor(zeros: [0])
+    private var input: Tensor?
+
+    public init(inFeatures: Int, outFeatures: Int, bias: Bool = true) {
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        weight = Parameter(shape: [outFeatures, inFeatures])
+        self.bias = bias ? Parameter(shape: [outFeatures]) : nil
+    }
+
+    public var parameters: [NamedParameter] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+        guard inputShape.count == 2, inputShape[1] == inFeatures else {
+            throw ShapeError("Linear(\(inFeatures)→\(outFeatures)) expects inputs of \(inFeatures) features but receives \(inputShape.dropFirst().map { $0 }.shapeDescription)")
+        }
+        return [inputShape[0], outFeatures]
+    }
+
+    public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
+        output.resize(to: try outputShape(for: input.shape))
+        let n = input.shape[0]
+        if let bias {
+            for row in 0..<n { (output.data + row * outFeatures).update(from: bias.value.data, count: outFeatures) }
+        }
+        BLAS.gemm(transB: true, m: n, n: outFeatures, k: inFeatures,
+                  a: input.data, lda: inFeatures, b: weight.value.data, ldb: inFeatures,
+                  beta: bias == nil ? 0 : 1, c: output.data, ldc: outFeatures)
+        self.input = input
+        return output
+    }
+
+    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        guard let input else { throw ShapeError("Linear: backward called before forward") }
+        try checkGradient(gradOutput, matches: output)
+        let n = input.shape[0]
+        if accumulateParameterGradients {
+            BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: n,
+                      a: gradOutput.data, lda: outFeatures, b: input.data, ldb: inFeatures,
+                      beta: 1, c: weight.grad.data, ldc: inFeatures)
+            if let bias {
+                let g = gradOutput.data, db = bias.grad.data
+                for row in 0..<n { for j in 0..<outFeatures { db[j] += g[row * outFeatures + j] } }
+            }
+        }
+        gradInput.resize(to: input.shape)
+        BLAS.gemm(m: n, n: inFeatures, k: outFeatures,
+                  a: gradOutput.data, lda: outFeatures, b: weight.value.data, ldb: inFeatures,
+                  beta: 0, c: gradInput.data, ldc: inFeatures)
+        return gradInput
+    }
+}

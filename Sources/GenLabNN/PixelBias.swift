@@ -1,0 +1,44 @@
+/// A learnable bias per pixel and channel, y = x + b with b of shape (C, H, W): the
+/// CIS-522 ConvVAE's `BiasLayer`, first in its encoder and last in its decoder.
+public final class PixelBias: Layer {
+    public let bias: Parameter
+    public var isTraining = true
+    public var typeName: String { "BiasLayer" }
+    private let output = Tensor(zeros: [0])
+    private let gradInput = Tensor(zeros: [0])
+
+    /// A zero bias of `itemShape` (C, H, W).
+    public init(itemShape: [Int]) { bias = Parameter(shape: itemShape) }
+
+    public var parameters: [NamedParameter] { [("bias", bias)] }
+
+    public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+        guard Array(inputShape.dropFirst()) == bias.value.shape else {
+            throw ShapeError("BiasLayer of shape \(bias.value.shape.shapeDescription) receives items of \(inputShape.dropFirst().map { $0 }.shapeDescription)")
+        }
+        return inputShape
+    }
+
+    public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
+        output.resize(to: try outputShape(for: input.shape))
+        let item = bias.value.count, b = bias.value.data
+        for n in 0..<input.shape[0] {
+            let x = input.data + n * item, y = output.data + n * item
+            for i in 0..<item { y[i] = x[i] + b[i] }
+        }
+        return output
+    }
+
+    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try checkGradient(gradOutput, matches: output)
+        if accumulateParameterGradients {
+            let item = bias.value.count, db = bias.grad.data
+            for n in 0..<gradOutput.shape[0] {
+                let g = gradOutput.data + n * item
+                for i in 0..<item { db[i] += g[i] }
+            }
+        }
+        gradInput.copy(from: gradOutput)
+        return gradInput
+    }
+}

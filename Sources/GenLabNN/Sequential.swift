@@ -1,0 +1,58 @@
+/// `torch.nn.Sequential`: layers applied in order; parameters are keyed "<index>.<name>".
+public final class Sequential: Layer {
+    public let layers: [Layer]
+    public var typeName: String { "Sequential" }
+
+    public init(_ layers: [Layer]) { self.layers = layers }
+
+    public var isTraining: Bool {
+        get { layers.first?.isTraining ?? true }
+        set { for layer in layers { layer.isTraining = newValue } }
+    }
+
+    public var parameters: [NamedParameter] {
+        layers.enumerated().flatMap { index, layer in
+            layer.parameters.map { ("\(index).\($0.name)", $0.parameter) }
+        }
+    }
+
+    public var buffers: [NamedBuffer] {
+        layers.enumerated().flatMap { index, layer in
+            layer.buffers.map { ("\(index).\($0.name)", $0.tensor) }
+        }
+    }
+
+    /// The output shape of every layer for an input shape, stopping at the first that does
+    /// not fit (its error names the layer's index and type).
+    public func outputShapes(for inputShape: [Int]) throws(ShapeError) -> [[Int]] {
+        var shapes: [[Int]] = []
+        var shape = inputShape
+        for (index, layer) in layers.enumerated() {
+            do {
+                shape = try layer.outputShape(for: shape)
+            } catch {
+                throw ShapeError("layer \(index) (\(layer.typeName)): \(error.message)")
+            }
+            shapes.append(shape)
+        }
+        return shapes
+    }
+
+    public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+        try outputShapes(for: inputShape).last ?? inputShape
+    }
+
+    public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
+        var x = input
+        for layer in layers { x = try layer.forward(x) }
+        return x
+    }
+
+    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        var g = gradOutput
+        for layer in layers.reversed() {
+            g = try layer.backward(g, accumulateParameterGradients: accumulateParameterGradients)
+        }
+        return g
+    }
+}

@@ -1,0 +1,100 @@
+/// A contiguous, row-major Float32 array with a shape (NCHW for images).
+///
+/// A tensor owns its storage. Its capacity only grows: `resize(to:)` to a shape that fits
+/// the current capacity never allocates, which is how layers reuse their workspaces from
+/// one training step to the next once shapes are known.
+public final class Tensor {
+    /// The dimensions, outermost first.
+    public private(set) var shape: [Int]
+    /// The number of elements, the product of `shape`.
+    public private(set) var count: Int
+    /// The number of elements the storage can hold without reallocating.
+    public private(set) var capacity: Int
+    /// The storage; valid for `count` elements until the next `resize(to:)` that grows.
+    public private(set) var data: UnsafeMutablePointer<Float>
+
+    /// A tensor of zeros.
+    public init(zeros shape: [Int]) {
+        self.shape = shape
+        self.count = Tensor.elementCount(shape)
+        self.capacity = count
+        self.data = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        data.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    /// A tensor holding `values`; their number must equal the product of `shape`.
+    public convenience init(shape: [Int], values: [Float]) throws(ShapeError) {
+        guard Tensor.elementCount(shape) == values.count else {
+            throw ShapeError("\(values.count) values do not fill a tensor of shape \(shape.shapeDescription)")
+        }
+        self.init(zeros: shape)
+        values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    /// A tensor filled with `value`.
+    public convenience init(repeating value: Float, shape: [Int]) {
+        self.init(zeros: shape)
+        fill(value)
+    }
+
+    deinit { data.deallocate() }
+
+    /// The product of the dimensions.
+    public static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+
+    /// Gives the tensor a new shape, reallocating (and zeroing) only when it needs more room
+    /// than it has ever had. Contents are unspecified after a resize that changes the count.
+    public func resize(to newShape: [Int]) {
+        if newShape == shape { return }
+        let newCount = Tensor.elementCount(newShape)
+        if newCount > capacity {
+            data.deallocate()
+            data = UnsafeMutablePointer<Float>.allocate(capacity: newCount)
+            data.initialize(repeating: 0, count: newCount)
+            capacity = newCount
+        }
+        shape = newShape
+        count = newCount
+    }
+
+    /// Changes the shape without touching the contents; the element count must stay the same.
+    public func reshape(_ newShape: [Int]) throws(ShapeError) {
+        guard Tensor.elementCount(newShape) == count else {
+            throw ShapeError("cannot reshape \(shape.shapeDescription) to \(newShape.shapeDescription)")
+        }
+        shape = newShape
+    }
+
+    /// The elements as an array (for tests, storage and reports, not hot loops).
+    public var values: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
+
+    /// The storage as a buffer of `count` elements.
+    public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: data, count: count) }
+
+    /// Sets every element to `value`.
+    public func fill(_ value: Float) { data.update(repeating: value, count: count) }
+
+    /// Takes the shape and contents of `other`.
+    public func copy(from other: Tensor) {
+        resize(to: other.shape)
+        data.update(from: other.data, count: count)
+    }
+
+    /// A new tensor with the same shape and contents.
+    public func clone() -> Tensor {
+        let t = Tensor(zeros: shape)
+        t.data.update(from: data, count: count)
+        return t
+    }
+
+    /// Element access by flat index.
+    public subscript(index: Int) -> Float {
+        get { data[index] }
+        set { data[index] = newValue }
+    }
+}
+
+extension Array where Element == Int {
+    /// "3×28×28" style text for error messages.
+    public var shapeDescription: String { isEmpty ? "scalar" : map(String.init).joined(separator: "×") }
+}

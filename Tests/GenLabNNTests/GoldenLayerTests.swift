@@ -1,0 +1,112 @@
+import Foundation
+import GenLabNN
+import GenLabTestSupport
+import Testing
+
+/// Every layer case of the PyTorch reference: output, input gradient, parameter gradients
+/// and BatchNorm state, with 1e-5 absolute + 1e-4 relative tolerance.
+@Suite struct GoldenLayerTests {
+    static let layerCases = Golden.cases.filter { $0.gradOutput != nil && $0.params != nil }.map(\.name)
+
+    @Test func fixtureHasAllCases() {
+        #expect(Golden.cases.count == 34)
+        #expect(GoldenLayerTests.layerCases.count == 21)
+    }
+
+    /// An integer argument of a PyTorch module description, e.g. `stride=(2, 2)` → 2.
+    static func argument(_ name: String, in module: String) -> Int? {
+        guard let range = module.range(of: "\(name)=(") else { return nil }
+        let digits = module[range.upperBound...].prefix { $0.isNumber }
+        return Int(digits)
+    }
+
+    /// The layer a reference case describes, with its parameters loaded.
+    static func makeLayer(_ c: GoldenCase) throws -> Layer {
+        let params = c.params ?? [:]
+        let hasBias = params["bias"] != nil
+        let layer: Layer
+        switch c.module {
+        case let m where m.hasPrefix("Linear"):
+            let w = try #require(params["weight"])
+            layer = Linear(inFeatures: w.shape[1], outFeatures: w.shape[0], bias: hasBias)
+        case let m where m.hasPrefix("Conv2d"):
+            let w = try #require(params["weight"])
+            layer = Conv2d(inChannels: w.shape[1], outChannels: w.shape[0], kernelSize: w.shape[2],
+                           stride: argument("stride", in: m) ?? 1, padding: argument("padding", in: m) ?? 0,
+                           bias: hasBias)
+        case let m where m.hasPrefix("ConvTranspose2d"):
+            let w = try #require(params["weight"])
+            layer = ConvTranspose2d(inChannels: w.shape[0], outChannels: w.shape[1], kernelSize: w.shape[2],
+                                    stride: argument("stride", in: m) ?? 1, padding: argument("padding", in: m) ?? 0,
+                                    outputPadding: argument("output_padding", in: m) ?? 0, bias: hasBias)
+        case let m where m.hasPrefix("BatchNorm"):
+            let w = try #require(params["weight"])
+            layer = BatchNorm(dimensions: m.hasPrefix("BatchNorm1d") ? 1 : 2, features: w.shape[0])
+        case "ReLU()": layer = Activation(.relu)
+        case let m where m.hasPrefix("LeakyReLU"):
+            let slope = Float(m.split(separator: "=").last!.dropLast())!
+            layer = Activation(.leakyReLU(slope: slope))
+        case "Sigmoid()": layer = Activation(.sigmoid)
+        case "Tanh()": layer = Activation(.tanh)
+        case "AdaptiveAvgPool2d(1) then Flatten": layer = Sequential([AdaptiveAvgPool2d(), Reshape.flatten()])
+        default:
+            Issue.record("no layer for \(c.module)")
+            throw ShapeError("unknown module")
+        }
+        layer.isTraining = c.train ?? true
+        let slots = layer.parameters.map { ($0.name, $0.parameter.value) } + layer.buffers.map { ($0.name, $0.tensor) }
+        for (name, tensor) in slots {
+            let value = try #require(params[name], "reference has no \(name)")
+            #expect(Golden.load(value, into: tensor), "\(name) shape")
+        }
+        if let norm = layer as? BatchNorm, let tracked = params["num_batches_tracked"] {
+            norm.numBatchesTracked = Int(tracked.scalar)
+        }
+        return layer
+    }
+
+    @Test(arguments: layerCases)
+    func layerMatchesPyTorch(_ name: String) throws {
+        let c = try #require(Golden.named(name))
+        let layer = try GoldenLayerTests.makeLayer(c)
+        let output = try layer.forward(try #require(c.input).tensor)
+        #expect(Golden.mismatches(output.values, try #require(c.output), shape: output.shape) == [], "output")
+        let gradInput = try layer.backward(try #require(c.gradOutput).tensor)
+        #expect(Golden.mismatches(gradInput.values, try #require(c.gradInput), shape: gradInput.shape) == [], "grad_input")
+        for (key, expected) in c.gradParams ?? [:] {
+            let p = try #require(layer.parameters.first { $0.name == key }, "parameter \(key)")
+            #expect(Golden.mismatches(p.parameter.grad.values, expected, shape: p.parameter.grad.shape) == [], "grad \(key)")
+        }
+        for (key, expected) in c.stateAfter ?? [:] {
+            if key == "num_batches_tracked" {
+                #expect((layer as? BatchNorm)?.numBatchesTracked == Int(expected.scalar))
+                continue
+            }
+            let slots = layer.parameters.map { ($0.name, $0.parameter.value) } + layer.buffers.map { ($0.name, $0.tensor) }
+            let t = try #require(slots.first { $0.0 == key }?.1, "state \(key)")
+            #expect(Golden.mismatches(t.values, expected, shape: t.shape) == [], "state \(key)")
+        }
+    }
+
+    @Test func spectralNormMatchesPyTorch() throws {
+        let c = try #require(Golden.named("spectral_norm_conv2d"))
+        let w = try #require(c.weightOrig)
+        let conv = Conv2d(inChannels: w.shape[1], outChannels: w.shape[0], kernelSize: w.shape[2])
+        var generator = RandomGenerator(seed: 0)
+        let layer = SpectralNorm(conv, generator: &generator)
+        #expect(Golden.load(w, into: layer.weightOrig.value))
+        #expect(Golden.load(try #require(c.bias), into: try #require(conv.bias).value))
+        #expect(Golden.load(try #require(c.uBefore), into: layer.u))
+        #expect(Golden.load(try #require(c.vBefore), into: layer.v))
+        #expect(layer.parameters.map(\.name) == ["bias", "weight_orig"])
+        #expect(layer.buffers.map(\.name) == ["weight_u", "weight_v"])
+
+        let output = try layer.forward(try #require(c.input).tensor)
+        #expect(Golden.mismatches(output.values, try #require(c.output), shape: output.shape) == [], "output")
+        #expect(Golden.mismatches(layer.u.values, try #require(c.uAfter)) == [], "u after")
+        #expect(Golden.mismatches(conv.weight.value.values, try #require(c.sigmaWeight)) == [], "W / σ")
+        let gradInput = try layer.backward(try #require(c.gradOutput).tensor)
+        #expect(Golden.mismatches(gradInput.values, try #require(c.gradInput), shape: gradInput.shape) == [], "grad_input")
+        #expect(Golden.mismatches(layer.weightOrig.grad.values, try #require(c.gradWeightOrig)) == [], "grad weight_orig")
+    }
+}

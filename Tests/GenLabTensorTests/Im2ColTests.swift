@@ -1,0 +1,83 @@
+import GenLabTensor
+import Testing
+
+/// im2col against a direct loop, and col2im as its exact adjoint.
+@Suite struct Im2ColTests {
+    static let geometries: [ConvGeometry] = [
+        ConvGeometry(channels: 2, height: 8, width: 8, kernel: 4, stride: 2, padding: 1),
+        ConvGeometry(channels: 3, height: 9, width: 7, kernel: 5, stride: 1, padding: 0),
+        ConvGeometry(channels: 2, height: 5, width: 6, kernel: 3, stride: 1, padding: 1),
+        ConvGeometry(channels: 1, height: 7, width: 7, kernel: 4, stride: 2, padding: 1),
+        ConvGeometry(channels: 2, height: 11, width: 11, kernel: 5, stride: 2, padding: 2),
+        ConvGeometry(channels: 1, height: 2, width: 3, kernel: 3, stride: 3, padding: 1),
+    ]
+
+    static func random(_ count: Int, seed: UInt64) -> Tensor {
+        var generator = RandomGenerator(seed: seed)
+        let t = Tensor(zeros: [count])
+        generator.fillUniform(t.buffer, low: -1, high: 1)
+        return t
+    }
+
+    @Test(arguments: geometries)
+    func unfoldMatchesDirectIndexing(_ g: ConvGeometry) {
+        let batch = 2
+        let images = Im2ColTests.random(batch * g.channels * g.height * g.width, seed: 1)
+        let columns = Tensor(zeros: [g.patchSize * batch * g.outputPlane])
+        Im2Col.unfold(images.data, batch: batch, geometry: g, into: columns.data)
+        var mismatches = 0
+        for c in 0..<g.channels {
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    for n in 0..<batch {
+                        for y in 0..<g.outputHeight {
+                            for x in 0..<g.outputWidth {
+                                let iy = y * g.stride - g.padding + i, ix = x * g.stride - g.padding + j
+                                let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < g.width
+                                let expected = inside ? images[((n * g.channels + c) * g.height + iy) * g.width + ix] : 0
+                                let row = (c * g.kernelHeight + i) * g.kernelWidth + j
+                                let column = n * g.outputPlane + y * g.outputWidth + x
+                                if columns[row * batch * g.outputPlane + column] != expected { mismatches += 1 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
+    /// ⟨unfold(x), c⟩ = ⟨x, fold(c)⟩ for random x and c.
+    @Test(arguments: geometries)
+    func foldIsTheAdjointOfUnfold(_ g: ConvGeometry) {
+        let batch = 3
+        let imageCount = batch * g.channels * g.height * g.width
+        let columnCount = g.patchSize * batch * g.outputPlane
+        let x = Im2ColTests.random(imageCount, seed: 2), c = Im2ColTests.random(columnCount, seed: 3)
+        let unfolded = Tensor(zeros: [columnCount]), folded = Tensor(zeros: [imageCount])
+        Im2Col.unfold(x.data, batch: batch, geometry: g, into: unfolded.data)
+        Im2Col.fold(c.data, batch: batch, geometry: g, into: folded.data)
+        var left = 0.0, right = 0.0
+        for i in 0..<columnCount { left += Double(unfolded[i]) * Double(c[i]) }
+        for i in 0..<imageCount { right += Double(x[i]) * Double(folded[i]) }
+        #expect(abs(left - right) <= 1e-9 * max(1, abs(left)) + 1e-5)
+    }
+
+    @Test func geometryFollowsPyTorchOutputFormula() {
+        let g = ConvGeometry(channels: 1, height: 28, width: 28, kernel: 4, stride: 2, padding: 1)
+        #expect(g.outputHeight == 14 && g.outputWidth == 14 && g.patchSize == 16)
+        #expect(ConvGeometry(channels: 1, height: 7, width: 7, kernel: 4, stride: 2, padding: 1).outputHeight == 3)
+        #expect(!ConvGeometry(channels: 1, height: 3, width: 3, kernel: 5, stride: 1, padding: 0).isValid)
+        #expect(!ConvGeometry(channels: 1, height: 8, width: 8, kernel: 3, stride: 0, padding: 0).isValid)
+    }
+
+    @Test func channelLayoutRoundTrips() {
+        let (n, c, p) = (3, 4, 5)
+        let images = Im2ColTests.random(n * c * p, seed: 4)
+        let major = Tensor(zeros: [c, n * p]), back = Tensor(zeros: [n, c, p])
+        ChannelLayout.toChannelMajor(images.data, batch: n, channels: c, plane: p, into: major.data)
+        #expect(major[2 * n * p + 1 * p + 3] == images[(1 * c + 2) * p + 3])
+        ChannelLayout.toImages(major.data, batch: n, channels: c, plane: p, bias: nil, into: back.data)
+        #expect(back.values == images.values)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import GenLabNN
+
+/// One tensor of the PyTorch reference file.
+public struct GoldenTensor: Decodable, Sendable {
+    public let shape: [Int]
+    public let data: [Double]
+
+    /// As a GenLab tensor.
+    public var tensor: Tensor {
+        let t = Tensor(zeros: shape)
+        for (i, v) in data.enumerated() { t[i] = Float(v) }
+        return t
+    }
+
+    /// The first value (for scalars).
+    public var scalar: Double { data[0] }
+}
+
+/// One case of the PyTorch reference file; which fields are present depends on its kind.
+public struct GoldenCase: Decodable, Sendable {
+    public let name: String
+    public let module: String
+    public let train: Bool?
+    public let params: [String: GoldenTensor]?
+    public let input: GoldenTensor?
+    public let target: GoldenTensor?
+    public let output: GoldenTensor?
+    public let gradOutput: GoldenTensor?
+    public let gradInput: GoldenTensor?
+    public let gradParams: [String: GoldenTensor]?
+    public let stateAfter: [String: GoldenTensor]?
+    public let mu: GoldenTensor?
+    public let logsigma: GoldenTensor?
+    public let gradMu: GoldenTensor?
+    public let gradLogsigma: GoldenTensor?
+    public let param: GoldenTensor?
+    public let grads: [GoldenTensor]?
+    public let paramsAfterEachStep: [GoldenTensor]?
+    public let weightOrig: GoldenTensor?
+    public let bias: GoldenTensor?
+    public let uBefore: GoldenTensor?
+    public let vBefore: GoldenTensor?
+    public let gradWeightOrig: GoldenTensor?
+    public let uAfter: GoldenTensor?
+    public let sigmaWeight: GoldenTensor?
+    public let beta: Double?
+    public let eps: GoldenTensor?
+    public let outputReconstruction: GoldenTensor?
+    public let lossRec: GoldenTensor?
+    public let lossKl: GoldenTensor?
+    public let lossTotal: GoldenTensor?
+    public let paramsAfterStep: [String: GoldenTensor]?
+
+    enum CodingKeys: String, CodingKey {
+        case name, module, train, params, input, target, output
+        case gradOutput = "grad_output", gradInput = "grad_input", gradParams = "grad_params"
+        case stateAfter = "state_after", mu, logsigma, gradMu = "grad_mu", gradLogsigma = "grad_logsigma"
+        case param, grads, paramsAfterEachStep = "params_after_each_step"
+        case weightOrig = "weight_orig", bias, uBefore = "u_before", vBefore = "v_before"
+        case gradWeightOrig = "grad_weight_orig", uAfter = "u_after", sigmaWeight = "sigma_weight"
+        case beta, eps, outputReconstruction = "output_reconstruction"
+        case lossRec = "loss_rec", lossKl = "loss_kl", lossTotal = "loss_total"
+        case paramsAfterStep = "params_after_step"
+    }
+}
+
+/// The PyTorch reference file copied into `Tests/Fixtures` (see the README there).
+public enum Golden {
+    struct File: Decodable {
+        let cases: [GoldenCase]
+    }
+
+    /// Where the fixture lives in the source tree.
+    public static let url = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/pytorch-reference.json")
+
+    /// Every case, decoded once.
+    public static let cases: [GoldenCase] = {
+        do {
+            return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases
+        } catch {
+            print("cannot read \(url.path): \(error)")
+            return []
+        }
+    }()
+
+    /// The case called `name`.
+    public static func named(_ name: String) -> GoldenCase? { cases.first { $0.name == name } }
+
+    /// The absolute tolerance of every golden comparison.
+    public static let absoluteTolerance = 1e-5
+    /// The relative tolerance of every golden comparison.
+    public static let relativeTolerance = 1e-4
+
+    /// The elements where `actual` differs from `expected` by more than
+    /// 1e-5 + 1e-4·|expected|, as readable lines (at most five), or a shape mismatch.
+    public static func mismatches(_ actual: [Float], _ expected: GoldenTensor, shape: [Int]? = nil) -> [String] {
+        if let shape, shape != expected.shape, !(expected.shape.isEmpty && shape == [1]) {
+            return ["shape \(shape) ≠ expected \(expected.shape)"]
+        }
+        guard actual.count == expected.data.count else {
+            return ["\(actual.count) values ≠ expected \(expected.data.count)"]
+        }
+        var lines: [String] = []
+        for (i, (a, e)) in zip(actual, expected.data).enumerated()
+        where !(abs(Double(a) - e) <= absoluteTolerance + relativeTolerance * abs(e)) {
+            if lines.count < 5 { lines.append("[\(i)] \(a) ≠ \(e)") }
+        }
+        return lines
+    }
+
+    /// Copies a reference tensor into a parameter or buffer, checking the shape.
+    public static func load(_ value: GoldenTensor, into tensor: Tensor) -> Bool {
+        guard value.shape == tensor.shape else { return false }
+        for (i, v) in value.data.enumerated() { tensor[i] = Float(v) }
+        return true
+    }
+}
