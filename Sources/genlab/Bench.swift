@@ -35,12 +35,12 @@ struct Bench: ParsableCommand {
     func run() throws {
         BLAS.setThreads(threads)
         print("genlab bench: OpenBLAS core \(BLAS.coreName), \(BLAS.threads) thread(s)")
-        print("model".padding(toLength: 34, withPad: " ", startingAt: 0) + "batch   steps   images/s   peak MiB")
+        print("model".padding(toLength: 40, withPad: " ", startingAt: 0) + "batch   steps   images/s   peak MiB")
         for model in models {
             ResidentMemory.resetPeak()
             let result = try model.measure(seconds: seconds, warmup: warmup)
             let peak = ResidentMemory.peakBytes().map { String(format: "%.0f", Double($0) / 1_048_576) } ?? "?"
-            print(model.title.padding(toLength: 34, withPad: " ", startingAt: 0)
+            print(model.title.padding(toLength: 40, withPad: " ", startingAt: 0)
                   + String(format: "%5d %7d %10.1f %10@", result.batch, result.steps,
                            Double(result.steps * result.batch) / result.elapsed, peak))
         }

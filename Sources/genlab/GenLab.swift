@@ -1,4 +1,5 @@
 import ArgumentParser
+import GenLabNN
 
 /// The `genlab` command line.
 @main
@@ -9,6 +10,18 @@ struct GenLab: ParsableCommand {
         version: GenLabVersion.current,
         subcommands: [Bench.self, Version.self]
     )
+
+    /// Runs the command line with OpenBLAS on one thread (GenLab's default: the cores are
+    /// used by running sweep points in parallel processes).
+    static func main() {
+        BLAS.setThreads(1)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// GenLab's release.

@@ -1,0 +1,79 @@
+import GenLabNN
+
+/// Finite-difference checks of hand-written gradients.
+///
+/// The scalar checked is L = Σ output ⊙ r for a fixed random r, accumulated in Float64;
+/// each derivative is a central difference (L(x + h) − L(x − h)) / 2h, and it must agree
+/// with the analytic one within `absolute + relative·|analytic|`.
+public enum GradientCheck {
+    public static let step: Float = 1e-2
+    public static let absolute = 2e-3
+    public static let relative = 1e-2
+
+    /// Random values in [−1, 1], pushed at least `margin` away from zero (keeps ReLU-like
+    /// kinks out of reach of the finite difference).
+    public static func random(_ shape: [Int], seed: UInt64, margin: Float = 0) -> Tensor {
+        var generator = RandomGenerator(seed: seed, stream: 7)
+        let t = Tensor(zeros: shape)
+        generator.fillUniform(t.buffer, low: -1, high: 1)
+        if margin > 0 { for i in 0..<t.count { t[i] = t[i] < 0 ? t[i] - margin : t[i] + margin } }
+        return t
+    }
+
+    static func agree(_ numeric: Double, _ analytic: Double) -> Bool {
+        abs(numeric - analytic) <= absolute + relative * abs(analytic)
+    }
+
+    /// Compares ∂L/∂input and ∂L/∂parameters of `layer` with central differences;
+    /// returns readable lines for the first disagreements (empty when all agree).
+    public static func layer(_ layer: Layer, input: Tensor, seed: UInt64 = 11) throws -> [String] {
+        let outputShape = try layer.outputShape(for: input.shape)
+        let r = random(outputShape, seed: seed)
+        func objective() throws -> Double {
+            let out = try layer.forward(input)
+            var s = 0.0
+            for i in 0..<out.count { s += Double(out[i]) * Double(r[i]) }
+            return s
+        }
+        layer.zeroGrad()
+        _ = try layer.forward(input)
+        let gradInput = try layer.backward(r).clone()
+        var failures: [String] = []
+        let targets: [(String, Tensor, Tensor)] = [("input", input, gradInput)]
+            + layer.parameters.map { ($0.name, $0.parameter.value, $0.parameter.grad.clone()) }
+        for (name, tensor, analytic) in targets {
+            for i in 0..<tensor.count {
+                let saved = tensor[i]
+                tensor[i] = saved + step
+                let plus = try objective()
+                tensor[i] = saved - step
+                let minus = try objective()
+                tensor[i] = saved
+                let numeric = (plus - minus) / (2 * Double(step))
+                if !agree(numeric, Double(analytic[i])) && failures.count < 5 {
+                    failures.append("\(layer.typeName) ∂/∂\(name)[\(i)]: numeric \(numeric), analytic \(analytic[i])")
+                }
+            }
+        }
+        return failures
+    }
+
+    /// Compares an analytic gradient with central differences of `loss` over `tensor`.
+    public static func function(_ name: String, of tensor: Tensor, analytic: Tensor,
+                                loss: () throws -> Float) rethrows -> [String] {
+        var failures: [String] = []
+        for i in 0..<tensor.count {
+            let saved = tensor[i]
+            tensor[i] = saved + step
+            let plus = Double(try loss())
+            tensor[i] = saved - step
+            let minus = Double(try loss())
+            tensor[i] = saved
+            let numeric = (plus - minus) / (2 * Double(step))
+            if !agree(numeric, Double(analytic[i])) && failures.count < 5 {
+                failures.append("∂\(name)[\(i)]: numeric \(numeric), analytic \(analytic[i])")
+            }
+        }
+        return failures
+    }
+}
