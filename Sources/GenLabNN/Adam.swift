@@ -9,9 +9,7 @@ public final class Adam: Optimizer {
     public var beta2: Float
     public var eps: Float
     public var weightDecay: Float
-    private var stepCount = 0
-    private let expAvg: SlotBuffers
-    private let expAvgSq: SlotBuffers
+    private let slots: OptimizerSlots
 
     public init(_ parameters: [NamedParameter], lr: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
                 eps: Float = 1e-8, weightDecay: Float = 0) {
@@ -21,13 +19,12 @@ public final class Adam: Optimizer {
         beta2 = betas.1
         self.eps = eps
         self.weightDecay = weightDecay
-        expAvg = SlotBuffers("exp_avg", for: parameters)
-        expAvgSq = SlotBuffers("exp_avg_sq", for: parameters)
+        slots = OptimizerSlots(["exp_avg", "exp_avg_sq"], for: parameters)
     }
 
     public func step() {
-        stepCount += 1
-        let t = Double(stepCount)
+        slots.step += 1
+        let t = Double(slots.step)
         let biasCorrection1 = 1 - Foundation.pow(Double(beta1), t)
         let biasCorrection2Sqrt = (1 - Foundation.pow(Double(beta2), t)).squareRoot()
         let stepSize = -Float(Double(lr) / biasCorrection1)
@@ -35,7 +32,7 @@ public final class Adam: Optimizer {
         let weight = 1 - beta1, b2 = beta2, oneMinusB2 = 1 - beta2, eps = eps, wd = weightDecay
         for (index, named) in parameters.enumerated() {
             let p = named.parameter.value.data, g = named.parameter.grad.data
-            let m = expAvg.tensors[index].data, v = expAvgSq.tensors[index].data
+            let m = slots[0][index].data, v = slots[1][index].data
             for i in 0..<named.parameter.value.count {
                 let grad = wd == 0 ? g[i] : g[i] + p[i] * wd
                 // torch.lerp(m, grad, w): two formulas depending on the weight
@@ -47,16 +44,6 @@ public final class Adam: Optimizer {
         }
     }
 
-    public var state: OptimizerState {
-        var buffers: [String: [Float]] = [:]
-        expAvg.export(parameters, into: &buffers)
-        expAvgSq.export(parameters, into: &buffers)
-        return OptimizerState(step: stepCount, buffers: buffers)
-    }
-
-    public func restore(_ state: OptimizerState) throws(OptimizerStateError) {
-        try expAvg.restore(parameters, from: state.buffers)
-        try expAvgSq.restore(parameters, from: state.buffers)
-        stepCount = state.step
-    }
+    public var state: OptimizerState { slots.state }
+    public func restore(_ state: OptimizerState) throws(OptimizerStateError) { try slots.restore(state) }
 }

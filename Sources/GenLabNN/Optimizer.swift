@@ -36,30 +36,43 @@ extension Optimizer {
     public func clampParameters(_ c: Float) { for p in parameters { p.parameter.clamp(-c, c) } }
 }
 
-/// One named per-parameter buffer set ("exp_avg", "square_avg", …) of an optimizer.
-final class SlotBuffers {
-    let name: String
-    let tensors: [Tensor]
+/// An optimizer's step count and named per-parameter buffer sets ("exp_avg",
+/// "square_avg", …), with the saving and restoring they all share.
+final class OptimizerSlots {
+    let parameters: [NamedParameter]
+    var step = 0
+    /// Per buffer name, one tensor per parameter, zero to start with.
+    let buffers: [(name: String, tensors: [Tensor])]
 
-    init(_ name: String, for parameters: [NamedParameter]) {
-        self.name = name
-        tensors = parameters.map { Tensor(zeros: $0.parameter.value.shape) }
+    init(_ names: [String], for parameters: [NamedParameter]) {
+        self.parameters = parameters
+        buffers = names.map { name in (name, parameters.map { Tensor(zeros: $0.parameter.value.shape) }) }
     }
 
-    func export(_ parameters: [NamedParameter], into buffers: inout [String: [Float]]) {
-        for (p, t) in zip(parameters, tensors) { buffers["\(name)/\(p.name)"] = t.values }
-    }
+    /// The tensors of buffer set `index` (in the order of the names given at init).
+    subscript(index: Int) -> [Tensor] { buffers[index].tensors }
 
-    func restore(_ parameters: [NamedParameter], from buffers: [String: [Float]]) throws(OptimizerStateError) {
-        for (p, t) in zip(parameters, tensors) {
-            let key = "\(name)/\(p.name)"
-            guard let values = buffers[key] else {
-                throw OptimizerStateError(message: "optimizer state has no buffer '\(key)'")
-            }
-            guard values.count == t.count else {
-                throw OptimizerStateError(message: "optimizer buffer '\(key)' holds \(values.count) values, the parameter has \(t.count)")
-            }
-            values.withUnsafeBufferPointer { t.data.update(from: $0.baseAddress!, count: values.count) }
+    var state: OptimizerState {
+        var saved: [String: [Float]] = [:]
+        for (name, tensors) in buffers {
+            for (p, t) in zip(parameters, tensors) { saved["\(name)/\(p.name)"] = t.values }
         }
+        return OptimizerState(step: step, buffers: saved)
+    }
+
+    func restore(_ state: OptimizerState) throws(OptimizerStateError) {
+        for (name, tensors) in buffers {
+            for (p, t) in zip(parameters, tensors) {
+                let key = "\(name)/\(p.name)"
+                guard let values = state.buffers[key] else {
+                    throw OptimizerStateError(message: "optimizer state has no buffer '\(key)'")
+                }
+                guard values.count == t.count else {
+                    throw OptimizerStateError(message: "optimizer buffer '\(key)' holds \(values.count) values, the parameter has \(t.count)")
+                }
+                values.withUnsafeBufferPointer { t.data.update(from: $0.baseAddress!, count: values.count) }
+            }
+        }
+        step = state.step
     }
 }

@@ -6,8 +6,7 @@ public final class RMSprop: Optimizer {
     public var alpha: Float
     public var eps: Float
     public var weightDecay: Float
-    private var stepCount = 0
-    private let squareAvg: SlotBuffers
+    private let slots: OptimizerSlots
 
     public init(_ parameters: [NamedParameter], lr: Float = 1e-2, alpha: Float = 0.99, eps: Float = 1e-8,
                 weightDecay: Float = 0) {
@@ -16,15 +15,15 @@ public final class RMSprop: Optimizer {
         self.alpha = alpha
         self.eps = eps
         self.weightDecay = weightDecay
-        squareAvg = SlotBuffers("square_avg", for: parameters)
+        slots = OptimizerSlots(["square_avg"], for: parameters)
     }
 
     public func step() {
-        stepCount += 1
+        slots.step += 1
         let a = alpha, oneMinusA = 1 - alpha, eps = eps, negLr = -lr, wd = weightDecay
         for (index, named) in parameters.enumerated() {
             let p = named.parameter.value.data, g = named.parameter.grad.data
-            let s = squareAvg.tensors[index].data
+            let s = slots[0][index].data
             for i in 0..<named.parameter.value.count {
                 let grad = wd == 0 ? g[i] : g[i] + p[i] * wd
                 s[i] = s[i] * a + oneMinusA * grad * grad
@@ -33,14 +32,6 @@ public final class RMSprop: Optimizer {
         }
     }
 
-    public var state: OptimizerState {
-        var buffers: [String: [Float]] = [:]
-        squareAvg.export(parameters, into: &buffers)
-        return OptimizerState(step: stepCount, buffers: buffers)
-    }
-
-    public func restore(_ state: OptimizerState) throws(OptimizerStateError) {
-        try squareAvg.restore(parameters, from: state.buffers)
-        stepCount = state.step
-    }
+    public var state: OptimizerState { slots.state }
+    public func restore(_ state: OptimizerState) throws(OptimizerStateError) { try slots.restore(state) }
 }

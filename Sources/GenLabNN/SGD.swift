@@ -5,24 +5,23 @@ public final class SGD: Optimizer {
     public var lr: Float
     public var momentum: Float
     public var weightDecay: Float
-    private var stepCount = 0
-    private let momentumBuffer: SlotBuffers
+    private let slots: OptimizerSlots
 
     public init(_ parameters: [NamedParameter], lr: Float, momentum: Float = 0, weightDecay: Float = 0) {
         self.parameters = parameters
         self.lr = lr
         self.momentum = momentum
         self.weightDecay = weightDecay
-        momentumBuffer = SlotBuffers("momentum_buffer", for: parameters)
+        slots = OptimizerSlots(["momentum_buffer"], for: parameters)
     }
 
     public func step() {
-        let first = stepCount == 0
-        stepCount += 1
+        let first = slots.step == 0
+        slots.step += 1
         let mu = momentum, negLr = -lr, wd = weightDecay
         for (index, named) in parameters.enumerated() {
             let p = named.parameter.value.data, g = named.parameter.grad.data
-            let b = momentumBuffer.tensors[index].data
+            let b = slots[0][index].data
             for i in 0..<named.parameter.value.count {
                 let grad = wd == 0 ? g[i] : g[i] + p[i] * wd
                 let d: Float
@@ -37,14 +36,6 @@ public final class SGD: Optimizer {
         }
     }
 
-    public var state: OptimizerState {
-        var buffers: [String: [Float]] = [:]
-        momentumBuffer.export(parameters, into: &buffers)
-        return OptimizerState(step: stepCount, buffers: buffers)
-    }
-
-    public func restore(_ state: OptimizerState) throws(OptimizerStateError) {
-        try momentumBuffer.restore(parameters, from: state.buffers)
-        stepCount = state.step
-    }
+    public var state: OptimizerState { slots.state }
+    public func restore(_ state: OptimizerState) throws(OptimizerStateError) { try slots.restore(state) }
 }
