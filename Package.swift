@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -23,18 +24,20 @@ let package = Package(
         ),
         .target(name: "GenLabTensor", dependencies: ["COpenBLAS"]),
         .target(name: "GenLabNN", dependencies: ["GenLabTensor"]),
-        .target(name: "GenLabModels", dependencies: ["GenLabNN"]),
+        .target(name: "GenLabSpec", dependencies: ["GenLabTensor", "Yams"]),
+        .target(name: "GenLabModels", dependencies: ["GenLabNN", "GenLabSpec"]),
         .target(name: "GenLabStore", dependencies: ["CHDF5"]),
         .executableTarget(
             name: "genlab",
             dependencies: [
-                "GenLabModels", "GenLabStore",
+                "GenLabModels", "GenLabSpec", "GenLabStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "GenLabTestSupport", dependencies: ["GenLabNN"], path: "Tests/GenLabTestSupport"),
         .testTarget(name: "GenLabTensorTests", dependencies: ["GenLabTensor"]),
         .testTarget(name: "GenLabNNTests", dependencies: ["GenLabNN", "GenLabTestSupport"]),
+        .testTarget(name: "GenLabSpecTests", dependencies: ["GenLabSpec"]),
         .testTarget(name: "GenLabModelsTests", dependencies: ["GenLabModels", "GenLabTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

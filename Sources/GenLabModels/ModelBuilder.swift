@@ -1,0 +1,128 @@
+import GenLabNN
+import GenLabSpec
+
+/// The networks of an experiment, built, shape-checked against its dataset and initialised.
+public struct BuiltModel {
+    public var experiment: Experiment
+    /// In a fixed order: encoder (+ separate heads), decoder; or generator, discriminator/critic.
+    public var networks: [BuiltNetwork]
+
+    public func network(_ name: String) -> BuiltNetwork? { networks.first { $0.name == name } }
+    public var parameterCount: Int { networks.reduce(0) { $0 + $1.parameterCount } }
+
+    /// Builds every network of `experiment` and checks that the shapes fit: layers fit their
+    /// inputs, decoders and generators return to the dataset's image shape, discriminators
+    /// give one value per image, and the output activations suit the losses.
+    public init(_ experiment: Experiment) throws(SpecError) {
+        self.experiment = experiment
+        var generator = RandomGenerator(seed: experiment.seed, stream: 1)
+        networks = experiment.model.kind.isAutoencoder
+            ? try BuiltModel.autoencoder(experiment, &generator)
+            : try BuiltModel.adversarial(experiment, &generator)
+        let scheme: Initialization = experiment.model.initialization == .dcgan ? .dcgan : .pytorch
+        for built in networks { scheme.apply(to: built.network, generator: &generator) }
+    }
+
+    private static func autoencoder(_ e: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> [BuiltNetwork] {
+        guard let spec = e.model.autoencoder else { return [] }
+        let image = e.dataset.imageShape, latent = e.model.latent
+        let conditional = e.model.kind == .cvae
+        if conditional {
+            let first = spec.encoder.first { if case .flatten = $0.kind { false } else { true } }
+            guard case .linear = first?.kind else {
+                throw SpecError("a cvae encoder is an MLP: its first layer after 'flatten' must be linear (the one-hot label joins the flattened image)", at: first?.location ?? spec.location)
+            }
+        }
+        let encoderInput = conditional ? [image.reduce(1, *) + spec.classes] : image
+        var encoderBuilder = NetworkBuilder(name: "encoder", path: "model.encoder", generator: generator)
+        var body = try encoderBuilder.build(spec.encoder, inputShape: encoderInput)
+        guard body.outputShape.count == 1 else {
+            throw SpecError("the encoder must end flat (features) so that GenLab can add the latent head; it ends with \(body.outputShape.shapeDescription) (add 'flatten')", at: spec.encoder.last?.location ?? spec.location)
+        }
+        let features = body.outputShape[0]
+        let scaleWidth = spec.posterior == .isotropic ? 1 : latent
+        var networks: [BuiltNetwork] = []
+        let isVariational = e.model.kind.isVariational
+        let headLocation = spec.location
+        if !isVariational || spec.heads == .joint {
+            let out = isVariational ? latent + scaleWidth : latent
+            body = try encoderBuilder.build(spec.encoder + [LayerSpec(.linear(out: out, bias: true), location: headLocation)],
+                                            inputShape: encoderInput)
+            networks.append(body)
+        } else {
+            networks.append(body)
+            for (name, width) in [("mu_head", latent), ("scale_head", scaleWidth)] {
+                var headBuilder = NetworkBuilder(name: name, path: "model.heads", generator: encoderBuilder.generator)
+                networks.append(try headBuilder.build([LayerSpec(.linear(out: width, bias: true), location: headLocation)],
+                                                      inputShape: [features]))
+                encoderBuilder.generator = headBuilder.generator
+            }
+        }
+        let decoderInput = [latent + (conditional ? spec.classes : 0)]
+        let decoderSpecs: [LayerSpec]
+        switch spec.decoder {
+        case .mirror(let output):
+            // A cvae's encoder sees the flattened image plus the label; its mirror returns
+            // the flattened image only, then restores the image shape.
+            var mirrored = try NetworkBuilder.mirror(of: spec.encoder,
+                                                     inputShape: conditional ? [image.reduce(1, *)] : image,
+                                                     head: LayerSpec(.linear(out: features, bias: true), location: headLocation),
+                                                     location: headLocation)
+            if conditional { mirrored.append(LayerSpec(.unflatten(image), location: headLocation)) }
+            if let output { mirrored.append(output) }
+            decoderSpecs = mirrored
+        case .layers(let layers):
+            decoderSpecs = layers
+        }
+        var decoderBuilder = NetworkBuilder(name: "decoder", path: "model.decoder", generator: encoderBuilder.generator)
+        let decoder = try decoderBuilder.build(decoderSpecs, inputShape: decoderInput)
+        generator = decoderBuilder.generator
+        guard decoder.outputShape == image else {
+            throw SpecError("decoder produces \(decoder.outputShape.shapeDescription) but the dataset's images are \(image.shapeDescription)", at: decoderSpecs.last?.location ?? spec.location)
+        }
+        let lastComputing = decoderSpecs.last { spec in
+            if case .unflatten = spec.kind { return false }
+            return spec.kind != .flatten
+        }
+        if spec.likelihood == .bce, lastComputing?.kind != .sigmoid {
+            throw SpecError("likelihood 'bce' takes probabilities: end the decoder with 'sigmoid'\(spec.decoder == .mirror(output: nil) ? " (write 'output: sigmoid')" : "")", at: decoderSpecs.last?.location ?? spec.location)
+        }
+        networks.append(decoder)
+        return networks
+    }
+
+    private static func adversarial(_ e: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> [BuiltNetwork] {
+        guard let spec = e.model.adversarial else { return [] }
+        let image = e.dataset.imageShape
+        let noiseShape: [Int]
+        switch spec.generator.first?.kind {
+        case .conv2d?, .convTranspose2d?: noiseShape = [e.model.latent, 1, 1]
+        default: noiseShape = [e.model.latent]
+        }
+        var gBuilder = NetworkBuilder(name: "generator", path: "model.generator", generator: generator)
+        let g = try gBuilder.build(spec.generator, inputShape: noiseShape)
+        guard g.outputShape == image else {
+            throw SpecError("generator produces \(g.outputShape.shapeDescription) but the dataset's images are \(image.shapeDescription)", at: spec.generator.last?.location ?? spec.location)
+        }
+        let isWGAN = e.model.kind == .wgan
+        let name = isWGAN ? "critic" : "discriminator"
+        var dBuilder = NetworkBuilder(name: name, path: "model.\(name)", generator: gBuilder.generator)
+        let d = try dBuilder.build(spec.discriminator, inputShape: image)
+        generator = dBuilder.generator
+        let last = spec.discriminator.last
+        guard d.outputShape == [1] else {
+            throw SpecError("the \(name) must give one value per image (end with 'linear: {out: 1}'), it gives \(d.outputShape.shapeDescription)", at: last?.location ?? spec.location)
+        }
+        let endsInSigmoid = last?.kind == .sigmoid
+        if isWGAN, endsInSigmoid {
+            throw SpecError("a WGAN critic gives a score, not a probability: remove the final sigmoid", at: last?.location ?? spec.location)
+        }
+        if !isWGAN, spec.loss == .bce, !endsInSigmoid {
+            throw SpecError("loss 'bce' takes probabilities: end the discriminator with 'sigmoid', or use 'loss: bce_logits'", at: last?.location ?? spec.location)
+        }
+        if !isWGAN, spec.loss == .bceLogits, endsInSigmoid {
+            throw SpecError("loss 'bce_logits' takes logits: remove the final sigmoid, or use 'loss: bce'", at: last?.location ?? spec.location)
+        }
+        return [g, d]
+    }
+}

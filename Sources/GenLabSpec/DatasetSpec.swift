@@ -1,0 +1,114 @@
+/// Which images an experiment trains on and how they are scaled.
+public struct DatasetSpec: Equatable, Sendable {
+    public enum Name: String, Sendable, CaseIterable {
+        case fashionMNIST = "fashion-mnist"
+        case mnist
+        case cifar10
+        case imageFolder = "image-folder"
+    }
+
+    /// How pixel bytes become network inputs.
+    public enum Normalization: Equatable, Sendable {
+        /// x / 255 ∈ [0, 1]
+        case unit
+        /// x / 127.5 − 1 ∈ [−1, 1] (for Tanh generators)
+        case symmetric
+        /// (x / 255 − mean[c]) / std[c]
+        case meanStd(mean: [Double], std: [Double])
+    }
+
+    /// Which test images are held out for reconstructions.
+    public enum Holdout: Equatable, Sendable {
+        /// The first test image of each class, as the notebooks do.
+        case perClass
+        /// The first N test images.
+        case first(Int)
+    }
+
+    public var name: Name
+    /// Folder of the files; nil means the dataset's default place.
+    public var path: String?
+    /// Side of the square images of an image folder (resize the short side, centre crop).
+    public var imageSize: Int
+    /// 1 (grey) or 3 (RGB) for an image folder.
+    public var channels: Int
+    public var normalization: Normalization
+    /// Use only the first N training images.
+    public var subset: Int?
+    public var holdout: Holdout
+
+    /// Where Debian's dataset-fashion-mnist package installs the default dataset.
+    public static let fashionMNISTDefaultPath = "/usr/share/datasets/fashion-mnist"
+
+    /// Images as (channels, height, width).
+    public var imageShape: [Int] {
+        switch name {
+        case .fashionMNIST, .mnist: [1, 28, 28]
+        case .cifar10: [3, 32, 32]
+        case .imageFolder: [channels, imageSize, imageSize]
+        }
+    }
+
+    /// The number of label classes (an image folder's is known once it is read; 0 here).
+    public var classes: Int { name == .imageFolder ? 0 : 10 }
+
+    static let keys = ["name", "path", "image_size", "channels", "normalize", "subset", "holdout"]
+
+    static func parse(_ node: YAMLNode) throws(SpecError) -> DatasetSpec {
+        let f = try node.fields("dataset", allowed: keys)
+        let name = try f.required("name").choice("dataset.name", Name.self)
+        if name != .imageFolder {
+            try f.reject("image_size", "applies to image-folder datasets only")
+            try f.reject("channels", "applies to image-folder datasets only")
+        }
+        if name == .mnist || name == .cifar10 || name == .imageFolder, f["path"] == nil {
+            throw SpecError("'dataset.path' is required for \(name.rawValue): the folder holding its files", at: f.location)
+        }
+        let channels = try f["channels"]?.int("dataset.channels", min: 1, max: 3) ?? 3
+        guard channels == 1 || channels == 3 else {
+            throw SpecError("'dataset.channels' must be 1 (grey) or 3 (RGB), found \(channels)", at: f["channels"]!.location)
+        }
+        var spec = DatasetSpec(
+            name: name,
+            path: try f["path"]?.string("dataset.path"),
+            imageSize: try f["image_size"]?.int("dataset.image_size", min: 4, max: 1024) ?? 64,
+            channels: channels,
+            normalization: .unit,
+            subset: try f["subset"]?.int("dataset.subset", min: 1),
+            holdout: .perClass)
+        if let n = f["normalize"] { spec.normalization = try parseNormalization(n, channels: spec.imageShape[0]) }
+        if let h = f["holdout"] {
+            if h.plainText == "per_class" {
+                spec.holdout = .perClass
+            } else if h.plainText.flatMap(Int.init) != nil {
+                spec.holdout = .first(try h.int("dataset.holdout", min: 1))
+            } else {
+                throw SpecError("'dataset.holdout' must be 'per_class' or a number of images, found \(h.kindDescription)", at: h.location)
+            }
+        }
+        return spec
+    }
+
+    private static func parseNormalization(_ node: YAMLNode, channels: Int) throws(SpecError) -> Normalization {
+        switch node.plainText {
+        case "unit": return .unit
+        case "symmetric": return .symmetric
+        case .some(let text):
+            throw SpecError(NearestKey.unknownMessage("value", text, valid: ["unit", "symmetric"]) + " for 'dataset.normalize' (or write {mean: […], std: […]})", at: node.location)
+        case nil: break
+        }
+        let f = try node.fields("dataset.normalize", allowed: ["mean", "std"])
+        func values(_ key: String, positive: Bool) throws(SpecError) -> [Double] {
+            let items = try f.required(key).list(f.path(key), nonEmpty: true)
+            guard items.count == channels else {
+                throw SpecError("'\(f.path(key))' needs one value per channel (\(channels)), found \(items.count)", at: f[key]!.location)
+            }
+            var result: [Double] = []
+            for (i, item) in items.enumerated() {
+                result.append(positive ? try item.double("\(f.path(key))[\(i)]", exclusiveMin: 0) : try item.double("\(f.path(key))[\(i)]"))
+            }
+            return result
+        }
+        return .meanStd(mean: try values("mean", positive: false), std: try values("std", positive: true))
+    }
+}

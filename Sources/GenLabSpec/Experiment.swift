@@ -1,0 +1,115 @@
+import Foundation
+
+/// A whole experiment file, parsed and checked (everything except network shapes, which
+/// the model builder checks against the dataset's images).
+public struct Experiment: Equatable, Sendable {
+    public var name: String
+    public var seed: UInt64
+    public var dataset: DatasetSpec
+    public var model: ModelSpec
+    public var train: TrainSpec
+    public var record: RecordSpec
+    public var sweep: SweepSpec?
+    /// The file it came from.
+    public var file: String
+    /// The document without its sweep, with this point's overrides applied.
+    public var tree: YAMLNode
+
+    static let keys = ["name", "seed", "dataset", "model", "train", "record", "sweep"]
+
+    /// Reads and checks the experiment file at `path`.
+    public static func load(path: String) throws(SpecError) -> Experiment {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw SpecError(exists ? "cannot read the file as UTF-8 text" : "no such file", at: SourceLocation(file: path, line: 1, column: 1))
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses and checks experiment text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(SpecError) -> Experiment {
+        try parse(tree: try YAMLNode.parse(text, file: file), file: file)
+    }
+
+    static func parse(tree: YAMLNode, file: String) throws(SpecError) -> Experiment {
+        let f = try tree.fields("", allowed: keys)
+        let name = try f.required("name").string("name")
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
+            throw SpecError("'name' must be letters, digits, '-', '_' or '.' (it names the results folder), found \"\(name)\"", at: f["name"]!.location)
+        }
+        let model = try ModelSpec.parse(try f.required("model"))
+        let dataset = try DatasetSpec.parse(try f.required("dataset"))
+        if model.kind == .cvae, let classes = model.autoencoder?.classes, dataset.classes > 0, classes != dataset.classes {
+            throw SpecError("'model.classes' is \(classes) but \(dataset.name.rawValue) has \(dataset.classes) classes", at: f["model"]!.location)
+        }
+        var withoutSweep = f.pairs
+        withoutSweep.removeAll { $0.key == "sweep" }
+        return Experiment(
+            name: name,
+            seed: UInt64(try f["seed"]?.int("seed", min: 0) ?? 0),
+            dataset: dataset,
+            model: model,
+            train: try TrainSpec.parse(f["train"], kind: model.kind, at: f.location),
+            record: try RecordSpec.parse(f["record"]),
+            sweep: try f["sweep"].map { n throws(SpecError) in try SweepSpec.parse(n) },
+            file: file,
+            tree: .mapping(withoutSweep, f.location))
+    }
+
+    /// The experiment's points: one per override set of its sweep (one point without
+    /// overrides when it has no sweep), each parsed and checked with its overrides applied.
+    public func points() throws(SpecError) -> [ExperimentPoint] {
+        guard let sweep else { return [ExperimentPoint(experiment: self, overrides: [])] }
+        var result: [ExperimentPoint] = []
+        var ids: [String: Int] = [:]
+        for (index, overrides) in try sweep.overrideSets().enumerated() {
+            let point = try applying(overrides)
+            if let other = ids[point.runID] {
+                throw SpecError("sweep points \(other + 1) and \(index + 1) resolve to the same configuration (run id \(point.runID))", at: sweep.location)
+            }
+            ids[point.runID] = index
+            result.append(point)
+        }
+        return result
+    }
+
+    /// This experiment with `overrides` applied (dotted keys), parsed and checked again.
+    public func applying(_ overrides: [Override]) throws(SpecError) -> ExperimentPoint {
+        var tree = self.tree
+        for o in overrides {
+            try tree.set(path: o.key.split(separator: ".").map(String.init), to: o.value, override: o)
+        }
+        do {
+            var resolved = try Experiment.parse(tree: tree, file: file)
+            resolved.sweep = nil
+            return ExperimentPoint(experiment: resolved, overrides: overrides)
+        } catch {
+            if let o = overrides.first(where: { $0.keyLocation == error.location || $0.value.location == error.location }) {
+                throw SpecError("sweep value \(o.key)=\(o.value.compactText): \(error.message)", at: error.location)
+            }
+            throw error
+        }
+    }
+}
+
+/// One point of a sweep: the resolved experiment, its overrides and its run id.
+public struct ExperimentPoint: Equatable, Sendable {
+    public var experiment: Experiment
+    public var overrides: [Override]
+
+    /// A readable slug of the overrides plus a short hash of the resolved configuration,
+    /// e.g. "beta=0.1_seed=1-3fa9c2d1" ("base-…" without overrides).
+    public var runID: String {
+        let slug = overrides.isEmpty ? "base" : overrides.map { o in
+            let key = o.key.split(separator: ".").last.map(String.init) ?? o.key
+            return "\(key)=\(o.value.slugText)"
+        }.joined(separator: "_")
+        return "\(String(slug.prefix(80)))-\(experiment.tree.configurationHash)"
+    }
+
+    /// The resolved configuration as YAML text (without the sweep).
+    public var resolvedYAML: String { experiment.tree.yamlText }
+}

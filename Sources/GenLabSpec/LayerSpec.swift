@@ -1,0 +1,132 @@
+/// One entry of a network's layer list, as written: sizes that depend on the input
+/// (in-channels, in-features) are inferred when the network is built.
+public struct LayerSpec: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        case linear(out: Int, bias: Bool)
+        case conv2d(out: Int, kernel: Int, stride: Int, padding: Int, bias: Bool)
+        case convTranspose2d(out: Int, kernel: Int, stride: Int, padding: Int, outputPadding: Int, bias: Bool)
+        /// BatchNorm1d or BatchNorm2d, chosen by the input's rank.
+        case batchNorm
+        case relu
+        case leakyReLU(slope: Double)
+        case sigmoid
+        case tanh
+        case flatten
+        case unflatten([Int])
+        /// AdaptiveAvgPool2d(1).
+        case avgPool
+        /// The per-pixel learnable bias (CIS-522's BiasLayer).
+        case bias
+    }
+
+    public var kind: Kind
+    /// Wrapped in `spectral_norm` (Linear and Conv2d only).
+    public var spectralNorm: Bool
+    public var location: SourceLocation
+
+    public init(_ kind: Kind, spectralNorm: Bool = false, location: SourceLocation) {
+        self.kind = kind
+        self.spectralNorm = spectralNorm
+        self.location = location
+    }
+
+    /// The layer names an experiment file can use.
+    public static let names = [
+        "linear", "conv2d", "conv_transpose2d", "batchnorm", "relu", "leaky_relu", "sigmoid", "tanh",
+        "flatten", "unflatten", "avgpool", "bias",
+    ]
+
+    /// Layers written as a bare name (`- relu`).
+    static let bareNames: Set = ["batchnorm", "relu", "leaky_relu", "sigmoid", "tanh", "flatten", "avgpool", "bias"]
+
+    /// Reads `- relu`, `- leaky_relu: {slope: 0.2}`, `- conv2d: {out: 16, kernel: 4, …}`,
+    /// `- unflatten: [32, 7, 7]` and so on.
+    static func parse(_ node: YAMLNode, path: String) throws(SpecError) -> LayerSpec {
+        let name: String, arguments: YAMLNode?, location = node.location
+        switch node {
+        case .scalar(let text, _, _):
+            name = text
+            arguments = nil
+        case .mapping(let pairs, _) where pairs.count == 1:
+            name = pairs[0].key
+            arguments = pairs[0].value
+        default:
+            throw SpecError("'\(path)' must be a layer name or a one-key mapping such as 'linear: {out: 128}', found \(node.kindDescription)", at: location)
+        }
+        guard names.contains(name) else {
+            throw SpecError(NearestKey.unknownMessage("layer", name, valid: names) + " in '\(path)'", at: location)
+        }
+        let layerPath = "\(path).\(name)"
+        if arguments == nil, !bareNames.contains(name) {
+            throw SpecError("layer '\(name)' needs arguments, e.g. \(example(name))", at: location)
+        }
+        switch name {
+        case "linear":
+            let f = try arguments!.fields(layerPath, allowed: ["out", "bias", "spectral_norm"])
+            return LayerSpec(.linear(out: try f.required("out").int(f.path("out"), min: 1),
+                                     bias: try f["bias"]?.bool(f.path("bias")) ?? true),
+                             spectralNorm: try f["spectral_norm"]?.bool(f.path("spectral_norm")) ?? false,
+                             location: location)
+        case "conv2d":
+            let f = try arguments!.fields(layerPath, allowed: ["out", "kernel", "stride", "padding", "bias", "spectral_norm"])
+            let (out, kernel, stride, padding, bias) = try convolution(f)
+            return LayerSpec(.conv2d(out: out, kernel: kernel, stride: stride, padding: padding, bias: bias),
+                             spectralNorm: try f["spectral_norm"]?.bool(f.path("spectral_norm")) ?? false,
+                             location: location)
+        case "conv_transpose2d":
+            let f = try arguments!.fields(layerPath, allowed: ["out", "kernel", "stride", "padding", "output_padding", "bias"])
+            let (out, kernel, stride, padding, bias) = try convolution(f)
+            let outputPadding = try f["output_padding"]?.int(f.path("output_padding"), min: 0) ?? 0
+            guard outputPadding < stride else {
+                throw SpecError("'\(f.path("output_padding"))' must be smaller than the stride (\(stride)), found \(outputPadding)",
+                                at: f["output_padding"]!.location)
+            }
+            return LayerSpec(.convTranspose2d(out: out, kernel: kernel, stride: stride, padding: padding,
+                                              outputPadding: outputPadding, bias: bias), location: location)
+        case "leaky_relu":
+            guard let arguments else { return LayerSpec(.leakyReLU(slope: 0.01), location: location) }
+            let f = try arguments.fields(layerPath, allowed: ["slope"])
+            return LayerSpec(.leakyReLU(slope: try f["slope"]?.double(f.path("slope"), min: 0) ?? 0.01), location: location)
+        case "unflatten":
+            let items = try arguments!.list(layerPath, nonEmpty: true)
+            var shape: [Int] = []
+            for (i, item) in items.enumerated() { shape.append(try item.int("\(layerPath)[\(i)]", min: 1)) }
+            return LayerSpec(.unflatten(shape), location: location)
+        default:
+            if let arguments {
+                throw SpecError("layer '\(name)' takes no arguments; write '- \(name)'", at: arguments.location)
+            }
+            let kinds: [String: Kind] = [
+                "batchnorm": .batchNorm, "relu": .relu, "sigmoid": .sigmoid, "tanh": .tanh,
+                "flatten": .flatten, "avgpool": .avgPool, "bias": .bias,
+            ]
+            return LayerSpec(kinds[name]!, location: location)
+        }
+    }
+
+    private static func convolution(_ f: Fields) throws(SpecError) -> (Int, Int, Int, Int, Bool) {
+        (try f.required("out").int(f.path("out"), min: 1),
+         try f.required("kernel").int(f.path("kernel"), min: 1),
+         try f["stride"]?.int(f.path("stride"), min: 1) ?? 1,
+         try f["padding"]?.int(f.path("padding"), min: 0) ?? 0,
+         try f["bias"]?.bool(f.path("bias")) ?? true)
+    }
+
+    private static func example(_ name: String) -> String {
+        switch name {
+        case "linear": "'linear: {out: 128}'"
+        case "conv2d": "'conv2d: {out: 16, kernel: 4, stride: 2, padding: 1}'"
+        case "conv_transpose2d": "'conv_transpose2d: {out: 16, kernel: 4, stride: 2, padding: 1}'"
+        default: "'unflatten: [32, 7, 7]'"
+        }
+    }
+
+    /// Reads a layer list.
+    static func parseList(_ node: YAMLNode, path: String) throws(SpecError) -> [LayerSpec] {
+        var layers: [LayerSpec] = []
+        for (i, item) in try node.list(path, nonEmpty: true).enumerated() {
+            layers.append(try parse(item, path: "\(path)[\(i)]"))
+        }
+        return layers
+    }
+}

@@ -1,0 +1,225 @@
+/// The networks and the objective of an experiment.
+public struct ModelSpec: Equatable, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Autoencoder: reconstruction loss only.
+        case ae
+        /// VAE / β-VAE.
+        case vae
+        /// Conditional VAE: the one-hot label joins the encoder input and z.
+        case cvae
+        /// GAN with a discriminator (DCGAN).
+        case gan
+        /// Wasserstein GAN with a critic and weight clipping.
+        case wgan
+
+        public var isAutoencoder: Bool { self == .ae || self == .vae || self == .cvae }
+        public var isVariational: Bool { self == .vae || self == .cvae }
+    }
+
+    /// How parameters are drawn before training.
+    public enum Initialization: String, Sendable, CaseIterable {
+        case pytorch
+        case dcgan
+    }
+
+    public var kind: Kind
+    /// Size of the latent code z (for GANs: of the noise vector).
+    public var latent: Int
+    public var initialization: Initialization
+    /// Autoencoders: the encoder and decoder. GANs: nil.
+    public var autoencoder: AutoencoderSpec?
+    /// GANs: the generator and discriminator or critic. Autoencoders: nil.
+    public var adversarial: AdversarialSpec?
+
+    /// Every key a model section can hold (which apply depends on `kind`).
+    static let keys = ["kind", "latent", "init"] + AutoencoderSpec.keys + AdversarialSpec.keys
+
+    static func parse(_ node: YAMLNode) throws(SpecError) -> ModelSpec {
+        let f = try node.fields("model", allowed: keys)
+        let kind = try f.required("kind").choice("model.kind", Kind.self)
+        for key in kind.isAutoencoder ? AdversarialSpec.keys : AutoencoderSpec.keys {
+            try f.reject(key, "does not apply to a model of kind '\(kind.rawValue)'")
+        }
+        return ModelSpec(
+            kind: kind,
+            latent: try f.required("latent").int("model.latent", min: 1, max: 65_536),
+            initialization: try f["init"]?.choice("model.init", Initialization.self) ?? (kind.isAutoencoder ? .pytorch : .dcgan),
+            autoencoder: kind.isAutoencoder ? try AutoencoderSpec.parse(f, kind: kind) : nil,
+            adversarial: kind.isAutoencoder ? nil : try AdversarialSpec.parse(f, kind: kind))
+    }
+}
+
+/// The encoder, decoder and losses of an AE, VAE or CVAE.
+public struct AutoencoderSpec: Equatable, Sendable {
+    public enum Decoder: Equatable, Sendable {
+        /// The exact mirror of the encoder, followed by an optional output activation.
+        case mirror(output: LayerSpec?)
+        case layers([LayerSpec])
+    }
+
+    public enum Likelihood: String, Sendable, CaseIterable {
+        case mse
+        case bce
+        /// log N(x; decoder(z), σx²) with fixed or learned σx.
+        case gaussian
+    }
+
+    public enum Reduction: String, Sendable, CaseIterable {
+        case mean
+        case sum
+    }
+
+    public enum Posterior: String, Sendable, CaseIterable {
+        /// One σ per latent dimension.
+        case diagonal
+        /// One σ shared by all latent dimensions.
+        case isotropic
+    }
+
+    public enum ScaleHead: String, Sendable, CaseIterable {
+        case logSigma = "log_sigma"
+        /// z = μ + exp(½·logvar)·ε, as the lab VAE.
+        case logVariance = "log_variance"
+    }
+
+    public enum Heads: String, Sendable, CaseIterable {
+        /// One Linear emitting [μ | scale] (ARENA).
+        case joint
+        /// Two Linear heads, μ and scale (lab VAE).
+        case separate
+    }
+
+    public enum KLEstimate: String, Sendable, CaseIterable {
+        case closedForm = "closed_form"
+        case monteCarlo = "monte_carlo"
+    }
+
+    /// σx of the Gaussian likelihood.
+    public enum SigmaX: Equatable, Sendable {
+        case fixed(Double)
+        /// A learned scalar log σx starting at 0 (σx = 1).
+        case learned
+    }
+
+    /// The encoder layers before the head GenLab appends (Linear to latent, 2·latent, or
+    /// latent + 1, or two Linear heads).
+    public var encoder: [LayerSpec]
+    public var decoder: Decoder
+    public var likelihood: Likelihood
+    public var reduction: Reduction
+    /// Weight of the KL term (VAE, CVAE).
+    public var beta: Double
+    public var posterior: Posterior
+    public var scaleHead: ScaleHead
+    public var heads: Heads
+    public var kl: KLEstimate
+    /// Samples of z per image for the Monte-Carlo KL and the reconstruction term.
+    public var samples: Int
+    public var sigmaX: SigmaX
+    /// Label classes (CVAE).
+    public var classes: Int
+    /// Location of the model section, for errors about the whole network.
+    public var location: SourceLocation
+
+    static let keys = [
+        "encoder", "decoder", "output", "likelihood", "reduction", "beta", "posterior", "scale_head", "heads",
+        "kl", "samples", "sigma_x", "classes",
+    ]
+    static let variationalKeys = ["beta", "posterior", "scale_head", "heads", "kl", "samples"]
+
+    static func parse(_ f: Fields, kind: ModelSpec.Kind) throws(SpecError) -> AutoencoderSpec {
+        if !kind.isVariational {
+            for key in variationalKeys { try f.reject(key, "applies to vae and cvae models only") }
+        }
+        if kind != .cvae { try f.reject("classes", "applies to cvae models only") }
+        let encoder = try LayerSpec.parseList(try f.required("encoder"), path: "model.encoder")
+        let decoderNode = try f.required("decoder")
+        let decoder: Decoder
+        if decoderNode.plainText == "mirror" {
+            var output: LayerSpec?
+            if let o = f["output"] {
+                output = try LayerSpec.parse(o, path: "model.output")
+                guard [.sigmoid, .tanh, .relu].contains(output!.kind) else {
+                    throw SpecError("'model.output' must be sigmoid, tanh or relu", at: o.location)
+                }
+            }
+            decoder = .mirror(output: output)
+        } else if case .sequence = decoderNode {
+            try f.reject("output", "applies to 'decoder: mirror' only; write the activation at the end of the decoder list")
+            decoder = .layers(try LayerSpec.parseList(decoderNode, path: "model.decoder"))
+        } else {
+            throw SpecError("'model.decoder' must be 'mirror' or a list of layers, found \(decoderNode.kindDescription)", at: decoderNode.location)
+        }
+        let likelihood = try f["likelihood"]?.choice("model.likelihood", Likelihood.self) ?? .mse
+        var sigmaX = SigmaX.learned
+        if let s = f["sigma_x"] {
+            guard likelihood == .gaussian else {
+                throw SpecError("'model.sigma_x' applies to 'likelihood: gaussian' only", at: s.location)
+            }
+            sigmaX = s.plainText == "learned" ? .learned : .fixed(try s.double("model.sigma_x", exclusiveMin: 0))
+        }
+        let kl = try f["kl"]?.choice("model.kl", KLEstimate.self) ?? .closedForm
+        return AutoencoderSpec(
+            encoder: encoder,
+            decoder: decoder,
+            likelihood: likelihood,
+            reduction: try f["reduction"]?.choice("model.reduction", Reduction.self) ?? .mean,
+            beta: try f["beta"]?.double("model.beta", min: 0) ?? 1,
+            posterior: try f["posterior"]?.choice("model.posterior", Posterior.self) ?? .diagonal,
+            scaleHead: try f["scale_head"]?.choice("model.scale_head", ScaleHead.self) ?? .logSigma,
+            heads: try f["heads"]?.choice("model.heads", Heads.self) ?? .joint,
+            kl: kl,
+            samples: try f["samples"]?.int("model.samples", min: 1, max: 1000) ?? 1,
+            sigmaX: sigmaX,
+            classes: kind == .cvae ? try f.required("classes").int("model.classes", min: 2, max: 1000) : 0,
+            location: f.location)
+    }
+}
+
+/// The networks and the game of a GAN or WGAN.
+public struct AdversarialSpec: Equatable, Sendable {
+    public enum Loss: String, Sendable, CaseIterable {
+        /// BCE on probabilities: D ends in a Sigmoid.
+        case bce
+        /// BCE with logits: D ends in a Linear.
+        case bceLogits = "bce_logits"
+    }
+
+    public var generator: [LayerSpec]
+    /// The discriminator (GAN) or critic (WGAN).
+    public var discriminator: [LayerSpec]
+    /// GAN only.
+    public var loss: Loss
+    /// Discriminator updates per iteration (GAN).
+    public var dSteps: Int
+    /// Generator updates per iteration (GAN).
+    public var gSteps: Int
+    /// Critic updates per generator update (WGAN's n_critic).
+    public var criticSteps: Int
+    /// Weight clipping c after each critic step (WGAN); nil for none.
+    public var clip: Double?
+    public var location: SourceLocation
+
+    static let keys = ["generator", "discriminator", "critic", "loss", "d_steps", "g_steps", "critic_steps", "clip"]
+
+    static func parse(_ f: Fields, kind: ModelSpec.Kind) throws(SpecError) -> AdversarialSpec {
+        let isWGAN = kind == .wgan
+        for key in isWGAN ? ["discriminator", "loss", "d_steps", "g_steps"] : ["critic", "critic_steps", "clip"] {
+            try f.reject(key, "does not apply to a model of kind '\(kind.rawValue)'\(isWGAN ? " (a WGAN has a 'critic')" : "")")
+        }
+        let criticKey = isWGAN ? "critic" : "discriminator"
+        var clip: Double? = 0.01
+        if let c = f["clip"] {
+            clip = c.plainText == "none" ? nil : try c.double("model.clip", exclusiveMin: 0)
+        }
+        return AdversarialSpec(
+            generator: try LayerSpec.parseList(try f.required("generator"), path: "model.generator"),
+            discriminator: try LayerSpec.parseList(try f.required(criticKey), path: "model.\(criticKey)"),
+            loss: try f["loss"]?.choice("model.loss", Loss.self) ?? .bce,
+            dSteps: try f["d_steps"]?.int("model.d_steps", min: 1, max: 100) ?? 1,
+            gSteps: try f["g_steps"]?.int("model.g_steps", min: 1, max: 100) ?? 1,
+            criticSteps: try f["critic_steps"]?.int("model.critic_steps", min: 1, max: 100) ?? 5,
+            clip: clip,
+            location: f.location)
+    }
+}

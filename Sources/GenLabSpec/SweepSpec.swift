@@ -1,0 +1,217 @@
+import Foundation
+import GenLabTensor
+
+/// One value a sweep sets: a dotted key of the experiment ("model.beta", "seed",
+/// "train.optimizer.adam.lr", "model.encoder.5.linear.out") and the YAML value.
+public struct Override: Equatable, Sendable {
+    public var key: String
+    public var keyLocation: SourceLocation
+    public var value: YAMLNode
+}
+
+/// How the points of a sweep are chosen. The factors present (grid, zip, points, random)
+/// are combined as a Cartesian product: every grid combination × every zip row × every
+/// explicit point × every random sample.
+public struct SweepSpec: Equatable, Sendable {
+    /// A distribution of a random-search key; bounds are in real space.
+    public enum Distribution: Equatable, Sendable {
+        case choice([YAMLNode])
+        case uniform(Double, Double)
+        /// log-uniform between the bounds (both > 0).
+        case logUniform(Double, Double)
+        /// an integer uniform in [low, high], both included.
+        case intUniform(Int, Int)
+    }
+
+    public struct RandomSearch: Equatable, Sendable {
+        public var count: Int
+        public var seed: UInt64
+        public var keys: [(key: String, keyLocation: SourceLocation, distribution: Distribution)]
+
+        public static func == (a: RandomSearch, b: RandomSearch) -> Bool {
+            a.count == b.count && a.seed == b.seed && a.keys.map(\.key) == b.keys.map(\.key)
+                && a.keys.map(\.distribution) == b.keys.map(\.distribution)
+        }
+    }
+
+    /// How many points run at once (processes).
+    public var parallel: Int
+    /// The largest number of points the sweep may expand to.
+    public var maxPoints: Int
+    /// Each key with its list of values.
+    public var grid: [(key: String, keyLocation: SourceLocation, values: [YAMLNode])]
+    /// Keys whose lists are read row by row (equal lengths).
+    public var zip: [(key: String, keyLocation: SourceLocation, values: [YAMLNode])]
+    /// Explicit override sets.
+    public var points: [[Override]]
+    public var random: RandomSearch?
+    public var location: SourceLocation
+
+    public static func == (a: SweepSpec, b: SweepSpec) -> Bool {
+        a.parallel == b.parallel && a.maxPoints == b.maxPoints && a.points == b.points && a.random == b.random
+            && a.grid.map(\.key) == b.grid.map(\.key) && a.grid.map(\.values) == b.grid.map(\.values)
+            && a.zip.map(\.key) == b.zip.map(\.key) && a.zip.map(\.values) == b.zip.map(\.values)
+    }
+
+    static let keys = ["parallel", "max_points", "grid", "zip", "points", "random"]
+
+    static func parse(_ node: YAMLNode) throws(SpecError) -> SweepSpec {
+        let f = try node.fields("sweep", allowed: keys)
+        var spec = SweepSpec(parallel: try f["parallel"]?.int("sweep.parallel", min: 1, max: 64) ?? 1,
+                             maxPoints: try f["max_points"]?.int("sweep.max_points", min: 1, max: 100_000) ?? 256,
+                             grid: [], zip: [], points: [], random: nil, location: f.location)
+        if let g = f["grid"] { spec.grid = try lists(g, "sweep.grid") }
+        if let z = f["zip"] {
+            spec.zip = try lists(z, "sweep.zip")
+            if let first = spec.zip.first, let other = spec.zip.first(where: { $0.values.count != first.values.count }) {
+                throw SpecError("'sweep.zip' lists must have equal lengths: '\(first.key)' has \(first.values.count), '\(other.key)' has \(other.values.count)", at: other.keyLocation)
+            }
+        }
+        if let p = f["points"] {
+            for (i, item) in try p.list("sweep.points").enumerated() {
+                guard case .mapping(let pairs, _) = item else {
+                    throw SpecError("'sweep.points[\(i)]' must be a mapping of keys to values, found \(item.kindDescription)", at: item.location)
+                }
+                spec.points.append(pairs.map { Override(key: $0.key, keyLocation: $0.keyLocation, value: $0.value) })
+            }
+        }
+        if let r = f["random"] { spec.random = try parseRandom(r) }
+        var seen: [String: SourceLocation] = [:]
+        let allKeys = spec.grid.map { ($0.key, $0.keyLocation) } + spec.zip.map { ($0.key, $0.keyLocation) }
+            + (spec.random?.keys.map { ($0.key, $0.keyLocation) } ?? [])
+        for (key, location) in allKeys {
+            if let first = seen[key] {
+                throw SpecError("sweep key '\(key)' appears twice (first at line \(first.line))", at: location)
+            }
+            seen[key] = location
+        }
+        for point in spec.points {
+            for o in point where seen[o.key] != nil {
+                throw SpecError("sweep key '\(o.key)' is set by a point and by another part of the sweep", at: o.keyLocation)
+            }
+        }
+        for (key, location) in allKeys + spec.points.flatMap({ $0.map { ($0.key, $0.keyLocation) } })
+        where key == "sweep" || key.hasPrefix("sweep.") || key == "name" {
+            throw SpecError("'\(key)' cannot be swept", at: location)
+        }
+        return spec
+    }
+
+    private static func lists(_ node: YAMLNode, _ path: String) throws(SpecError) -> [(key: String, keyLocation: SourceLocation, values: [YAMLNode])] {
+        guard case .mapping(let pairs, _) = node else {
+            throw SpecError("'\(path)' must map keys to lists of values, found \(node.kindDescription)", at: node.location)
+        }
+        var result: [(key: String, keyLocation: SourceLocation, values: [YAMLNode])] = []
+        for pair in pairs {
+            guard case .sequence(let values, let location) = pair.value else {
+                throw SpecError("'\(path).\(pair.key)' must be a list of values, found \(pair.value.kindDescription)", at: pair.value.location)
+            }
+            guard !values.isEmpty else {
+                throw SpecError("'\(path).\(pair.key)' is empty: the sweep would expand to zero points", at: location)
+            }
+            result.append((pair.key, pair.keyLocation, values))
+        }
+        return result
+    }
+
+    private static func parseRandom(_ node: YAMLNode) throws(SpecError) -> RandomSearch {
+        let f = try node.fields("sweep.random", allowed: ["count", "seed", "keys"])
+        let keysNode = try f.required("keys")
+        guard case .mapping(let pairs, _) = keysNode else {
+            throw SpecError("'sweep.random.keys' must map keys to distributions, found \(keysNode.kindDescription)", at: keysNode.location)
+        }
+        var keys: [(key: String, keyLocation: SourceLocation, distribution: Distribution)] = []
+        for pair in pairs {
+            let path = "sweep.random.keys.\(pair.key)"
+            let d = try pair.value.fields(path, allowed: ["choice", "uniform", "log_uniform", "int_uniform"])
+            guard d.pairs.count == 1, let kind = d.pairs.first else {
+                throw SpecError("'\(path)' needs exactly one distribution: choice, uniform, log_uniform or int_uniform", at: pair.value.location)
+            }
+            let distribution: Distribution
+            switch kind.key {
+            case "choice":
+                distribution = .choice(try kind.value.list(d.path("choice"), nonEmpty: true))
+            case "int_uniform":
+                let (low, high) = try bounds(kind.value, d.path("int_uniform")) { n, p throws(SpecError) in Double(try n.int(p)) }
+                distribution = .intUniform(Int(low), Int(high))
+            default:
+                let isLog = kind.key == "log_uniform"
+                let (low, high) = try bounds(kind.value, d.path(kind.key)) { n, p throws(SpecError) in
+                    isLog ? try n.double(p, exclusiveMin: 0) : try n.double(p)
+                }
+                distribution = isLog ? .logUniform(low, high) : .uniform(low, high)
+            }
+            keys.append((pair.key, pair.keyLocation, distribution))
+        }
+        guard !keys.isEmpty else {
+            throw SpecError("'sweep.random.keys' is empty", at: keysNode.location)
+        }
+        let seed = try f["seed"]?.int("sweep.random.seed", min: 0) ?? 0
+        return RandomSearch(count: try f.required("count").int("sweep.random.count", min: 1),
+                            seed: UInt64(seed), keys: keys)
+    }
+
+    private static func bounds(_ node: YAMLNode, _ path: String,
+                               _ read: (YAMLNode, String) throws(SpecError) -> Double) throws(SpecError) -> (Double, Double) {
+        let items = try node.list(path)
+        guard items.count == 2 else {
+            throw SpecError("'\(path)' must be [low, high], found \(items.count) values", at: node.location)
+        }
+        let low = try read(items[0], "\(path)[0]"), high = try read(items[1], "\(path)[1]")
+        guard low <= high else {
+            throw SpecError("'\(path)' must have low ≤ high, found [\(low.shortDescription), \(high.shortDescription)]", at: node.location)
+        }
+        return (low, high)
+    }
+
+    /// Every point's overrides, in a fixed order (grid varies slowest, random fastest);
+    /// random values are drawn from the search's seed, so the same file gives the same points.
+    public func overrideSets() throws(SpecError) -> [[Override]] {
+        var sets: [[Override]] = [[]]
+        func multiply(_ factor: [[Override]]) {
+            sets = sets.flatMap { base in factor.map { base + $0 } }
+        }
+        for (key, location, values) in grid {
+            multiply(values.map { [Override(key: key, keyLocation: location, value: $0)] })
+        }
+        if let rows = zip.first?.values.count {
+            multiply((0..<rows).map { row in zip.map { Override(key: $0.key, keyLocation: $0.keyLocation, value: $0.values[row]) } })
+        }
+        if !points.isEmpty { multiply(points) }
+        if let random {
+            guard sets.count * random.count <= maxPoints else {
+                throw SpecError("the sweep expands to \(sets.count * random.count) points, more than 'sweep.max_points' (\(maxPoints))", at: location)
+            }
+            var generator = RandomGenerator(seed: random.seed)
+            multiply((0..<random.count).map { _ in
+                random.keys.map { Override(key: $0.key, keyLocation: $0.keyLocation, value: SweepSpec.draw($0.distribution, at: $0.keyLocation, &generator)) }
+            })
+        }
+        guard sets.count <= maxPoints else {
+            throw SpecError("the sweep expands to \(sets.count) points, more than 'sweep.max_points' (\(maxPoints))", at: location)
+        }
+        return sets
+    }
+
+    private static func draw(_ distribution: Distribution, at location: SourceLocation,
+                             _ generator: inout RandomGenerator) -> YAMLNode {
+        let u = Double(generator.nextUInt32()) / 4_294_967_296.0
+        switch distribution {
+        case .choice(let values):
+            return values[min(Int(u * Double(values.count)), values.count - 1)]
+        case .uniform(let low, let high):
+            return .scalar(roundedText(low + (high - low) * u), isPlain: true, location)
+        case .logUniform(let low, let high):
+            return .scalar(roundedText(exp(log(low) + (log(high) - log(low)) * u)), isPlain: true, location)
+        case .intUniform(let low, let high):
+            let value = low + min(Int(u * Double(high - low + 1)), high - low)
+            return .scalar(String(value), isPlain: true, location)
+        }
+    }
+
+    /// Six significant digits: readable run ids, and the value the run really uses.
+    static func roundedText(_ value: Double) -> String {
+        guard let rounded = Double(String(format: "%.6g", value)) else { return "\(value)" }
+        return rounded.shortDescription
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Yams
+
+/// A YAML document as GenLab reads it: scalars, sequences and mappings, each with the place
+/// it was written (or, for values a sweep put there, the place of the sweep entry).
+public indirect enum YAMLNode: Equatable, Sendable {
+    /// A scalar's text; `isPlain` is false for quoted and block scalars (always strings).
+    case scalar(String, isPlain: Bool, SourceLocation)
+    case sequence([YAMLNode], SourceLocation)
+    /// Keys in the order written; duplicates are rejected when parsing.
+    case mapping([YAMLPair], SourceLocation)
+
+    public var location: SourceLocation {
+        switch self {
+        case .scalar(_, _, let l), .sequence(_, let l), .mapping(_, let l): l
+        }
+    }
+
+    /// Parses `text` (the contents of `file`) into a tree, or a located syntax error.
+    public static func parse(_ text: String, file: String) throws(SpecError) -> YAMLNode {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw YAMLNode.syntaxError(error, file: file)
+        } catch {
+            throw SpecError("YAML syntax error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+        guard let root else {
+            throw SpecError("the file is empty; an experiment needs at least 'name', 'dataset' and 'model'",
+                            at: SourceLocation(file: file, line: 1, column: 1))
+        }
+        return try YAMLNode(root, file: file)
+    }
+
+    private static func syntaxError(_ error: YamlError, file: String) -> SpecError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let where_ = context.map { "\($0.text) " } ?? ""
+            return SpecError("YAML syntax error: \(where_)\(problem)",
+                             at: SourceLocation(file: file, line: mark.line, column: mark.column))
+        default:
+            return SpecError("YAML syntax error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+    }
+
+    private init(_ node: Node, file: String) throws(SpecError) {
+        let location = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+        switch node {
+        case .scalar(let scalar):
+            self = .scalar(scalar.string, isPlain: scalar.style == .plain || scalar.style == .any, location)
+        case .sequence(let sequence):
+            var items: [YAMLNode] = []
+            for item in sequence { items.append(try YAMLNode(item, file: file)) }
+            self = .sequence(items, location)
+        case .mapping(let mapping):
+            var pairs: [YAMLPair] = []
+            for (key, value) in mapping {
+                let keyNode = try YAMLNode(key, file: file)
+                guard case .scalar(let name, _, let keyLocation) = keyNode else {
+                    throw SpecError("mapping keys must be plain names", at: keyNode.location)
+                }
+                if let first = pairs.first(where: { $0.key == name }) {
+                    throw SpecError("duplicate key '\(name)' (first at line \(first.keyLocation.line))", at: keyLocation)
+                }
+                pairs.append(YAMLPair(key: name, keyLocation: keyLocation, value: try YAMLNode(value, file: file)))
+            }
+            self = .mapping(pairs, location)
+        case .alias:
+            throw SpecError("YAML aliases are not supported in experiment files", at: location)
+        }
+    }
+
+    /// What the node is, for "expected …, found …" messages.
+    public var kindDescription: String {
+        switch self {
+        case .scalar(let text, let plain, _): plain ? "'\(text)'" : "the string \"\(text)\""
+        case .sequence: "a list"
+        case .mapping: "a mapping"
+        }
+    }
+}
+
+/// One `key: value` entry of a mapping.
+public struct YAMLPair: Equatable, Sendable {
+    public var key: String
+    public var keyLocation: SourceLocation
+    public var value: YAMLNode
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import GenLabModels
+import GenLabSpec
+
+/// `genlab validate FILE…`: checks experiment files without training.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check experiment files: syntax, keys, values, sweeps, and that every network's shapes fit.",
+        discussion: "Prints 'file: ok (N points)' for each good file and 'file:line:column: message' for each problem; exits 1 if any file has one."
+    )
+
+    @Argument(help: "Experiment files (YAML).")
+    var files: [String]
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            do {
+                let points = try ExperimentCheck.check(file: file)
+                print("\(file): ok (\(points.count) point\(points.count == 1 ? "" : "s"))")
+            } catch {
+                printError(error.description)
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+/// Loading an experiment and checking every point of its sweep, shapes included.
+enum ExperimentCheck {
+    /// The checked points of the file's sweep, or its first problem.
+    static func check(file: String) throws(SpecError) -> [ExperimentPoint] {
+        let points = try Experiment.load(path: file).points()
+        for point in points { _ = try BuiltModel(point.experiment) }
+        return points
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ line: String) {
+    fflush(stdout)
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
