@@ -66,9 +66,9 @@ public struct BuiltModel {
             // the flattened image only, then restores the image shape.
             var mirrored = try NetworkBuilder.mirror(of: spec.encoder,
                                                      inputShape: conditional ? [image.reduce(1, *)] : image,
-                                                     head: LayerSpec(.linear(out: features, bias: true), location: headLocation),
-                                                     location: headLocation)
-            if conditional { mirrored.append(LayerSpec(.unflatten(image), location: headLocation)) }
+                                                     head: LayerSpec(.linear(out: features, bias: true), location: spec.decoderLocation),
+                                                     location: spec.decoderLocation)
+            if conditional { mirrored.append(LayerSpec(.unflatten(image), location: spec.decoderLocation)) }
             if let output { mirrored.append(output) }
             decoderSpecs = mirrored
         case .layers(let layers):

@@ -94,7 +94,7 @@ public struct DatasetSpec: Equatable, Sendable {
         case "unit": return .unit
         case "symmetric": return .symmetric
         case .some(let text):
-            throw SpecError(NearestKey.unknownMessage("value", text, valid: ["unit", "symmetric"]) + " for 'dataset.normalize' (or write {mean: […], std: […]})", at: node.location)
+            throw SpecError(NearestKey.unknownMessage("value", text, valid: ["unit", "symmetric"], in: "dataset.normalize") + " (or write {mean: […], std: […]})", at: node.location)
         case nil: break
         }
         let f = try node.fields("dataset.normalize", allowed: ["mean", "std"])

@@ -54,7 +54,7 @@ public struct LayerSpec: Equatable, Sendable {
             throw SpecError("'\(path)' must be a layer name or a one-key mapping such as 'linear: {out: 128}', found \(node.kindDescription)", at: location)
         }
         guard names.contains(name) else {
-            throw SpecError(NearestKey.unknownMessage("layer", name, valid: names) + " in '\(path)'", at: location)
+            throw SpecError(NearestKey.unknownMessage("layer", name, valid: names, in: path), at: location)
         }
         let layerPath = "\(path).\(name)"
         if arguments == nil, !bareNames.contains(name) {

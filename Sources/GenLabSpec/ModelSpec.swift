@@ -120,6 +120,8 @@ public struct AutoencoderSpec: Equatable, Sendable {
     public var classes: Int
     /// Location of the model section, for errors about the whole network.
     public var location: SourceLocation
+    /// Location of the decoder's value ('mirror' or the list).
+    public var decoderLocation: SourceLocation
 
     static let keys = [
         "encoder", "decoder", "output", "likelihood", "reduction", "beta", "posterior", "scale_head", "heads",
@@ -172,7 +174,8 @@ public struct AutoencoderSpec: Equatable, Sendable {
             samples: try f["samples"]?.int("model.samples", min: 1, max: 1000) ?? 1,
             sigmaX: sigmaX,
             classes: kind == .cvae ? try f.required("classes").int("model.classes", min: 2, max: 1000) : 0,
-            location: f.location)
+            location: f.location,
+            decoderLocation: decoderNode.location)
     }
 }
 

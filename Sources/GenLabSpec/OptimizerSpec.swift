@@ -30,7 +30,7 @@ public enum OptimizerSpec: Equatable, Sendable {
             throw SpecError("'\(path)' must name one optimizer (adam, rmsprop or sgd), e.g. '{adam: {lr: 1.0e-3}}'", at: node.location)
         }
         guard names.contains(name) else {
-            throw SpecError(NearestKey.unknownMessage("optimizer", name, valid: names) + " in '\(path)'", at: node.location)
+            throw SpecError(NearestKey.unknownMessage("optimizer", name, valid: names, in: path), at: node.location)
         }
         let p = "\(path).\(name)"
         switch name {

@@ -7,7 +7,7 @@ public indirect enum YAMLNode: Equatable, Sendable {
     /// A scalar's text; `isPlain` is false for quoted and block scalars (always strings).
     case scalar(String, isPlain: Bool, SourceLocation)
     case sequence([YAMLNode], SourceLocation)
-    /// Keys in the order written; duplicates are rejected when parsing.
+    /// Keys in the order written (the YAML parser rejects duplicates).
     case mapping([YAMLPair], SourceLocation)
 
     public var location: SourceLocation {
@@ -40,6 +40,10 @@ public indirect enum YAMLNode: Equatable, Sendable {
             let where_ = context.map { "\($0.text) " } ?? ""
             return SpecError("YAML syntax error: \(where_)\(problem)",
                              at: SourceLocation(file: file, line: mark.line, column: mark.column))
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return SpecError("duplicate key \(keys) in one mapping (its first occurrence is here)",
+                             at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
         default:
             return SpecError("YAML syntax error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
         }
@@ -60,9 +64,6 @@ public indirect enum YAMLNode: Equatable, Sendable {
                 let keyNode = try YAMLNode(key, file: file)
                 guard case .scalar(let name, _, let keyLocation) = keyNode else {
                     throw SpecError("mapping keys must be plain names", at: keyNode.location)
-                }
-                if let first = pairs.first(where: { $0.key == name }) {
-                    throw SpecError("duplicate key '\(name)' (first at line \(first.keyLocation.line))", at: keyLocation)
                 }
                 pairs.append(YAMLPair(key: name, keyLocation: keyLocation, value: try YAMLNode(value, file: file)))
             }

@@ -7,7 +7,7 @@ extension YAMLNode {
             throw SpecError("'\(path)' must be a mapping, found \(kindDescription)", at: self.location)
         }
         for pair in pairs where !allowed.contains(pair.key) {
-            throw SpecError(NearestKey.unknownMessage("key", pair.key, valid: allowed) + " (in '\(path)')", at: pair.keyLocation)
+            throw SpecError(NearestKey.unknownMessage("key", pair.key, valid: allowed, in: path), at: pair.keyLocation)
         }
         return Fields(path: path, pairs: pairs, location: location)
     }
@@ -60,7 +60,7 @@ extension YAMLNode {
         let text = try string(path)
         guard let value = E(rawValue: text) else {
             let valid = E.allCases.map(\.rawValue)
-            throw SpecError(NearestKey.unknownMessage("value", text, valid: valid) + " for '\(path)'", at: location)
+            throw SpecError(NearestKey.unknownMessage("value", text, valid: valid, in: path), at: location)
         }
         return value
     }
@@ -87,7 +87,7 @@ struct Fields {
 
     func required(_ key: String) throws(SpecError) -> YAMLNode {
         guard let node = self[key] else {
-            throw SpecError("missing required key '\(key)' in '\(path.isEmpty ? "the experiment" : path)'", at: location)
+            throw SpecError("missing required key '\(key)' \(path.isEmpty ? "at the top level" : "in '\(path)'")", at: location)
         }
         return node
     }

@@ -15,7 +15,7 @@ struct Plan: ParsableCommand {
         let points: [ExperimentPoint]
         let model: BuiltModel
         do {
-            points = try ExperimentCheck.check(file: file)
+            points = try ExperimentValidation.check(file: file)
             model = try BuiltModel(points[0].experiment)
         } catch {
             printError(error.description)

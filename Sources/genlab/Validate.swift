@@ -18,7 +18,7 @@ struct Validate: ParsableCommand {
         var failed = false
         for file in files {
             do {
-                let points = try ExperimentCheck.check(file: file)
+                let points = try ExperimentValidation.check(file: file)
                 print("\(file): ok (\(points.count) point\(points.count == 1 ? "" : "s"))")
             } catch {
                 printError(error.description)
@@ -26,16 +26,6 @@ struct Validate: ParsableCommand {
             }
         }
         if failed { throw ExitCode(1) }
-    }
-}
-
-/// Loading an experiment and checking every point of its sweep, shapes included.
-enum ExperimentCheck {
-    /// The checked points of the file's sweep, or its first problem.
-    static func check(file: String) throws(SpecError) -> [ExperimentPoint] {
-        let points = try Experiment.load(path: file).points()
-        for point in points { _ = try BuiltModel(point.experiment) }
-        return points
     }
 }
 
