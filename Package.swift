@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "GenLabTestSupport", dependencies: ["GenLabNN"], path: "Tests/GenLabTestSupport"),
         .testTarget(name: "GenLabTensorTests", dependencies: ["GenLabTensor"]),
         .testTarget(name: "GenLabNNTests", dependencies: ["GenLabNN", "GenLabTestSupport"]),
-        .testTarget(name: "GenLabSpecTests", dependencies: ["GenLabSpec"]),
+        .testTarget(name: "GenLabSpecTests", dependencies: ["GenLabSpec", "GenLabTestSupport"]),
         .testTarget(name: "GenLabModelsTests", dependencies: ["GenLabModels", "GenLabTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything GenLab needs that is not Swift itself, and does nothing when it is
 # all there already: the Debian packages (OpenBLAS, HDF5, pkg-config, zlib, libpng,
-# libjpeg, the Fashion-MNIST dataset) and Python's h5py (for the interoperability tests).
+# libjpeg, the Fashion-MNIST dataset) and the Python packages the tests use: h5py (HDF5
+# interoperability), jsonschema and PyYAML (the JSON Schema check of experiment files).
 set -euo pipefail
 
 packages=(libopenblas-dev libhdf5-dev pkg-config zlib1g-dev libpng-dev libjpeg-dev dataset-fashion-mnist)
@@ -22,10 +23,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python=${PYTHON:-python3}
-if ! "$python" -c "import h5py" 2>/dev/null; then
-  echo "setup: installing h5py"
-  "$python" -m pip install --quiet h5py
-fi
+for module in h5py:h5py jsonschema:jsonschema yaml:PyYAML; do
+  if ! "$python" -c "import ${module%%:*}" 2>/dev/null; then
+    echo "setup: installing ${module##*:}"
+    "$python" -m pip install --quiet "${module##*:}"
+  fi
+done
 
 if ! command -v swift >/dev/null 2>&1; then
   echo "setup: Swift 6 is required (https://www.swift.org/install); 'swift' is not on PATH" >&2

@@ -64,13 +64,14 @@ public struct Experiment: Equatable, Sendable {
     public func points() throws(SpecError) -> [ExperimentPoint] {
         guard let sweep else { return [ExperimentPoint(experiment: self, overrides: [])] }
         var result: [ExperimentPoint] = []
-        var ids: [String: Int] = [:]
+        var seen: [String: Int] = [:]
         for (index, overrides) in try sweep.overrideSets().enumerated() {
             let point = try applying(overrides)
-            if let other = ids[point.runID] {
-                throw SpecError("sweep points \(other + 1) and \(index + 1) resolve to the same configuration (run id \(point.runID))", at: sweep.location)
+            let hash = point.experiment.tree.configurationHash
+            if let other = seen[hash] {
+                throw SpecError("sweep points \(other + 1) and \(index + 1) resolve to the same configuration (\(result[other].runID) and \(point.runID))", at: sweep.location)
             }
-            ids[point.runID] = index
+            seen[hash] = index
             result.append(point)
         }
         return result

@@ -1,0 +1,117 @@
+import Foundation
+import GenLabModels
+import GenLabNN
+import GenLabSpec
+import GenLabTestSupport
+import Testing
+
+/// The experiment files of `experiments/`, the malformed corpus, the JSON Schema and the
+/// parameter counts that must equal PyTorch's.
+@Suite struct ExperimentFileTests {
+    static let experimentFiles = Repository.files(in: "experiments", ext: "yaml").map(\.path)
+    static let malformedFiles = Repository.files(in: "Tests/Fixtures/malformed", ext: "yaml").map(\.path)
+
+    @Test func corporaArePresent() {
+        #expect(ExperimentFileTests.experimentFiles.count >= 10)
+        #expect(ExperimentFileTests.malformedFiles.count >= 30)
+    }
+
+    @Test(arguments: experimentFiles)
+    func experimentValidatesAndBuilds(_ file: String) throws {
+        let points = try ExperimentValidation.check(file: file)
+        #expect(!points.isEmpty)
+        for point in points {
+            let reparsed = try Experiment.parse(point.resolvedYAML, file: "resolved")
+            #expect(reparsed.tree.configurationHash == point.experiment.tree.configurationHash, "resolved YAML round-trips")
+        }
+    }
+
+    /// Each malformed file states, on its first line, the error it must produce:
+    /// `# expect: LINE:COLUMN: MESSAGE`.
+    @Test(arguments: malformedFiles)
+    func malformedFileReportsItsPlace(_ file: String) throws {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let first = text.split(separator: "\n", omittingEmptySubsequences: false)[0]
+        let expected = try #require(first.hasPrefix("# expect: ") ? String(first.dropFirst(10)) : nil)
+        do {
+            _ = try ExperimentValidation.check(file: file)
+            Issue.record("\(file) was accepted")
+        } catch {
+            #expect(error.description == "\(file):\(expected)")
+        }
+    }
+
+    /// Every experiment file is valid against `schemas/experiment.schema.json` for the
+    /// `jsonschema` package, and the schema rejects files that break it.
+    @Test func jsonSchemaAcceptsExperimentsAndRejectsViolations() throws {
+        let script = Repository.root.appendingPathComponent("scripts/check_schema.py").path
+        let good = try Repository.run("python3", [script] + ExperimentFileTests.experimentFiles)
+        #expect(good.status == 0, "\(good.output)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("genlab-schema-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let violations = [
+            "name: x\ndataset: {name: fashion-mnist}\nmodel: {kind: vae, latent: 2, bta: 1, encoder: [flatten], decoder: mirror}\n",
+            "name: x\ndataset: {name: fashion-mnist}\nmodel: {kind: vae, latent: 0, encoder: [flatten], decoder: mirror}\n",
+            "name: x\ndataset: {name: fashion-mnist}\nmodel: {kind: gan, latent: 2, generator: [relu]}\n",
+            "name: x\ndataset: {name: fashion-mnist}\nmodel: {kind: ae, latent: 2, encoder: [{conv2d: {kernel: 3}}], decoder: mirror}\n",
+        ]
+        for (i, text) in violations.enumerated() {
+            let path = folder.appendingPathComponent("bad\(i).yaml").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let bad = try Repository.run("python3", [script, path])
+            #expect(bad.status == 1, "violation \(i) passed the schema: \(bad.output)")
+        }
+    }
+
+    static func model(_ name: String) throws -> BuiltModel {
+        let path = Repository.root.appendingPathComponent("experiments/\(name).yaml").path
+        return try BuiltModel(try Experiment.load(path: path).points()[0].experiment)
+    }
+
+    @Test func parameterCountsEqualPyTorch() throws {
+        #expect(try ExperimentFileTests.model("arena-conv-ae").parameterCount == 421_413)
+        #expect(try ExperimentFileTests.model("arena-conv-vae").parameterCount == 333_774)
+        let gan = try ExperimentFileTests.model("lab-dcgan")
+        #expect(gan.network("generator")?.parameterCount == 5_583_744)
+        #expect(gan.network("discriminator")?.parameterCount == 657_409)
+        #expect(try ExperimentFileTests.model("homework-mlp-vae").parameterCount == 441_808)
+    }
+
+    /// The ARENA VAE written in YAML, with the reference weights loaded, takes exactly
+    /// PyTorch's training step: the builder, mirror and head reproduce the notebook's model.
+    @Test func yamlArenaVAEReproducesTheGoldenStep() throws {
+        let yaml = """
+        name: arena
+        dataset: {name: fashion-mnist}
+        model:
+          kind: vae
+          latent: 3
+          encoder:
+            - conv2d: {out: 16, kernel: 4, stride: 2, padding: 1, bias: false}
+            - relu
+            - conv2d: {out: 32, kernel: 4, stride: 2, padding: 1, bias: false}
+            - relu
+            - flatten
+            - linear: {out: 16}
+            - relu
+          decoder: mirror
+        """
+        let model = try BuiltModel(try Experiment.parse(yaml, file: "arena.yaml"))
+        let c = try #require(Golden.named("arena_conv_vae_step"))
+        let encoder = try #require(model.network("encoder")).network
+        let decoder = try #require(model.network("decoder")).network
+        let named = encoder.parameters.map { ("encoder.\($0.name)", $0.parameter) }
+            + decoder.parameters.map { ("decoder.\($0.name)", $0.parameter) }
+        let params = try #require(c.params)
+        #expect(Set(named.map(\.0)) == Set(params.keys))
+        for (key, parameter) in named { #expect(Golden.load(try #require(params[key]), into: parameter.value), "\(key)") }
+        let adam = Adam(named.map { (name: $0.0, parameter: $0.1) }, lr: 1e-3, betas: (0.5, 0.999))
+        let step = VAEStep(encoder: encoder, decoder: decoder, latent: 3, beta: Float(try #require(c.beta)), optimizer: adam)
+        let losses = try step(try #require(c.input).tensor, eps: try #require(c.eps).tensor)
+        #expect(Golden.mismatches([losses.total], try #require(c.lossTotal)) == [])
+        for (key, parameter) in named {
+            #expect(Golden.mismatches(parameter.value.values, try #require(c.paramsAfterStep?[key])) == [], "after \(key)")
+        }
+    }
+}
