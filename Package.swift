@@ -22,15 +22,25 @@ let package = Package(
             pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
+        ),
         .target(name: "GenLabTensor", dependencies: ["COpenBLAS"]),
         .target(name: "GenLabNN", dependencies: ["GenLabTensor"]),
         .target(name: "GenLabSpec", dependencies: ["GenLabTensor", "Yams"]),
         .target(name: "GenLabModels", dependencies: ["GenLabNN", "GenLabSpec"]),
         .target(name: "GenLabStore", dependencies: ["CHDF5"]),
+        .target(name: "GenLabData", dependencies: ["GenLabTensor", "GenLabSpec", "CZlib", "CImageCodecs"]),
         .executableTarget(
             name: "genlab",
             dependencies: [
-                "GenLabModels", "GenLabSpec", "GenLabStore",
+                "GenLabModels", "GenLabSpec", "GenLabStore", "GenLabData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,6 +48,7 @@ let package = Package(
         .testTarget(name: "GenLabTensorTests", dependencies: ["GenLabTensor"]),
         .testTarget(name: "GenLabNNTests", dependencies: ["GenLabNN", "GenLabTestSupport"]),
         .testTarget(name: "GenLabSpecTests", dependencies: ["GenLabSpec", "GenLabTestSupport"]),
+        .testTarget(name: "GenLabDataTests", dependencies: ["GenLabData", "CZlib", "CImageCodecs", "GenLabTestSupport"]),
         .testTarget(name: "GenLabModelsTests", dependencies: ["GenLabModels", "GenLabTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,2 @@
+// zlib: gzip-or-raw file reading (gzopen/gzread) for IDX datasets.
+#include <zlib.h>

@@ -1,0 +1,78 @@
+import GenLabSpec
+import GenLabTensor
+
+/// Shuffled mini-batches of an image set, normalised into a reused Float tensor.
+///
+/// The order of epoch e is a Fisher–Yates shuffle drawn from a generator seeded with
+/// (seed, stream e), so any batch of any epoch can be produced again without replaying the
+/// ones before it: a run resumed mid-epoch sees the same batches.
+public final class BatchLoader {
+    public let images: ImageSet
+    public let batchSize: Int
+    public let dropLast: Bool
+    public let shuffle: Bool
+    public let seed: UInt64
+    public let transform: PixelTransform
+
+    /// The batch's images, (n, C, H, W); reused from batch to batch.
+    public let batch = Tensor(zeros: [0])
+    /// The batch's labels.
+    public private(set) var labels: [Int32] = []
+
+    private var orderEpoch: Int?
+    private var order: [Int] = []
+    private var gathered: [UInt8] = []
+
+    public init(images: ImageSet, batchSize: Int, dropLast: Bool, shuffle: Bool, seed: UInt64,
+                normalization: DatasetSpec.Normalization) {
+        self.images = images
+        self.batchSize = batchSize
+        self.dropLast = dropLast
+        self.shuffle = shuffle
+        self.seed = seed
+        transform = PixelTransform(normalization, channels: images.imageShape[0])
+    }
+
+    /// Batches in one epoch.
+    public var batchesPerEpoch: Int {
+        dropLast ? images.count / batchSize : (images.count + batchSize - 1) / batchSize
+    }
+
+    /// The image indices of epoch `epoch`, in the order they are served.
+    public func order(epoch: Int) -> [Int] {
+        var indices = Array(0..<images.count)
+        if shuffle {
+            var generator = RandomGenerator(seed: seed, stream: UInt64(epoch) &+ 1)
+            generator.shuffle(&indices)
+        }
+        return indices
+    }
+
+    /// Fills `batch` and `labels` with batch `index` of epoch `epoch` and returns its size.
+    @discardableResult
+    public func load(epoch: Int, index: Int) -> Int {
+        if orderEpoch != epoch {
+            order = order(epoch: epoch)
+            orderEpoch = epoch
+        }
+        let start = index * batchSize
+        let n = max(0, min(batchSize, images.count - start))
+        let shape = images.imageShape, size = images.imageSize
+        batch.resize(to: [n] + shape)
+        if gathered.count < n * size { gathered = [UInt8](repeating: 0, count: batchSize * size) }
+        labels.removeAll(keepingCapacity: true)
+        images.pixels.withUnsafeBufferPointer { source in
+            gathered.withUnsafeMutableBufferPointer { target in
+                for k in 0..<n {
+                    let i = order[start + k]
+                    (target.baseAddress! + k * size).update(from: source.baseAddress! + i * size, count: size)
+                    labels.append(images.labels[i])
+                }
+            }
+        }
+        gathered.withUnsafeBufferPointer { bytes in
+            transform.apply(bytes, count: n, plane: shape[1] * shape[2], into: batch.data)
+        }
+        return n
+    }
+}

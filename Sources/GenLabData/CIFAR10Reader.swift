@@ -1,0 +1,48 @@
+import Foundation
+
+/// CIFAR-10's binary version: `data_batch_1.bin … data_batch_5.bin` and `test_batch.bin`,
+/// records of one label byte and 3,072 channel-major pixel bytes (3×32×32), in a folder or
+/// its `cifar-10-batches-bin` subfolder.
+public enum CIFAR10Reader {
+    public static let classNames = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+    static let recordSize = 1 + 3 * 32 * 32
+
+    public static func load(folder: String) throws(DataError) -> Dataset {
+        let base = try locate(folder)
+        let train = try read((1...5).map { "\(base)/data_batch_\($0).bin" })
+        let test = try read(["\(base)/test_batch.bin"])
+        return Dataset(train: train, test: test, classNames: classNames)
+    }
+
+    /// The folder holding the batch files: `folder` or `folder/cifar-10-batches-bin`.
+    static func locate(_ folder: String) throws(DataError) -> String {
+        let candidates = [folder, "\(folder)/cifar-10-batches-bin"]
+        for c in candidates where FileManager.default.fileExists(atPath: "\(c)/data_batch_1.bin") { return c }
+        throw DataError("no CIFAR-10 binary batches; tried \(candidates.map { "\($0)/data_batch_1.bin" }.joined(separator: ", "))", path: folder)
+    }
+
+    static func read(_ paths: [String]) throws(DataError) -> ImageSet {
+        var pixels: [UInt8] = []
+        var labels: [Int32] = []
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw DataError(FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "missing CIFAR-10 batch file", path: path)
+            }
+            guard !data.isEmpty, data.count % recordSize == 0 else {
+                throw DataError("\(data.count) bytes is not a whole number of 3,073-byte records (truncated or not a CIFAR-10 batch)", path: path)
+            }
+            let records = data.count / recordSize
+            pixels.reserveCapacity(pixels.count + records * (recordSize - 1))
+            let bytes = [UInt8](data)
+            for r in 0..<records {
+                let label = bytes[r * recordSize]
+                guard label < 10 else {
+                    throw DataError("record \(r) has label \(label); CIFAR-10 labels are 0–9", path: path)
+                }
+                labels.append(Int32(label))
+                pixels.append(contentsOf: bytes[(r * recordSize + 1)..<((r + 1) * recordSize)])
+            }
+        }
+        return ImageSet(imageShape: [3, 32, 32], pixels: pixels, labels: labels)
+    }
+}

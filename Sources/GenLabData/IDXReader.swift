@@ -1,0 +1,89 @@
+import CZlib
+import Foundation
+
+/// MNIST-format IDX files (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-…`),
+/// raw or gzip, in a plain folder or in torchvision's `MNIST/raw` / `FashionMNIST/raw`.
+public enum IDXReader {
+    /// Folders searched below the given one, in order.
+    static let layouts = ["", "raw", "MNIST/raw", "FashionMNIST/raw"]
+
+    /// Reads the training and test splits from `folder`.
+    public static func load(folder: String, classNames: [String]) throws(DataError) -> Dataset {
+        let train = try split(folder: folder, prefix: "train")
+        let test = try split(folder: folder, prefix: "t10k")
+        guard train.imageShape == test.imageShape else {
+            throw DataError("training images are \(train.imageShape.map(String.init).joined(separator: "×")) but test images are \(test.imageShape.map(String.init).joined(separator: "×"))", path: folder)
+        }
+        let classes = Int((train.labels.max() ?? 0) + 1)
+        let names = classNames.count >= classes ? classNames : (0..<classes).map(String.init)
+        return Dataset(train: train, test: test, classNames: names)
+    }
+
+    /// One split: images and labels, checked against each other.
+    static func split(folder: String, prefix: String) throws(DataError) -> ImageSet {
+        let imagesPath = try find(folder: folder, name: "\(prefix)-images-idx3-ubyte")
+        let labelsPath = try find(folder: folder, name: "\(prefix)-labels-idx1-ubyte")
+        let (imageDims, pixels) = try read(imagesPath, magic: 0x0803)
+        let (labelDims, labelBytes) = try read(labelsPath, magic: 0x0801)
+        guard imageDims[0] == labelDims[0] else {
+            throw DataError("\(imageDims[0]) images but \(labelDims[0]) labels in \(labelsPath)", path: imagesPath)
+        }
+        return ImageSet(imageShape: [1, imageDims[1], imageDims[2]], pixels: pixels, labels: labelBytes.map { Int32($0) })
+    }
+
+    /// The path of `name` or `name.gz` in the first layout that has it; the error lists every
+    /// path tried.
+    static func find(folder: String, name: String) throws(DataError) -> String {
+        var tried: [String] = []
+        for layout in layouts {
+            let base = layout.isEmpty ? folder : "\(folder)/\(layout)"
+            for candidate in ["\(base)/\(name)", "\(base)/\(name).gz"] {
+                if FileManager.default.fileExists(atPath: candidate) { return candidate }
+                tried.append(candidate)
+            }
+        }
+        throw DataError("no \(name) file; tried \(tried.joined(separator: ", "))", path: folder)
+    }
+
+    /// Reads one IDX file (gzip or raw): its dimensions and its bytes, after checking the
+    /// magic number (`0x0803` for images, `0x0801` for labels) and the length.
+    static func read(_ path: String, magic: UInt32) throws(DataError) -> ([Int], [UInt8]) {
+        let bytes = try inflate(path)
+        guard bytes.count >= 4 else { throw DataError("file too short for an IDX header (\(bytes.count) bytes)", path: path) }
+        let found = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
+        guard found == magic else {
+            throw DataError(String(format: "wrong magic number 0x%08X (expected 0x%08X: unsigned bytes, %d dimensions)", found, magic, magic & 0xFF), path: path)
+        }
+        let rank = Int(magic & 0xFF)
+        let header = 4 + 4 * rank
+        guard bytes.count >= header else { throw DataError("file too short for an IDX header of \(rank) dimensions", path: path) }
+        let dims = (0..<rank).map { d in
+            (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * d + $1]) }
+        }
+        let expected = dims.reduce(1, *)
+        guard bytes.count - header == expected else {
+            throw DataError("holds \(bytes.count - header) data bytes but its header announces \(dims.map(String.init).joined(separator: "×")) = \(expected) (truncated or corrupt)", path: path)
+        }
+        return (dims, Array(bytes[header...]))
+    }
+
+    /// The file's contents, decompressed when it is gzip (zlib reads raw files as they are).
+    static func inflate(_ path: String) throws(DataError) -> [UInt8] {
+        guard let file = gzopen(path, "rb") else { throw DataError("cannot open the file", path: path) }
+        defer { gzclose(file) }
+        gzbuffer(file, 1 << 20)
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 22)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+            if n < 0 {
+                var code: Int32 = 0
+                let message = gzerror(file, &code).map { String(cString: $0) } ?? "read error"
+                throw DataError("corrupt gzip data: \(message)", path: path)
+            }
+            if n == 0 { break }
+            result.append(contentsOf: chunk[0..<Int(n)])
+        }
+        return result
+    }
+}
