@@ -37,6 +37,17 @@ public struct DatasetSpec: Equatable, Sendable {
     public var subset: Int?
     public var holdout: Holdout
 
+    public init(name: Name, path: String?, imageSize: Int, channels: Int, normalization: Normalization,
+                subset: Int?, holdout: Holdout) {
+        self.name = name
+        self.path = path
+        self.imageSize = imageSize
+        self.channels = channels
+        self.normalization = normalization
+        self.subset = subset
+        self.holdout = holdout
+    }
+
     /// Where Debian's dataset-fashion-mnist package installs the default dataset.
     public static let fashionMNISTDefaultPath = "/usr/share/datasets/fashion-mnist"
 

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import GenLabData
 import GenLabModels
 import GenLabNN
+import GenLabSpec
 
 /// `genlab bench`: training-step throughput of the reference models on random data.
 struct Bench: ParsableCommand {
@@ -26,6 +28,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Models to run: \(BenchModel.allCases.map(\.rawValue).joined(separator: ", ")).")
     var models: [BenchModel] = BenchModel.allCases
 
+    @Flag(help: "Also time loading Fashion-MNIST (60,000 training + 10,000 test images) from the default folder.")
+    var data = false
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
@@ -35,6 +40,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         BLAS.setThreads(threads)
         print("genlab bench: OpenBLAS core \(BLAS.coreName), \(BLAS.threads) thread(s)")
+        if data { try benchDataLoading() }
         print("model".padding(toLength: 40, withPad: " ", startingAt: 0) + "batch   steps   images/s   peak MiB")
         for model in models {
             ResidentMemory.resetPeak()
@@ -44,6 +50,23 @@ struct Bench: ParsableCommand {
                   + String(format: "%5d %7d %10.1f %10@", result.batch, result.steps,
                            Double(result.steps * result.batch) / result.elapsed, peak))
         }
+    }
+}
+
+extension Bench {
+    /// Times reading and decompressing the default Fashion-MNIST (best of three).
+    func benchDataLoading() throws {
+        let spec = DatasetSpec(name: .fashionMNIST, path: nil, imageSize: 28, channels: 1, normalization: .unit,
+                               subset: nil, holdout: .perClass)
+        var best = Double.infinity
+        var images = 0
+        for _ in 0..<3 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let dataset = try DatasetLoader.load(spec)
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            images = dataset.train.count + dataset.test.count
+        }
+        print(String(format: "Fashion-MNIST load (%d images, gzip IDX): %.3f s (best of 3)", images, best))
     }
 }
 
