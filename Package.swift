@@ -37,19 +37,26 @@ let package = Package(
         .target(name: "GenLabModels", dependencies: ["GenLabNN", "GenLabSpec"]),
         .target(name: "GenLabStore", dependencies: ["CHDF5"]),
         .target(name: "GenLabData", dependencies: ["GenLabTensor", "GenLabSpec", "CZlib", "CImageCodecs"]),
+        .target(name: "GenLabRunner", dependencies: ["GenLabModels", "GenLabStore", "GenLabData", "GenLabSpec"]),
         .executableTarget(
             name: "genlab",
             dependencies: [
-                "GenLabModels", "GenLabSpec", "GenLabStore", "GenLabData",
+                "GenLabRunner", "GenLabModels", "GenLabSpec", "GenLabStore", "GenLabData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "GenLabTestSupport", dependencies: ["GenLabNN"], path: "Tests/GenLabTestSupport"),
+        .executableTarget(name: "checkpoint-writer", dependencies: ["GenLabStore"], path: "Tests/CheckpointWriter"),
         .testTarget(name: "GenLabTensorTests", dependencies: ["GenLabTensor"]),
         .testTarget(name: "GenLabNNTests", dependencies: ["GenLabNN", "GenLabTestSupport"]),
         .testTarget(name: "GenLabSpecTests", dependencies: ["GenLabSpec", "GenLabTestSupport"]),
         .testTarget(name: "GenLabDataTests", dependencies: ["GenLabData", "CZlib", "CImageCodecs", "GenLabTestSupport"]),
         .testTarget(name: "GenLabModelsTests", dependencies: ["GenLabModels", "GenLabTestSupport"]),
+        .testTarget(name: "GenLabStoreTests", dependencies: ["GenLabStore", "GenLabTestSupport"]),
+        .testTarget(
+            name: "GenLabRunnerTests",
+            dependencies: ["GenLabRunner", "GenLabTestSupport", "checkpoint-writer"]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

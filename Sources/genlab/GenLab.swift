@@ -8,7 +8,7 @@ struct GenLab: ParsableCommand {
         commandName: "genlab",
         abstract: "Declarative experiment runner for generative image models (VAEs, GANs) on CPU.",
         version: GenLabVersion.current,
-        subcommands: [Validate.self, Plan.self, Bench.self, Version.self]
+        subcommands: [Validate.self, Plan.self, Inspect.self, Bench.self, Version.self]
     )
 
     /// Runs the command line with OpenBLAS on one thread (GenLab's default: the cores are

@@ -1,0 +1,96 @@
+import GenLabModels
+import GenLabNN
+import GenLabStore
+
+/// A run file's state does not fit the model built from its configuration.
+public struct RunStateError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}
+
+/// Moving a model's weights, buffers and optimizer state into a `RunState` and back.
+public enum RunCheckpoint {
+    /// Parameters, buffers (BatchNorm running statistics and `num_batches_tracked`,
+    /// spectral-norm u and v) of every network, keyed by `state_dict` key.
+    public static func capture(_ model: BuiltModel, optimizers: [String: Optimizer], rng: [String: RandomGenerator],
+                               progress: RunProgress) -> RunState {
+        var weights: [String: [StoredArray]] = [:], buffers: [String: [StoredArray]] = [:]
+        var optimizerArrays: [String: [StoredArray]] = [:]
+        for built in model.networks {
+            weights[built.name] = built.network.parameters.map {
+                StoredArray(name: $0.name, shape: $0.parameter.value.shape, floats: $0.parameter.value.values)
+            }
+            buffers[built.name] = built.network.buffers.map {
+                StoredArray(name: $0.name, shape: $0.tensor.shape, floats: $0.tensor.values)
+            } + counters(built.network).map { StoredArray(name: $0.name, shape: [], values: .int64([Int64($0.norm.numBatchesTracked)])) }
+        }
+        for (name, optimizer) in optimizers {
+            let state = optimizer.state
+            optimizerArrays[name] = [StoredArray(name: "step", shape: [], values: .int64([Int64(state.step)]))]
+                + state.buffers.keys.sorted().map { key in
+                    let values = state.buffers[key] ?? []
+                    return StoredArray(name: key, shape: [values.count], floats: values)
+                }
+        }
+        let words = rng.mapValues { g in [Int64(bitPattern: g.state.state), Int64(bitPattern: g.state.increment)] }
+        return RunState(weights: weights, buffers: buffers, optimizers: optimizerArrays, rng: words, progress: progress)
+    }
+
+    /// The BatchNorm layers of a network with their `num_batches_tracked` keys.
+    static func counters(_ network: Sequential) -> [(name: String, norm: BatchNorm)] {
+        network.layers.enumerated().compactMap { index, layer in
+            (layer as? BatchNorm).map { ("\(index).num_batches_tracked", $0) }
+        }
+    }
+
+    /// Loads `state` into `model` and `optimizers`, checking every name and shape; returns
+    /// the random generators. `path` names the run file in errors.
+    public static func restore(_ state: RunState, into model: BuiltModel, optimizers: [String: Optimizer],
+                               path: String) throws(RunStateError) -> [String: RandomGenerator] {
+        func fail(_ message: String) -> RunStateError { RunStateError(path: path, message: message) }
+        for built in model.networks {
+            let stored = Dictionary(uniqueKeysWithValues: (state.weights[built.name] ?? []).map { ($0.name, $0) }
+                + (state.buffers[built.name] ?? []).map { ($0.name, $0) })
+            let targets = built.network.parameters.map { ($0.name, $0.parameter.value) } + built.network.buffers.map { ($0.name, $0.tensor) }
+            let expected = Set(targets.map(\.0) + counters(built.network).map(\.name))
+            guard Set(stored.keys) == expected else {
+                let missing = expected.subtracting(stored.keys).sorted(), extra = Set(stored.keys).subtracting(expected).sorted()
+                throw fail("the stored \(built.name) does not fit the configuration: missing \(missing), unexpected \(extra)")
+            }
+            for (name, tensor) in targets {
+                guard let array = stored[name], array.shape == tensor.shape, let values = array.floats, values.count == tensor.count else {
+                    throw fail("\(built.name).\(name) is stored as \(stored[name]?.shape ?? []) but the configuration builds \(tensor.shape)")
+                }
+                values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: values.count) }
+            }
+            for (name, norm) in counters(built.network) {
+                guard case .int64(let count)? = stored[name]?.values, let first = count.first else {
+                    throw fail("\(built.name).\(name) is not an integer")
+                }
+                norm.numBatchesTracked = Int(first)
+            }
+        }
+        for (name, optimizer) in optimizers {
+            guard let arrays = state.optimizers[name], case .int64(let step)? = arrays.first(where: { $0.name == "step" })?.values,
+                  let first = step.first else {
+                throw fail("no optimizer state for \(name)")
+            }
+            var buffers: [String: [Float]] = [:]
+            for array in arrays where array.name != "step" { buffers[array.name] = array.floats }
+            do {
+                try optimizer.restore(OptimizerState(step: Int(first), buffers: buffers))
+            } catch {
+                throw fail("optimizer \(name): \(error.message)")
+            }
+        }
+        var generators: [String: RandomGenerator] = [:]
+        for (name, words) in state.rng {
+            guard words.count == 2 else { throw fail("random generator \(name) has \(words.count) words, expected 2") }
+            var g = RandomGenerator(seed: 0)
+            g.state = RandomGenerator.State(state: UInt64(bitPattern: words[0]), increment: UInt64(bitPattern: words[1]))
+            generators[name] = g
+        }
+        return generators
+    }
+}

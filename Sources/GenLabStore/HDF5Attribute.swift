@@ -1,0 +1,87 @@
+import CHDF5
+
+/// Attributes: variable-length UTF-8 strings (h5py reads them as `str`) and 64-bit integers.
+extension HDF5File {
+    /// Sets a string attribute on the object at `objectPath` ("/" for the root), replacing
+    /// any attribute of that name.
+    public func setAttribute(_ name: String, _ value: String, on objectPath: String = "/") throws(HDF5Error) {
+        try withObject(objectPath) { object throws(HDF5Error) in
+            let type = try stringType()
+            defer { H5Tclose(type) }
+            try replaceAttribute(name, on: object, type: type, objectPath) { attribute throws(HDF5Error) in
+                let status = value.withCString { pointer -> herr_t in
+                    var pointers: [UnsafePointer<CChar>?] = [pointer]
+                    return H5Awrite(attribute, type, &pointers)
+                }
+                try HDF5Library.check(status, "cannot write attribute \(name)", path: path)
+            }
+        }
+    }
+
+    /// Sets an integer attribute.
+    public func setAttribute(_ name: String, _ value: Int64, on objectPath: String = "/") throws(HDF5Error) {
+        try withObject(objectPath) { object throws(HDF5Error) in
+            try replaceAttribute(name, on: object, type: Int64.nativeType, objectPath) { attribute throws(HDF5Error) in
+                var v = value
+                try HDF5Library.check(H5Awrite(attribute, Int64.nativeType, &v), "cannot write attribute \(name)", path: path)
+            }
+        }
+    }
+
+    /// The string attribute `name` of the object at `objectPath`, or nil if it has none.
+    public func stringAttribute(_ name: String, on objectPath: String = "/") throws(HDF5Error) -> String? {
+        try withObject(objectPath) { object throws(HDF5Error) -> String? in
+            guard H5Aexists(object, name) > 0 else { return nil }
+            let attribute = try HDF5Library.valid(H5Aopen(object, name, genlab_H5P_DEFAULT()), "cannot open attribute \(name)", path: path)
+            defer { H5Aclose(attribute) }
+            let stored = H5Aget_type(attribute)
+            defer { H5Tclose(stored) }
+            guard H5Tget_class(stored) == H5T_STRING else { throw HDF5Error("attribute \(name) is not a string", path: path) }
+            if H5Tis_variable_str(stored) > 0 {
+                let type = try stringType()
+                defer { H5Tclose(type) }
+                var pointer: UnsafeMutablePointer<CChar>?
+                try HDF5Library.check(H5Aread(attribute, type, &pointer), "cannot read attribute \(name)", path: path)
+                defer { H5free_memory(pointer) }
+                return pointer.map { String(cString: $0) } ?? ""
+            }
+            let size = H5Tget_size(stored)
+            var buffer = [CChar](repeating: 0, count: size + 1)
+            try HDF5Library.check(H5Aread(attribute, stored, &buffer), "cannot read attribute \(name)", path: path)
+            return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        }
+    }
+
+    /// The integer attribute `name`, or nil if it has none.
+    public func intAttribute(_ name: String, on objectPath: String = "/") throws(HDF5Error) -> Int64? {
+        try withObject(objectPath) { object throws(HDF5Error) -> Int64? in
+            guard H5Aexists(object, name) > 0 else { return nil }
+            let attribute = try HDF5Library.valid(H5Aopen(object, name, genlab_H5P_DEFAULT()), "cannot open attribute \(name)", path: path)
+            defer { H5Aclose(attribute) }
+            var value: Int64 = 0
+            try HDF5Library.check(H5Aread(attribute, Int64.nativeType, &value), "attribute \(name) is not an integer", path: path)
+            return value
+        }
+    }
+
+    /// A variable-length, UTF-8 string type (close it after use).
+    private func stringType() throws(HDF5Error) -> hid_t {
+        let type = try HDF5Library.valid(H5Tcopy(genlab_H5T_C_S1()), "cannot make a string type", path: path)
+        H5Tset_size(type, genlab_H5T_VARIABLE())
+        H5Tset_cset(type, H5T_CSET_UTF8)
+        return type
+    }
+
+    private func replaceAttribute(_ name: String, on object: hid_t, type: hid_t, _ objectPath: String,
+                                  _ write: (hid_t) throws(HDF5Error) -> Void) throws(HDF5Error) {
+        if H5Aexists(object, name) > 0 {
+            try HDF5Library.check(H5Adelete(object, name), "cannot replace attribute \(name) of \(objectPath)", path: path)
+        }
+        let space = H5Screate(H5S_SCALAR)
+        defer { H5Sclose(space) }
+        let attribute = try HDF5Library.valid(H5Acreate2(object, name, type, space, genlab_H5P_DEFAULT(), genlab_H5P_DEFAULT()),
+                                              "cannot create attribute \(name) on \(objectPath)", path: path)
+        defer { H5Aclose(attribute) }
+        try write(attribute)
+    }
+}

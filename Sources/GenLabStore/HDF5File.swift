@@ -1,0 +1,143 @@
+import CHDF5
+import Foundation
+
+/// An open HDF5 file. Objects are addressed by '/'-separated paths from the root; groups
+/// are created on demand. All calls hold the process-wide HDF5 lock.
+public final class HDF5File {
+    public enum Mode: Sendable {
+        /// A new file, replacing any file at the path.
+        case create
+        case readOnly
+        case readWrite
+    }
+
+    public let path: String
+    let id: hid_t
+    private var isOpen = true
+
+    /// Opens or creates the file at `path`.
+    public init(path: String, mode: Mode) throws(HDF5Error) {
+        self.path = path
+        id = try HDF5Library.locked { () throws(HDF5Error) -> hid_t in
+            switch mode {
+            case .create:
+                return try HDF5Library.valid(H5Fcreate(path, genlab_H5F_ACC_TRUNC(), genlab_H5P_DEFAULT(), genlab_H5P_DEFAULT()),
+                                             "cannot create the HDF5 file", path: path)
+            case .readOnly, .readWrite:
+                guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error("no such file", path: path) }
+                guard H5Fis_hdf5(path) > 0 else {
+                    _ = HDF5Library.takeErrorStack()
+                    throw HDF5Error("not an HDF5 file (truncated, or some other format)", path: path)
+                }
+                let flags = mode == .readOnly ? genlab_H5F_ACC_RDONLY() : genlab_H5F_ACC_RDWR()
+                return try HDF5Library.valid(H5Fopen(path, flags, genlab_H5P_DEFAULT()),
+                                             "cannot open the HDF5 file (damaged?)", path: path)
+            }
+        }
+    }
+
+    deinit { try? close() }
+
+    /// Writes everything to disk and closes the file; later calls do nothing.
+    public func close() throws(HDF5Error) {
+        guard isOpen else { return }
+        isOpen = false
+        try HDF5Library.locked { () throws(HDF5Error) in
+            if let list = linkCreationList { H5Pclose(list) }
+            try HDF5Library.check(H5Fclose(id), "cannot close the file", path: path)
+        }
+    }
+
+    /// Pushes buffered data to the file.
+    public func flush() throws(HDF5Error) {
+        try HDF5Library.locked { () throws(HDF5Error) in
+            try HDF5Library.check(H5Fflush(id, H5F_SCOPE_GLOBAL), "cannot flush the file", path: path)
+        }
+    }
+
+    /// Whether an object exists at `objectPath` ("/history/step").
+    public func exists(_ objectPath: String) -> Bool {
+        HDF5Library.locked {
+            var prefix = ""
+            for component in objectPath.split(separator: "/") {
+                prefix += "/" + component
+                if H5Lexists(id, prefix, genlab_H5P_DEFAULT()) <= 0 {
+                    _ = HDF5Library.takeErrorStack()
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    /// Whether the object at `objectPath` is a group.
+    public func isGroup(_ objectPath: String) -> Bool {
+        guard exists(objectPath) else { return false }
+        return HDF5Library.locked {
+            let object = H5Oopen(id, objectPath, genlab_H5P_DEFAULT())
+            guard object >= 0 else { return false }
+            defer { H5Oclose(object) }
+            return H5Iget_type(object) == H5I_GROUP
+        }
+    }
+
+    /// The names of the members of the group at `groupPath`, sorted.
+    public func children(_ groupPath: String) throws(HDF5Error) -> [String] {
+        try HDF5Library.locked { () throws(HDF5Error) -> [String] in
+            let group = try HDF5Library.valid(H5Gopen2(id, groupPath, genlab_H5P_DEFAULT()), "no group \(groupPath)", path: path)
+            defer { H5Gclose(group) }
+            var info = H5G_info_t()
+            try HDF5Library.check(H5Gget_info(group, &info), "cannot list \(groupPath)", path: path)
+            var names: [String] = []
+            for i in 0..<info.nlinks {
+                let size = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, genlab_H5P_DEFAULT())
+                guard size >= 0 else { throw HDF5Error("cannot list \(groupPath)" + HDF5Library.takeErrorStack(), path: path) }
+                var buffer = [CChar](repeating: 0, count: Int(size) + 1)
+                H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, size + 1, genlab_H5P_DEFAULT())
+                names.append(buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+            }
+            return names.sorted()
+        }
+    }
+
+    /// Creates the group at `groupPath` and any missing parents (no-op if it exists).
+    public func createGroup(_ groupPath: String) throws(HDF5Error) {
+        guard !exists(groupPath) else { return }
+        try HDF5Library.locked { () throws(HDF5Error) in
+            let group = try HDF5Library.valid(H5Gcreate2(id, groupPath, try linkCreation(), genlab_H5P_DEFAULT(), genlab_H5P_DEFAULT()),
+                                              "cannot create group \(groupPath)", path: path)
+            H5Gclose(group)
+        }
+    }
+
+    /// A link-creation property list that creates missing parent groups.
+    func linkCreation() throws(HDF5Error) -> hid_t {
+        if let cached = linkCreationList { return cached }
+        let list = try HDF5Library.valid(H5Pcreate(genlab_H5P_LINK_CREATE()), "cannot create a property list", path: path)
+        H5Pset_create_intermediate_group(list, 1)
+        linkCreationList = list
+        return list
+    }
+    private var linkCreationList: hid_t?
+
+    /// Opens the object at `objectPath` for the duration of `body`.
+    func withObject<T>(_ objectPath: String, _ body: (hid_t) throws(HDF5Error) -> T) throws(HDF5Error) -> T {
+        try HDF5Library.locked { () throws(HDF5Error) -> T in
+            guard exists(objectPath) else { throw HDF5Error("no object \(objectPath)", path: path) }
+            let object = try HDF5Library.valid(H5Oopen(id, objectPath, genlab_H5P_DEFAULT()), "cannot open \(objectPath)", path: path)
+            defer { H5Oclose(object) }
+            return try body(object)
+        }
+    }
+}
+
+extension HDF5File {
+    /// Copies the object at `objectPath` of `source` (a group with everything below it, or a
+    /// dataset with its chunking and filters) to the same path in this file.
+    public func copy(_ objectPath: String, from source: HDF5File) throws(HDF5Error) {
+        try HDF5Library.locked { () throws(HDF5Error) in
+            try HDF5Library.check(H5Ocopy(source.id, objectPath, id, objectPath, genlab_H5P_DEFAULT(), try linkCreation()),
+                                  "cannot copy \(objectPath) from \(source.path)", path: path)
+        }
+    }
+}

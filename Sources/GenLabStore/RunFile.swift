@@ -1,0 +1,167 @@
+import Foundation
+import Glibc
+
+/// Everything read back from a run file.
+public struct RunContents: Sendable {
+    public var formatVersion: Int64
+    public var metadata: RunMetadata
+    /// Nil when the run stopped before its first checkpoint.
+    public var state: RunState?
+    public var history: HistoryRows
+    public var latents: [LatentRecord]
+    public var samples: [SampleRecord]
+}
+
+/// GenLab's HDF5 run file: one per sweep point (see the README for the layout).
+///
+/// Every change is a *commit*: a complete new file is written next to the old one
+/// (`<path>.tmp`), with the new metadata and state, the old history, latents and samples
+/// copied over and the new ones added, then flushed to disk and renamed over the old file.
+/// A process killed at any moment leaves either the previous or the new complete file.
+public enum RunFile {
+    public static let format = "genlab-run"
+    public static let formatVersion: Int64 = 1
+
+    /// Writes a new complete version of the run file at `path`.
+    ///
+    /// - Parameters:
+    ///   - state: the weights, buffers, optimizer and RNG state, and progress; nil keeps the
+    ///     previous file's.
+    ///   - newHistory: rows appended to the history.
+    ///   - newLatents, newSamples: records added (an epoch or step already stored is replaced).
+    public static func commit(path: String, metadata: RunMetadata, state: RunState?, newHistory: HistoryRows = HistoryRows(),
+                              newLatents: [LatentRecord] = [], newSamples: [SampleRecord] = []) throws(HDF5Error) {
+        let temporary = path + ".tmp"
+        try? FileManager.default.removeItem(atPath: temporary)
+        do throws(HDF5Error) {
+            let old: HDF5File? = FileManager.default.fileExists(atPath: path) ? try open(path) : nil
+            let file = try HDF5File(path: temporary, mode: .create)
+            try writeMetadata(metadata, to: file)
+            if let state {
+                try writeState(state, to: file)
+            } else if let old {
+                for group in ["/weights", "/buffers", "/optimizer", "/rng", "/progress"] where old.exists(group) {
+                    try file.copy(group, from: old)
+                }
+            }
+            try writeHistory(newHistory, to: file, previous: old)
+            try merge("/latents", "epoch_", newLatents.map(\.epoch), into: file, from: old)
+            for record in newLatents { try writeLatents(record, to: file) }
+            try merge("/samples", "step_", newSamples.map(\.step), into: file, from: old)
+            for record in newSamples {
+                try writeArray(record.images, at: "/samples/step_\(record.step)", in: file)
+            }
+            try old?.close()
+            try file.close()
+            try synchronize(temporary)
+            guard rename(temporary, path) == 0 else {
+                throw HDF5Error("cannot rename \(temporary) into place: \(String(cString: strerror(errno)))", path: path)
+            }
+            try synchronize((path as NSString).deletingLastPathComponent)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
+    /// Opens an existing run file for reading, after checking that it is one.
+    static func open(_ path: String) throws(HDF5Error) -> HDF5File {
+        let file = try HDF5File(path: path, mode: .readOnly)
+        guard let format = try file.stringAttribute("format"), format == RunFile.format else {
+            throw HDF5Error("an HDF5 file, but not a GenLab run (no format=\"\(RunFile.format)\" attribute)", path: path)
+        }
+        let version = try file.intAttribute("format_version") ?? 0
+        guard version <= formatVersion else {
+            throw HDF5Error("written by a newer GenLab (run format \(version)); this GenLab reads format \(formatVersion) and older", path: path)
+        }
+        return file
+    }
+
+    private static func synchronize(_ path: String) throws(HDF5Error) {
+        let descriptor = Glibc.open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw HDF5Error("cannot open to flush to disk: \(String(cString: strerror(errno)))", path: path) }
+        defer { Glibc.close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw HDF5Error("cannot flush to disk: \(String(cString: strerror(errno)))", path: path) }
+    }
+
+    private static func writeMetadata(_ m: RunMetadata, to file: HDF5File) throws(HDF5Error) {
+        try file.setAttribute("format", format)
+        try file.setAttribute("format_version", formatVersion)
+        try file.setAttribute("experiment", m.experiment)
+        try file.setAttribute("run_id", m.runID)
+        try file.setAttribute("status", m.status.rawValue)
+        try file.setAttribute("config_yaml", m.configYAML)
+        try file.setAttribute("sweep_point", m.sweepPoint)
+        try file.setAttribute("genlab_version", m.genlabVersion)
+        try file.setAttribute("started_at", m.startedAt)
+        if let finished = m.finishedAt { try file.setAttribute("finished_at", finished) }
+        if let failure = m.failure { try file.setAttribute("failure", failure) }
+    }
+
+    private static func writeArray(_ array: StoredArray, at arrayPath: String, in file: HDF5File) throws(HDF5Error) {
+        switch array.values {
+        case .float32(let v): try file.write(v, shape: array.shape, at: arrayPath)
+        case .int64(let v): try file.write(v, shape: array.shape, at: arrayPath)
+        }
+    }
+
+    private static func writeState(_ state: RunState, to file: HDF5File) throws(HDF5Error) {
+        for (group, networks) in [("weights", state.weights), ("buffers", state.buffers), ("optimizer", state.optimizers)] {
+            try file.createGroup("/\(group)")
+            for (network, arrays) in networks {
+                try file.createGroup("/\(group)/\(network)")
+                for array in arrays { try writeArray(array, at: "/\(group)/\(network)/\(array.name)", in: file) }
+            }
+        }
+        try file.createGroup("/rng")
+        for (name, words) in state.rng { try file.write(words, shape: [words.count], at: "/rng/\(name)") }
+        try file.createGroup("/progress")
+        try file.setAttribute("step", state.progress.step, on: "/progress")
+        try file.setAttribute("epoch", state.progress.epoch, on: "/progress")
+        try file.setAttribute("batch", state.progress.batch, on: "/progress")
+    }
+
+    private static func writeHistory(_ rows: HistoryRows, to file: HDF5File, previous: HDF5File?) throws(HDF5Error) {
+        if let previous, previous.exists("/history") {
+            try file.copy("/history", from: previous)
+        } else {
+            try file.createGroup("/history")
+            try file.createAppendable(Int64.self, at: "/history/step")
+            try file.createAppendable(Int64.self, at: "/history/epoch")
+        }
+        let existing = Set(try file.children("/history")).subtracting(["step", "epoch"])
+        let stored = try file.shape(of: "/history/step")[0]
+        for name in rows.columns.keys where !existing.contains(name) {
+            guard stored == 0 else {
+                throw HDF5Error("history column '\(name)' is new but the history already has \(stored) rows without it", path: file.path)
+            }
+            try file.createAppendable(Float.self, at: "/history/\(name)")
+        }
+        let names = existing.union(rows.columns.keys)
+        for name in names where rows.columns[name]?.count != rows.count {
+            throw HDF5Error("history column '\(name)' has \(rows.columns[name]?.count ?? 0) new values for \(rows.count) rows", path: file.path)
+        }
+        try file.append(rows.steps, to: "/history/step")
+        try file.append(rows.epochs, to: "/history/epoch")
+        for name in names.sorted() { try file.append(rows.columns[name] ?? [], to: "/history/\(name)") }
+    }
+
+    /// Copies the members of `group` from the old file except those about to be replaced.
+    private static func merge(_ group: String, _ prefix: String, _ replaced: [Int], into file: HDF5File, from old: HDF5File?) throws(HDF5Error) {
+        try file.createGroup(group)
+        guard let old, old.exists(group) else { return }
+        let skip = Set(replaced.map { "\(prefix)\($0)" })
+        for child in try old.children(group) where !skip.contains(child) {
+            try file.copy("\(group)/\(child)", from: old)
+        }
+    }
+
+    private static func writeLatents(_ record: LatentRecord, to file: HDF5File) throws(HDF5Error) {
+        let group = "/latents/epoch_\(record.epoch)"
+        try file.createGroup(group)
+        try writeArray(record.mu, at: "\(group)/mu", in: file)
+        try writeArray(record.logSigma, at: "\(group)/logsigma", in: file)
+        try writeArray(record.z, at: "\(group)/z", in: file)
+        try file.write(record.labels, shape: [record.labels.count], at: "\(group)/labels")
+    }
+}

@@ -1,0 +1,117 @@
+/// Reading a run file back.
+extension RunFile {
+    /// Reads every part of the run file at `path`.
+    public static func read(path: String) throws(HDF5Error) -> RunContents {
+        let file = try open(path)
+        defer { try? file.close() }
+        func attribute(_ name: String) throws(HDF5Error) -> String {
+            guard let value = try file.stringAttribute(name) else {
+                throw HDF5Error("the run file has no '\(name)' attribute (damaged?)", path: path)
+            }
+            return value
+        }
+        let statusText = try attribute("status")
+        guard let status = RunStatus(rawValue: statusText) else {
+            throw HDF5Error("unknown run status '\(statusText)'", path: path)
+        }
+        let metadata = RunMetadata(
+            experiment: try attribute("experiment"), runID: try attribute("run_id"), status: status,
+            configYAML: try attribute("config_yaml"), sweepPoint: try attribute("sweep_point"),
+            genlabVersion: try attribute("genlab_version"), startedAt: try attribute("started_at"),
+            finishedAt: try file.stringAttribute("finished_at"), failure: try file.stringAttribute("failure"))
+        return RunContents(
+            formatVersion: try file.intAttribute("format_version") ?? 0,
+            metadata: metadata,
+            state: file.exists("/progress") ? try readState(file) : nil,
+            history: try readHistory(file),
+            latents: try readLatents(file),
+            samples: try readSamples(file))
+    }
+
+    static func readArray(_ file: HDF5File, _ arrayPath: String, name: String) throws(HDF5Error) -> StoredArray {
+        if try file.storesIntegers(arrayPath) {
+            let (shape, values) = try file.read(Int64.self, at: arrayPath)
+            return StoredArray(name: name, shape: shape, values: .int64(values))
+        }
+        let (shape, values) = try file.read(Float.self, at: arrayPath)
+        return StoredArray(name: name, shape: shape, values: .float32(values))
+    }
+
+    /// Every dataset below `group`, keyed by network, with names relative to the network.
+    static func readNetworks(_ file: HDF5File, _ group: String) throws(HDF5Error) -> [String: [StoredArray]] {
+        guard file.exists(group) else { return [:] }
+        var result: [String: [StoredArray]] = [:]
+        for network in try file.children(group) {
+            var arrays: [StoredArray] = []
+            func walk(_ relative: String) throws(HDF5Error) {
+                let full = "\(group)/\(network)\(relative.isEmpty ? "" : "/" + relative)"
+                if file.isGroup(full) {
+                    for child in try file.children(full) { try walk(relative.isEmpty ? child : "\(relative)/\(child)") }
+                } else {
+                    arrays.append(try readArray(file, full, name: relative))
+                }
+            }
+            try walk("")
+            result[network] = arrays
+        }
+        return result
+    }
+
+    static func readState(_ file: HDF5File) throws(HDF5Error) -> RunState {
+        var rng: [String: [Int64]] = [:]
+        if file.exists("/rng") {
+            for name in try file.children("/rng") { rng[name] = try file.read(Int64.self, at: "/rng/\(name)").values }
+        }
+        func progress(_ name: String) throws(HDF5Error) -> Int64 {
+            guard let value = try file.intAttribute(name, on: "/progress") else {
+                throw HDF5Error("/progress has no '\(name)' attribute (damaged?)", path: file.path)
+            }
+            return value
+        }
+        return RunState(
+            weights: try readNetworks(file, "/weights"), buffers: try readNetworks(file, "/buffers"),
+            optimizers: try readNetworks(file, "/optimizer"), rng: rng,
+            progress: RunProgress(step: try progress("step"), epoch: try progress("epoch"), batch: try progress("batch")))
+    }
+
+    static func readHistory(_ file: HDF5File) throws(HDF5Error) -> HistoryRows {
+        guard file.exists("/history") else { return HistoryRows() }
+        var rows = HistoryRows(steps: try file.read(Int64.self, at: "/history/step").values,
+                               epochs: try file.read(Int64.self, at: "/history/epoch").values)
+        for name in try file.children("/history") where name != "step" && name != "epoch" {
+            let values = try file.read(Float.self, at: "/history/\(name)").values
+            guard values.count == rows.count else {
+                throw HDF5Error("history column '\(name)' has \(values.count) values for \(rows.count) steps (damaged?)", path: file.path)
+            }
+            rows.columns[name] = values
+        }
+        return rows
+    }
+
+    /// The number after `prefix` in each child name, sorted.
+    static func numbered(_ file: HDF5File, _ group: String, _ prefix: String) throws(HDF5Error) -> [Int] {
+        guard file.exists(group) else { return [] }
+        return try file.children(group).compactMap { $0.hasPrefix(prefix) ? Int($0.dropFirst(prefix.count)) : nil }.sorted()
+    }
+
+    static func readLatents(_ file: HDF5File) throws(HDF5Error) -> [LatentRecord] {
+        var records: [LatentRecord] = []
+        for epoch in try numbered(file, "/latents", "epoch_") {
+            let group = "/latents/epoch_\(epoch)"
+            records.append(LatentRecord(
+                epoch: epoch, mu: try readArray(file, "\(group)/mu", name: "mu"),
+                logSigma: try readArray(file, "\(group)/logsigma", name: "logsigma"),
+                z: try readArray(file, "\(group)/z", name: "z"),
+                labels: try file.read(Int64.self, at: "\(group)/labels").values))
+        }
+        return records
+    }
+
+    static func readSamples(_ file: HDF5File) throws(HDF5Error) -> [SampleRecord] {
+        var records: [SampleRecord] = []
+        for step in try numbered(file, "/samples", "step_") {
+            records.append(SampleRecord(step: step, images: try readArray(file, "/samples/step_\(step)", name: "step_\(step)")))
+        }
+        return records
+    }
+}

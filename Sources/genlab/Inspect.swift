@@ -1,0 +1,70 @@
+import ArgumentParser
+import GenLabSpec
+import GenLabStore
+
+/// `genlab inspect FILE`: what a run file holds.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Summarise a run file: status, configuration, history, networks, latents and samples."
+    )
+
+    @Argument(help: "A run file (run.h5).")
+    var file: String
+
+    func run() throws {
+        let contents: RunContents
+        do {
+            contents = try RunFile.read(path: file)
+        } catch {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+        let m = contents.metadata
+        func row(_ label: String, _ value: String) { print(label.padding(toLength: 13, withPad: " ", startingAt: 0) + value) }
+        print("\(file): GenLab run (format \(contents.formatVersion)), written by genlab \(m.genlabVersion)")
+        row("experiment", m.experiment)
+        row("run id", m.runID)
+        row("status", m.status.rawValue + " (started \(m.startedAt)" + (m.finishedAt.map { ", finished \($0)" } ?? "") + ")")
+        if let failure = m.failure { row("failure", failure) }
+        if !m.sweepPoint.isEmpty { row("sweep point", m.sweepPoint.split(separator: "\n").joined(separator: " ")) }
+        if let experiment = try? Experiment.parse(m.configYAML, file: "\(file):config_yaml") {
+            let e = experiment
+            row("model", "\(e.model.kind.rawValue), latent \(e.model.latent), on \(e.dataset.name.rawValue) \(e.dataset.imageShape.shapeDescription)")
+            let length: String
+            switch e.train.length {
+            case .epochs(let n): length = "\(n) epoch\(n == 1 ? "" : "s")"
+            case .steps(let n): length = "\(n) steps"
+            }
+            row("training", "\(length), batch \(e.train.batchSize)")
+        } else {
+            row("model", "(config_yaml does not parse with this GenLab)")
+        }
+        if let state = contents.state {
+            row("progress", "step \(state.progress.step), epoch \(state.progress.epoch), next batch \(state.progress.batch)")
+            let networks = state.weights.keys.sorted().map { name in
+                let count = state.weights[name]!.reduce(0) { $0 + $1.values.count }
+                return "\(name) \(count) parameters"
+            }
+            row("networks", networks.joined(separator: "; "))
+        } else {
+            row("progress", "no checkpoint yet")
+        }
+        let h = contents.history
+        if let last = h.steps.indices.last {
+            let values = h.columns.keys.sorted().map { "\($0)=\(h.columns[$0]![last])" }.joined(separator: " ")
+            row("history", "\(h.count) rows; last: step \(h.steps[last]) epoch \(h.epochs[last]) \(values)")
+        } else {
+            row("history", "empty")
+        }
+        if let first = contents.latents.first {
+            row("latents", "epochs \(contents.latents.map { String($0.epoch) }.joined(separator: ", ")) (\(first.mu.shape.shapeDescription) each)")
+        } else {
+            row("latents", "none")
+        }
+        if let first = contents.samples.first {
+            row("samples", "steps \(contents.samples.map { String($0.step) }.joined(separator: ", ")) (\(first.images.shape.shapeDescription) each)")
+        } else {
+            row("samples", "none")
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import GenLabStore
+import GenLabTestSupport
+import Testing
+
+/// Run files: every kind of content round-trips, history appends across commits, broken
+/// files are typed errors, and h5py reads what GenLab writes.
+@Suite struct RunFileTests {
+    static func folder() throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("genlab-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+
+    static let metadata = RunMetadata(
+        experiment: "arena-conv-vae", runID: "beta=0.1-0123abcd", status: .running,
+        configYAML: "name: arena-conv-vae\nmodel:\n  kind: vae # β ≥ 0\n", sweepPoint: "model.beta=0.1",
+        genlabVersion: "0.1.0", startedAt: "2026-11-21T12:00:00Z")
+
+    static func state(_ value: Float) -> RunState {
+        RunState(
+            weights: ["decoder": [StoredArray(name: "5.weight", shape: [32, 16, 4, 4], floats: (0..<8192).map { Float($0) * value })],
+                      "encoder": [StoredArray(name: "0.weight", shape: [16, 1, 4, 4], floats: [Float](repeating: value, count: 256)),
+                                  StoredArray(name: "3.bias", shape: [2], floats: [1, -1])]],
+            buffers: ["encoder": [StoredArray(name: "1.running_mean", shape: [3], floats: [0.1, 0.2, 0.3]),
+                                  StoredArray(name: "1.num_batches_tracked", shape: [], values: .int64([42]))]],
+            optimizers: ["model": [StoredArray(name: "step", shape: [], values: .int64([7])),
+                                   StoredArray(name: "exp_avg/encoder.0.weight", shape: [256], floats: [Float](repeating: 0.5, count: 256))]],
+            rng: ["noise": [Int64.min, 12345]],
+            progress: RunProgress(step: 7, epoch: 1, batch: 3))
+    }
+
+    static func latents(_ epoch: Int) -> LatentRecord {
+        let values = (0..<10).map { Float($0 + epoch) }
+        return LatentRecord(epoch: epoch, mu: StoredArray(name: "mu", shape: [5, 2], floats: values),
+                            logSigma: StoredArray(name: "logsigma", shape: [5, 2], floats: values.map { -$0 }),
+                            z: StoredArray(name: "z", shape: [5, 2], floats: values.map { $0 * 2 }), labels: [0, 1, 2, 3, 4])
+    }
+
+    static func history(_ steps: ClosedRange<Int>) -> HistoryRows {
+        var rows = HistoryRows()
+        for s in steps { rows.append(step: Int64(s), epoch: Int64(s / 3), losses: ["total": Float(s), "kl": Float(s) / 10]) }
+        return rows
+    }
+
+    @Test func everyKindOfContentRoundTrips() throws {
+        let path = try RunFileTests.folder() + "/run.h5"
+        let samples = SampleRecord(step: 5, images: StoredArray(name: "s", shape: [2, 1, 2, 2], floats: (0..<8).map(Float.init)))
+        try RunFile.commit(path: path, metadata: RunFileTests.metadata, state: RunFileTests.state(2),
+                           newHistory: RunFileTests.history(1...4), newLatents: [RunFileTests.latents(0)], newSamples: [samples])
+        let contents = try RunFile.read(path: path)
+        #expect(contents.metadata == RunFileTests.metadata)
+        #expect(contents.formatVersion == RunFile.formatVersion)
+        let state = try #require(contents.state)
+        let expected = RunFileTests.state(2)
+        #expect(state.progress == expected.progress && state.rng == expected.rng)
+        for (group, stored, written) in [("weights", state.weights, expected.weights), ("buffers", state.buffers, expected.buffers),
+                                          ("optimizer", state.optimizers, expected.optimizers)] {
+            for (network, arrays) in written {
+                #expect(stored[network]?.sorted { $0.name < $1.name } == arrays.sorted { $0.name < $1.name }, "\(group)/\(network)")
+            }
+        }
+        #expect(contents.history == RunFileTests.history(1...4))
+        #expect(contents.latents == [RunFileTests.latents(0)])
+        #expect(contents.samples.map(\.step) == [5] && contents.samples[0].images.floats == (0..<8).map(Float.init))
+    }
+
+    /// A commit without a state keeps the previous one; history rows accumulate across
+    /// closes and reopens; latents and samples accumulate.
+    @Test func historyAppendsAcrossCommits() throws {
+        let path = try RunFileTests.folder() + "/run.h5"
+        try RunFile.commit(path: path, metadata: RunFileTests.metadata, state: RunFileTests.state(1),
+                           newHistory: RunFileTests.history(1...3), newLatents: [RunFileTests.latents(0)])
+        var done = RunFileTests.metadata
+        done.status = .completed
+        done.finishedAt = "2026-11-21T13:00:00Z"
+        try RunFile.commit(path: path, metadata: done, state: nil, newHistory: RunFileTests.history(4...6),
+                           newLatents: [RunFileTests.latents(1)])
+        let contents = try RunFile.read(path: path)
+        #expect(contents.history == RunFileTests.history(1...6))
+        #expect(contents.metadata.status == .completed && contents.metadata.finishedAt == done.finishedAt)
+        #expect(contents.state?.weights["encoder"]?.first?.floats == [Float](repeating: 1, count: 256))
+        #expect(contents.latents.map(\.epoch) == [0, 1])
+        #expect(!FileManager.default.fileExists(atPath: path + ".tmp"))
+    }
+
+    /// A commit that fails leaves the previous file as it was.
+    @Test func failedCommitLosesNothing() throws {
+        let path = try RunFileTests.folder() + "/run.h5"
+        try RunFile.commit(path: path, metadata: RunFileTests.metadata, state: RunFileTests.state(1), newHistory: RunFileTests.history(1...2))
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        var bad = HistoryRows()
+        bad.append(step: 3, epoch: 1, losses: ["total": 3, "kl": 0.3, "brand_new": 1])
+        #expect(throws: HDF5Error.self) { try RunFile.commit(path: path, metadata: RunFileTests.metadata, state: nil, newHistory: bad) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + ".tmp"))
+    }
+
+    @Test func brokenFilesAreTypedErrors() throws {
+        let folder = try RunFileTests.folder()
+        func message(_ path: String) -> String? {
+            do {
+                _ = try RunFile.read(path: path)
+                return nil
+            } catch {
+                #expect(error.path == path)
+                return error.message
+            }
+        }
+        #expect(message("\(folder)/missing.h5") == "no such file")
+        try Data("definitely not HDF5".utf8).write(to: URL(fileURLWithPath: "\(folder)/garbage.h5"))
+        #expect(message("\(folder)/garbage.h5")?.contains("not an HDF5 file") == true)
+
+        let run = "\(folder)/run.h5"
+        try RunFile.commit(path: run, metadata: RunFileTests.metadata, state: RunFileTests.state(1), newHistory: RunFileTests.history(1...2))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: run))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: "\(folder)/truncated.h5"))
+        #expect(message("\(folder)/truncated.h5") != nil)
+
+        let plain = try HDF5File(path: "\(folder)/plain.h5", mode: .create)
+        try plain.write([Float(1), 2], shape: [2], at: "/x")
+        try plain.close()
+        #expect(message("\(folder)/plain.h5")?.contains("not a GenLab run") == true)
+
+        let newer = try HDF5File(path: run, mode: .readWrite)
+        try newer.setAttribute("format_version", Int64(99))
+        try newer.close()
+        #expect(message(run)?.contains("newer GenLab (run format 99)") == true)
+    }
+
+    /// h5py (installed by the setup step) opens a GenLab run file: attributes are str,
+    /// a ConvTranspose2d weight is (in, out, kh, kw), history columns have equal lengths.
+    @Test func h5pyReadsRunFiles() throws {
+        let path = try RunFileTests.folder() + "/run.h5"
+        try RunFile.commit(path: path, metadata: RunFileTests.metadata, state: RunFileTests.state(1), newHistory: RunFileTests.history(1...3))
+        try RunFile.commit(path: path, metadata: RunFileTests.metadata, state: nil, newHistory: RunFileTests.history(4...9))
+        let script = Repository.root.appendingPathComponent("Tests/Fixtures/check_run_h5py.py").path
+        let result = try Repository.run("python3", [script, path, "decoder", "5.weight", "32,16,4,4"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("4 history columns of 9 rows"))
+    }
+}
