@@ -7,6 +7,9 @@ public struct PixelTransform: Sendable {
     /// table[c·256 + byte]
     let table: [Float]
     public let channels: Int
+    /// value = pixel·scale[c] + offset[c], pixel in [0, 1]: the inverse for recording.
+    let scale: [Float]
+    let offset: [Float]
 
     public init(_ normalization: DatasetSpec.Normalization, channels: Int) {
         self.channels = channels
@@ -24,6 +27,26 @@ public struct PixelTransform: Sendable {
             }
         }
         self.table = table
+        switch normalization {
+        case .unit: (scale, offset) = ([Float](repeating: 1, count: channels), [Float](repeating: 0, count: channels))
+        case .symmetric: (scale, offset) = ([Float](repeating: 2, count: channels), [Float](repeating: -1, count: channels))
+        case .meanStd(let mean, let std):
+            scale = std.map { Float(1 / $0) }
+            offset = zip(mean, std).map { Float(-$0 / $1) }
+        }
+    }
+
+    /// Network-space images (N × C × …) back on the pixel scale [0, 1] (not clamped).
+    public func pixelScale(_ images: Tensor) -> [Float] {
+        let n = images.shape[0], plane = images.count / max(n * channels, 1)
+        var result = images.values
+        for i in 0..<n {
+            for c in 0..<channels {
+                let base = (i * channels + c) * plane
+                for q in 0..<plane { result[base + q] = (result[base + q] - offset[c]) / scale[c] }
+            }
+        }
+        return result
     }
 
     /// The value of one byte of channel `c`.

@@ -6,9 +6,17 @@ public struct BuiltModel {
     public var experiment: Experiment
     /// In a fixed order: encoder (+ separate heads), decoder; or generator, discriminator/critic.
     public var networks: [BuiltNetwork]
+    /// log σx of a Gaussian likelihood with learned σx (starts at 0), else nil.
+    public let logSigmaX: Parameter?
 
     public func network(_ name: String) -> BuiltNetwork? { networks.first { $0.name == name } }
-    public var parameterCount: Int { networks.reduce(0) { $0 + $1.parameterCount } }
+    public var parameterCount: Int { parameterGroups.reduce(0) { $0 + $1.parameters.reduce(0) { $0 + $1.parameter.value.count } } }
+
+    /// Every trainable parameter by group as stored in run files: one group per network, plus
+    /// "likelihood" holding "log_sigma_x" when σx is learned.
+    public var parameterGroups: [(name: String, parameters: [NamedParameter])] {
+        networks.map { ($0.name, $0.network.parameters) } + (logSigmaX.map { [("likelihood", [("log_sigma_x", $0)])] } ?? [])
+    }
 
     /// Builds every network of `experiment` and checks that the shapes fit: layers fit their
     /// inputs, decoders and generators return to the dataset's image shape, discriminators
@@ -21,6 +29,11 @@ public struct BuiltModel {
             : try BuiltModel.adversarial(experiment, &generator)
         let scheme: Initialization = experiment.model.initialization == .dcgan ? .dcgan : .pytorch
         for built in networks { scheme.apply(to: built.network, generator: &generator) }
+        if let spec = experiment.model.autoencoder, spec.likelihood == .gaussian, spec.sigmaX == .learned {
+            logSigmaX = Parameter(shape: [])
+        } else {
+            logSigmaX = nil
+        }
     }
 
     private static func autoencoder(_ e: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> [BuiltNetwork] {

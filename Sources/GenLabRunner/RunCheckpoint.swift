@@ -14,13 +14,15 @@ public enum RunCheckpoint {
     /// Parameters, buffers (BatchNorm running statistics and `num_batches_tracked`,
     /// spectral-norm u and v) of every network, keyed by `state_dict` key.
     public static func capture(_ model: BuiltModel, optimizers: [String: Optimizer], rng: [String: RandomGenerator],
-                               progress: RunProgress) -> RunState {
+                               trainer: [String: [Float]] = [:], progress: RunProgress) -> RunState {
         var weights: [String: [StoredArray]] = [:], buffers: [String: [StoredArray]] = [:]
         var optimizerArrays: [String: [StoredArray]] = [:]
-        for built in model.networks {
-            weights[built.name] = built.network.parameters.map {
+        for group in model.parameterGroups {
+            weights[group.name] = group.parameters.map {
                 StoredArray(name: $0.name, shape: $0.parameter.value.shape, floats: $0.parameter.value.values)
             }
+        }
+        for built in model.networks {
             buffers[built.name] = built.network.buffers.map {
                 StoredArray(name: $0.name, shape: $0.tensor.shape, floats: $0.tensor.values)
             } + counters(built.network).map { StoredArray(name: $0.name, shape: [], values: .int64([Int64($0.norm.numBatchesTracked)])) }
@@ -34,7 +36,7 @@ public enum RunCheckpoint {
                 }
         }
         let words = rng.mapValues { g in [Int64(bitPattern: g.state.state), Int64(bitPattern: g.state.increment)] }
-        return RunState(weights: weights, buffers: buffers, optimizers: optimizerArrays, rng: words, progress: progress)
+        return RunState(weights: weights, buffers: buffers, optimizers: optimizerArrays, rng: words, trainer: trainer, progress: progress)
     }
 
     /// The BatchNorm layers of a network with their `num_batches_tracked` keys.
@@ -49,11 +51,17 @@ public enum RunCheckpoint {
     public static func restore(_ state: RunState, into model: BuiltModel, optimizers: [String: Optimizer],
                                path: String) throws(RunStateError) -> [String: RandomGenerator] {
         func fail(_ message: String) -> RunStateError { RunStateError(path: path, message: message) }
-        for built in model.networks {
-            let stored = Dictionary(uniqueKeysWithValues: (state.weights[built.name] ?? []).map { ($0.name, $0) }
-                + (state.buffers[built.name] ?? []).map { ($0.name, $0) })
-            let targets = built.network.parameters.map { ($0.name, $0.parameter.value) } + built.network.buffers.map { ($0.name, $0.tensor) }
-            let expected = Set(targets.map(\.0) + counters(built.network).map(\.name))
+        guard Set(state.weights.keys) == Set(model.parameterGroups.map(\.name)) else {
+            throw fail("the stored networks \(state.weights.keys.sorted()) do not fit the configuration's \(model.parameterGroups.map(\.name))")
+        }
+        for group in model.parameterGroups {
+            let network = model.network(group.name)?.network
+            let stored = Dictionary(uniqueKeysWithValues: (state.weights[group.name] ?? []).map { ($0.name, $0) }
+                + (state.buffers[group.name] ?? []).map { ($0.name, $0) })
+            let targets = group.parameters.map { ($0.name, $0.parameter.value) } + (network?.buffers.map { ($0.name, $0.tensor) } ?? [])
+            let networkCounters = network.map(counters) ?? []
+            let expected = Set(targets.map(\.0) + networkCounters.map(\.name))
+            let built = (name: group.name, network: network)
             guard Set(stored.keys) == expected else {
                 let missing = expected.subtracting(stored.keys).sorted(), extra = Set(stored.keys).subtracting(expected).sorted()
                 throw fail("the stored \(built.name) does not fit the configuration: missing \(missing), unexpected \(extra)")
@@ -64,7 +72,7 @@ public enum RunCheckpoint {
                 }
                 values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: values.count) }
             }
-            for (name, norm) in counters(built.network) {
+            for (name, norm) in networkCounters {
                 guard case .int64(let count)? = stored[name]?.values, let first = count.first else {
                     throw fail("\(built.name).\(name) is not an integer")
                 }

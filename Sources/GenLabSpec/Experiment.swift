@@ -77,6 +77,35 @@ public struct Experiment: Equatable, Sendable {
         return result
     }
 
+    /// This experiment, sweep included, with `overrides` applied to its base configuration
+    /// (command-line `--set`), parsed and checked again.
+    public func overriding(_ overrides: [Override]) throws(SpecError) -> Experiment {
+        var result = try applying(overrides).experiment
+        result.sweep = sweep
+        return result
+    }
+
+    /// This experiment trained for `length` instead (command-line `--epochs` / `--steps`),
+    /// which changes its configuration and so its run ids.
+    public func training(for length: TrainSpec.Length) throws(SpecError) -> Experiment {
+        let location = SourceLocation(file: "command line", line: 1, column: 1)
+        var tree = self.tree
+        tree.remove(path: ["train", "epochs"])
+        tree.remove(path: ["train", "steps"])
+        let (key, value): (String, Int) = switch length {
+        case .epochs(let n): ("train.epochs", n)
+        case .steps(let n): ("train.steps", n)
+        }
+        let o = Override(key: key, keyLocation: location, value: .scalar(String(value), isPlain: true, location))
+        if case .mapping(let pairs, _) = tree, !pairs.contains(where: { $0.key == "train" }) {
+            try tree.set(path: ["train"], to: .mapping([], location), override: o)
+        }
+        try tree.set(path: ["train", key == "train.epochs" ? "epochs" : "steps"], to: o.value, override: o)
+        var result = try Experiment.parse(tree: tree, file: file)
+        result.sweep = sweep
+        return result
+    }
+
     /// This experiment with `overrides` applied (dotted keys), parsed and checked again.
     public func applying(_ overrides: [Override]) throws(SpecError) -> ExperimentPoint {
         var tree = self.tree

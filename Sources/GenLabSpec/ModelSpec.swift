@@ -94,6 +94,14 @@ public struct AutoencoderSpec: Equatable, Sendable {
         case monteCarlo = "monte_carlo"
     }
 
+    /// How a denoising autoencoder corrupts its input (the target stays clean).
+    public enum Corruption: Equatable, Sendable {
+        /// Adds N(0, σ²) noise to the normalised input.
+        case gaussian(Double)
+        /// Sets each input value to 0 with this probability.
+        case mask(Double)
+    }
+
     /// σx of the Gaussian likelihood.
     public enum SigmaX: Equatable, Sendable {
         case fixed(Double)
@@ -118,6 +126,10 @@ public struct AutoencoderSpec: Equatable, Sendable {
     public var sigmaX: SigmaX
     /// Label classes (CVAE).
     public var classes: Int
+    /// Denoising: the corruption of the encoder's input; nil for none.
+    public var corruption: Corruption?
+    /// Sparse autoencoder: weight of the L1 penalty mean|z| (0 for none).
+    public var sparsity: Double
     /// Location of the model section, for errors about the whole network.
     public var location: SourceLocation
     /// Location of the decoder's value ('mirror' or the list).
@@ -125,7 +137,7 @@ public struct AutoencoderSpec: Equatable, Sendable {
 
     static let keys = [
         "encoder", "decoder", "output", "likelihood", "reduction", "beta", "posterior", "scale_head", "heads",
-        "kl", "samples", "sigma_x", "classes",
+        "kl", "samples", "sigma_x", "classes", "corruption", "sparsity",
     ]
     static let variationalKeys = ["beta", "posterior", "scale_head", "heads", "kl", "samples"]
 
@@ -134,6 +146,17 @@ public struct AutoencoderSpec: Equatable, Sendable {
             for key in variationalKeys { try f.reject(key, "applies to vae and cvae models only") }
         }
         if kind != .cvae { try f.reject("classes", "applies to cvae models only") }
+        if kind != .ae { try f.reject("sparsity", "applies to ae models only") }
+        var corruption: Corruption?
+        if let c = f["corruption"] {
+            let g = try c.fields("model.corruption", allowed: ["gaussian", "mask"])
+            guard g.pairs.count == 1 else {
+                throw SpecError("'model.corruption' takes one of 'gaussian: σ' or 'mask: p'", at: c.location)
+            }
+            corruption = g["gaussian"] != nil
+                ? .gaussian(try g["gaussian"]!.double(g.path("gaussian"), exclusiveMin: 0))
+                : .mask(try g["mask"]!.double(g.path("mask"), exclusiveMin: 0, max: 0.99))
+        }
         let encoder = try LayerSpec.parseList(try f.required("encoder"), path: "model.encoder")
         let decoderNode = try f.required("decoder")
         let decoder: Decoder
@@ -174,6 +197,8 @@ public struct AutoencoderSpec: Equatable, Sendable {
             samples: try f["samples"]?.int("model.samples", min: 1, max: 1000) ?? 1,
             sigmaX: sigmaX,
             classes: kind == .cvae ? try f.required("classes").int("model.classes", min: 2, max: 1000) : 0,
+            corruption: corruption,
+            sparsity: try f["sparsity"]?.double("model.sparsity", min: 0) ?? 0,
             location: f.location,
             decoderLocation: decoderNode.location)
     }

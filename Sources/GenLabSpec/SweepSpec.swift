@@ -7,6 +7,24 @@ public struct Override: Equatable, Sendable {
     public var key: String
     public var keyLocation: SourceLocation
     public var value: YAMLNode
+
+    public init(key: String, keyLocation: SourceLocation, value: YAMLNode) {
+        self.key = key
+        self.keyLocation = keyLocation
+        self.value = value
+    }
+
+    /// Reads a command-line override "key=value" (the value is YAML: `0.1`, `[0.5, 0.999]`,
+    /// `{adam: {lr: 0.001}}`); errors name it as `--set`.
+    public static func commandLine(_ text: String) throws(SpecError) -> Override {
+        let location = SourceLocation(file: "--set \(text)", line: 1, column: 1)
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+            throw SpecError("expected key=value, e.g. model.beta=0.5", at: location)
+        }
+        let key = String(text[..<equals]), valueText = String(text[text.index(after: equals)...])
+        let value = try YAMLNode.parse(valueText.isEmpty ? "''" : valueText, file: "--set \(text)")
+        return Override(key: key, keyLocation: location, value: value)
+    }
 }
 
 /// How the points of a sweep are chosen. The factors present (grid, zip, points, random)

@@ -30,4 +30,16 @@ extension YAMLNode {
             throw SpecError("sweep key '\(o.key)' does not exist in the experiment: '\(head)' is below a plain value", at: o.keyLocation)
         }
     }
+
+    /// Removes the entry at `path` of nested mappings, if there is one.
+    mutating func remove(path: [String]) {
+        guard let head = path.first, case .mapping(var pairs, let location) = self,
+              let i = pairs.firstIndex(where: { $0.key == head }) else { return }
+        if path.count == 1 {
+            pairs.remove(at: i)
+        } else {
+            pairs[i].value.remove(path: Array(path.dropFirst()))
+        }
+        self = .mapping(pairs, location)
+    }
 }

@@ -40,7 +40,7 @@ public enum RunFile {
             if let state {
                 try writeState(state, to: file)
             } else if let old {
-                for group in ["/weights", "/buffers", "/optimizer", "/rng", "/progress"] where old.exists(group) {
+                for group in ["/weights", "/buffers", "/optimizer", "/rng", "/trainer", "/progress"] where old.exists(group) {
                     try file.copy(group, from: old)
                 }
             }
@@ -115,6 +115,8 @@ public enum RunFile {
         }
         try file.createGroup("/rng")
         for (name, words) in state.rng { try file.write(words, shape: [words.count], at: "/rng/\(name)") }
+        try file.createGroup("/trainer")
+        for (name, values) in state.trainer { try file.write(values, shape: [values.count], at: "/trainer/\(name)") }
         try file.createGroup("/progress")
         try file.setAttribute("step", state.progress.step, on: "/progress")
         try file.setAttribute("epoch", state.progress.epoch, on: "/progress")

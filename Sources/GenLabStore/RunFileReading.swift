@@ -62,6 +62,10 @@ extension RunFile {
         if file.exists("/rng") {
             for name in try file.children("/rng") { rng[name] = try file.read(Int64.self, at: "/rng/\(name)").values }
         }
+        var trainer: [String: [Float]] = [:]
+        if file.exists("/trainer") {
+            for name in try file.children("/trainer") { trainer[name] = try file.read(Float.self, at: "/trainer/\(name)").values }
+        }
         func progress(_ name: String) throws(HDF5Error) -> Int64 {
             guard let value = try file.intAttribute(name, on: "/progress") else {
                 throw HDF5Error("/progress has no '\(name)' attribute (damaged?)", path: file.path)
@@ -70,7 +74,7 @@ extension RunFile {
         }
         return RunState(
             weights: try readNetworks(file, "/weights"), buffers: try readNetworks(file, "/buffers"),
-            optimizers: try readNetworks(file, "/optimizer"), rng: rng,
+            optimizers: try readNetworks(file, "/optimizer"), rng: rng, trainer: trainer,
             progress: RunProgress(step: try progress("step"), epoch: try progress("epoch"), batch: try progress("batch")))
     }
 

@@ -62,14 +62,18 @@ public struct RunState: Equatable, Sendable {
     public var optimizers: [String: [StoredArray]]
     /// generator name → state words (`/rng/<name>`).
     public var rng: [String: [Int64]]
+    /// Values an objective carries from step to step (`/trainer/<name>`), such as the WGAN's
+    /// last generator loss.
+    public var trainer: [String: [Float]]
     public var progress: RunProgress
 
     public init(weights: [String: [StoredArray]], buffers: [String: [StoredArray]], optimizers: [String: [StoredArray]],
-                rng: [String: [Int64]], progress: RunProgress) {
+                rng: [String: [Int64]], trainer: [String: [Float]] = [:], progress: RunProgress) {
         self.weights = weights
         self.buffers = buffers
         self.optimizers = optimizers
         self.rng = rng
+        self.trainer = trainer
         self.progress = progress
     }
 }

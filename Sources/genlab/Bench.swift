@@ -10,9 +10,10 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure images/s and peak memory of full training steps (forward, backward, update).",
         discussion: """
-        Each model runs on random inputs: warm-up steps first, then timed steps for at least \
-        --seconds. Peak memory is the process's peak resident set size (VmHWM) measured from \
-        the model's construction, reset between models.
+        Each experiment file's model (first sweep point) trains on random inputs of its \
+        dataset's shape and its batch size: warm-up steps first, then timed steps for at least \
+        --seconds. Peak memory is the process's peak resident set size (VmHWM), reset before \
+        each model.
         """
     )
 
@@ -25,8 +26,11 @@ struct Bench: ParsableCommand {
     @Option(help: "Warm-up steps per model, not timed.")
     var warmup = 2
 
-    @Option(help: "Models to run: \(BenchModel.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var models: [BenchModel] = BenchModel.allCases
+    @Option(help: "Experiment files to benchmark.")
+    var experiments: [String] = ["experiments/arena-conv-vae.yaml", "experiments/lab-dcgan.yaml"]
+
+    @Flag(help: "Benchmark every file in the experiments/ folder.")
+    var all = false
 
     @Flag(help: "Also time loading Fashion-MNIST (60,000 training + 10,000 test images) from the default folder.")
     var data = false
@@ -41,19 +45,53 @@ struct Bench: ParsableCommand {
         BLAS.setThreads(threads)
         print("genlab bench: OpenBLAS core \(BLAS.coreName), \(BLAS.threads) thread(s)")
         if data { try benchDataLoading() }
-        print("model".padding(toLength: 40, withPad: " ", startingAt: 0) + "batch   steps   images/s   peak MiB")
-        for model in models {
+        var files = experiments
+        if all {
+            files = ((try? FileManager.default.contentsOfDirectory(atPath: "experiments")) ?? [])
+                .filter { $0.hasSuffix(".yaml") }.sorted().map { "experiments/\($0)" }
+        }
+        print("experiment".padding(toLength: 28, withPad: " ", startingAt: 0) + "  batch   steps   images/s   peak MiB")
+        for file in files {
             ResidentMemory.resetPeak()
-            let result = try model.measure(seconds: seconds, warmup: warmup)
+            let result: (batch: Int, steps: Int, elapsed: Double)
+            do {
+                result = try measure(file)
+            } catch let error as SpecError {
+                printError(error.description)
+                throw ExitCode(1)
+            }
             let peak = ResidentMemory.peakBytes().map { String(format: "%.0f", Double($0) / 1_048_576) } ?? "?"
-            print(model.title.padding(toLength: 40, withPad: " ", startingAt: 0)
-                  + String(format: "%5d %7d %10.1f %10@", result.batch, result.steps,
+            let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            print(name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                  + String(format: "  %5d %7d %10.1f %10@", result.batch, result.steps,
                            Double(result.steps * result.batch) / result.elapsed, peak))
         }
     }
-}
 
-extension Bench {
+    /// Builds the file's model and trainer, runs the warm-up steps, then steps until
+    /// `seconds` pass.
+    func measure(_ file: String) throws -> (batch: Int, steps: Int, elapsed: Double) {
+        let experiment = try Experiment.load(path: file).points()[0].experiment
+        let model = try BuiltModel(experiment)
+        let trainer = TrainerFactory.make(model)
+        var generator = RandomGenerator(seed: 0)
+        let n = experiment.train.batchSize
+        let batch = Tensor(zeros: [n] + experiment.dataset.imageShape)
+        generator.fillUniform(batch.buffer, low: 0, high: 1)
+        let classes = max(experiment.model.autoencoder?.classes ?? 0, 1)
+        let labels = (0..<n).map { Int32($0 % classes) }
+        for _ in 0..<warmup { _ = try trainer.step(batch, labels: labels, generator: &generator) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var steps = 0
+        var elapsed = 0.0
+        repeat {
+            _ = try trainer.step(batch, labels: labels, generator: &generator)
+            steps += 1
+            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        } while elapsed < seconds
+        return (n, steps, elapsed)
+    }
+
     /// Times reading and decompressing the default Fashion-MNIST (best of three).
     func benchDataLoading() throws {
         let spec = DatasetSpec(name: .fashionMNIST, path: nil, imageSize: 28, channels: 1, normalization: .unit,
@@ -67,59 +105,5 @@ extension Bench {
             images = dataset.train.count + dataset.test.count
         }
         print(String(format: "Fashion-MNIST load (%d images, gzip IDX): %.3f s (best of 3)", images, best))
-    }
-}
-
-/// A reference model and its training step, as `genlab bench` runs it.
-enum BenchModel: String, CaseIterable, ExpressibleByArgument {
-    case arenaVAE = "arena-vae"
-    case labDCGAN = "lab-dcgan"
-
-    var title: String {
-        switch self {
-        case .arenaVAE: "ARENA conv VAE (latent 5, hidden 128)"
-        case .labDCGAN: "lab DCGAN (width 64, z 100)"
-        }
-    }
-
-    /// Builds the model and its step, runs `warmup` steps, then steps until `seconds` pass.
-    func measure(seconds: Double, warmup: Int) throws -> (batch: Int, steps: Int, elapsed: Double) {
-        var generator = RandomGenerator(seed: 0)
-        let step: (inout RandomGenerator) throws -> Void
-        let batchSize: Int
-        switch self {
-        case .arenaVAE:
-            batchSize = 512
-            let (encoder, decoder) = ReferenceModels.arenaConvVAE(latent: 5, hidden: 128)
-            Initialization.pytorch.apply(to: encoder, generator: &generator)
-            Initialization.pytorch.apply(to: decoder, generator: &generator)
-            let adam = Adam(encoder.parameters + decoder.parameters, lr: 1e-3, betas: (0.5, 0.999))
-            let vae = VAEStep(encoder: encoder, decoder: decoder, latent: 5, beta: 0.1, optimizer: adam)
-            let batch = Tensor(zeros: [batchSize, 1, 28, 28])
-            generator.fillUniform(batch.buffer, low: 0, high: 1)
-            step = { rng in _ = try vae(batch, generator: &rng) }
-        case .labDCGAN:
-            batchSize = 64
-            let (g, d) = ReferenceModels.labDCGAN(latent: 100, width: 64)
-            Initialization.dcgan.apply(to: g, generator: &generator)
-            Initialization.dcgan.apply(to: d, generator: &generator)
-            let gan = GANStep(
-                generator: g, discriminator: d, noiseShape: [100, 1, 1],
-                generatorOptimizer: Adam(g.parameters, lr: 2e-4, betas: (0.5, 0.999)),
-                discriminatorOptimizer: Adam(d.parameters, lr: 2e-4, betas: (0.5, 0.999)))
-            let batch = Tensor(zeros: [batchSize, 1, 28, 28])
-            generator.fillUniform(batch.buffer, low: 0, high: 1)
-            step = { rng in _ = try gan(batch, generator: &rng) }
-        }
-        for _ in 0..<warmup { try step(&generator) }
-        let start = DispatchTime.now().uptimeNanoseconds
-        var steps = 0
-        var elapsed = 0.0
-        repeat {
-            try step(&generator)
-            steps += 1
-            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        } while elapsed < seconds
-        return (batchSize, steps, elapsed)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GenLabNN
+import GenLabRunner
 
 /// The `genlab` command line.
 @main
@@ -8,7 +9,7 @@ struct GenLab: ParsableCommand {
         commandName: "genlab",
         abstract: "Declarative experiment runner for generative image models (VAEs, GANs) on CPU.",
         version: GenLabVersion.current,
-        subcommands: [Validate.self, Plan.self, Inspect.self, Bench.self, Version.self]
+        subcommands: [Run.self, Validate.self, Plan.self, Inspect.self, Bench.self, Version.self]
     )
 
     /// Runs the command line with OpenBLAS on one thread (GenLab's default: the cores are
@@ -22,9 +23,4 @@ struct GenLab: ParsableCommand {
             exit(withError: error)
         }
     }
-}
-
-/// GenLab's release.
-enum GenLabVersion {
-    static let current = "0.1.0"
 }

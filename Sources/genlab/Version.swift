@@ -1,5 +1,6 @@
 import ArgumentParser
 import GenLabNN
+import GenLabRunner
 import GenLabStore
 
 /// `genlab version`: GenLab's version and the native libraries it runs on.

@@ -71,47 +71,14 @@ import Testing
 
     @Test func parameterCountsEqualPyTorch() throws {
         #expect(try ExperimentFileTests.model("arena-conv-ae").parameterCount == 421_413)
-        #expect(try ExperimentFileTests.model("arena-conv-vae").parameterCount == 333_774)
+        // ARENA's VAE with hidden 100 (the experiment file uses 128, as the notebook's default)
+        let arena = try Experiment.load(path: Repository.root.appendingPathComponent("experiments/arena-conv-vae.yaml").path)
+        let hidden100 = try arena.applying([Override(key: "model.encoder.5.linear.out", keyLocation: SourceLocation(file: "test", line: 1, column: 1),
+                                                     value: .scalar("100", isPlain: true, SourceLocation(file: "test", line: 1, column: 1)))])
+        #expect(try BuiltModel(hidden100.experiment).parameterCount == 333_774)
         let gan = try ExperimentFileTests.model("lab-dcgan")
         #expect(gan.network("generator")?.parameterCount == 5_583_744)
         #expect(gan.network("discriminator")?.parameterCount == 657_409)
         #expect(try ExperimentFileTests.model("homework-mlp-vae").parameterCount == 441_808)
-    }
-
-    /// The ARENA VAE written in YAML, with the reference weights loaded, takes exactly
-    /// PyTorch's training step: the builder, mirror and head reproduce the notebook's model.
-    @Test func yamlArenaVAEReproducesTheGoldenStep() throws {
-        let yaml = """
-        name: arena
-        dataset: {name: fashion-mnist}
-        model:
-          kind: vae
-          latent: 3
-          encoder:
-            - conv2d: {out: 16, kernel: 4, stride: 2, padding: 1, bias: false}
-            - relu
-            - conv2d: {out: 32, kernel: 4, stride: 2, padding: 1, bias: false}
-            - relu
-            - flatten
-            - linear: {out: 16}
-            - relu
-          decoder: mirror
-        """
-        let model = try BuiltModel(try Experiment.parse(yaml, file: "arena.yaml"))
-        let c = try #require(Golden.named("arena_conv_vae_step"))
-        let encoder = try #require(model.network("encoder")).network
-        let decoder = try #require(model.network("decoder")).network
-        let named = encoder.parameters.map { ("encoder.\($0.name)", $0.parameter) }
-            + decoder.parameters.map { ("decoder.\($0.name)", $0.parameter) }
-        let params = try #require(c.params)
-        #expect(Set(named.map(\.0)) == Set(params.keys))
-        for (key, parameter) in named { #expect(Golden.load(try #require(params[key]), into: parameter.value), "\(key)") }
-        let adam = Adam(named.map { (name: $0.0, parameter: $0.1) }, lr: 1e-3, betas: (0.5, 0.999))
-        let step = VAEStep(encoder: encoder, decoder: decoder, latent: 3, beta: Float(try #require(c.beta)), optimizer: adam)
-        let losses = try step(try #require(c.input).tensor, eps: try #require(c.eps).tensor)
-        #expect(Golden.mismatches([losses.total], try #require(c.lossTotal)) == [])
-        for (key, parameter) in named {
-            #expect(Golden.mismatches(parameter.value.values, try #require(c.paramsAfterStep?[key])) == [], "after \(key)")
-        }
     }
 }

@@ -1,0 +1,67 @@
+import Foundation
+import Glibc
+
+/// Training progress: a line redrawn in place on a terminal (epoch, step/total, current
+/// losses, images/s, ETA), plain log lines otherwise (about twenty per run, and each epoch's
+/// end).
+public final class ProgressReporter {
+    let isTerminal: Bool
+    let quiet: Bool
+    private var lastDraw = 0.0
+    private var start = 0.0
+    private var startStep = 0
+    private var images = 0
+    private var lastLogged = -1
+
+    public init(quiet: Bool = false) {
+        isTerminal = isatty(STDOUT_FILENO) != 0
+        self.quiet = quiet
+    }
+
+    private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// Starts timing at `step`.
+    func begin(runID: String, step: Int, total: Int) {
+        start = ProgressReporter.now()
+        startStep = step
+        images = 0
+        guard !quiet else { return }
+        print("run \(runID): \(step == 0 ? "starting" : "resuming at step \(step)") (\(total) steps)")
+    }
+
+    /// Reports the state after a step.
+    func update(step: Int, total: Int, epoch: Int, epochs: Int, batchSize: Int, losses: [String: Float], epochEnded: Bool) {
+        images += batchSize
+        guard !quiet else { return }
+        let now = ProgressReporter.now()
+        let elapsed = max(now - start, 1e-9), done = step - startStep
+        let rate = Double(images) / elapsed
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - step) : 0
+        let lossText = losses.keys.sorted().map { String(format: "%@=%.4g", $0, Double(losses[$0]!)) }.joined(separator: " ")
+        let line = String(format: "epoch %d/%d  step %d/%d  %@  %.0f img/s  ETA %@", epoch + 1, epochs, step, total,
+                          lossText, rate, ProgressReporter.duration(eta))
+        if isTerminal {
+            guard now - lastDraw > 0.2 || step == total || epochEnded else { return }
+            lastDraw = now
+            print("\r\u{1B}[K" + line, terminator: epochEnded || step == total ? "\n" : "")
+            fflush(stdout)
+        } else {
+            let every = max(1, total / 20)
+            guard step % every == 0 || step == total || epochEnded, step != lastLogged else { return }
+            lastLogged = step
+            print(line)
+        }
+    }
+
+    /// A one-line message (checkpoint, end), after any progress line.
+    func note(_ text: String) {
+        guard !quiet else { return }
+        if isTerminal { print("\r\u{1B}[K", terminator: "") }
+        print(text)
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+    }
+}

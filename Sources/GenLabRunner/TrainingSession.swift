@@ -1,0 +1,216 @@
+import Foundation
+import GenLabData
+import GenLabModels
+import GenLabNN
+import GenLabSpec
+import GenLabStore
+
+/// The training loop of one point: batches, steps, recording, checkpoints, and the end of
+/// the run (completed, interrupted or failed).
+///
+/// Random streams, all from the experiment's seed: the batch order of epoch e (stream e+1,
+/// see `BatchLoader`); the training noise ε, fake-batch noise and corruption (stream 11,
+/// saved in checkpoints as "noise"); the fixed noise of recorded samples (stream 12); the z
+/// of recorded latents (stream 13, drawn afresh each epoch). So a resumed run continues
+/// with exactly the numbers an uninterrupted one would have used.
+final class TrainingSession {
+    let runner: PointRunner
+    let model: BuiltModel
+    let trainer: Trainer
+    let loader: BatchLoader
+    let experiment: Experiment
+    let total: Int
+    let startedAt: String
+    var noise: RandomGenerator
+    var step = 0, epoch = 0, batch = 0
+    var pendingHistory = HistoryRows()
+    var pendingLatents: [LatentRecord] = []
+    var pendingSamples: [SampleRecord] = []
+    var lastCommit = Date()
+
+    init(runner: PointRunner, model: BuiltModel, previous: RunContents?) throws(RunError) {
+        self.runner = runner
+        self.model = model
+        experiment = runner.experiment
+        trainer = TrainerFactory.make(model)
+        let train = experiment.train
+        loader = BatchLoader(images: runner.dataset.train, batchSize: train.batchSize, dropLast: train.dropLast, shuffle: true,
+                             seed: experiment.seed, normalization: experiment.dataset.normalization)
+        guard loader.batchesPerEpoch > 0 else {
+            throw RunError("the training set has \(runner.dataset.train.count) images, fewer than one batch of \(train.batchSize) with drop_last",
+                           path: experiment.file)
+        }
+        switch train.length {
+        case .epochs(let n): total = n * loader.batchesPerEpoch
+        case .steps(let n): total = n
+        }
+        noise = RandomGenerator(seed: experiment.seed, stream: 11)
+        if let previous {
+            guard let state = previous.state else { throw RunError("the run file has no checkpoint to resume from", path: runner.path) }
+            let generators: [String: RandomGenerator]
+            do {
+                generators = try RunCheckpoint.restore(state, into: model, optimizers: trainer.optimizers, path: runner.path)
+            } catch {
+                throw RunError(error)
+            }
+            if let saved = generators["noise"] { noise = saved }
+            (step, epoch, batch) = (Int(state.progress.step), Int(state.progress.epoch), Int(state.progress.batch))
+            trainer.resume(afterSteps: step, carried: state.trainer)
+            startedAt = previous.metadata.startedAt
+        } else {
+            startedAt = ISO8601DateFormatter().string(from: Date())
+            try commit(.running, withState: true)
+        }
+    }
+
+    var epochs: Int { (total + loader.batchesPerEpoch - 1) / loader.batchesPerEpoch }
+
+    /// Writes the run file: metadata, the state (or the last checkpoint's), pending records.
+    func commit(_ status: RunStatus, withState: Bool, failure: String? = nil) throws(RunError) {
+        let state = withState ? RunCheckpoint.capture(
+            model, optimizers: trainer.optimizers, rng: ["noise": noise], trainer: trainer.carriedValues,
+            progress: RunProgress(step: Int64(step), epoch: Int64(epoch), batch: Int64(batch))) : nil
+        do {
+            try RunFile.commit(path: runner.path, metadata: runner.metadata(status, startedAt: startedAt, failure: failure),
+                               state: state,
+                               newHistory: withState ? pendingHistory : HistoryRows(),
+                               newLatents: withState ? pendingLatents : [],
+                               newSamples: withState ? pendingSamples : [])
+        } catch {
+            throw RunError(error)
+        }
+        if withState {
+            pendingHistory = HistoryRows()
+            pendingLatents = []
+            pendingSamples = []
+        }
+        lastCommit = Date()
+    }
+
+    func run() throws(RunError) -> RunOutcome {
+        runner.progress.begin(runID: runner.point.runID, step: step, total: total)
+        do {
+            while step < total {
+                if RunInterruption.isRequested || step == runner.options.stopAfter {
+                    try commit(.interrupted, withState: true)
+                    runner.progress.note("interrupted at step \(step): checkpoint written to \(runner.path)")
+                    return .interrupted
+                }
+                try trainOneStep()
+            }
+            try commit(.completed, withState: true)
+            runner.progress.note("completed: \(runner.path)")
+            return .completed
+        } catch {
+            let failure = error.description
+            do {
+                try commit(.failed, withState: false, failure: failure)
+            } catch let second {
+                throw RunError("\(error.message); then the run file could not be marked failed: \(second.message)", path: error.path)
+            }
+            throw error
+        }
+    }
+
+    private func trainOneStep() throws(RunError) {
+        loader.load(epoch: epoch, index: batch)
+        let losses: [String: Float]
+        do {
+            losses = try trainer.step(loader.batch, labels: loader.labels, generator: &noise)
+        } catch {
+            throw RunError("step \(step + 1): \(error.message)", path: runner.path)
+        }
+        if let bad = trainer.lossNames.first(where: { !(losses[$0]?.isFinite ?? false) }) {
+            throw RunError("loss '\(bad)' is \(losses[bad].map { "\($0)" } ?? "missing") at step \(step + 1) (epoch \(epoch + 1)); the run stops, its last checkpoint is kept",
+                           path: runner.path)
+        }
+        step += 1
+        batch += 1
+        let record = experiment.record
+        if step % record.lossesEvery == 0 { pendingHistory.append(step: Int64(step), epoch: Int64(epoch), losses: losses) }
+        if case .steps(let k)? = record.samples?.every, step % k == 0 { try recordSamples() }
+        let epochEnded = batch == loader.batchesPerEpoch
+        if epochEnded {
+            if record.samples?.every == .epoch { try recordSamples() }
+            if record.latents != nil { try recordLatents() }
+        }
+        runner.progress.update(step: step, total: total, epoch: epoch, epochs: epochs, batchSize: loader.batch.shape[0],
+                               losses: losses, epochEnded: epochEnded)
+        if epochEnded {
+            epoch += 1
+            batch = 0
+        }
+        let checkpointDue: Bool
+        switch record.checkpointEvery {
+        case .steps(let k): checkpointDue = step % k == 0
+        case .epoch: checkpointDue = epochEnded
+        }
+        if step < total, checkpointDue || Date().timeIntervalSince(lastCommit) > runner.options.flushSeconds {
+            try commit(.running, withState: true)
+        }
+    }
+
+    // MARK: recording
+
+    private lazy var transform = PixelTransform(experiment.dataset.normalization, channels: experiment.dataset.imageShape[0])
+
+    /// The holdout images, normalised.
+    private lazy var holdout: Tensor = {
+        var images = DatasetLoader.holdout(runner.dataset, experiment.dataset.holdout)
+        if let count = experiment.record.samples?.count { images = images.prefix(count) }
+        let l = BatchLoader(images: images, batchSize: max(images.count, 1), dropLast: false, shuffle: false, seed: 0,
+                            normalization: experiment.dataset.normalization)
+        l.load(epoch: 0, index: 0)
+        return l.batch.clone()
+    }()
+
+    /// The fixed noise of recorded samples (GANs, CVAE).
+    private lazy var fixedNoise: Tensor = {
+        let shape = trainer.sampleNoiseShape ?? []
+        let t = Tensor(zeros: [experiment.record.samples?.count ?? 0] + shape)
+        var g = RandomGenerator(seed: experiment.seed, stream: 12)
+        g.fillNormal(t.buffer)
+        return t
+    }()
+
+    private func recordSamples() throws(RunError) {
+        let images: Tensor
+        do {
+            images = try trainer.samples(holdout: holdout, noise: fixedNoise)
+        } catch {
+            throw RunError("recording samples at step \(step): \(error.message)", path: runner.path)
+        }
+        pendingSamples.append(SampleRecord(step: step, images: StoredArray(name: "step_\(step)", shape: images.shape, floats: transform.pixelScale(images))))
+    }
+
+    private func recordLatents() throws(RunError) {
+        guard let count = experiment.record.latents?.count, let autoencoder = trainer as? AutoencoderTrainer else { return }
+        let source = runner.dataset.test.count > 0 ? runner.dataset.test : runner.dataset.train
+        let images = source.prefix(count)
+        let l = BatchLoader(images: images, batchSize: experiment.train.batchSize, dropLast: false, shuffle: false, seed: 0,
+                            normalization: experiment.dataset.normalization)
+        var mu: [Float] = [], logSigma: [Float] = [], z: [Float] = []
+        var g = RandomGenerator(seed: experiment.seed, stream: 13)
+        for index in 0..<l.batchesPerEpoch {
+            l.load(epoch: 0, index: index)
+            let codes: (mu: [Float], logSigma: [Float])
+            do { codes = try autoencoder.encode(l.batch, labels: l.labels) } catch {
+                throw RunError("recording latents at epoch \(epoch + 1): \(error.message)", path: runner.path)
+            }
+            mu += codes.mu
+            logSigma += codes.logSigma
+            if experiment.model.kind.isVariational {
+                var eps = [Float](repeating: 0, count: codes.mu.count)
+                eps.withUnsafeMutableBufferPointer { g.fillNormal($0) }
+                for i in eps.indices { z.append(codes.mu[i] + Foundation.exp(codes.logSigma[i]) * eps[i]) }
+            } else {
+                z += codes.mu
+            }
+        }
+        let k = images.count > 0 ? mu.count / images.count : 0
+        pendingLatents.append(LatentRecord(
+            epoch: epoch, mu: StoredArray(name: "mu", shape: [images.count, k], floats: mu),
+            logSigma: StoredArray(name: "logsigma", shape: [images.count, k], floats: logSigma),
+            z: StoredArray(name: "z", shape: [images.count, k], floats: z), labels: images.labels.map(Int64.init)))
+    }
+}
