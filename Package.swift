@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "GenLabStoreTests", dependencies: ["GenLabStore", "GenLabTestSupport"]),
         .testTarget(
             name: "GenLabRunnerTests",
-            dependencies: ["GenLabRunner", "GenLabTestSupport", "checkpoint-writer"]
+            dependencies: ["GenLabRunner", "GenLabTestSupport", "checkpoint-writer", "genlab"]
         ),
     ],
     swiftLanguageModes: [.v5]

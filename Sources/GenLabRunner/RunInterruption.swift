@@ -9,10 +9,16 @@ public enum RunInterruption {
     /// Whether a stop was asked for.
     public static var isRequested: Bool { requested != 0 }
 
-    /// Installs the handlers for SIGINT and SIGTERM.
+    /// Installs the handlers for SIGINT and SIGTERM, and unblocks both (a parent that
+    /// blocked them, as some launchers do, would otherwise keep them pending).
     public static func install() {
         signal(SIGINT) { _ in RunInterruption.requested = 1 }
         signal(SIGTERM) { _ in RunInterruption.requested = 1 }
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Asks for a stop (what the signal handler does; also for tests).

@@ -1,8 +1,7 @@
 /// Setting values at dotted paths (sweep overrides).
 extension YAMLNode {
-    /// Replaces the value at `path`; a missing last key is added to its mapping (the parse
-    /// that follows rejects it if it is not a valid key there). Numeric components index
-    /// into lists.
+    /// Replaces the value at `path`; missing keys are added (the parse that follows rejects
+    /// them where they are not valid keys). Numeric components index into lists.
     mutating func set(path: [String], to value: YAMLNode, override o: Override) throws(SpecError) {
         guard let head = path.first else {
             self = value
@@ -13,11 +12,12 @@ extension YAMLNode {
         case .mapping(var pairs, let location):
             if let i = pairs.firstIndex(where: { $0.key == head }) {
                 try pairs[i].value.set(path: rest, to: value, override: o)
-            } else if rest.isEmpty {
-                pairs.append(YAMLPair(key: head, keyLocation: o.keyLocation, value: value))
             } else {
-                let near = NearestKey.suggestion(for: head, among: pairs.map(\.key))
-                throw SpecError("sweep key '\(o.key)' does not exist in the experiment: no '\(head)' here\(near.map { " — did you mean '\($0)'?" } ?? "")", at: o.keyLocation)
+                // a missing key is added (with empty mappings above it); the parse that
+                // follows rejects it where it is not a valid key
+                var added = YAMLNode.mapping([], o.keyLocation)
+                try added.set(path: rest, to: value, override: o)
+                pairs.append(YAMLPair(key: head, keyLocation: o.keyLocation, value: rest.isEmpty ? value : added))
             }
             self = .mapping(pairs, location)
         case .sequence(var items, let location):

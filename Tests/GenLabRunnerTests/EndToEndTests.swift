@@ -1,0 +1,50 @@
+import Foundation
+import GenLabRunner
+import GenLabSpec
+import GenLabStore
+import GenLabTestSupport
+import Testing
+
+/// Every experiment file trains end to end on a small subset for a few steps (the CIFAR
+/// and CelebA files on tiny generated datasets) and its run file holds what it should.
+@Suite struct EndToEndTests {
+    static let files = Repository.files(in: "experiments", ext: "yaml").map { $0.deletingPathExtension().lastPathComponent }
+
+    @Test(arguments: files)
+    func experimentRunsAndRecords(_ name: String) throws {
+        var overrides = ["train.batch_size=16", "record.losses_every=1", "record.samples={every: 2, count: 4}",
+                         "record.checkpoint={every: 3}"]
+        switch name {
+        case "homework-dcgan-cifar": overrides.append("dataset.path=\(try RunHarness.tinyCIFAR())")
+        case "celeba-dcgan": overrides += ["dataset.path=\(try RunHarness.tinyFaces())", "train.batch_size=8"]
+        default: overrides.append("dataset.subset=64")
+        }
+        let base = try RunHarness.point(name, overrides, length: .steps(1))
+        let isAutoencoder = base.experiment.model.kind.isAutoencoder
+        if isAutoencoder { overrides.append("record.latents={every: epoch, count: 20}") }
+        let batches = name == "celeba-dcgan" ? 3 : (name == "homework-dcgan-cifar" ? 5 : 4)
+        let point = try RunHarness.point(name, overrides, length: .steps(batches + 1))
+        let results = try RunHarness.folder("e2e")
+        let (outcome, contents) = try RunHarness.run(point, results: results)
+        #expect(outcome == .completed)
+        #expect(contents.metadata.status == .completed && contents.metadata.runID == point.runID)
+        #expect(contents.metadata.configYAML == point.resolvedYAML)
+        #expect(contents.history.steps == (1...Int64(batches + 1)).map { $0 })
+        #expect(contents.history.epochs.last == 1)
+        for (column, values) in contents.history.columns {
+            #expect(values.allSatisfy { $0.isFinite }, "\(column)")
+        }
+        let state = try #require(contents.state)
+        #expect(state.progress.step == Int64(batches + 1))
+        #expect(Set(state.weights.keys).isSuperset(of: isAutoencoder ? ["encoder", "decoder"] : ["generator"]))
+        let finite = state.weights.values.allSatisfy { arrays in arrays.allSatisfy { $0.floats?.allSatisfy { $0.isFinite } ?? true } }
+        #expect(finite)
+        #expect(contents.samples.map(\.step) == Array(stride(from: 2, through: batches + 1, by: 2)))
+        let image = base.experiment.dataset.imageShape
+        #expect(contents.samples.first?.images.shape == [4] + image)
+        if isAutoencoder {
+            #expect(contents.latents.map(\.epoch) == [0])
+            #expect(contents.latents.first?.mu.shape == [20, base.experiment.model.latent])
+        }
+    }
+}

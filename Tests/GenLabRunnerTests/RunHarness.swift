@@ -1,0 +1,80 @@
+import CImageCodecs
+import Foundation
+import GenLabData
+import GenLabRunner
+import GenLabSpec
+import GenLabStore
+import GenLabTestSupport
+
+/// Running experiment files from the tests: overrides, tiny generated datasets, a
+/// temporary results folder.
+enum RunHarness {
+    static func folder(_ name: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("genlab-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+
+    /// The first point of `experiments/<name>.yaml` with `--set`-style overrides and a length.
+    static func point(_ name: String, _ overrides: [String], length: TrainSpec.Length) throws -> ExperimentPoint {
+        let path = Repository.root.appendingPathComponent("experiments/\(name).yaml").path
+        let experiment = try Experiment.load(path: path).overriding(try overrides.map(Override.commandLine)).training(for: length)
+        return try experiment.points()[0]
+    }
+
+    /// Trains `point` into `results` and returns the outcome and the run file's contents.
+    static func run(_ point: ExperimentPoint, results: String, resume: Bool = false, stopAfter: Int? = nil)
+        throws -> (outcome: RunOutcome, contents: RunContents) {
+        let dataset = try DatasetLoader.load(point.experiment.dataset)
+        let runner = PointRunner(point: point, dataset: dataset,
+                                 options: RunOptions(results: results, resume: resume, stopAfter: stopAfter, quiet: true))
+        let outcome = try runner.run()
+        return (outcome, try RunFile.read(path: runner.path))
+    }
+
+    /// A CIFAR-10 binary folder of 5 × `perBatch` training and `perBatch` test images.
+    static func tinyCIFAR(perBatch: Int = 16) throws -> String {
+        let folder = try RunHarness.folder("cifar")
+        for (i, name) in ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"].enumerated() {
+            var bytes: [UInt8] = []
+            for r in 0..<perBatch {
+                bytes.append(UInt8((i + r) % 10))
+                bytes += (0..<3072).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ r &* 13 &+ i) }
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: "\(folder)/\(name).bin"))
+        }
+        return folder
+    }
+
+    /// An image folder of two classes of `perClass` RGB PNGs of 80×72 (resized to 64 by the
+    /// experiment).
+    static func tinyFaces(perClass: Int = 12) throws -> String {
+        let folder = try RunHarness.folder("faces")
+        for name in ["a", "b"] {
+            try FileManager.default.createDirectory(atPath: "\(folder)/\(name)", withIntermediateDirectories: true)
+            for k in 0..<perClass {
+                let pixels = (0..<(80 * 72 * 3)).map { UInt8(truncatingIfNeeded: $0 / 3 &+ k &* 17) }
+                var message = [CChar](repeating: 0, count: 256)
+                guard genlab_png_encode("\(folder)/\(name)/\(k).png", pixels, 80, 72, 3, &message, message.count) == 0 else {
+                    throw DataError(String(cString: message), path: folder)
+                }
+            }
+        }
+        return folder
+    }
+
+    /// Every float of every network, as bits.
+    static func weightBits(_ contents: RunContents) -> [String: [UInt32]] {
+        var result: [String: [UInt32]] = [:]
+        for (network, arrays) in contents.state?.weights ?? [:] {
+            for array in arrays { result["\(network)/\(array.name)"] = array.floats?.map(\.bitPattern) }
+        }
+        for (network, arrays) in contents.state?.optimizers ?? [:] {
+            for array in arrays { result["optimizer \(network)/\(array.name)"] = array.floats?.map(\.bitPattern) }
+        }
+        for (network, arrays) in contents.state?.buffers ?? [:] {
+            for array in arrays { result["buffers \(network)/\(array.name)"] = array.floats?.map(\.bitPattern) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import GenLabData
+import GenLabModels
+import GenLabNN
+import GenLabRunner
+import GenLabSpec
+import GenLabStore
+import GenLabTestSupport
+import Testing
+
+/// Learning (not just running), exact resume, failure on non-finite losses, interruption.
+@Suite struct TrainingTests {
+    /// One epoch of the ARENA conv VAE (β 0.1, latent 5, hidden 128, batch 512, Adam 1e-3
+    /// (0.5, 0.999), inputs normalised with 0.2860 / 0.3530) on Fashion-MNIST ends near
+    /// PyTorch's 0.32 training reconstruction loss, and the test set reconstructs as well.
+    @Test func quickstartLearnsLikePyTorch() throws {
+        let point = try RunHarness.point("quickstart", [], length: .epochs(1))
+        let (outcome, contents) = try RunHarness.run(point, results: try RunHarness.folder("learn"))
+        #expect(outcome == .completed)
+        let rec = try #require(contents.history.columns["reconstruction"])
+        let final = rec.suffix(4).reduce(0, +) / 4
+        #expect(rec[0] > 0.6, "starts high: \(rec[0])")
+        #expect(final > 0.25 && final < 0.38, "training reconstruction at the end of epoch 1: \(final)")
+
+        let model = try BuiltModel(point.experiment)
+        _ = try RunCheckpoint.restore(try #require(contents.state), into: model, optimizers: [:], path: "run.h5")
+        let trainer = AutoencoderTrainer(model)
+        let dataset = try DatasetLoader.load(point.experiment.dataset)
+        let loader = BatchLoader(images: dataset.test, batchSize: 1000, dropLast: false, shuffle: false, seed: 0,
+                                 normalization: point.experiment.dataset.normalization)
+        var squares = 0.0, count = 0
+        for index in 0..<loader.batchesPerEpoch {
+            loader.load(epoch: 0, index: index)
+            let reconstruction = try trainer.samples(holdout: loader.batch, noise: Tensor(zeros: [0]))
+            for i in 0..<reconstruction.count {
+                let d = Double(reconstruction[i] - loader.batch[i])
+                squares += d * d
+            }
+            count += reconstruction.count
+        }
+        let testMSE = squares / Double(count)
+        #expect(testMSE > 0.2 && testMSE < 0.38, "test-set reconstruction MSE \(testMSE)")
+        #expect(contents.latents.first?.mu.shape == [5000, 5])
+    }
+
+    /// The homework MLP VAE's β sweep {0, 0.1, 10}: as β grows, KL falls and the
+    /// reconstruction error rises.
+    @Test func betaSweepOrdersKLAndReconstruction() throws {
+        let path = Repository.root.appendingPathComponent("experiments/homework-mlp-vae.yaml").path
+        let experiment = try Experiment.load(path: path)
+            .overriding(try ["dataset.subset=12000", "record.losses_every=1"].map(Override.commandLine))
+            .training(for: .epochs(2))
+        let points = try experiment.points()
+        #expect(points.map { $0.experiment.model.autoencoder!.beta } == [0, 0.1, 10])
+        let results = try RunHarness.folder("beta")
+        var kl: [Float] = [], rec: [Float] = []
+        for point in points {
+            let contents = try RunHarness.run(point, results: results).contents
+            kl.append(try #require(contents.history.columns["kl"]).suffix(20).reduce(0, +) / 20)
+            rec.append(try #require(contents.history.columns["reconstruction"]).suffix(20).reduce(0, +) / 20)
+        }
+        #expect(kl[0] > kl[1] && kl[1] > kl[2], "KL by β: \(kl)")
+        #expect(rec[0] < rec[1] && rec[1] < rec[2], "reconstruction by β: \(rec)")
+        #expect(kl[2] < 0.05, "β = 10 collapses the posterior: KL \(kl[2])")
+    }
+
+    /// N steps straight vs N/2 steps, stop, resume to N: the same bits in every weight,
+    /// buffer and optimizer moment, and the same history.
+    @Test(arguments: [
+        ("arena-conv-vae", ["dataset.subset=256", "train.batch_size=32"], 12, 5),
+        ("lab-bn-vae", ["dataset.subset=256", "train.batch_size=32", "record.latents={every: epoch, count: 16}"], 12, 6),
+        ("lab-wgan", ["dataset.subset=256", "train.batch_size=32"], 12, 7),
+        ("cis522-conv-vae", ["dataset.subset=64", "train.batch_size=8", "model.samples=2"], 10, 3),
+        ("homework-dcgan-cifar", ["train.batch_size=16"], 8, 4),
+    ])
+    func resumeIsBitIdentical(_ name: String, _ overrides: [String], _ steps: Int, _ stop: Int) throws {
+        var all = overrides + ["record.losses_every=1", "record.samples={every: 3, count: 4}", "record.checkpoint={every: 100}"]
+        if name == "homework-dcgan-cifar" { all.append("dataset.path=\(try RunHarness.tinyCIFAR())") }
+        let point = try RunHarness.point(name, all, length: .steps(steps))
+        let straight = try RunHarness.run(point, results: try RunHarness.folder("straight")).contents
+
+        let results = try RunHarness.folder("resumed")
+        let first = try RunHarness.run(point, results: results, stopAfter: stop)
+        #expect(first.outcome == .interrupted)
+        #expect(first.contents.metadata.status == .interrupted && first.contents.state?.progress.step == Int64(stop))
+        let resumed = try RunHarness.run(point, results: results, resume: true)
+        #expect(resumed.outcome == .completed && resumed.contents.metadata.status == .completed)
+
+        let a = RunHarness.weightBits(straight), b = RunHarness.weightBits(resumed.contents)
+        #expect(a.count > 0 && a.keys.sorted() == b.keys.sorted())
+        for key in a.keys.sorted() { #expect(a[key] == b[key], "\(key) differs after resume") }
+        #expect(straight.state?.rng == resumed.contents.state?.rng)
+        #expect(straight.history == resumed.contents.history)
+        #expect(straight.samples == resumed.contents.samples)
+        #expect(straight.latents == resumed.contents.latents)
+    }
+
+    /// A non-finite loss stops the run with an error naming the step and the loss; the run
+    /// file says "failed" with that message and keeps the last good checkpoint.
+    @Test func nonFiniteLossFailsTheRun() throws {
+        let point = try RunHarness.point("arena-conv-ae", ["dataset.subset=256", "train.batch_size=32", "record.checkpoint={every: 2}",
+                                                           "train.optimizer={sgd: {lr: 1.0e+30}}"], length: .steps(40))
+        let results = try RunHarness.folder("nan")
+        do {
+            _ = try RunHarness.run(point, results: results)
+            Issue.record("the run did not fail")
+        } catch let error as RunError {
+            #expect(error.message.contains("at step") && error.message.contains("loss '"))
+            #expect(error.path.hasSuffix("run.h5"))
+            let contents = try RunFile.read(path: error.path)
+            #expect(contents.metadata.status == .failed)
+            #expect(contents.metadata.failure?.contains(error.message) == true)
+            let stored = try #require(contents.state).progress.step
+            #expect(stored % 2 == 0 && contents.history.steps.last.map { $0 <= stored } ?? true)
+        }
+    }
+
+    @Test func existingRunsAreNotOverwrittenSilently() throws {
+        let point = try RunHarness.point("arena-conv-ae", ["dataset.subset=64", "train.batch_size=32"], length: .steps(2))
+        let results = try RunHarness.folder("exists")
+        _ = try RunHarness.run(point, results: results)
+        #expect(throws: RunError.self) { try RunHarness.run(point, results: results) }
+        #expect(try RunHarness.run(point, results: results, resume: true).outcome == .alreadyCompleted)
+        let other = try RunHarness.point("arena-conv-ae", ["dataset.subset=64", "train.batch_size=32"], length: .steps(3))
+        #expect(throws: RunError.self) { try RunHarness.run(other, results: try RunHarness.folder("none"), resume: true) }
+    }
+
+    /// Ctrl-C: `genlab run` gets SIGINT, writes a checkpoint, marks the run interrupted and
+    /// exits 130; `--resume` finishes it.
+    @Test func sigintStopsCleanlyAndResumes() throws {
+        let genlab = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("genlab").path
+        #expect(FileManager.default.isExecutableFile(atPath: genlab))
+        let results = try RunHarness.folder("sigint")
+        let file = Repository.root.appendingPathComponent("experiments/arena-conv-ae.yaml").path
+        let arguments = ["run", file, "--steps", "400", "--set", "dataset.subset=2000", "--set", "train.batch_size=64", "--results", results]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: genlab)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        var runFile: String?
+        while runFile == nil, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            let runs = (try? FileManager.default.subpathsOfDirectory(atPath: results)) ?? []
+            runFile = runs.first { $0.hasSuffix("run.h5") }.map { "\(results)/\($0)" }
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        _ = pipe.fileHandleForReading.readDataToEndOfFile()
+        #expect(process.terminationStatus == 130)
+        let path = try #require(runFile)
+        let stopped = try RunFile.read(path: path)
+        #expect(stopped.metadata.status == .interrupted)
+        #expect((stopped.state?.progress.step ?? 0) < 400)
+        let resumed = try Repository.run(genlab, arguments + ["--resume", "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        let done = try RunFile.read(path: path)
+        #expect(done.metadata.status == .completed && done.state?.progress.step == 400)
+        let expectedSteps: [Int64] = Array(stride(from: 10, through: 400, by: 10))
+        #expect(done.history.steps == expectedSteps)
+    }
+}
