@@ -1,5 +1,7 @@
 /// `torch.nn.Conv2d` with square kernel, stride and padding: weight (out, in, k, k),
-/// bias (out). The batch is unfolded once (im2col) and multiplied by one sgemm.
+/// bias (out). Each chunk of the batch (see `BatchChunks`) is unfolded (im2col) and
+/// multiplied by one sgemm; a batch of one chunk keeps its columns for backward, a larger one
+/// is unfolded again there.
 public final class Conv2d: WeightedLayer {
     public let inChannels: Int
     public let outChannels: Int
@@ -13,12 +15,15 @@ public final class Conv2d: WeightedLayer {
 
     private let output = Tensor(zeros: [0])
     private let gradInput = Tensor(zeros: [0])
-    /// im2col of the last input (patch × N·P); reused for the column gradient in backward.
+    /// im2col of a chunk (patch × chunk·P); reused for the column gradient in backward.
     private let columns = Tensor(zeros: [0])
-    /// The output or its gradient in channel-major layout (out × N·P).
+    /// A chunk's output or its gradient in channel-major layout (out × chunk·P).
     private let channelMajor = Tensor(zeros: [0])
     private var geometry: ConvGeometry?
-    private var inputShape: [Int] = []
+    /// The last input (owned by the layer before, unchanged until backward).
+    private var input: Tensor?
+    /// Whether `columns` still holds the whole batch's im2col from forward.
+    private var columnsHoldInput = false
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
         self.inChannels = inChannels
@@ -54,42 +59,55 @@ public final class Conv2d: WeightedLayer {
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         let g = try geometry(for: input.shape)
         let n = input.shape[0], plane = g.outputPlane
+        let imageSize = inChannels * g.height * g.width, outputSize = outChannels * plane
         geometry = g
-        inputShape = input.shape
-        columns.resize(to: [g.patchSize, n * plane])
-        channelMajor.resize(to: [outChannels, n * plane])
+        self.input = input
         output.resize(to: [n, outChannels, g.outputHeight, g.outputWidth])
-        Im2Col.unfold(input.data, batch: n, geometry: g, into: columns.data)
-        BLAS.gemm(m: outChannels, n: n * plane, k: g.patchSize,
-                  a: weight.value.data, lda: g.patchSize, b: columns.data, ldb: n * plane,
-                  beta: 0, c: channelMajor.data, ldc: n * plane)
-        ChannelLayout.toImages(channelMajor.data, batch: n, channels: outChannels, plane: plane,
-                               bias: bias.map { UnsafePointer($0.value.data) }, into: output.data)
+        for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
+            let count = min(BatchChunks.size(batch: n, floatsPerImage: g.patchSize * plane), n - start)
+            columns.resize(to: [g.patchSize, count * plane])
+            channelMajor.resize(to: [outChannels, count * plane])
+            Im2Col.unfold(input.data + start * imageSize, batch: count, geometry: g, into: columns.data)
+            BLAS.gemm(m: outChannels, n: count * plane, k: g.patchSize,
+                      a: weight.value.data, lda: g.patchSize, b: columns.data, ldb: count * plane,
+                      beta: 0, c: channelMajor.data, ldc: count * plane)
+            ChannelLayout.toImages(channelMajor.data, batch: count, channels: outChannels, plane: plane,
+                                   bias: bias.map { UnsafePointer($0.value.data) }, into: output.data + start * outputSize)
+            columnsHoldInput = count == n
+        }
         return output
     }
 
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        guard let g = geometry else { throw ShapeError("Conv2d: backward called before forward") }
+        guard let g = geometry, let input else { throw ShapeError("Conv2d: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
-        let n = inputShape[0], plane = g.outputPlane
-        ChannelLayout.toChannelMajor(gradOutput.data, batch: n, channels: outChannels, plane: plane,
-                                     into: channelMajor.data)
-        if accumulateParameterGradients {
-            BLAS.gemm(transB: true, m: outChannels, n: g.patchSize, k: n * plane,
-                      a: channelMajor.data, lda: n * plane, b: columns.data, ldb: n * plane,
-                      beta: 1, c: weight.grad.data, ldc: g.patchSize)
-            if let bias {
-                ChannelLayout.accumulateChannelSums(gradOutput.data, batch: n, channels: outChannels,
-                                                    plane: plane, into: bias.grad.data)
-            }
+        let n = input.shape[0], plane = g.outputPlane
+        let imageSize = inChannels * g.height * g.width, outputSize = outChannels * plane
+        gradInput.resize(to: input.shape)
+        if accumulateParameterGradients, let bias {
+            ChannelLayout.accumulateChannelSums(gradOutput.data, batch: n, channels: outChannels, plane: plane, into: bias.grad.data)
         }
-        // The columns are no longer needed: reuse them for ∂L/∂columns = Wᵀ · ∂L/∂out.
-        BLAS.gemm(transA: true, m: g.patchSize, n: n * plane, k: outChannels,
-                  a: weight.value.data, lda: g.patchSize, b: channelMajor.data, ldb: n * plane,
-                  beta: 0, c: columns.data, ldc: n * plane)
-        gradInput.resize(to: inputShape)
-        Im2Col.fold(columns.data, batch: n, geometry: g, into: gradInput.data)
+        for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
+            let count = min(BatchChunks.size(batch: n, floatsPerImage: g.patchSize * plane), n - start)
+            columns.resize(to: [g.patchSize, count * plane])
+            channelMajor.resize(to: [outChannels, count * plane])
+            ChannelLayout.toChannelMajor(gradOutput.data + start * outputSize, batch: count, channels: outChannels, plane: plane,
+                                         into: channelMajor.data)
+            if accumulateParameterGradients {
+                if !columnsHoldInput { Im2Col.unfold(input.data + start * imageSize, batch: count, geometry: g, into: columns.data) }
+                BLAS.gemm(transB: true, m: outChannels, n: g.patchSize, k: count * plane,
+                          a: channelMajor.data, lda: count * plane, b: columns.data, ldb: count * plane,
+                          beta: 1, c: weight.grad.data, ldc: g.patchSize)
+            }
+            // ∂L/∂columns = Wᵀ · ∂L/∂out, folded back onto the input grid
+            BLAS.gemm(transA: true, m: g.patchSize, n: count * plane, k: outChannels,
+                      a: weight.value.data, lda: g.patchSize, b: channelMajor.data, ldb: count * plane,
+                      beta: 0, c: columns.data, ldc: count * plane)
+            Im2Col.fold(columns.data, batch: count, geometry: g, into: gradInput.data + start * imageSize)
+        }
         geometry = nil
+        self.input = nil
+        columnsHoldInput = false
         return gradInput
     }
 }

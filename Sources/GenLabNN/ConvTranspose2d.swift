@@ -1,6 +1,7 @@
 /// `torch.nn.ConvTranspose2d` with square kernel, stride, padding and output padding:
 /// weight (in, out, k, k), bias (out). The forward pass is the data gradient of a
-/// convolution: one sgemm into columns, then col2im.
+/// convolution: per chunk of the batch (see `BatchChunks`), one sgemm into columns, then
+/// col2im.
 public final class ConvTranspose2d: Layer {
     public let inChannels: Int
     public let outChannels: Int
@@ -15,13 +16,16 @@ public final class ConvTranspose2d: Layer {
 
     private let output = Tensor(zeros: [0])
     private let gradInput = Tensor(zeros: [0])
-    /// Columns (out·k·k × N·H·W): the product before col2im, and its gradient in backward.
+    /// A chunk's columns (out·k·k × chunk·H·W): the product before col2im, and its gradient.
     private let columns = Tensor(zeros: [0])
-    /// The last input in channel-major layout (in × N·H·W), kept for the weight gradient.
+    /// A chunk of the input, or of its gradient, in channel-major layout (in × chunk·H·W).
     private let inputChannelMajor = Tensor(zeros: [0])
     /// The adjoint convolution: from the output image back to the input grid.
     private var geometry: ConvGeometry?
-    private var inputShape: [Int] = []
+    /// The last input (owned by the layer before, unchanged until backward).
+    private var input: Tensor?
+    /// Whether `inputChannelMajor` still holds the whole batch's input from forward.
+    private var channelMajorHoldsInput = false
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 outputPadding: Int = 0, bias: Bool = true) {
@@ -68,19 +72,23 @@ public final class ConvTranspose2d: Layer {
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         let g = try geometry(for: input.shape)
         let n = input.shape[0], plane = input.shape[2] * input.shape[3]
+        let imageSize = inChannels * plane, outPlane = g.height * g.width, outputSize = outChannels * outPlane
         geometry = g
-        inputShape = input.shape
-        inputChannelMajor.resize(to: [inChannels, n * plane])
-        columns.resize(to: [g.patchSize, n * plane])
+        self.input = input
         output.resize(to: [n, outChannels, g.height, g.width])
-        ChannelLayout.toChannelMajor(input.data, batch: n, channels: inChannels, plane: plane,
-                                     into: inputChannelMajor.data)
-        BLAS.gemm(transA: true, m: g.patchSize, n: n * plane, k: inChannels,
-                  a: weight.value.data, lda: g.patchSize, b: inputChannelMajor.data, ldb: n * plane,
-                  beta: 0, c: columns.data, ldc: n * plane)
-        Im2Col.fold(columns.data, batch: n, geometry: g, into: output.data)
+        for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
+            let count = min(BatchChunks.size(batch: n, floatsPerImage: g.patchSize * plane), n - start)
+            inputChannelMajor.resize(to: [inChannels, count * plane])
+            columns.resize(to: [g.patchSize, count * plane])
+            ChannelLayout.toChannelMajor(input.data + start * imageSize, batch: count, channels: inChannels, plane: plane,
+                                         into: inputChannelMajor.data)
+            BLAS.gemm(transA: true, m: g.patchSize, n: count * plane, k: inChannels,
+                      a: weight.value.data, lda: g.patchSize, b: inputChannelMajor.data, ldb: count * plane,
+                      beta: 0, c: columns.data, ldc: count * plane)
+            Im2Col.fold(columns.data, batch: count, geometry: g, into: output.data + start * outputSize)
+            channelMajorHoldsInput = count == n
+        }
         if let bias {
-            let outPlane = g.height * g.width
             for image in 0..<n {
                 for c in 0..<outChannels {
                     let p = output.data + (image * outChannels + c) * outPlane, b = bias.value.data[c]
@@ -92,27 +100,38 @@ public final class ConvTranspose2d: Layer {
     }
 
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        guard let g = geometry else { throw ShapeError("ConvTranspose2d: backward called before forward") }
+        guard let g = geometry, let input else { throw ShapeError("ConvTranspose2d: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
-        let n = inputShape[0], plane = inputShape[2] * inputShape[3]
-        Im2Col.unfold(gradOutput.data, batch: n, geometry: g, into: columns.data)
-        if accumulateParameterGradients {
-            BLAS.gemm(transB: true, m: inChannels, n: g.patchSize, k: n * plane,
-                      a: inputChannelMajor.data, lda: n * plane, b: columns.data, ldb: n * plane,
-                      beta: 1, c: weight.grad.data, ldc: g.patchSize)
-            if let bias {
-                ChannelLayout.accumulateChannelSums(gradOutput.data, batch: n, channels: outChannels,
-                                                    plane: g.height * g.width, into: bias.grad.data)
-            }
+        let n = input.shape[0], plane = input.shape[2] * input.shape[3]
+        let imageSize = inChannels * plane, outPlane = g.height * g.width, outputSize = outChannels * outPlane
+        gradInput.resize(to: input.shape)
+        if accumulateParameterGradients, let bias {
+            ChannelLayout.accumulateChannelSums(gradOutput.data, batch: n, channels: outChannels, plane: outPlane, into: bias.grad.data)
         }
-        // ∂L/∂input in channel-major layout overwrites the cached input, no longer needed.
-        BLAS.gemm(m: inChannels, n: n * plane, k: g.patchSize,
-                  a: weight.value.data, lda: g.patchSize, b: columns.data, ldb: n * plane,
-                  beta: 0, c: inputChannelMajor.data, ldc: n * plane)
-        gradInput.resize(to: inputShape)
-        ChannelLayout.toImages(inputChannelMajor.data, batch: n, channels: inChannels, plane: plane,
-                               bias: nil, into: gradInput.data)
+        for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
+            let count = min(BatchChunks.size(batch: n, floatsPerImage: g.patchSize * plane), n - start)
+            inputChannelMajor.resize(to: [inChannels, count * plane])
+            columns.resize(to: [g.patchSize, count * plane])
+            Im2Col.unfold(gradOutput.data + start * outputSize, batch: count, geometry: g, into: columns.data)
+            if accumulateParameterGradients {
+                if !channelMajorHoldsInput {
+                    ChannelLayout.toChannelMajor(input.data + start * imageSize, batch: count, channels: inChannels, plane: plane,
+                                                 into: inputChannelMajor.data)
+                }
+                BLAS.gemm(transB: true, m: inChannels, n: g.patchSize, k: count * plane,
+                          a: inputChannelMajor.data, lda: count * plane, b: columns.data, ldb: count * plane,
+                          beta: 1, c: weight.grad.data, ldc: g.patchSize)
+            }
+            // ∂L/∂input in channel-major layout, then back to images
+            BLAS.gemm(m: inChannels, n: count * plane, k: g.patchSize,
+                      a: weight.value.data, lda: g.patchSize, b: columns.data, ldb: count * plane,
+                      beta: 0, c: inputChannelMajor.data, ldc: count * plane)
+            ChannelLayout.toImages(inputChannelMajor.data, batch: count, channels: inChannels, plane: plane,
+                                   bias: nil, into: gradInput.data + start * imageSize)
+        }
         geometry = nil
+        self.input = nil
+        channelMajorHoldsInput = false
         return gradInput
     }
 }

@@ -125,3 +125,53 @@ import Testing
         }
     }
 }
+
+/// A batch larger than one convolution workspace chunk gives the same outputs and gradients
+/// as its images one by one.
+@Suite struct ChunkedConvolutionTests {
+    static func compare(_ make: () -> Layer, inputShape: [Int]) throws -> [String] {
+        let whole = make(), single = make()
+        var generator = RandomGenerator(seed: 1)
+        Initialization.pytorch.apply(to: whole, generator: &generator)
+        for (a, b) in zip(whole.parameters, single.parameters) { b.parameter.value.copy(from: a.parameter.value) }
+        let n = inputShape[0], item = Array(inputShape.dropFirst())
+        let input = GradientCheck.random(inputShape, seed: 2)
+        let output = try whole.forward(input).clone()
+        let gradOutput = GradientCheck.random(output.shape, seed: 3)
+        let gradInput = try whole.backward(gradOutput).clone()
+        var failures: [String] = []
+        let itemIn = input.count / n, itemOut = output.count / n
+        for i in 0..<n {
+            let x = try Tensor(shape: [1] + item, values: Array(input.values[(i * itemIn)..<((i + 1) * itemIn)]))
+            let y = try single.forward(x)
+            let g = try Tensor(shape: y.shape, values: Array(gradOutput.values[(i * itemOut)..<((i + 1) * itemOut)]))
+            let dx = try single.backward(g)
+            for j in 0..<itemOut where abs(y[j] - output[i * itemOut + j]) > 1e-4 { failures.append("output \(i),\(j)"); break }
+            for j in 0..<itemIn where abs(dx[j] - gradInput[i * itemIn + j]) > 1e-4 { failures.append("grad input \(i),\(j)"); break }
+        }
+        for (a, b) in zip(whole.parameters, single.parameters) {
+            for j in 0..<a.parameter.grad.count where abs(a.parameter.grad[j] - b.parameter.grad[j]) > 1e-3 * max(1, abs(b.parameter.grad[j])) {
+                failures.append("grad \(a.name)[\(j)]: \(a.parameter.grad[j]) vs \(b.parameter.grad[j])")
+                break
+            }
+        }
+        return failures
+    }
+
+    @Test func conv2dChunksAgree() throws {
+        // 32·4·4 taps × 14·14 positions = 100,352 floats per image: 167 images per chunk
+        let floats = 32 * 16 * 14 * 14
+        #expect(BatchChunks.size(batch: 400, floatsPerImage: floats) < 400)
+        let failures = try ChunkedConvolutionTests.compare({ Conv2d(inChannels: 32, outChannels: 4, kernelSize: 4, stride: 2, padding: 1) },
+                                                           inputShape: [400, 32, 28, 28])
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
+    @Test func convTranspose2dChunksAgree() throws {
+        // 32·4·4 taps × 14·14 input positions = 100,352 floats per image: 167 per chunk
+        #expect(BatchChunks.size(batch: 400, floatsPerImage: 32 * 16 * 14 * 14) < 400)
+        let failures = try ChunkedConvolutionTests.compare({ ConvTranspose2d(inChannels: 4, outChannels: 32, kernelSize: 4, stride: 2, padding: 1) },
+                                                           inputShape: [400, 4, 14, 14])
+        #expect(failures.isEmpty, "\(failures)")
+    }
+}
