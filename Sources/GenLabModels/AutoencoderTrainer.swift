@@ -10,7 +10,7 @@ import GenLabSpec
 /// averaged over the n samples) + β·KL (closed form, or Monte Carlo with the same ε). CVAE:
 /// the one-hot label joins the flattened image at the encoder's input and z at the decoder's.
 /// One optimizer ("model") updates every parameter.
-public final class AutoencoderTrainer: Trainer {
+public final class AutoencoderTrainer: LatentEncoder {
     public let model: BuiltModel
     public let optimizers: [String: Optimizer]
     public let lossNames: [String]
@@ -292,7 +292,6 @@ public final class AutoencoderTrainer: Trainer {
 
     // MARK: recording
 
-    /// μ and log σ of `batch` (evaluation mode). An AE's code is its μ, with log σ = 0.
     public func encode(_ batch: Tensor, labels: [Int32]) throws(ShapeError) -> (mu: [Float], logSigma: [Float]) {
         try evaluating { () throws(ShapeError) -> ([Float], [Float]) in
             var unused = RandomGenerator(seed: 0)

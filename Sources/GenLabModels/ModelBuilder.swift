@@ -22,18 +22,17 @@ public struct BuiltModel {
     /// inputs, decoders and generators return to the dataset's image shape, discriminators
     /// give one value per image, and the output activations suit the losses.
     public init(_ experiment: Experiment) throws(SpecError) {
-        self.experiment = experiment
+        // Everything that can throw runs before any stored property is set.
         var generator = RandomGenerator(seed: experiment.seed, stream: 1)
-        networks = experiment.model.kind.isAutoencoder
+        let networks = experiment.model.kind.isAutoencoder
             ? try BuiltModel.autoencoder(experiment, &generator)
             : try BuiltModel.adversarial(experiment, &generator)
         let scheme: Initialization = experiment.model.initialization == .dcgan ? .dcgan : .pytorch
         for built in networks { scheme.apply(to: built.network, generator: &generator) }
-        if let spec = experiment.model.autoencoder, spec.likelihood == .gaussian, spec.sigmaX == .learned {
-            logSigmaX = Parameter(shape: [])
-        } else {
-            logSigmaX = nil
-        }
+        let learnedSigma = experiment.model.autoencoder.map { $0.likelihood == .gaussian && $0.sigmaX == .learned } ?? false
+        self.experiment = experiment
+        self.networks = networks
+        logSigmaX = learnedSigma ? Parameter(shape: []) : nil
     }
 
     private static func autoencoder(_ e: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> [BuiltNetwork] {
@@ -69,6 +68,17 @@ public struct BuiltModel {
                 networks.append(try headBuilder.build([LayerSpec(.linear(out: width, bias: true), location: headLocation)],
                                                       inputShape: [features]))
                 encoderBuilder.generator = headBuilder.generator
+            }
+        }
+        if let hierarchy = spec.hierarchy {
+            // q(z2 | z1) and the prior p(z1 | z2), each ending in a [μ | log σ] head
+            for (name, layers, input, width) in [("encoder2", hierarchy.encoder2, latent, hierarchy.latent2),
+                                                  ("prior", hierarchy.prior, hierarchy.latent2, latent)] {
+                var builder = NetworkBuilder(name: name, path: "model.\(name)", generator: encoderBuilder.generator)
+                let built = try builder.build(layers + [LayerSpec(.linear(out: 2 * width, bias: true), location: headLocation)],
+                                              inputShape: [input])
+                networks.append(built)
+                encoderBuilder.generator = builder.generator
             }
         }
         let decoderInput = [latent + (conditional ? spec.classes : 0)]

@@ -38,11 +38,19 @@ extension Trainer {
     }
 }
 
+/// A trainer whose model encodes images into latents (recorded each epoch).
+public protocol LatentEncoder: Trainer {
+    /// μ and log σ of the (lowest) latent of `batch`, in evaluation mode; an AE's code is its
+    /// μ, with log σ = 0.
+    func encode(_ batch: Tensor, labels: [Int32]) throws(ShapeError) -> (mu: [Float], logSigma: [Float])
+}
+
 /// Builds the trainer of an experiment's objective.
 public enum TrainerFactory {
     public static func make(_ model: BuiltModel) -> Trainer {
         switch model.experiment.model.kind {
         case .ae, .vae, .cvae: AutoencoderTrainer(model)
+        case .hvae: HierarchicalVAETrainer(model)
         case .gan: GANTrainer(model)
         case .wgan: WGANTrainer(model)
         }

@@ -184,7 +184,7 @@ final class TrainingSession {
     }
 
     private func recordLatents() throws(RunError) {
-        guard let count = experiment.record.latents?.count, let autoencoder = trainer as? AutoencoderTrainer else { return }
+        guard let count = experiment.record.latents?.count, let autoencoder = trainer as? LatentEncoder else { return }
         let source = runner.dataset.test.count > 0 ? runner.dataset.test : runner.dataset.train
         let images = source.prefix(count)
         let l = BatchLoader(images: images, batchSize: experiment.train.batchSize, dropLast: false, shuffle: false, seed: 0,

@@ -7,13 +7,16 @@ public struct ModelSpec: Equatable, Sendable {
         case vae
         /// Conditional VAE: the one-hot label joins the encoder input and z.
         case cvae
+        /// Hierarchical VAE with two stochastic layers: x → z1 → z2, a learned prior
+        /// p(z1 | z2) and a standard normal prior on z2.
+        case hvae
         /// GAN with a discriminator (DCGAN).
         case gan
         /// Wasserstein GAN with a critic and weight clipping.
         case wgan
 
-        public var isAutoencoder: Bool { self == .ae || self == .vae || self == .cvae }
-        public var isVariational: Bool { self == .vae || self == .cvae }
+        public var isAutoencoder: Bool { self == .ae || self == .vae || self == .cvae || self == .hvae }
+        public var isVariational: Bool { self == .vae || self == .cvae || self == .hvae }
     }
 
     /// How parameters are drawn before training.
@@ -130,6 +133,8 @@ public struct AutoencoderSpec: Equatable, Sendable {
     public var corruption: Corruption?
     /// Sparse autoencoder: weight of the L1 penalty mean|z| (0 for none).
     public var sparsity: Double
+    /// The upper stochastic layer of a hierarchical VAE; nil otherwise.
+    public var hierarchy: HierarchySpec?
     /// Location of the model section, for errors about the whole network.
     public var location: SourceLocation
     /// Location of the decoder's value ('mirror' or the list).
@@ -138,7 +143,7 @@ public struct AutoencoderSpec: Equatable, Sendable {
     static let keys = [
         "encoder", "decoder", "output", "likelihood", "reduction", "beta", "posterior", "scale_head", "heads",
         "kl", "samples", "sigma_x", "classes", "corruption", "sparsity",
-    ]
+    ] + HierarchySpec.keys
     static let variationalKeys = ["beta", "posterior", "scale_head", "heads", "kl", "samples"]
 
     static func parse(_ f: Fields, kind: ModelSpec.Kind) throws(SpecError) -> AutoencoderSpec {
@@ -147,6 +152,14 @@ public struct AutoencoderSpec: Equatable, Sendable {
         }
         if kind != .cvae { try f.reject("classes", "applies to cvae models only") }
         if kind != .ae { try f.reject("sparsity", "applies to ae models only") }
+        if kind != .hvae {
+            for key in HierarchySpec.keys { try f.reject(key, "applies to hvae models only") }
+        } else {
+            try f.reject("posterior", "is diagonal for both layers of an hvae")
+            try f.reject("heads", "is joint for every head of an hvae")
+            try f.reject("kl", "is closed_form for an hvae")
+            try f.reject("samples", "is 1 for an hvae")
+        }
         var corruption: Corruption?
         if let c = f["corruption"] {
             let g = try c.fields("model.corruption", allowed: ["gaussian", "mask"])
@@ -199,8 +212,29 @@ public struct AutoencoderSpec: Equatable, Sendable {
             classes: kind == .cvae ? try f.required("classes").int("model.classes", min: 2, max: 1000) : 0,
             corruption: corruption,
             sparsity: try f["sparsity"]?.double("model.sparsity", min: 0) ?? 0,
+            hierarchy: kind == .hvae ? try HierarchySpec.parse(f) : nil,
             location: f.location,
             decoderLocation: decoderNode.location)
+    }
+}
+
+/// The second stochastic layer of a hierarchical VAE: q(z2 | z1) from `encoder2` and the
+/// learned prior p(z1 | z2) from `prior`; GenLab appends to each the Linear head that emits
+/// [μ | scale].
+public struct HierarchySpec: Equatable, Sendable {
+    /// Size of z2.
+    public var latent2: Int
+    /// Layers from z1 to features (the head to [μ2 | s2] is appended).
+    public var encoder2: [LayerSpec]
+    /// Layers from z2 to features (the head to [μp | sp] of z1 is appended).
+    public var prior: [LayerSpec]
+
+    static let keys = ["latent2", "encoder2", "prior"]
+
+    static func parse(_ f: Fields) throws(SpecError) -> HierarchySpec {
+        HierarchySpec(latent2: try f.required("latent2").int("model.latent2", min: 1, max: 65_536),
+                      encoder2: try LayerSpec.parseList(try f.required("encoder2"), path: "model.encoder2"),
+                      prior: try LayerSpec.parseList(try f.required("prior"), path: "model.prior"))
     }
 }
 

@@ -19,7 +19,7 @@ public struct TrainSpec: Equatable, Sendable {
     /// The optimizer every network gets when the file names none.
     static func defaultOptimizer(for kind: ModelSpec.Kind) -> OptimizerSpec {
         switch kind {
-        case .ae, .vae, .cvae: .adam(lr: 1e-3, betas: (0.9, 0.999), eps: 1e-8, weightDecay: 0)
+        case .ae, .vae, .cvae, .hvae: .adam(lr: 1e-3, betas: (0.9, 0.999), eps: 1e-8, weightDecay: 0)
         case .gan: .adam(lr: 2e-4, betas: (0.5, 0.999), eps: 1e-8, weightDecay: 0)
         case .wgan: .rmsprop(lr: 5e-5, alpha: 0.99, eps: 1e-8, weightDecay: 0)
         }
@@ -28,7 +28,7 @@ public struct TrainSpec: Equatable, Sendable {
     /// The networks that have their own optimizer.
     static func optimizedNetworks(for kind: ModelSpec.Kind) -> [String] {
         switch kind {
-        case .ae, .vae, .cvae: ["model"]
+        case .ae, .vae, .cvae, .hvae: ["model"]
         case .gan: ["generator", "discriminator"]
         case .wgan: ["generator", "critic"]
         }

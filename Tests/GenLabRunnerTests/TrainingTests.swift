@@ -72,6 +72,7 @@ import Testing
         ("lab-wgan", ["dataset.subset=256", "train.batch_size=32"], 12, 7),
         ("cis522-conv-vae", ["dataset.subset=64", "train.batch_size=8", "model.samples=2"], 10, 3),
         ("homework-dcgan-cifar", ["train.batch_size=16"], 8, 4),
+        ("arena-hierarchical-vae", ["dataset.subset=256", "train.batch_size=32"], 10, 4),
     ])
     func resumeIsBitIdentical(_ name: String, _ overrides: [String], _ steps: Int, _ stop: Int) throws {
         var all = overrides + ["record.losses_every=1", "record.samples={every: 3, count: 4}", "record.checkpoint={every: 100}"]
