@@ -50,10 +50,7 @@ public final class AutoencoderTrainer: LatentEncoder {
         muHead = model.network("mu_head")?.network
         scaleHead = model.network("scale_head")?.network
         decoder = model.network("decoder")!.network
-        let parameters = model.parameterGroups.flatMap { group in
-            group.parameters.map { (name: "\(group.name).\($0.name)", parameter: $0.parameter) }
-        }
-        optimizers = ["model": TrainerFactory.optimizer(model.experiment.train.optimizers["model"], parameters)]
+        optimizers = ["model": TrainerFactory.modelOptimizer(model)]
         var names = ["reconstruction"]
         if kind.isVariational { names.append("kl") }
         if spec.sparsity > 0 { names.append("sparsity") }

@@ -7,38 +7,25 @@ import GenLabSpec
 /// last fake batch, further ones on fresh noise). BCE on probabilities or with logits.
 public final class GANTrainer: Trainer {
     public let model: BuiltModel
-    public let optimizers: [String: Optimizer]
     public let lossNames = ["d_real", "d_fake", "generator"]
-    public let sampleNoiseShape: [Int]?
-
-    let spec: AdversarialSpec
-    let generatorNetwork: Sequential
-    let discriminator: Sequential
-
-    private let noise = Tensor(zeros: [0])
+    let pair: AdversarialPair
     private let ones = Tensor(zeros: [0])
     private let zeros = Tensor(zeros: [0])
     private let gradOutput = Tensor(zeros: [0])
 
     public init(_ model: BuiltModel) {
         self.model = model
-        spec = model.experiment.model.adversarial!
-        let g = model.network("generator")!, d = model.network("discriminator")!
-        generatorNetwork = g.network
-        discriminator = d.network
-        sampleNoiseShape = g.inputShape
-        let train = model.experiment.train
-        optimizers = [
-            "generator": TrainerFactory.optimizer(train.optimizers["generator"], g.network.parameters),
-            "discriminator": TrainerFactory.optimizer(train.optimizers["discriminator"], d.network.parameters),
-        ]
+        pair = AdversarialPair(model, opponent: "discriminator")
     }
+
+    public var optimizers: [String: Optimizer] { pair.optimizers }
+    public var sampleNoiseShape: [Int]? { pair.noiseShape }
 
     /// D's loss for `input` against a constant target, back-propagated through D.
     private func discriminate(_ input: Tensor, target: Tensor, updateD: Bool) throws(ShapeError) -> (loss: Float, gradInput: Tensor) {
-        let output = try discriminator.forward(input)
+        let output = try pair.opponent.forward(input)
         let value: Float
-        switch spec.loss {
+        switch pair.spec.loss {
         case .bce:
             value = try BCELoss().forward(output, target)
             try BCELoss().backward(output, target, into: gradOutput)
@@ -46,13 +33,7 @@ public final class GANTrainer: Trainer {
             value = try BCEWithLogitsLoss().forward(output, target)
             try BCEWithLogitsLoss().backward(output, target, into: gradOutput)
         }
-        return (value, try discriminator.backward(gradOutput, accumulateParameterGradients: updateD))
-    }
-
-    private func generate(_ n: Int, _ randomGenerator: inout RandomGenerator) throws(ShapeError) -> Tensor {
-        noise.resize(to: [n] + (sampleNoiseShape ?? []))
-        randomGenerator.fillNormal(noise.buffer)
-        return try generatorNetwork.forward(noise)
+        return (value, try pair.opponent.backward(gradOutput, accumulateParameterGradients: updateD))
     }
 
     public func step(_ batch: Tensor, labels: [Int32], generator randomGenerator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
@@ -60,28 +41,28 @@ public final class GANTrainer: Trainer {
         for t in [ones, zeros] { t.resize(to: [n, 1]) }
         ones.fill(1)
         zeros.fill(0)
-        let dOptimizer = optimizers["discriminator"]!, gOptimizer = optimizers["generator"]!
+        let dOptimizer = pair.opponentOptimizer, gOptimizer = pair.generatorOptimizer
         var dReal: Float = 0, dFake: Float = 0, gLoss: Float = 0
         var fake = batch
-        for _ in 0..<spec.dSteps {
+        for _ in 0..<pair.spec.dSteps {
             dOptimizer.zeroGrad()
             dReal = try discriminate(batch, target: ones, updateD: true).loss
-            fake = try generate(n, &randomGenerator)
+            fake = try pair.fakeBatch(n, &randomGenerator)
             dFake = try discriminate(fake, target: zeros, updateD: true).loss
             dOptimizer.step()
         }
-        for g in 0..<spec.gSteps {
+        for g in 0..<pair.spec.gSteps {
             gOptimizer.zeroGrad()
-            if g > 0 { fake = try generate(n, &randomGenerator) }
+            if g > 0 { fake = try pair.fakeBatch(n, &randomGenerator) }
             let (loss, gradFake) = try discriminate(fake, target: ones, updateD: false)
             gLoss = loss
-            _ = try generatorNetwork.backward(gradFake)
+            _ = try pair.generator.backward(gradFake)
             gOptimizer.step()
         }
         return ["d_real": dReal, "d_fake": dFake, "generator": gLoss]
     }
 
     public func samples(holdout: Tensor, noise fixed: Tensor) throws(ShapeError) -> Tensor {
-        try evaluating { () throws(ShapeError) -> Tensor in try generatorNetwork.forward(fixed) }
+        try evaluating { () throws(ShapeError) -> Tensor in try pair.generator.forward(fixed) }
     }
 }

@@ -41,10 +41,7 @@ public final class HierarchicalVAETrainer: LatentEncoder {
         encoder2 = model.network("encoder2")!.network
         prior = model.network("prior")!.network
         decoder = model.network("decoder")!.network
-        let parameters = model.parameterGroups.flatMap { group in
-            group.parameters.map { (name: "\(group.name).\($0.name)", parameter: $0.parameter) }
-        }
-        optimizers = ["model": TrainerFactory.optimizer(model.experiment.train.optimizers["model"], parameters)]
+        optimizers = ["model": TrainerFactory.modelOptimizer(model)]
     }
 
     private var chain: Float { spec.scaleHead == .logSigma ? 1 : 0.5 }

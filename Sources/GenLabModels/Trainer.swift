@@ -56,6 +56,15 @@ public enum TrainerFactory {
         }
     }
 
+    /// The one optimizer ("model") of an autoencoder, over every parameter group, keyed
+    /// "<network>.<state_dict key>".
+    static func modelOptimizer(_ model: BuiltModel) -> Optimizer {
+        let parameters = model.parameterGroups.flatMap { group in
+            group.parameters.map { (name: "\(group.name).\($0.name)", parameter: $0.parameter) }
+        }
+        return optimizer(model.experiment.train.optimizers["model"], parameters)
+    }
+
     /// The optimizer an experiment asks for, over `parameters`.
     static func optimizer(_ spec: OptimizerSpec?, _ parameters: [NamedParameter]) -> Optimizer {
         switch spec ?? .adam(lr: 1e-3, betas: (0.9, 0.999), eps: 1e-8, weightDecay: 0) {

@@ -7,63 +7,44 @@ import GenLabSpec
 /// fresh noise, loss −mean f(G(z)).
 public final class WGANTrainer: Trainer {
     public let model: BuiltModel
-    public let optimizers: [String: Optimizer]
     public let lossNames = ["critic", "generator"]
-    public let sampleNoiseShape: [Int]?
-
-    let spec: AdversarialSpec
-    let generatorNetwork: Sequential
-    let critic: Sequential
+    let pair: AdversarialPair
     /// Critic updates so far (decides when the generator steps).
     private(set) var iteration = 0
     private var lastGeneratorLoss: Float = 0
-
-    private let noise = Tensor(zeros: [0])
     private let gradOutput = Tensor(zeros: [0])
 
     public init(_ model: BuiltModel) {
         self.model = model
-        spec = model.experiment.model.adversarial!
-        let g = model.network("generator")!, c = model.network("critic")!
-        generatorNetwork = g.network
-        critic = c.network
-        sampleNoiseShape = g.inputShape
-        let train = model.experiment.train
-        optimizers = [
-            "generator": TrainerFactory.optimizer(train.optimizers["generator"], g.network.parameters),
-            "critic": TrainerFactory.optimizer(train.optimizers["critic"], c.network.parameters),
-        ]
+        pair = AdversarialPair(model, opponent: "critic")
     }
+
+    public var optimizers: [String: Optimizer] { pair.optimizers }
+    public var sampleNoiseShape: [Int]? { pair.noiseShape }
 
     /// Mean critic score of `input`, with ∂(sign·mean)/∂input back-propagated.
     private func score(_ input: Tensor, sign: Float, updateCritic: Bool) throws(ShapeError) -> (mean: Float, gradInput: Tensor) {
-        let output = try critic.forward(input)
+        let output = try pair.opponent.forward(input)
         let n = output.count
         var sum: Double = 0
         for i in 0..<n { sum += Double(output[i]) }
         gradOutput.resize(to: output.shape)
         gradOutput.fill(sign / Float(n))
-        return (Float(sum / Double(n)), try critic.backward(gradOutput, accumulateParameterGradients: updateCritic))
-    }
-
-    private func generate(_ n: Int, _ randomGenerator: inout RandomGenerator) throws(ShapeError) -> Tensor {
-        noise.resize(to: [n] + (sampleNoiseShape ?? []))
-        randomGenerator.fillNormal(noise.buffer)
-        return try generatorNetwork.forward(noise)
+        return (Float(sum / Double(n)), try pair.opponent.backward(gradOutput, accumulateParameterGradients: updateCritic))
     }
 
     public func step(_ batch: Tensor, labels: [Int32], generator randomGenerator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
         let n = batch.shape[0]
-        let cOptimizer = optimizers["critic"]!, gOptimizer = optimizers["generator"]!
+        let cOptimizer = pair.opponentOptimizer, gOptimizer = pair.generatorOptimizer
         cOptimizer.zeroGrad()
         let real = try score(batch, sign: -1, updateCritic: true).mean
-        let fakeScore = try score(try generate(n, &randomGenerator), sign: 1, updateCritic: true).mean
+        let fakeScore = try score(try pair.fakeBatch(n, &randomGenerator), sign: 1, updateCritic: true).mean
         cOptimizer.step()
-        if let clip = spec.clip { cOptimizer.clampParameters(Float(clip)) }
-        if iteration % spec.criticSteps == 0 {
+        if let clip = pair.spec.clip { cOptimizer.clampParameters(Float(clip)) }
+        if iteration % pair.spec.criticSteps == 0 {
             gOptimizer.zeroGrad()
-            let (mean, gradFake) = try score(try generate(n, &randomGenerator), sign: -1, updateCritic: false)
-            _ = try generatorNetwork.backward(gradFake)
+            let (mean, gradFake) = try score(try pair.fakeBatch(n, &randomGenerator), sign: -1, updateCritic: false)
+            _ = try pair.generator.backward(gradFake)
             gOptimizer.step()
             lastGeneratorLoss = -mean
         }
@@ -81,6 +62,6 @@ public final class WGANTrainer: Trainer {
     }
 
     public func samples(holdout: Tensor, noise fixed: Tensor) throws(ShapeError) -> Tensor {
-        try evaluating { () throws(ShapeError) -> Tensor in try generatorNetwork.forward(fixed) }
+        try evaluating { () throws(ShapeError) -> Tensor in try pair.generator.forward(fixed) }
     }
 }

@@ -42,15 +42,8 @@ public struct LayerSpec: Equatable, Sendable {
     /// Reads `- relu`, `- leaky_relu: {slope: 0.2}`, `- conv2d: {out: 16, kernel: 4, …}`,
     /// `- unflatten: [32, 7, 7]` and so on.
     static func parse(_ node: YAMLNode, path: String) throws(SpecError) -> LayerSpec {
-        let name: String, arguments: YAMLNode?, location = node.location
-        switch node {
-        case .scalar(let text, _, _):
-            name = text
-            arguments = nil
-        case .mapping(let pairs, _) where pairs.count == 1:
-            name = pairs[0].key
-            arguments = pairs[0].value
-        default:
+        let location = node.location
+        guard let (name, arguments) = node.namedChoice else {
             throw SpecError("'\(path)' must be a layer name or a one-key mapping such as 'linear: {out: 128}', found \(node.kindDescription)", at: location)
         }
         guard names.contains(name) else {

@@ -18,15 +18,7 @@ public enum OptimizerSpec: Equatable, Sendable {
     /// Reads `adam`, `{adam: {lr: 2.0e-4, betas: [0.5, 0.999]}}`, `{rmsprop: {lr: 5.0e-5}}`,
     /// `{sgd: {lr: 0.1, momentum: 0.9}}`.
     static func parse(_ node: YAMLNode, path: String) throws(SpecError) -> OptimizerSpec {
-        let name: String, arguments: YAMLNode?
-        switch node {
-        case .scalar(let text, _, _):
-            name = text
-            arguments = nil
-        case .mapping(let pairs, _) where pairs.count == 1:
-            name = pairs[0].key
-            arguments = pairs[0].value
-        default:
+        guard let (name, arguments) = node.namedChoice else {
             throw SpecError("'\(path)' must name one optimizer (adam, rmsprop or sgd), e.g. '{adam: {lr: 1.0e-3}}'", at: node.location)
         }
         guard names.contains(name) else {

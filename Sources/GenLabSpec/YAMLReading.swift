@@ -65,6 +65,16 @@ extension YAMLNode {
         return value
     }
 
+    /// A choice written as a bare name (`relu`, `adam`) or a one-key mapping with arguments
+    /// (`linear: {out: 128}`): the name and the arguments, or nil when it is neither.
+    var namedChoice: (name: String, arguments: YAMLNode?)? {
+        switch self {
+        case .scalar(let text, _, _): (text, nil)
+        case .mapping(let pairs, _) where pairs.count == 1: (pairs[0].key, pairs[0].value)
+        default: nil
+        }
+    }
+
     func list(_ path: String, nonEmpty: Bool = false) throws(SpecError) -> [YAMLNode] {
         guard case .sequence(let items, _) = self else {
             throw SpecError("'\(path)' must be a list, found \(kindDescription)", at: location)
