@@ -118,10 +118,10 @@ public struct Experiment: Equatable, Sendable {
             return ExperimentPoint(experiment: resolved, overrides: overrides)
         } catch {
             if let o = overrides.first(where: { $0.keyLocation == error.location }) {
-                throw SpecError("sweep key '\(o.key)' does not exist in the experiment: \(error.message)", at: error.location)
+                throw SpecError("\(o.origin) key '\(o.key)' does not exist in the experiment: \(error.message)", at: error.location)
             }
             if let o = overrides.first(where: { $0.value.location == error.location }) {
-                throw SpecError("sweep value \(o.key)=\(o.value.compactText): \(error.message)", at: error.location)
+                throw SpecError("\(o.origin) value \(o.key)=\(o.value.compactText): \(error.message)", at: error.location)
             }
             throw error
         }

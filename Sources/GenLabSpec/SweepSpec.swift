@@ -14,6 +14,9 @@ public struct Override: Equatable, Sendable {
         self.value = value
     }
 
+    /// "--set" for a command-line override, "sweep" for a sweep's, in messages.
+    var origin: String { keyLocation.file.hasPrefix("--set") ? "--set" : "sweep" }
+
     /// Reads a command-line override "key=value" (the value is YAML: `0.1`, `[0.5, 0.999]`,
     /// `{adam: {lr: 0.001}}`); errors name it as `--set`.
     public static func commandLine(_ text: String) throws(SpecError) -> Override {
@@ -22,7 +25,9 @@ public struct Override: Equatable, Sendable {
             throw SpecError("expected key=value, e.g. model.beta=0.5", at: location)
         }
         let key = String(text[..<equals]), valueText = String(text[text.index(after: equals)...])
+        // the value's places count from the start of "key=value"
         let value = try YAMLNode.parse(valueText.isEmpty ? "''" : valueText, file: "--set \(text)")
+            .shifted(columns: key.count + 1)
         return Override(key: key, keyLocation: location, value: value)
     }
 }

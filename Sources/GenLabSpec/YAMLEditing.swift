@@ -42,4 +42,17 @@ extension YAMLNode {
         }
         self = .mapping(pairs, location)
     }
+
+    /// The same tree with every place on its first line moved right by `columns`.
+    func shifted(columns: Int) -> YAMLNode {
+        func move(_ l: SourceLocation) -> SourceLocation {
+            l.line == 1 ? SourceLocation(file: l.file, line: 1, column: l.column + columns) : l
+        }
+        switch self {
+        case .scalar(let text, let plain, let l): return .scalar(text, isPlain: plain, move(l))
+        case .sequence(let items, let l): return .sequence(items.map { $0.shifted(columns: columns) }, move(l))
+        case .mapping(let pairs, let l):
+            return .mapping(pairs.map { YAMLPair(key: $0.key, keyLocation: move($0.keyLocation), value: $0.value.shifted(columns: columns)) }, move(l))
+        }
+    }
 }

@@ -135,4 +135,24 @@ import Testing
         }
         #expect(out == 32)
     }
+
+    /// `genlab run --set key=value`: applied to the base configuration (the sweep stays),
+    /// errors located in the argument.
+    @Test func commandLineOverrides() throws {
+        let experiment = try Experiment.parse(SweepTests.base + "sweep:\n  grid: {seed: [0, 1]}\n", file: "s.yaml")
+        let changed = try experiment.overriding([try Override.commandLine("model.beta=0.25")])
+        let changedPoints = try changed.points()
+        #expect(changed.model.autoencoder?.beta == 0.25 && changedPoints.count == 2)
+        do {
+            _ = try experiment.overriding([try Override.commandLine("model.beta=-1")])
+            Issue.record("a negative β was accepted")
+        } catch {
+            #expect(error.description == "--set model.beta=-1:1:12: --set value model.beta=-1: 'model.beta' must be at least 0, found -1")
+        }
+        #expect(throws: SpecError.self) { try Override.commandLine("no-equals-sign") }
+        let longer = try experiment.training(for: .steps(7))
+        #expect(longer.train.length == .steps(7) && longer.sweep != nil)
+        let longerID = try longer.points()[0].runID, baseID = try experiment.points()[0].runID
+        #expect(longerID != baseID)
+    }
 }
