@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# one OpenBLAS thread per process, as genlab itself runs (the tests run in parallel)
+export OPENBLAS_NUM_THREADS=1
 swift build -c release
 swift test -c release "$@"
