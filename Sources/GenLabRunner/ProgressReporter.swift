@@ -1,9 +1,9 @@
 import Foundation
 import Glibc
 
-/// Training progress: a line redrawn in place on a terminal (epoch, step/total, current
-/// losses, images/s, ETA), plain log lines otherwise (about twenty per run, and each epoch's
-/// end).
+/// Training progress: a bar and a line redrawn in place on a terminal (epoch, step/total,
+/// current losses, images/s, ETA), plain log lines otherwise (about twenty per run, and
+/// each epoch's end).
 public final class ProgressReporter {
     let isTerminal: Bool
     let quiet: Bool
@@ -43,7 +43,9 @@ public final class ProgressReporter {
         if isTerminal {
             guard now - lastDraw > 0.2 || step == total || epochEnded else { return }
             lastDraw = now
-            print("\r\u{1B}[K" + line, terminator: epochEnded || step == total ? "\n" : "")
+            let filled = total > 0 ? step * 20 / total : 20
+            let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "] "
+            print("\r\u{1B}[K" + bar + line, terminator: epochEnded || step == total ? "\n" : "")
             fflush(stdout)
         } else {
             let every = max(1, total / 20)

@@ -131,6 +131,7 @@ public enum RunFile {
             try file.createAppendable(Int64.self, at: "/history/step")
             try file.createAppendable(Int64.self, at: "/history/epoch")
         }
+        guard rows.count > 0 else { return }
         let existing = Set(try file.children("/history")).subtracting(["step", "epoch"])
         let stored = try file.shape(of: "/history/step")[0]
         for name in rows.columns.keys where !existing.contains(name) {

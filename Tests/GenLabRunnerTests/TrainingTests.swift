@@ -100,13 +100,14 @@ import Testing
     /// file says "failed" with that message and keeps the last good checkpoint.
     @Test func nonFiniteLossFailsTheRun() throws {
         let point = try RunHarness.point("arena-conv-ae", ["dataset.subset=256", "train.batch_size=32", "record.checkpoint={every: 2}",
-                                                           "train.optimizer={sgd: {lr: 1.0e+30}}"], length: .steps(40))
+                                                           "record.losses_every=1", "train.optimizer={sgd: {lr: 1.0e+30}}"], length: .steps(40))
         let results = try RunHarness.folder("nan")
         do {
             _ = try RunHarness.run(point, results: results)
             Issue.record("the run did not fail")
         } catch let error as RunError {
             #expect(error.message.contains("at step") && error.message.contains("loss '"))
+            #expect(!error.message.contains("could not be marked failed"))
             #expect(error.path.hasSuffix("run.h5"))
             let contents = try RunFile.read(path: error.path)
             #expect(contents.metadata.status == .failed)
@@ -114,6 +115,16 @@ import Testing
             let stored = try #require(contents.state).progress.step
             #expect(stored % 2 == 0 && contents.history.steps.last.map { $0 <= stored } ?? true)
         }
+    }
+
+    /// Checkpoints more frequent than history rows (rows every 10 steps, a checkpoint every
+    /// 3): every row arrives once, the run completes.
+    @Test func checkpointsBetweenHistoryRows() throws {
+        let point = try RunHarness.point("arena-conv-ae", ["dataset.subset=256", "train.batch_size=32", "record.checkpoint={every: 3}",
+                                                           "record.losses_every=10"], length: .steps(25))
+        let (outcome, contents) = try RunHarness.run(point, results: try RunHarness.folder("rows"))
+        #expect(outcome == .completed)
+        #expect(contents.history.steps == [10, 20])
     }
 
     @Test func existingRunsAreNotOverwrittenSilently() throws {

@@ -84,6 +84,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path + ".tmp"))
     }
 
+    /// A commit without new history rows (a checkpoint between two history rows, or the
+    /// failure mark) keeps the history as it is.
+    @Test func commitWithoutNewRowsKeepsTheHistory() throws {
+        let path = try RunFileTests.folder() + "/run.h5"
+        try RunFile.commit(path: path, metadata: RunFileTests.metadata, state: RunFileTests.state(1), newHistory: RunFileTests.history(1...2))
+        try RunFile.commit(path: path, metadata: RunFileTests.metadata, state: RunFileTests.state(2))
+        var failed = RunFileTests.metadata
+        failed.status = .failed
+        failed.failure = "loss 'total' is nan at step 3"
+        try RunFile.commit(path: path, metadata: failed, state: nil)
+        let contents = try RunFile.read(path: path)
+        #expect(contents.history == RunFileTests.history(1...2))
+        #expect(contents.metadata.status == .failed && contents.state?.weights["encoder"]?.first?.floats?.first == 2)
+    }
+
     /// A commit that fails leaves the previous file as it was.
     @Test func failedCommitLosesNothing() throws {
         let path = try RunFileTests.folder() + "/run.h5"
