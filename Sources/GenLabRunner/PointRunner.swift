@@ -64,6 +64,14 @@ public final class PointRunner {
     /// Runs the point to its end (or to an interruption).
     public func run() throws(RunError) -> RunOutcome {
         let manager = FileManager.default
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw RunError("cannot create the results folder", path: folder)
+        }
+        let lock = try RunLock(folder: folder)
+        defer { withExtendedLifetime(lock) {} }
         try? manager.removeItem(atPath: path + ".tmp")
         var previous: RunContents?
         if manager.fileExists(atPath: path) {
@@ -83,11 +91,6 @@ public final class PointRunner {
                   stored.tree.configurationHash == experiment.tree.configurationHash else {
                 throw RunError("the run file was written for a different configuration than \(experiment.file) now gives", path: path)
             }
-        }
-        do {
-            try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        } catch {
-            throw RunError("cannot create the results folder", path: (path as NSString).deletingLastPathComponent)
         }
         let model: BuiltModel
         do { model = try BuiltModel(experiment) } catch { throw RunError(error) }

@@ -127,6 +127,33 @@ import Testing
         #expect(contents.history.steps == [10, 20])
     }
 
+    /// While one process trains a point, a second `genlab run` of the same point stops with
+    /// an error instead of writing the same run file.
+    @Test func aRunningPointIsLocked() throws {
+        let genlab = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("genlab").path
+        let results = try RunHarness.folder("lock")
+        let file = Repository.root.appendingPathComponent("experiments/arena-conv-ae.yaml").path
+        let arguments = ["run", file, "--steps", "300", "--set", "dataset.subset=2000", "--set", "train.batch_size=64",
+                         "--results", results, "--quiet"]
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: genlab)
+        first.arguments = arguments
+        try first.run()
+        let deadline = Date().addingTimeInterval(60)
+        while ((try? FileManager.default.subpathsOfDirectory(atPath: results)) ?? []).first(where: { $0.hasSuffix("run.h5") }) == nil,
+              Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let second = try Repository.run(genlab, arguments + ["--resume"])
+        kill(first.processIdentifier, SIGINT)
+        first.waitUntilExit()
+        #expect(second.status == 1)
+        #expect(second.output.contains("another genlab process is training this point"), "\(second.output)")
+        // once the first has stopped, the lock is free again
+        let third = try Repository.run(genlab, arguments + ["--resume"])
+        #expect(third.status == 0, "\(third.output)")
+    }
+
     @Test func existingRunsAreNotOverwrittenSilently() throws {
         let point = try RunHarness.point("arena-conv-ae", ["dataset.subset=64", "train.batch_size=32"], length: .steps(2))
         let results = try RunHarness.folder("exists")

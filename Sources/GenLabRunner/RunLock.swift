@@ -1,0 +1,23 @@
+import Glibc
+
+/// An exclusive lock on a run's folder (`flock` on `run.lock`), so that two processes never
+/// train the same point into the same run file. The kernel drops it when the process ends,
+/// however it ends, so a killed run never leaves a stale lock.
+final class RunLock {
+    private let descriptor: Int32
+
+    /// Takes the lock of `folder`, or throws if another process holds it.
+    init(folder: String) throws(RunError) {
+        let path = "\(folder)/run.lock"
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw RunError("cannot create the lock file: \(String(cString: strerror(errno)))", path: path)
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw RunError("another genlab process is training this point (it holds the lock)", path: path)
+        }
+    }
+
+    deinit { close(descriptor) }
+}
