@@ -31,7 +31,8 @@ let package = Package(
             name: "CImageCodecs",
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
         ),
-        .target(name: "GenLabTensor", dependencies: ["COpenBLAS"]),
+        .target(name: "CCPUFeatures"),
+        .target(name: "GenLabTensor", dependencies: ["COpenBLAS", "CCPUFeatures"]),
         .target(name: "GenLabNN", dependencies: ["GenLabTensor"]),
         .target(name: "GenLabSpec", dependencies: ["GenLabTensor", "Yams"]),
         .target(name: "GenLabModels", dependencies: ["GenLabNN", "GenLabSpec"]),

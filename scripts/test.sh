@@ -6,4 +6,11 @@ scripts/setup.sh
 # one OpenBLAS thread per process, as genlab itself runs (the tests run in parallel)
 export OPENBLAS_NUM_THREADS=1
 swift build -c release
+# the test processes run on the OpenBLAS kernels genlab chooses (it picks the widest family
+# the CPU supports when OpenBLAS's own choice is a fallback; a set OPENBLAS_CORETYPE wins)
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  OPENBLAS_CORETYPE=$(.build/release/genlab version --coretype)
+  export OPENBLAS_CORETYPE
+fi
+echo "test.sh: OpenBLAS kernels $OPENBLAS_CORETYPE"
 swift test -c release "$@"

@@ -43,7 +43,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         BLAS.setThreads(threads)
-        print("genlab bench: OpenBLAS core \(BLAS.coreName), \(BLAS.threads) thread(s)")
+        print("genlab bench\n" + BLASKernel.report)
         if data { try benchDataLoading() }
         var files = experiments
         if all {

@@ -12,9 +12,11 @@ struct GenLab: ParsableCommand {
         subcommands: [Run.self, Validate.self, Plan.self, Inspect.self, Bench.self, Version.self]
     )
 
-    /// Runs the command line with OpenBLAS on one thread (GenLab's default: the cores are
-    /// used by running sweep points in parallel processes).
+    /// Runs the command line on the best OpenBLAS kernels for this CPU (re-executing itself
+    /// once if OpenBLAS's own choice was a fallback) with OpenBLAS on one thread (GenLab's
+    /// default: the cores are used by running sweep points in parallel processes).
     static func main() {
+        BLASKernel.reexecuteWithBestKernelIfNeeded()
         BLAS.setThreads(1)
         do {
             var command = try parseAsRoot()

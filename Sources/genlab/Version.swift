@@ -5,11 +5,20 @@ import GenLabStore
 
 /// `genlab version`: GenLab's version and the native libraries it runs on.
 struct Version: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print GenLab's version and its native libraries.")
+    static let configuration = CommandConfiguration(
+        abstract: "Print GenLab's version, the CPU's vector features, the OpenBLAS kernels in use and the HDF5 version."
+    )
+
+    @Flag(help: "Print only the OpenBLAS kernel family in use (a value for OPENBLAS_CORETYPE).")
+    var coretype = false
 
     func run() {
+        if coretype {
+            print(BLAS.coreName)
+            return
+        }
         print("genlab \(GenLabVersion.current)")
-        print("OpenBLAS core \(BLAS.coreName), \(BLAS.threads) thread(s)")
+        print(BLASKernel.report)
         print("HDF5 \(HDF5Library.version)")
     }
 }
