@@ -15,6 +15,22 @@ public struct DatasetSpec: Equatable, Sendable {
         case symmetric
         /// (x / 255 − mean[c]) / std[c]
         case meanStd(mean: [Double], std: [Double])
+
+        /// The smallest and largest value a pixel can take once normalised.
+        public var range: ClosedRange<Double>? {
+            switch self {
+            case .unit: return 0...1
+            case .symmetric: return -1...1
+            case .meanStd(let mean, let std):
+                var ends: [Double] = []
+                for (m, s) in zip(mean, std) {
+                    ends.append(-m / s)
+                    ends.append((1 - m) / s)
+                }
+                guard let low = ends.min(), let high = ends.max() else { return nil }
+                return low...high
+            }
+        }
     }
 
     /// Which test images are held out for reconstructions.

@@ -19,14 +19,7 @@ public struct Experiment: Equatable, Sendable {
 
     /// Reads and checks the experiment file at `path`.
     public static func load(path: String) throws(SpecError) -> Experiment {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw SpecError(exists ? "cannot read the file as UTF-8 text" : "no such file", at: SourceLocation(file: path, line: 1, column: 1))
-        }
-        return try parse(text, file: path)
+        try parse(try ExperimentText.read(path: path), file: path)
     }
 
     /// Parses and checks experiment text; `file` names it in errors.
@@ -42,8 +35,14 @@ public struct Experiment: Equatable, Sendable {
         }
         let model = try ModelSpec.parse(try f.required("model"))
         let dataset = try DatasetSpec.parse(try f.required("dataset"))
+        let modelFields = try f.required("model").fields("model", allowed: ModelSpec.keys)
         if model.kind == .cvae, let classes = model.autoencoder?.classes, dataset.classes > 0, classes != dataset.classes {
-            throw SpecError("'model.classes' is \(classes) but \(dataset.name.rawValue) has \(dataset.classes) classes", at: f["model"]!.location)
+            throw SpecError("'model.classes' is \(classes) but \(dataset.name.rawValue) has \(dataset.classes) classes",
+                            at: (modelFields["classes"]?.location ?? modelFields.location))
+        }
+        if model.autoencoder?.likelihood == .bce, let range = dataset.normalization.range, range.lowerBound < 0 || range.upperBound > 1 {
+            throw SpecError("'likelihood: bce' needs targets in [0, 1], but 'dataset.normalize' puts pixels in [\(String(format: "%.3g", range.lowerBound)), \(String(format: "%.3g", range.upperBound))] (BCE is computed on the normalised pixels, as PyTorch's BCELoss would refuse these); use normalize: unit, or likelihood: mse or gaussian",
+                            at: (modelFields["likelihood"]?.location ?? modelFields.location))
         }
         var withoutSweep = f.pairs
         withoutSweep.removeAll { $0.key == "sweep" }
@@ -110,7 +109,7 @@ public struct Experiment: Equatable, Sendable {
     public func applying(_ overrides: [Override]) throws(SpecError) -> ExperimentPoint {
         var tree = self.tree
         for o in overrides {
-            try tree.set(path: o.key.split(separator: ".").map(String.init), to: o.value, override: o)
+            try tree.set(path: o.path, to: o.value, override: o)
         }
         do {
             var resolved = try Experiment.parse(tree: tree, file: file)

@@ -152,6 +152,7 @@ public struct AutoencoderSpec: Equatable, Sendable {
         }
         if kind != .cvae { try f.reject("classes", "applies to cvae models only") }
         if kind != .ae { try f.reject("sparsity", "applies to ae models only") }
+        if kind == .cvae || kind == .hvae { try f.reject("corruption", "applies to ae and vae models only") }
         if kind != .hvae {
             for key in HierarchySpec.keys { try f.reject(key, "applies to hvae models only") }
         } else {

@@ -14,6 +14,16 @@ public struct Override: Equatable, Sendable {
         self.value = value
     }
 
+    /// The dotted key's components ("model.encoder.5.linear.out" → five names).
+    var path: [String] { key.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+
+    /// Rejects a key with an empty component ("model..beta", ".beta", "beta.").
+    static func checkKey(_ key: String, at location: SourceLocation, origin: String) throws(SpecError) {
+        guard key.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty }) else {
+            throw SpecError("\(origin) key '\(key)' has an empty part: write dotted names such as model.beta", at: location)
+        }
+    }
+
     /// "--set" for a command-line override, "sweep" for a sweep's, in messages.
     var origin: String { keyLocation.file.hasPrefix("--set") ? "--set" : "sweep" }
 
@@ -25,6 +35,7 @@ public struct Override: Equatable, Sendable {
             throw SpecError("expected key=value, e.g. model.beta=0.5", at: location)
         }
         let key = String(text[..<equals]), valueText = String(text[text.index(after: equals)...])
+        try checkKey(key, at: location, origin: "--set")
         // the value's places count from the start of "key=value"
         let value = try YAMLNode.parse(valueText.isEmpty ? "''" : valueText, file: "--set \(text)")
             .shifted(columns: key.count + 1)
@@ -113,9 +124,11 @@ public struct SweepSpec: Equatable, Sendable {
                 throw SpecError("sweep key '\(o.key)' is set by a point and by another part of the sweep", at: o.keyLocation)
             }
         }
-        for (key, location) in allKeys + spec.points.flatMap({ $0.map { ($0.key, $0.keyLocation) } })
-        where key == "sweep" || key.hasPrefix("sweep.") || key == "name" {
-            throw SpecError("'\(key)' cannot be swept", at: location)
+        for (key, location) in allKeys + spec.points.flatMap({ $0.map { ($0.key, $0.keyLocation) } }) {
+            try Override.checkKey(key, at: location, origin: "sweep")
+            if key == "sweep" || key.hasPrefix("sweep.") || key == "name" {
+                throw SpecError("'\(key)' cannot be swept", at: location)
+            }
         }
         return spec
     }
@@ -190,6 +203,10 @@ public struct SweepSpec: Equatable, Sendable {
     /// Every point's overrides, in a fixed order (grid varies slowest, random fastest);
     /// random values are drawn from the search's seed, so the same file gives the same points.
     public func overrideSets() throws(SpecError) -> [[Override]] {
+        let count = pointCount
+        guard let count, count <= maxPoints else {
+            throw SpecError("the sweep expands to \(count.map(String.init) ?? "over 2⁶³") points, more than 'sweep.max_points' (\(maxPoints))", at: location)
+        }
         var sets: [[Override]] = [[]]
         func multiply(_ factor: [[Override]]) {
             sets = sets.flatMap { base in factor.map { base + $0 } }
@@ -202,18 +219,24 @@ public struct SweepSpec: Equatable, Sendable {
         }
         if !points.isEmpty { multiply(points) }
         if let random {
-            guard sets.count * random.count <= maxPoints else {
-                throw SpecError("the sweep expands to \(sets.count * random.count) points, more than 'sweep.max_points' (\(maxPoints))", at: location)
-            }
             var generator = RandomGenerator(seed: random.seed)
             multiply((0..<random.count).map { _ in
                 random.keys.map { Override(key: $0.key, keyLocation: $0.keyLocation, value: SweepSpec.draw($0.distribution, at: $0.keyLocation, &generator)) }
             })
         }
-        guard sets.count <= maxPoints else {
-            throw SpecError("the sweep expands to \(sets.count) points, more than 'sweep.max_points' (\(maxPoints))", at: location)
-        }
         return sets
+    }
+
+    /// The number of points, counted without expanding anything; nil if it overflows.
+    public var pointCount: Int? {
+        let factors = grid.map(\.values.count) + [zip.first?.values.count ?? 1, points.isEmpty ? 1 : points.count, random?.count ?? 1]
+        var product = 1
+        for factor in factors {
+            let (result, overflow) = product.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            product = result
+        }
+        return product
     }
 
     private static func draw(_ distribution: Distribution, at location: SourceLocation,
@@ -227,7 +250,8 @@ public struct SweepSpec: Equatable, Sendable {
         case .logUniform(let low, let high):
             return .scalar(roundedText(exp(log(low) + (log(high) - log(low)) * u)), isPlain: true, location)
         case .intUniform(let low, let high):
-            let value = low + min(Int(u * Double(high - low + 1)), high - low)
+            let width = Double(high) - Double(low) + 1
+            let value = Int(min(Double(low) + (u * width).rounded(.down), Double(high)))
             return .scalar(String(value), isPlain: true, location)
         }
     }

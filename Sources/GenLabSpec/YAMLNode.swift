@@ -22,7 +22,7 @@ public indirect enum YAMLNode: Equatable, Sendable {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw YAMLNode.syntaxError(error, file: file)
+            throw YAMLNode.syntaxError(error, text: text, file: file)
         } catch {
             throw SpecError("YAML syntax error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
         }
@@ -30,11 +30,23 @@ public indirect enum YAMLNode: Equatable, Sendable {
             throw SpecError("the file is empty; an experiment needs at least 'name', 'dataset' and 'model'",
                             at: SourceLocation(file: file, line: 1, column: 1))
         }
-        return try YAMLNode(root, file: file)
+        var budget = maxNodes
+        return try YAMLNode(root, file: file, budget: &budget)
     }
 
-    private static func syntaxError(_ error: YamlError, file: String) -> SpecError {
+    /// The most nodes a document may hold once its aliases are expanded (an experiment file
+    /// has a few hundred; nested aliases can otherwise expand a small file exponentially).
+    public static let maxNodes = 100_000
+
+    private static func syntaxError(_ error: YamlError, text: String, file: String) -> SpecError {
         switch error {
+        case let .reader(problem, offset, value, _):
+            let bytes = Array(text.utf8.prefix(max(offset ?? 0, 0)))
+            let line = bytes.reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
+            let lineStart = bytes.lastIndex(of: 10).map { $0 + 1 } ?? 0
+            let column = String(decoding: bytes[lineStart...], as: UTF8.self).count + 1
+            let character = value >= 0 ? String(format: " (character U+%04X)", value) : ""
+            return SpecError("YAML syntax error: \(problem)\(character)", at: SourceLocation(file: file, line: line, column: column))
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
             let where_ = context.map { "\($0.text) " } ?? ""
@@ -49,23 +61,27 @@ public indirect enum YAMLNode: Equatable, Sendable {
         }
     }
 
-    private init(_ node: Node, file: String) throws(SpecError) {
+    private init(_ node: Node, file: String, budget: inout Int) throws(SpecError) {
         let location = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+        budget -= 1
+        guard budget >= 0 else {
+            throw SpecError("the document expands to more than \(YAMLNode.maxNodes) values (nested aliases?); an experiment file needs far fewer", at: location)
+        }
         switch node {
         case .scalar(let scalar):
             self = .scalar(scalar.string, isPlain: scalar.style == .plain || scalar.style == .any, location)
         case .sequence(let sequence):
             var items: [YAMLNode] = []
-            for item in sequence { items.append(try YAMLNode(item, file: file)) }
+            for item in sequence { items.append(try YAMLNode(item, file: file, budget: &budget)) }
             self = .sequence(items, location)
         case .mapping(let mapping):
             var pairs: [YAMLPair] = []
             for (key, value) in mapping {
-                let keyNode = try YAMLNode(key, file: file)
+                let keyNode = try YAMLNode(key, file: file, budget: &budget)
                 guard case .scalar(let name, _, let keyLocation) = keyNode else {
                     throw SpecError("mapping keys must be plain names", at: keyNode.location)
                 }
-                pairs.append(YAMLPair(key: name, keyLocation: keyLocation, value: try YAMLNode(value, file: file)))
+                pairs.append(YAMLPair(key: name, keyLocation: keyLocation, value: try YAMLNode(value, file: file, budget: &budget)))
             }
             self = .mapping(pairs, location)
         case .alias:
