@@ -21,18 +21,44 @@ public struct BuiltModel {
     /// Builds every network of `experiment` and checks that the shapes fit: layers fit their
     /// inputs, decoders and generators return to the dataset's image shape, discriminators
     /// give one value per image, and the output activations suit the losses.
-    public init(_ experiment: Experiment) throws(SpecError) {
+    ///
+    /// With `initializing` false (checking a file, planning) the weights stay zero: their
+    /// storage is never written, so even a model near this machine's memory costs nothing.
+    public init(_ experiment: Experiment, initializing: Bool = true) throws(SpecError) {
         // Everything that can throw runs before any stored property is set.
         var generator = RandomGenerator(seed: experiment.seed, stream: 1)
         let networks = experiment.model.kind.isAutoencoder
             ? try BuiltModel.autoencoder(experiment, &generator)
             : try BuiltModel.adversarial(experiment, &generator)
+        try BuiltModel.checkMemory(networks, experiment)
         let scheme: Initialization = experiment.model.initialization == .dcgan ? .dcgan : .pytorch
-        for built in networks { scheme.apply(to: built.network, generator: &generator) }
+        if initializing {
+            for built in networks { scheme.apply(to: built.network, generator: &generator) }
+        }
         let learnedSigma = experiment.model.autoencoder.map { $0.likelihood == .gaussian && $0.sigmaX == .learned } ?? false
         self.experiment = experiment
         self.networks = networks
         logSigmaX = learnedSigma ? Parameter(shape: []) : nil
+    }
+
+    /// Parameters (with gradients and optimizer state) plus every layer's output and its
+    /// gradient for one batch must fit in this machine's memory; the error names the layer
+    /// with the largest output.
+    private static func checkMemory(_ networks: [BuiltNetwork], _ e: Experiment) throws(SpecError) {
+        let batch = Double(e.train.batchSize) * Double(e.model.autoencoder?.samples ?? 1)
+        let parameters = networks.reduce(0.0) { $0 + Double($1.parameterCount) } * Double(ModelSize.bytesPerParameter)
+        var activations = 0.0
+        var largest: (network: BuiltNetwork, row: LayerRow, bytes: Double)?
+        for network in networks {
+            for row in network.rows {
+                let bytes = Double(Tensor.elementCount(row.outputShape)) * batch * 4 * 2
+                activations += bytes
+                if bytes > largest?.bytes ?? -1 { largest = (network, row, bytes) }
+            }
+        }
+        guard parameters + activations > Double(ModelSize.memoryBytes), let largest else { return }
+        throw SpecError("training needs about \(ModelSize.describe(bytes: parameters + activations)) (parameters \(ModelSize.describe(bytes: parameters)), activations for batches of \(e.train.batchSize) \(ModelSize.describe(bytes: activations)), the largest \(ModelSize.describe(bytes: largest.bytes)) at \(largest.network.name) layer \(largest.row.index), \(largest.row.description) → \(largest.row.outputShape.shapeDescription)); this machine has \(ModelSize.describe(bytes: Double(ModelSize.memoryBytes)))",
+                        at: (e.tree.value(at: ["train", "batch_size"]) ?? e.tree).location)
     }
 
     private static func autoencoder(_ e: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> [BuiltNetwork] {
@@ -58,27 +84,32 @@ public struct BuiltModel {
         let headLocation = spec.location
         if !isVariational || spec.heads == .joint {
             let out = isVariational ? latent + scaleWidth : latent
+            encoderBuilder.parameterBudget = ModelSize.maxParameters
             body = try encoderBuilder.build(spec.encoder + [LayerSpec(.linear(out: out, bias: true), location: headLocation)],
                                             inputShape: encoderInput)
             networks.append(body)
         } else {
             networks.append(body)
             for (name, width) in [("mu_head", latent), ("scale_head", scaleWidth)] {
-                var headBuilder = NetworkBuilder(name: name, path: "model.heads", generator: encoderBuilder.generator)
+                var headBuilder = NetworkBuilder(name: name, path: "model.heads", generator: encoderBuilder.generator,
+                                                 parameterBudget: encoderBuilder.parameterBudget)
                 networks.append(try headBuilder.build([LayerSpec(.linear(out: width, bias: true), location: headLocation)],
                                                       inputShape: [features]))
                 encoderBuilder.generator = headBuilder.generator
+                encoderBuilder.parameterBudget = headBuilder.parameterBudget
             }
         }
         if let hierarchy = spec.hierarchy {
             // q(z2 | z1) and the prior p(z1 | z2), each ending in a [μ | log σ] head
             for (name, layers, input, width) in [("encoder2", hierarchy.encoder2, latent, hierarchy.latent2),
                                                   ("prior", hierarchy.prior, hierarchy.latent2, latent)] {
-                var builder = NetworkBuilder(name: name, path: "model.\(name)", generator: encoderBuilder.generator)
+                var builder = NetworkBuilder(name: name, path: "model.\(name)", generator: encoderBuilder.generator,
+                                             parameterBudget: encoderBuilder.parameterBudget)
                 let built = try builder.build(layers + [LayerSpec(.linear(out: 2 * width, bias: true), location: headLocation)],
                                               inputShape: [input])
                 networks.append(built)
                 encoderBuilder.generator = builder.generator
+                encoderBuilder.parameterBudget = builder.parameterBudget
             }
         }
         let decoderInput = [latent + (conditional ? spec.classes : 0)]
@@ -97,7 +128,8 @@ public struct BuiltModel {
         case .layers(let layers):
             decoderSpecs = layers
         }
-        var decoderBuilder = NetworkBuilder(name: "decoder", path: "model.decoder", generator: encoderBuilder.generator)
+        var decoderBuilder = NetworkBuilder(name: "decoder", path: "model.decoder", generator: encoderBuilder.generator,
+                                            parameterBudget: encoderBuilder.parameterBudget)
         let decoder = try decoderBuilder.build(decoderSpecs, inputShape: decoderInput)
         generator = decoderBuilder.generator
         guard decoder.outputShape == image else {
@@ -129,7 +161,8 @@ public struct BuiltModel {
         }
         let isWGAN = e.model.kind == .wgan
         let name = isWGAN ? "critic" : "discriminator"
-        var dBuilder = NetworkBuilder(name: name, path: "model.\(name)", generator: gBuilder.generator)
+        var dBuilder = NetworkBuilder(name: name, path: "model.\(name)", generator: gBuilder.generator,
+                                      parameterBudget: gBuilder.parameterBudget)
         let d = try dBuilder.build(spec.discriminator, inputShape: image)
         generator = dBuilder.generator
         let last = spec.discriminator.last

@@ -33,14 +33,23 @@ struct NetworkBuilder {
     /// The key path of the list in the file ("model.encoder").
     let path: String
     var generator: RandomGenerator
+    /// How many parameters the networks built so far leave for this one (see `ModelSize`).
+    var parameterBudget = ModelSize.maxParameters
 
     /// The layer for one spec at the current item shape, with its description.
     static func layer(for spec: LayerSpec, itemShape shape: [Int], generator: inout RandomGenerator,
-                      path: String) throws(SpecError) -> (Layer, String) {
+                      path: String, budget: Int = ModelSize.maxParameters) throws(SpecError) -> (Layer, String) {
         func require(rank: Int, _ hint: String) throws(SpecError) {
             guard shape.count == rank else {
                 throw SpecError("\(path): \(hint), but its input is \(shape.shapeDescription)", at: spec.location)
             }
+        }
+        guard let count = ModelSize.parameters(of: spec, input: shape), count <= budget else {
+            let size = ModelSize.parameters(of: spec, input: shape)
+            let before = ModelSize.maxParameters - budget
+            let total = Double(size ?? Int.max) + Double(before)
+            let earlier = before > 0 ? ", \(before) in the layers built before it" : ""
+            throw SpecError("\(path): this layer on inputs of \(shape.shapeDescription) has \(size.map(String.init) ?? "over 2⁶³") parameters\(earlier); training them takes \(ModelSize.describe(bytes: total * Double(ModelSize.bytesPerParameter))) with gradients and optimizer state, and this machine has \(ModelSize.describe(bytes: Double(ModelSize.memoryBytes)))", at: spec.location)
         }
         let bool = { (b: Bool) in b ? "True" : "False" }
         var layer: Layer
@@ -94,6 +103,21 @@ struct NetworkBuilder {
         return (layer, text)
     }
 
+    /// One item's output shape of `layer`, or a located error when it does not fit or is
+    /// larger than `ModelSize.maxItemElements`.
+    static func outputShape(of layer: Layer, _ spec: LayerSpec, input: [Int], path: String) throws(SpecError) -> [Int] {
+        let shape: [Int]
+        do {
+            shape = Array(try layer.outputShape(for: [1] + input).dropFirst())
+        } catch {
+            throw SpecError("\(path): \(error.message)", at: spec.location)
+        }
+        guard let count = Tensor.checkedElementCount(shape), count <= ModelSize.maxItemElements else {
+            throw SpecError("\(path): its output \(shape.shapeDescription) per image has more than \(ModelSize.maxItemElements) values", at: spec.location)
+        }
+        return shape
+    }
+
     /// Builds the network for items of `inputShape`.
     mutating func build(_ specs: [LayerSpec], inputShape: [Int]) throws(SpecError) -> BuiltNetwork {
         var layers: [Layer] = []
@@ -101,12 +125,10 @@ struct NetworkBuilder {
         var shape = inputShape
         for (index, spec) in specs.enumerated() {
             let where_ = "\(path)[\(index)] (\(name) layer \(index))"
-            let (layer, text) = try NetworkBuilder.layer(for: spec, itemShape: shape, generator: &generator, path: where_)
-            do {
-                shape = Array(try layer.outputShape(for: [1] + shape).dropFirst())
-            } catch {
-                throw SpecError("\(where_): \(error.message)", at: spec.location)
-            }
+            let (layer, text) = try NetworkBuilder.layer(for: spec, itemShape: shape, generator: &generator, path: where_,
+                                                         budget: parameterBudget)
+            parameterBudget -= layer.parameterCount
+            shape = try NetworkBuilder.outputShape(of: layer, spec, input: shape, path: where_)
             layers.append(layer)
             rows.append(LayerRow(index: index, description: text, outputShape: shape, parameters: layer.parameterCount))
         }
@@ -123,11 +145,7 @@ struct NetworkBuilder {
         var scratch = RandomGenerator(seed: 0)
         for (index, spec) in encoder.enumerated() {
             let (layer, _) = try layer(for: spec, itemShape: shapes[index], generator: &scratch, path: "model.encoder[\(index)]")
-            do {
-                shapes.append(Array(try layer.outputShape(for: [1] + shapes[index]).dropFirst()))
-            } catch {
-                throw SpecError("model.encoder[\(index)]: \(error.message)", at: spec.location)
-            }
+            shapes.append(try outputShape(of: layer, spec, input: shapes[index], path: "model.encoder[\(index)]"))
         }
         var mirrored: [LayerSpec] = [head]
         for (index, spec) in encoder.enumerated().reversed() {

@@ -1,3 +1,5 @@
+import GenLabTensor
+
 /// One entry of a network's layer list, as written: sizes that depend on the input
 /// (in-channels, in-features) are inferred when the network is built.
 public struct LayerSpec: Equatable, Sendable {
@@ -56,7 +58,7 @@ public struct LayerSpec: Equatable, Sendable {
         switch name {
         case "linear":
             let f = try arguments!.fields(layerPath, allowed: ["out", "bias", "spectral_norm"])
-            return LayerSpec(.linear(out: try f.required("out").int(f.path("out"), min: 1),
+            return LayerSpec(.linear(out: try f.required("out").int(f.path("out"), min: 1, max: maxSize),
                                      bias: try f["bias"]?.bool(f.path("bias")) ?? true),
                              spectralNorm: try f["spectral_norm"]?.bool(f.path("spectral_norm")) ?? false,
                              location: location)
@@ -83,7 +85,10 @@ public struct LayerSpec: Equatable, Sendable {
         case "unflatten":
             let items = try arguments!.list(layerPath, nonEmpty: true)
             var shape: [Int] = []
-            for (i, item) in items.enumerated() { shape.append(try item.int("\(layerPath)[\(i)]", min: 1)) }
+            for (i, item) in items.enumerated() { shape.append(try item.int("\(layerPath)[\(i)]", min: 1, max: maxSize)) }
+            guard shape.count <= 3, Tensor.checkedElementCount(shape).map({ $0 <= maxSize }) ?? false else {
+                throw SpecError("'\(layerPath)' must be at most 3 sizes whose product is at most \(maxSize), found \(shape.shapeDescription)", at: arguments!.location)
+            }
             return LayerSpec(.unflatten(shape), location: location)
         default:
             if let arguments {
@@ -97,11 +102,17 @@ public struct LayerSpec: Equatable, Sendable {
         }
     }
 
+    /// The largest width, channel count or unflattened size a layer may have (2²⁴); larger
+    /// ones could not be trained in memory, and the bound keeps all size arithmetic exact.
+    public static let maxSize = 1 << 24
+    /// The largest kernel, stride or padding.
+    public static let maxWindow = 4096
+
     private static func convolution(_ f: Fields) throws(SpecError) -> (Int, Int, Int, Int, Bool) {
-        (try f.required("out").int(f.path("out"), min: 1),
-         try f.required("kernel").int(f.path("kernel"), min: 1),
-         try f["stride"]?.int(f.path("stride"), min: 1) ?? 1,
-         try f["padding"]?.int(f.path("padding"), min: 0) ?? 0,
+        (try f.required("out").int(f.path("out"), min: 1, max: maxSize),
+         try f.required("kernel").int(f.path("kernel"), min: 1, max: maxWindow),
+         try f["stride"]?.int(f.path("stride"), min: 1, max: maxWindow) ?? 1,
+         try f["padding"]?.int(f.path("padding"), min: 0, max: maxWindow) ?? 0,
          try f["bias"]?.bool(f.path("bias")) ?? true)
     }
 

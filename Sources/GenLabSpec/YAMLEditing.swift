@@ -31,6 +31,13 @@ extension YAMLNode {
         }
     }
 
+    /// The value at `path` of nested mappings, if there is one.
+    public func value(at path: [String]) -> YAMLNode? {
+        guard let head = path.first else { return self }
+        guard case .mapping(let pairs, _) = self, let pair = pairs.first(where: { $0.key == head }) else { return nil }
+        return pair.value.value(at: Array(path.dropFirst()))
+    }
+
     /// Removes the entry at `path` of nested mappings, if there is one.
     mutating func remove(path: [String]) {
         guard let head = path.first, case .mapping(var pairs, let location) = self,

@@ -1,3 +1,5 @@
+import Glibc
+
 /// A contiguous, row-major Float32 array with a shape (NCHW for images).
 ///
 /// A tensor owns its storage. Its capacity only grows: `resize(to:)` to a shape that fits
@@ -18,8 +20,18 @@ public final class Tensor {
         self.shape = shape
         self.count = Tensor.elementCount(shape)
         self.capacity = count
-        self.data = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-        data.initialize(repeating: 0, count: max(count, 1))
+        self.data = Tensor.zeroedStorage(count)
+    }
+
+    /// Zeroed storage for `count` floats from calloc: large blocks come straight from the
+    /// kernel as untouched zero pages, so memory is committed only where values are written.
+    /// Stops the program with a message if the allocation fails (sizes are checked against
+    /// the machine's memory before models are built).
+    private static func zeroedStorage(_ count: Int) -> UnsafeMutablePointer<Float> {
+        guard let raw = calloc(max(count, 1), MemoryLayout<Float>.stride) else {
+            fatalError("out of memory allocating \(count) floats")
+        }
+        return raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// A tensor holding `values`; their number must equal the product of `shape`.
@@ -37,10 +49,22 @@ public final class Tensor {
         fill(value)
     }
 
-    deinit { data.deallocate() }
+    deinit { free(data) }
 
     /// The product of the dimensions.
     public static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+
+    /// The product of `shape`, or nil when a size is negative or the product overflows.
+    public static func checkedElementCount(_ shape: [Int]) -> Int? {
+        var product = 1
+        for size in shape {
+            guard size >= 0 else { return nil }
+            let (result, overflow) = product.multipliedReportingOverflow(by: size)
+            if overflow { return nil }
+            product = result
+        }
+        return product
+    }
 
     /// Gives the tensor a new shape, reallocating (and zeroing) only when it needs more room
     /// than it has ever had. Contents are unspecified after a resize that changes the count.
@@ -48,9 +72,8 @@ public final class Tensor {
         if newShape == shape { return }
         let newCount = Tensor.elementCount(newShape)
         if newCount > capacity {
-            data.deallocate()
-            data = UnsafeMutablePointer<Float>.allocate(capacity: newCount)
-            data.initialize(repeating: 0, count: newCount)
+            free(data)
+            data = Tensor.zeroedStorage(newCount)
             capacity = newCount
         }
         shape = newShape

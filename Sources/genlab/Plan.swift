@@ -16,7 +16,7 @@ struct Plan: ParsableCommand {
         let model: BuiltModel
         do {
             points = try ExperimentValidation.check(file: file)
-            model = try BuiltModel(points[0].experiment)
+            model = try BuiltModel(points[0].experiment, initializing: false)
         } catch {
             printError(error.description)
             throw ExitCode(1)

@@ -66,7 +66,7 @@ struct Run: ParsableCommand {
                     throw RunError("no point with run id '\(point)'; 'genlab plan \(file)' lists them", path: file)
                 }
             }
-            for p in points { _ = try BuiltModel(p.experiment) }
+            for p in points { _ = try BuiltModel(p.experiment, initializing: false) }
             var datasets: [(spec: DatasetSpec, dataset: Dataset)] = []
             let options = RunOptions(results: results, resume: resume, overwrite: overwrite, stopAfter: stopAfter, quiet: quiet)
             for p in points {

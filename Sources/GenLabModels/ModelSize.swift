@@ -1,0 +1,50 @@
+import Foundation
+import GenLabSpec
+import GenLabTensor
+
+/// Sizes checked before anything is allocated: a layer's parameters from its spec and input
+/// shape (overflow-checked), one item's activations, and the whole training's memory against
+/// this machine's.
+enum ModelSize {
+    /// The most float32 values one item may have at a layer's output (2³¹).
+    static let maxItemElements = 1 << 31
+
+    /// This machine's physical memory in bytes.
+    static let memoryBytes: Int = {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? pages.multipliedReportingOverflow(by: size).partialValue : 1 << 34
+    }()
+
+    /// Bytes per trainable parameter during training: value, gradient and two optimizer
+    /// moments, float32.
+    static let bytesPerParameter = 16
+
+    /// The most parameters a model may have on this machine.
+    static var maxParameters: Int { memoryBytes / bytesPerParameter }
+
+    /// The trainable parameters `spec` will have on inputs of `shape` (one item), nil when
+    /// the count overflows.
+    static func parameters(of spec: LayerSpec, input shape: [Int]) -> Int? {
+        let features = shape.first ?? 0
+        switch spec.kind {
+        case .linear(let out, let bias):
+            return Tensor.checkedElementCount([features, out]).map { $0 + (bias ? out : 0) }
+        case .conv2d(let out, let k, _, _, let bias), .convTranspose2d(let out, let k, _, _, _, let bias):
+            return Tensor.checkedElementCount([features, out, k, k]).map { $0 + (bias ? out : 0) }
+        case .batchNorm:
+            return 2 * features
+        case .bias:
+            return Tensor.checkedElementCount(shape)
+        case .relu, .leakyReLU, .sigmoid, .tanh, .flatten, .unflatten, .avgPool:
+            return 0
+        }
+    }
+
+    /// "1.5 GiB", "312 MiB".
+    static func describe(bytes: Double) -> String {
+        let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        var value = bytes, unit = 0
+        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        return String(format: unit == 0 ? "%.0f %@" : "%.1f %@", value, units[unit])
+    }
+}
