@@ -82,9 +82,9 @@ public final class PointRunner {
             } else {
                 throw RunError("a run file exists already; use --resume to continue it or --overwrite to start again", path: path)
             }
-        } else if options.resume {
-            throw RunError("nothing to resume: no run file", path: path)
         }
+        // --resume without a run file (never started, or killed before its first commit)
+        // starts the point: "continue wherever it is" includes "at the beginning"
         if let previous {
             if previous.metadata.status == .completed { return .alreadyCompleted }
             guard let stored = try? Experiment.parse(previous.metadata.configYAML, file: path),

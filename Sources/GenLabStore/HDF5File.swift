@@ -7,6 +7,9 @@ public final class HDF5File {
     public enum Mode: Sendable {
         /// A new file, replacing any file at the path.
         case create
+        /// A new file held in memory only (nothing is written at the path); `image()` gives
+        /// its bytes, which the caller writes where and how it wants.
+        case createInMemory
         case readOnly
         case readWrite
     }
@@ -23,6 +26,12 @@ public final class HDF5File {
             case .create:
                 return try HDF5Library.valid(H5Fcreate(path, genlab_H5F_ACC_TRUNC(), genlab_H5P_DEFAULT(), genlab_H5P_DEFAULT()),
                                              "cannot create the HDF5 file", path: path)
+            case .createInMemory:
+                let access = try HDF5Library.valid(H5Pcreate(genlab_H5P_FILE_ACCESS()), "cannot create a property list", path: path)
+                defer { H5Pclose(access) }
+                try HDF5Library.check(H5Pset_fapl_core(access, 1 << 20, false), "cannot select the in-memory driver", path: path)
+                return try HDF5Library.valid(H5Fcreate(path, genlab_H5F_ACC_TRUNC(), genlab_H5P_DEFAULT(), access),
+                                             "cannot create the in-memory HDF5 file", path: path)
             case .readOnly, .readWrite:
                 guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error("no such file", path: path) }
                 guard H5Fis_hdf5(path) > 0 else {
@@ -45,6 +54,19 @@ public final class HDF5File {
         try HDF5Library.locked { () throws(HDF5Error) in
             if let list = linkCreationList { H5Pclose(list) }
             try HDF5Library.check(H5Fclose(id), "cannot close the file", path: path)
+        }
+    }
+
+    /// The complete bytes of the file as it would be on disk (for an in-memory file).
+    public func image() throws(HDF5Error) -> [UInt8] {
+        try HDF5Library.locked { () throws(HDF5Error) -> [UInt8] in
+            try HDF5Library.check(H5Fflush(id, H5F_SCOPE_GLOBAL), "cannot flush the file", path: path)
+            let size = H5Fget_file_image(id, nil, 0)
+            guard size >= 0 else { throw HDF5Error("cannot get the file's image" + HDF5Library.takeErrorStack(), path: path) }
+            var bytes = [UInt8](repeating: 0, count: size)
+            let written = bytes.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, size) }
+            guard written == size else { throw HDF5Error("cannot get the file's image" + HDF5Library.takeErrorStack(), path: path) }
+            return bytes
         }
     }
 

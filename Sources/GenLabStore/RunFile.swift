@@ -14,10 +14,12 @@ public struct RunContents: Sendable {
 
 /// GenLab's HDF5 run file: one per sweep point (see the README for the layout).
 ///
-/// Every change is a *commit*: a complete new file is written next to the old one
-/// (`<path>.tmp`), with the new metadata and state, the old history, latents and samples
-/// copied over and the new ones added, then flushed to disk and renamed over the old file.
-/// A process killed at any moment leaves either the previous or the new complete file.
+/// Every change is a *commit*: a complete new file is built in memory, with the new metadata
+/// and state, the old history, latents and samples copied over and the new ones added; its
+/// bytes are written next to the old file (`<path>.tmp`), flushed to disk and renamed over
+/// it. A process killed at any moment leaves either the previous or the new complete file,
+/// and a write that fails (full disk, file-size limit) is an error that leaves the previous
+/// file as it was: HDF5 itself never writes to disk.
 public enum RunFile {
     public static let format = "genlab-run"
     public static let formatVersion: Int64 = 1
@@ -35,7 +37,7 @@ public enum RunFile {
         try? FileManager.default.removeItem(atPath: temporary)
         do throws(HDF5Error) {
             let old: HDF5File? = FileManager.default.fileExists(atPath: path) ? try open(path) : nil
-            let file = try HDF5File(path: temporary, mode: .create)
+            let file = try HDF5File(path: temporary, mode: .createInMemory)
             try writeMetadata(metadata, to: file)
             if let state {
                 try writeState(state, to: file)
@@ -52,12 +54,13 @@ public enum RunFile {
                 try writeArray(record.images, at: "/samples/step_\(record.step)", in: file)
             }
             try old?.close()
+            let bytes = try file.image()
             try file.close()
-            try synchronize(temporary)
+            try DurableFile.write(bytes, to: temporary)
             guard rename(temporary, path) == 0 else {
                 throw HDF5Error("cannot rename \(temporary) into place: \(String(cString: strerror(errno)))", path: path)
             }
-            try synchronize((path as NSString).deletingLastPathComponent)
+            try DurableFile.synchronize((path as NSString).deletingLastPathComponent)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
@@ -75,13 +78,6 @@ public enum RunFile {
             throw HDF5Error("written by a newer GenLab (run format \(version)); this GenLab reads format \(formatVersion) and older", path: path)
         }
         return file
-    }
-
-    private static func synchronize(_ path: String) throws(HDF5Error) {
-        let descriptor = Glibc.open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw HDF5Error("cannot open to flush to disk: \(String(cString: strerror(errno)))", path: path) }
-        defer { Glibc.close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw HDF5Error("cannot flush to disk: \(String(cString: strerror(errno)))", path: path) }
     }
 
     private static func writeMetadata(_ m: RunMetadata, to file: HDF5File) throws(HDF5Error) {

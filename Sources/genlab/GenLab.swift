@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import GenLabNN
 import GenLabRunner
 
@@ -17,6 +18,8 @@ struct GenLab: ParsableCommand {
     /// default: the cores are used by running sweep points in parallel processes).
     static func main() {
         BLASKernel.reexecuteWithBestKernelIfNeeded()
+        // a write past the file-size limit then fails with EFBIG, reported like a full disk
+        signal(SIGXFSZ, SIG_IGN)
         BLAS.setThreads(1)
         do {
             var command = try parseAsRoot()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GenLabRunner
 import GenLabSpec
 import GenLabStore
 
@@ -24,7 +25,11 @@ struct Inspect: ParsableCommand {
         print("\(file): GenLab run (format \(contents.formatVersion)), written by genlab \(m.genlabVersion)")
         row("experiment", m.experiment)
         row("run id", m.runID)
-        row("status", m.status.rawValue + " (started \(m.startedAt)" + (m.finishedAt.map { ", finished \($0)" } ?? "") + ")")
+        if m.status == .running, !RunLock.isHeld(runFile: file) {
+            row("status", "not running: the file says running, but no process holds its lock (killed at step \(contents.state.map { String($0.progress.step) } ?? "0")?); continue it with 'genlab run <experiment file> --resume'")
+        } else {
+            row("status", m.status.rawValue + " (started \(m.startedAt)" + (m.finishedAt.map { ", finished \($0)" } ?? "") + ")")
+        }
         if let failure = m.failure { row("failure", failure) }
         if !m.sweepPoint.isEmpty { row("sweep point", m.sweepPoint.split(separator: "\n").joined(separator: " ")) }
         if let experiment = try? Experiment.parse(m.configYAML, file: "\(file):config_yaml") {

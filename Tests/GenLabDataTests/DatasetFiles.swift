@@ -1,15 +1,14 @@
 import CImageCodecs
 import CZlib
 import Foundation
+import GenLabTestSupport
 import GenLabData
 
 /// Tiny dataset files written by the tests themselves, in each supported format.
 enum DatasetFiles {
     /// A fresh empty folder under the temporary directory.
     static func folder(_ name: String) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("genlab-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
+        try TestFolder.make("\(name)").path
     }
 
     /// The bytes of an IDX file: magic 0x08 type, rank, big-endian dimensions, data.

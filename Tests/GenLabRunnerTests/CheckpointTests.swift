@@ -10,9 +10,7 @@ import Testing
 /// Model state through a run file and back, and what a kill during a checkpoint leaves.
 @Suite struct CheckpointTests {
     static func folder() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("genlab-runner-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
+        try TestFolder.make("runner").path
     }
 
     static func experiment(_ name: String, seed: Int) throws -> Experiment {

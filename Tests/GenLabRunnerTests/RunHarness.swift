@@ -10,9 +10,17 @@ import GenLabTestSupport
 /// temporary results folder.
 enum RunHarness {
     static func folder(_ name: String) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("genlab-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
+        try TestFolder.make("\(name)").path
+    }
+
+    /// The `genlab` executable built beside the test bundle.
+    static var genlab: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("genlab").path
+    }
+
+    /// An experiment file of the repository.
+    static func experimentFile(_ name: String) -> String {
+        Repository.root.appendingPathComponent("experiments/\(name).yaml").path
     }
 
     /// The first point of `experiments/<name>.yaml` with `--set`-style overrides and a length.

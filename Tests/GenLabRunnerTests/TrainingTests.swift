@@ -127,30 +127,27 @@ import Testing
         #expect(contents.history.steps == [10, 20])
     }
 
-    /// While one process trains a point, a second `genlab run` of the same point stops with
-    /// an error instead of writing the same run file.
+    /// While a process holds a point's lock (here the test itself), `genlab run` of that
+    /// point stops with an error instead of writing the same run file; once it is released,
+    /// the same command trains.
     @Test func aRunningPointIsLocked() throws {
-        let genlab = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("genlab").path
         let results = try RunHarness.folder("lock")
-        let file = Repository.root.appendingPathComponent("experiments/arena-conv-ae.yaml").path
-        let arguments = ["run", file, "--steps", "300", "--set", "dataset.subset=2000", "--set", "train.batch_size=64",
-                         "--results", results, "--quiet"]
-        let first = Process()
-        first.executableURL = URL(fileURLWithPath: genlab)
-        first.arguments = arguments
-        try first.run()
-        let deadline = Date().addingTimeInterval(60)
-        while ((try? FileManager.default.subpathsOfDirectory(atPath: results)) ?? []).first(where: { $0.hasSuffix("run.h5") }) == nil,
-              Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        let second = try Repository.run(genlab, arguments + ["--resume"])
-        kill(first.processIdentifier, SIGINT)
-        first.waitUntilExit()
+        let overrides = ["dataset.subset=256", "train.batch_size=64"]
+        let point = try RunHarness.point("arena-conv-ae", overrides, length: .steps(3))
+        let folder = "\(results)/\(point.experiment.name)/\(point.runID)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let arguments = ["run", RunHarness.experimentFile("arena-conv-ae"), "--steps", "3", "--results", results, "--quiet"]
+            + overrides.flatMap { ["--set", $0] }
+        var lock: RunLock? = try RunLock(folder: folder)
+        #expect(RunLock.isHeld(runFile: "\(folder)/run.h5"))
+        let second = try Repository.run(RunHarness.genlab, arguments)
         #expect(second.status == 1)
         #expect(second.output.contains("another genlab process is training this point"), "\(second.output)")
-        // once the first has stopped, the lock is free again
-        let third = try Repository.run(genlab, arguments + ["--resume"])
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/run.h5"))
+        withExtendedLifetime(lock) {}
+        lock = nil
+        #expect(!RunLock.isHeld(runFile: "\(folder)/run.h5"))
+        let third = try Repository.run(RunHarness.genlab, arguments)
         #expect(third.status == 0, "\(third.output)")
     }
 
@@ -160,14 +157,16 @@ import Testing
         _ = try RunHarness.run(point, results: results)
         #expect(throws: RunError.self) { try RunHarness.run(point, results: results) }
         #expect(try RunHarness.run(point, results: results, resume: true).outcome == .alreadyCompleted)
+        // --resume of a point that has no run file yet starts it
         let other = try RunHarness.point("arena-conv-ae", ["dataset.subset=64", "train.batch_size=32"], length: .steps(3))
-        #expect(throws: RunError.self) { try RunHarness.run(other, results: try RunHarness.folder("none"), resume: true) }
+        let started = try RunHarness.run(other, results: try RunHarness.folder("none"), resume: true)
+        #expect(started.outcome == .completed && started.contents.state?.progress.step == 3)
     }
 
     /// Ctrl-C: `genlab run` gets SIGINT, writes a checkpoint, marks the run interrupted and
     /// exits 130; `--resume` finishes it.
     @Test func sigintStopsCleanlyAndResumes() throws {
-        let genlab = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("genlab").path
+        let genlab = RunHarness.genlab
         #expect(FileManager.default.isExecutableFile(atPath: genlab))
         let results = try RunHarness.folder("sigint")
         let file = Repository.root.appendingPathComponent("experiments/arena-conv-ae.yaml").path
@@ -186,7 +185,7 @@ import Testing
             let runs = (try? FileManager.default.subpathsOfDirectory(atPath: results)) ?? []
             runFile = runs.first { $0.hasSuffix("run.h5") }.map { "\(results)/\($0)" }
         }
-        Thread.sleep(forTimeInterval: 0.3)
+        // the file exists once the first commit is done, after the signal handler is installed
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         _ = pipe.fileHandleForReading.readDataToEndOfFile()

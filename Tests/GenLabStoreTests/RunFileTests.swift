@@ -7,9 +7,7 @@ import Testing
 /// files are typed errors, and h5py reads what GenLab writes.
 @Suite struct RunFileTests {
     static func folder() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("genlab-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
+        try TestFolder.make("store").path
     }
 
     static let metadata = RunMetadata(
