@@ -53,8 +53,23 @@ final class TrainingSession {
             } catch {
                 throw RunError(error)
             }
-            if let saved = generators["noise"] { noise = saved }
-            (step, epoch, batch) = (Int(state.progress.step), Int(state.progress.epoch), Int(state.progress.batch))
+            guard let saved = generators["noise"] else {
+                throw RunError("the run file has no /rng/noise (the training noise state): it cannot be resumed exactly (damaged?)", path: runner.path)
+            }
+            noise = saved
+            let progress = state.progress, perEpoch = Int64(loader.batchesPerEpoch)
+            guard (0...Int64(total)).contains(progress.step), (0..<perEpoch).contains(progress.batch),
+                  progress.epoch >= 0, progress.epoch <= Int64(total) / perEpoch + 1,
+                  progress.epoch * perEpoch + progress.batch == progress.step else {
+                throw RunError("the run file's /progress (step \(progress.step), epoch \(progress.epoch), batch \(progress.batch)) does not fit this run (\(total) steps of \(perEpoch) batches per epoch) (damaged?)", path: runner.path)
+            }
+            guard previous.hasHistory else {
+                throw RunError("the run file has no /history (damaged?)", path: runner.path)
+            }
+            if let last = previous.history.steps.last, last > progress.step {
+                throw RunError("the run file's history reaches step \(last), beyond its checkpoint at step \(progress.step) (damaged?)", path: runner.path)
+            }
+            (step, epoch, batch) = (Int(progress.step), Int(progress.epoch), Int(progress.batch))
             trainer.resume(afterSteps: step, carried: state.trainer)
             startedAt = previous.metadata.startedAt
         } else {

@@ -10,6 +10,9 @@ public struct RunContents: Sendable {
     public var history: HistoryRows
     public var latents: [LatentRecord]
     public var samples: [SampleRecord]
+    /// Whether the file has a /history group (every GenLab run file has one from its first
+    /// commit; its absence means damage).
+    public var hasHistory: Bool
 }
 
 /// GenLab's HDF5 run file: one per sweep point (see the README for the layout).

@@ -25,7 +25,8 @@ extension RunFile {
             state: file.exists("/progress") ? try readState(file) : nil,
             history: try readHistory(file),
             latents: try readLatents(file),
-            samples: try readSamples(file))
+            samples: try readSamples(file),
+            hasHistory: file.exists("/history"))
     }
 
     static func readArray(_ file: HDF5File, _ arrayPath: String, name: String) throws(HDF5Error) -> StoredArray {

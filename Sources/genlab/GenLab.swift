@@ -24,8 +24,17 @@ struct GenLab: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            try checkOutputWritten()
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// Flushes standard output and fails when it could not be written (`> /dev/full`, a
+    /// closed pipe), so no command reports success with its output lost.
+    static func checkOutputWritten() throws {
+        guard fflush(stdout) != 0 || ferror(stdout) != 0 else { return }
+        printError("cannot write the output: \(String(cString: strerror(errno == 0 ? EIO : errno)))")
+        throw ExitCode(1)
     }
 }

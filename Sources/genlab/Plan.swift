@@ -8,14 +8,14 @@ struct Plan: ParsableCommand {
         abstract: "Show an experiment's sweep points (run id and overrides) and, per network, its layers with output shapes and parameter counts."
     )
 
-    @Argument(help: "An experiment file (YAML).")
-    var file: String
+    @OptionGroup var experiment: ExperimentOptions
 
     func run() throws {
         let points: [ExperimentPoint]
         let model: BuiltModel
         do {
-            points = try ExperimentValidation.check(file: file)
+            points = try experiment.load().points()
+            for point in points.dropFirst() { _ = try BuiltModel(point.experiment, initializing: false) }
             model = try BuiltModel(points[0].experiment, initializing: false)
         } catch {
             printError(error.description)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GenLabData
 import GenLabModels
 import GenLabRunner
@@ -15,20 +16,10 @@ struct Run: ParsableCommand {
         """
     )
 
-    @Argument(help: "The experiment file (YAML).")
-    var file: String
+    @OptionGroup var experiment: ExperimentOptions
 
-    @Option(help: "Run only the point with this run id (see 'genlab plan').")
+    @Option(help: "Run only the point with this run id (as 'genlab plan' with the same --set, --epochs and --steps lists them).")
     var point: String?
-
-    @Option(help: "Train for this many epochs instead (changes the run id).")
-    var epochs: Int?
-
-    @Option(help: "Train for this many steps instead (changes the run id).")
-    var steps: Int?
-
-    @Option(name: .customLong("set"), help: "Override a key of the experiment, e.g. --set model.beta=0.5 (repeatable; changes the run id).")
-    var overrides: [String] = []
 
     @Flag(help: "Continue the run from its last checkpoint.")
     var resume = false
@@ -46,24 +37,19 @@ struct Run: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if epochs != nil && steps != nil { throw ValidationError("give --epochs or --steps, not both") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if resume && overwrite { throw ValidationError("give --resume or --overwrite, not both") }
+        if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1 (a number of steps)") }
+        if results.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--results must name a folder") }
     }
 
     func run() throws {
         RunInterruption.install()
         do {
-            var experiment = try Experiment.load(path: file)
-            if !overrides.isEmpty { experiment = try experiment.overriding(overrides.map(Override.commandLine)) }
-            if let epochs { experiment = try experiment.training(for: .epochs(epochs)) }
-            if let steps { experiment = try experiment.training(for: .steps(steps)) }
-            var points = try experiment.points()
+            var points = try experiment.load().points()
             if let point {
                 points = points.filter { $0.runID == point }
                 guard !points.isEmpty else {
-                    throw RunError("no point with run id '\(point)'; 'genlab plan \(file)' lists them", path: file)
+                    throw RunError("no point with run id '\(point)'; 'genlab plan' with the same --set, --epochs and --steps lists them", path: experiment.file)
                 }
             }
             for p in points { _ = try BuiltModel(p.experiment, initializing: false) }
