@@ -1,3 +1,4 @@
+import GenLabTensor
 import CZlib
 import Foundation
 
@@ -15,6 +16,14 @@ public enum IDXReader {
             throw DataError("training images are \(train.imageShape.map(String.init).joined(separator: "×")) but test images are \(test.imageShape.map(String.init).joined(separator: "×"))", path: folder)
         }
         let classes = Int((train.labels.max() ?? 0) + 1)
+        if !classNames.isEmpty {
+            for (set, prefix) in [(train, "train"), (test, "t10k")] {
+                if let bad = set.labels.firstIndex(where: { !(0..<Int32(classNames.count)).contains($0) }) {
+                    throw DataError("label \(set.labels[bad]) of image \(bad) is outside the dataset's \(classNames.count) classes (0–\(classNames.count - 1))",
+                                    path: (try? find(folder: folder, name: "\(prefix)-labels-idx1-ubyte")) ?? folder)
+                }
+            }
+        }
         let names = classNames.count >= classes ? classNames : (0..<classes).map(String.init)
         return Dataset(train: train, test: test, classNames: names)
     }
@@ -60,9 +69,12 @@ public enum IDXReader {
         let dims = (0..<rank).map { d in
             (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * d + $1]) }
         }
-        let expected = dims.reduce(1, *)
+        let expected = Tensor.checkedElementCount(dims)
         guard bytes.count - header == expected else {
-            throw DataError("holds \(bytes.count - header) data bytes but its header announces \(dims.map(String.init).joined(separator: "×")) = \(expected) (truncated or corrupt)", path: path)
+            throw DataError("holds \(bytes.count - header) data bytes but its header announces \(dims.map(String.init).joined(separator: "×"))\(expected.map { " = \($0)" } ?? "") (truncated or corrupt)", path: path)
+        }
+        guard rank == 1 || dims.dropFirst().allSatisfy({ (1...65_536).contains($0) }) else {
+            throw DataError("announces images of \(dims.dropFirst().map(String.init).joined(separator: "×")) pixels", path: path)
         }
         return (dims, Array(bytes[header...]))
     }

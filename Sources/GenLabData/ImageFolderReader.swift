@@ -57,7 +57,13 @@ public enum ImageFolderReader {
                 throw DataError("class '\(name)' does not exist in the training split", path: "\(folder)/\(name)")
             }
             let classFolder = "\(folder)/\(name)"
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: classFolder)) ?? [])
+            let entries: [String]
+            do {
+                entries = try FileManager.default.contentsOfDirectory(atPath: classFolder)
+            } catch {
+                throw DataError("cannot read the class folder: \(String(cString: strerror(access(classFolder, R_OK | X_OK) == 0 ? EIO : errno)))", path: classFolder)
+            }
+            let files = entries
                 .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
             for file in files {
                 let path = "\(classFolder)/\(file)"

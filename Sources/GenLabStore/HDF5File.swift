@@ -34,6 +34,9 @@ public final class HDF5File {
                                              "cannot create the in-memory HDF5 file", path: path)
             case .readOnly, .readWrite:
                 guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error("no such file", path: path) }
+                guard access(path, mode == .readOnly ? R_OK : R_OK | W_OK) == 0 else {
+                    throw HDF5Error("cannot open the file: \(String(cString: strerror(errno)))", path: path)
+                }
                 guard H5Fis_hdf5(path) > 0 else {
                     _ = HDF5Library.takeErrorStack()
                     throw HDF5Error("not an HDF5 file (truncated, or some other format)", path: path)

@@ -125,3 +125,28 @@ import Testing
         #expect(e.path == "\(folder)/a/2.png" && e.message.contains("must all be grey or all RGB"))
     }
 }
+
+/// Headers and labels that no real dataset has.
+@Suite struct HostileIDXTests {
+    /// A label file with a label beyond MNIST's ten classes is refused at load.
+    @Test func labelOutsideTheClassesIsRefused() throws {
+        let folder = try DatasetFiles.folder("labels")
+        _ = try DatasetFiles.writeIDX(folder: folder, gzip: false, train: 6, test: 2)
+        let labels: [UInt8] = [0, 1, 2, 3, 200, 5]
+        try DatasetFiles.write(DatasetFiles.idx(rank: 1, dims: [6], data: labels), to: "\(folder)/train-labels-idx1-ubyte")
+        let e = try #require(CorruptFileTests.error { try IDXReader.load(folder: folder, classNames: (0..<10).map(String.init)) })
+        #expect(e.path == "\(folder)/train-labels-idx1-ubyte")
+        #expect(e.message.contains("label 200 of image 4 is outside"), "\(e.message)")
+    }
+
+    /// A header claiming 2³²−1 images of 2³²−1 × 2³²−1 pixels is an error, not an overflow.
+    @Test func hugeHeaderIsAnError() throws {
+        let folder = try DatasetFiles.folder("huge")
+        _ = try DatasetFiles.writeIDX(folder: folder, gzip: false, train: 2, test: 2)
+        var bytes = DatasetFiles.idx(rank: 3, dims: [2, 4, 3], data: [UInt8](repeating: 0, count: 24))
+        for i in 4..<16 { bytes[i] = 0xFF }
+        try DatasetFiles.write(bytes, to: "\(folder)/train-images-idx3-ubyte")
+        let e = try #require(CorruptFileTests.error { try IDXReader.load(folder: folder, classNames: []) })
+        #expect(e.message.contains("truncated or corrupt"), "\(e.message)")
+    }
+}
