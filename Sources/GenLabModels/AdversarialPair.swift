@@ -32,10 +32,40 @@ final class AdversarialPair {
     var generatorOptimizer: Optimizer { optimizers["generator"]! }
     var opponentOptimizer: Optimizer { optimizers[opponentName]! }
 
-    /// G(z) for `n` fresh noise vectors from `randomGenerator`.
-    func fakeBatch(_ n: Int, _ randomGenerator: inout RandomGenerator) throws(ShapeError) -> Tensor {
+    /// G(z) for `n` noise vectors drawn by `source`.
+    func fakeBatch(_ n: Int, _ source: inout NoiseSource) throws(ShapeError) -> Tensor {
         noise.resize(to: [n] + noiseShape)
-        randomGenerator.fillNormal(noise.buffer)
+        try source.fill(noise)
         return try generator.forward(noise)
+    }
+}
+
+/// Where the noise of fake batches comes from: the training's random generator, or tensors
+/// given in order (the PyTorch reference steps fix them).
+enum NoiseSource {
+    case random(RandomGenerator)
+    case given([Tensor])
+
+    /// Fills `noise` with the next draw.
+    mutating func fill(_ noise: Tensor) throws(ShapeError) {
+        switch self {
+        case .random(var generator):
+            generator.fillNormal(noise.buffer)
+            self = .random(generator)
+        case .given(var tensors):
+            guard let next = tensors.first else { throw ShapeError("the step needs more noise tensors than were given") }
+            guard next.shape == noise.shape else {
+                throw ShapeError("given noise \(next.shape.shapeDescription), the step needs \(noise.shape.shapeDescription)")
+            }
+            noise.copy(from: next)
+            tensors.removeFirst()
+            self = .given(tensors)
+        }
+    }
+
+    /// The random generator after the draws (nil for given noise).
+    var generator: RandomGenerator? {
+        if case .random(let generator) = self { return generator }
+        return nil
     }
 }

@@ -37,6 +37,19 @@ public final class GANTrainer: Trainer {
     }
 
     public func step(_ batch: Tensor, labels: [Int32], generator randomGenerator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
+        var source = NoiseSource.random(randomGenerator)
+        defer { randomGenerator = source.generator! }
+        return try step(batch, noise: &source)
+    }
+
+    /// One iteration with the given noise tensors (one per fake batch, in the order drawn)
+    /// instead of drawn noise, as the PyTorch reference step fixes them.
+    public func step(_ batch: Tensor, noise: [Tensor]) throws(ShapeError) -> [String: Float] {
+        var source = NoiseSource.given(noise)
+        return try step(batch, noise: &source)
+    }
+
+    private func step(_ batch: Tensor, noise source: inout NoiseSource) throws(ShapeError) -> [String: Float] {
         let n = batch.shape[0]
         for t in [ones, zeros] { t.resize(to: [n, 1]) }
         ones.fill(1)
@@ -47,13 +60,13 @@ public final class GANTrainer: Trainer {
         for _ in 0..<pair.spec.dSteps {
             dOptimizer.zeroGrad()
             dReal = try discriminate(batch, target: ones, updateD: true).loss
-            fake = try pair.fakeBatch(n, &randomGenerator)
+            fake = try pair.fakeBatch(n, &source)
             dFake = try discriminate(fake, target: zeros, updateD: true).loss
             dOptimizer.step()
         }
         for g in 0..<pair.spec.gSteps {
             gOptimizer.zeroGrad()
-            if g > 0 { fake = try pair.fakeBatch(n, &randomGenerator) }
+            if g > 0 { fake = try pair.fakeBatch(n, &source) }
             let (loss, gradFake) = try discriminate(fake, target: ones, updateD: false)
             gLoss = loss
             _ = try pair.generator.backward(gradFake)

@@ -34,16 +34,29 @@ public final class WGANTrainer: Trainer {
     }
 
     public func step(_ batch: Tensor, labels: [Int32], generator randomGenerator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
+        var source = NoiseSource.random(randomGenerator)
+        defer { randomGenerator = source.generator! }
+        return try step(batch, noise: &source)
+    }
+
+    /// One iteration with the given noise tensors (the critic's fake batch, then the
+    /// generator's when it steps) instead of drawn noise, as the PyTorch reference fixes them.
+    public func step(_ batch: Tensor, noise: [Tensor]) throws(ShapeError) -> [String: Float] {
+        var source = NoiseSource.given(noise)
+        return try step(batch, noise: &source)
+    }
+
+    private func step(_ batch: Tensor, noise source: inout NoiseSource) throws(ShapeError) -> [String: Float] {
         let n = batch.shape[0]
         let cOptimizer = pair.opponentOptimizer, gOptimizer = pair.generatorOptimizer
         cOptimizer.zeroGrad()
         let real = try score(batch, sign: -1, updateCritic: true).mean
-        let fakeScore = try score(try pair.fakeBatch(n, &randomGenerator), sign: 1, updateCritic: true).mean
+        let fakeScore = try score(try pair.fakeBatch(n, &source), sign: 1, updateCritic: true).mean
         cOptimizer.step()
         if let clip = pair.spec.clip { cOptimizer.clampParameters(Float(clip)) }
         if iteration % pair.spec.criticSteps == 0 {
             gOptimizer.zeroGrad()
-            let (mean, gradFake) = try score(try pair.fakeBatch(n, &randomGenerator), sign: -1, updateCritic: false)
+            let (mean, gradFake) = try score(try pair.fakeBatch(n, &source), sign: -1, updateCritic: false)
             _ = try pair.generator.backward(gradFake)
             gOptimizer.step()
             lastGeneratorLoss = -mean

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Writes pytorch-adversarial.json: PyTorch reference iterations of GenLab's GAN and WGAN
+objectives, for GenLabModelsTests/GoldenAdversarialTests.swift.
+
+Each case holds the GenLab experiment (YAML) whose networks the PyTorch modules mirror, the
+initial parameters under GenLab's keys (<network>.<state_dict key>), the real batch, the
+noise of every fake batch in the order GenLab draws it, the losses of each iteration, the
+parameter gradients of the last iteration (the discriminator's taken right after its own
+update, before the generator's backward adds to them), and every parameter and buffer
+after the last iteration.
+
+Run in a virtual environment with PyTorch (the tests themselves never need it):
+    python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch
+    /tmp/torch/bin/python Tests/Fixtures/generate_adversarial_reference.py
+"""
+import json
+import os
+
+import torch
+import torch.nn as nn
+
+torch.manual_seed(0)
+torch.set_default_dtype(torch.float32)
+LATENT, BATCH = 4, 6
+
+
+def tensor(t):
+    t = t.detach().contiguous()
+    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
+
+
+def named(networks):
+    return {f"{name}.{key}": tensor(value) for name, net in networks.items() for key, value in net.state_dict().items()
+            if not key.endswith("num_batches_tracked")}
+
+
+def parameters(networks):
+    return {f"{name}.{key}": p for name, net in networks.items() for key, p in net.named_parameters()}
+
+
+def generator():
+    # no bias before BatchNorm (as in DCGAN): its gradient is exactly zero, so Adam would
+    # turn float noise into full-size steps and the reference would be ill-conditioned
+    return nn.Sequential(nn.Linear(LATENT, 8, bias=False), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 16), nn.Tanh(),
+                         nn.Unflatten(1, (1, 4, 4)))
+
+
+GENERATOR_YAML = """
+  generator:
+    - linear: {out: 8, bias: false}
+    - batchnorm
+    - relu
+    - linear: {out: 16}
+    - tanh
+    - unflatten: [1, 4, 4]"""
+
+
+def experiment(kind, body, opponent, train):
+    return f"""name: golden-{kind}
+dataset: {{name: image-folder, path: unused, image_size: 4, channels: 1, normalize: symmetric}}
+model:
+  kind: {kind}
+  latent: {LATENT}{body}{GENERATOR_YAML}
+  {opponent}
+train:
+  batch_size: {BATCH}
+  optimizer: {train}
+"""
+
+
+def gan_case(loss):
+    sigmoid = loss == "bce"
+    g = generator()
+    layers = [nn.Flatten(), nn.Linear(16, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1)] + ([nn.Sigmoid()] if sigmoid else [])
+    d = nn.Sequential(*layers)
+    nets = {"generator": g, "discriminator": d}
+    start = named(nets)
+    real = torch.rand(BATCH, 1, 4, 4) * 2 - 1
+    noise = torch.randn(BATCH, LATENT)
+    criterion = nn.BCELoss() if sigmoid else nn.BCEWithLogitsLoss()
+    opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
+    # the lab's DCGAN iteration: D on real (1) and on a detached fake batch (0), then G
+    # through the updated D with the targets flipped to 1, on the same fake batch
+    opt_d.zero_grad()
+    d_real = criterion(d(real), ones)
+    d_real.backward()
+    fake = g(noise)
+    d_fake = criterion(d(fake.detach()), zeros)
+    d_fake.backward()
+    opt_d.step()
+    grads = {f"discriminator.{k}": tensor(p.grad) for k, p in d.named_parameters()}
+    opt_g.zero_grad()
+    g_loss = criterion(d(fake), ones)
+    g_loss.backward()
+    opt_g.step()
+    grads.update({f"generator.{k}": tensor(p.grad) for k, p in g.named_parameters()})
+    discriminator = "\n".join(["discriminator:", "    - flatten", "    - linear: {out: 8}", "    - leaky_relu: {slope: 0.2}",
+                               "    - linear: {out: 1}"] + (["    - sigmoid"] if sigmoid else []))
+    return {
+        "name": f"gan_{loss}", "kind": "gan",
+        "yaml": experiment("gan", f"\n  loss: {loss}", discriminator,
+                           "{adam: {lr: 2.0e-4, betas: [0.5, 0.999]}}"),
+        "params": start, "real": tensor(real), "noise": [tensor(noise)],
+        "losses": [{"d_real": d_real.item(), "d_fake": d_fake.item(), "generator": g_loss.item()}],
+        "grads": grads, "after": named(nets),
+    }
+
+
+def wgan_case():
+    g = generator()
+    # no biases: −mean f(x) + mean f(G(z)) does not depend on the output bias, nor on a hidden
+    # unit's bias while that unit stays on one side of its LeakyReLU for both batches (an
+    # exactly zero gradient, which RMSprop would turn into a full-size step of float noise)
+    c = nn.Sequential(nn.Flatten(), nn.Linear(16, 8, bias=False), nn.LeakyReLU(0.2), nn.Linear(8, 1, bias=False))
+    nets = {"generator": g, "critic": c}
+    start = named(nets)
+    real = torch.rand(BATCH, 1, 4, 4) * 2 - 1
+    clip, lr, critic_steps = 0.05, 0.01, 2
+    opt_g = torch.optim.RMSprop(g.parameters(), lr=lr)
+    opt_c = torch.optim.RMSprop(c.parameters(), lr=lr)
+    noises, losses, grads = [], [], {}
+    generator_loss = 0.0
+    for iteration in range(3):
+        # one critic update with clipping; the generator every critic_steps iterations
+        # (the first included), on fresh noise
+        z = torch.randn(BATCH, LATENT)
+        noises.append(z)
+        opt_c.zero_grad()
+        critic_loss = -c(real).mean() + c(g(z).detach()).mean()
+        critic_loss.backward()
+        opt_c.step()
+        for p in c.parameters():
+            p.data.clamp_(-clip, clip)
+        grads = {f"critic.{k}": tensor(p.grad) for k, p in c.named_parameters()}
+        if iteration % critic_steps == 0:
+            z = torch.randn(BATCH, LATENT)
+            noises.append(z)
+            opt_g.zero_grad()
+            g_loss = -c(g(z)).mean()
+            g_loss.backward()
+            opt_g.step()
+            generator_loss = g_loss.item()
+            grads.update({f"generator.{k}": tensor(p.grad) for k, p in g.named_parameters()})
+        losses.append({"critic": critic_loss.item(), "generator": generator_loss})
+    critic = "\n".join(["critic:", "    - flatten", "    - linear: {out: 8, bias: false}", "    - leaky_relu: {slope: 0.2}", "    - linear: {out: 1, bias: false}"])
+    return {
+        "name": "wgan_clip", "kind": "wgan",
+        "yaml": experiment("wgan", f"\n  critic_steps: {critic_steps}\n  clip: {clip}", critic,
+                           f"{{rmsprop: {{lr: {lr}}}}}"),
+        "params": start, "real": tensor(real), "noise": [tensor(n) for n in noises],
+        "losses": losses, "grads": grads, "after": named(nets),
+        "iterations": 3, "noise_per_iteration": [2, 1, 2],
+    }
+
+
+cases = [gan_case("bce"), gan_case("bce_logits"), wgan_case()]
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pytorch-adversarial.json")
+with open(out, "w") as f:
+    json.dump({"generated_by": f"torch {torch.__version__}, {os.path.basename(__file__)}", "cases": cases}, f)
+print(f"wrote {out}: {len(cases)} cases")

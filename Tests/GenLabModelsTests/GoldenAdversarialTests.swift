@@ -1,0 +1,92 @@
+import Foundation
+import GenLabModels
+import GenLabNN
+import GenLabSpec
+import GenLabTestSupport
+import Testing
+
+/// One reference of `Tests/Fixtures/pytorch-adversarial.json`, written by
+/// `generate_adversarial_reference.py` (see its docstring).
+struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
+    let name: String
+    let kind: String
+    let yaml: String
+    let params: [String: GoldenTensor]
+    let real: GoldenTensor
+    let noise: [GoldenTensor]
+    let losses: [[String: Double]]
+    let grads: [String: GoldenTensor]
+    let after: [String: GoldenTensor]
+    /// Noise tensors drawn by each iteration (one GAN iteration draws one).
+    let noisePerIteration: [Int]?
+
+    enum CodingKeys: String, CodingKey {
+        case name, kind, yaml, params, real, noise, losses, grads, after, noisePerIteration = "noise_per_iteration"
+    }
+
+    var testDescription: String { name }
+
+    static let all: [AdversarialReference] = {
+        struct File: Decodable { let cases: [AdversarialReference] }
+        let url = Golden.url.deletingLastPathComponent().appendingPathComponent("pytorch-adversarial.json")
+        do { return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases } catch {
+            print("cannot read \(url.path): \(error)")
+            return []
+        }
+    }()
+}
+
+/// GAN (BCE on probabilities and with logits) and WGAN (clipping, the critic/generator
+/// schedule over three iterations) through GenLab's own path: the networks written in YAML
+/// and built, the reference parameters loaded, the trainer's iterations with the reference
+/// noise. Checked against PyTorch: every loss of every iteration, every parameter gradient of
+/// the last one, and every parameter and BatchNorm buffer afterwards.
+@Suite struct GoldenAdversarialTests {
+    @Test func referencesArePresent() {
+        #expect(AdversarialReference.all.map(\.name) == ["gan_bce", "gan_bce_logits", "wgan_clip"])
+    }
+
+    @Test(arguments: AdversarialReference.all)
+    func iterationsMatchPyTorch(_ reference: AdversarialReference) throws {
+        let model = try BuiltModel(try Experiment.parse(reference.yaml, file: "\(reference.name).yaml"))
+        var tensors: [String: Tensor] = [:]
+        var parameters: [String: Parameter] = [:]
+        for network in model.networks {
+            for (key, parameter) in network.network.parameters {
+                parameters["\(network.name).\(key)"] = parameter
+                tensors["\(network.name).\(key)"] = parameter.value
+            }
+            for (key, buffer) in network.network.buffers where !key.hasSuffix("num_batches_tracked") {
+                tensors["\(network.name).\(key)"] = buffer
+            }
+        }
+        #expect(Set(tensors.keys) == Set(reference.params.keys))
+        for (key, value) in reference.params { #expect(Golden.load(value, into: try #require(tensors[key])), "\(key)") }
+
+        let trainer = TrainerFactory.make(model)
+        let real = reference.real.tensor
+        var noise = reference.noise.map(\.tensor)
+        for (iteration, expected) in reference.losses.enumerated() {
+            let count = reference.noisePerIteration?[iteration] ?? noise.count
+            let given = Array(noise.prefix(count))
+            noise.removeFirst(count)
+            let losses: [String: Float]
+            switch trainer {
+            case let gan as GANTrainer: losses = try gan.step(real, noise: given)
+            case let wgan as WGANTrainer: losses = try wgan.step(real, noise: given)
+            default: Issue.record("not an adversarial trainer"); return
+            }
+            #expect(Set(losses.keys) == Set(expected.keys))
+            for (name, value) in expected {
+                let actual = try #require(losses[name])
+                #expect(abs(Double(actual) - value) <= 1e-5 + 1e-4 * abs(value), "iteration \(iteration) \(name): \(actual) ≠ \(value)")
+            }
+        }
+        for (key, grad) in reference.grads {
+            #expect(Golden.mismatches(try #require(parameters[key]).grad.values, grad) == [], "grad \(key)")
+        }
+        for (key, value) in reference.after {
+            #expect(Golden.mismatches(try #require(tensors[key]).values, value) == [], "after \(key)")
+        }
+    }
+}
