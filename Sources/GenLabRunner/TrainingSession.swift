@@ -143,12 +143,17 @@ final class TrainingSession {
         batch += 1
         let record = experiment.record
         if step % record.lossesEvery == 0 { pendingHistory.append(step: Int64(step), epoch: Int64(epoch), losses: losses) }
-        if case .steps(let k)? = record.samples?.every, step % k == 0 { try recordSamples() }
         let epochEnded = batch == loader.batchesPerEpoch
-        if epochEnded {
-            if record.samples?.every == .epoch { try recordSamples() }
-            if record.latents != nil { try recordLatents() }
+        // recorded when due, and always for the final weights
+        func due(_ every: RecordSpec.Every?) -> Bool {
+            switch every {
+            case .steps(let k)?: step % k == 0 || step == total
+            case .epoch?: epochEnded || step == total
+            case nil: false
+            }
         }
+        if due(record.samples?.every) { try recordSamples() }
+        if due(record.latents?.every) { try recordLatents() }
         runner.progress.update(step: step, total: total, epoch: epoch, epochs: epochs, batchSize: loader.batch.shape[0],
                                losses: losses, epochEnded: epochEnded)
         if epochEnded {
@@ -198,6 +203,8 @@ final class TrainingSession {
         pendingSamples.append(SampleRecord(step: step, images: StoredArray(name: "step_\(step)", shape: images.shape, floats: transform.pixelScale(images))))
     }
 
+    /// μ, log σ and z (μ + σ·ε, ε from stream 13 drawn afresh each time) of the first
+    /// `count` test images, encoded in evaluation mode.
     private func recordLatents() throws(RunError) {
         guard let count = experiment.record.latents?.count, let autoencoder = trainer as? LatentEncoder else { return }
         let source = runner.dataset.test.count > 0 ? runner.dataset.test : runner.dataset.train
@@ -224,7 +231,7 @@ final class TrainingSession {
         }
         let k = images.count > 0 ? mu.count / images.count : 0
         pendingLatents.append(LatentRecord(
-            epoch: epoch, mu: StoredArray(name: "mu", shape: [images.count, k], floats: mu),
+            step: step, epoch: epoch, mu: StoredArray(name: "mu", shape: [images.count, k], floats: mu),
             logSigma: StoredArray(name: "logsigma", shape: [images.count, k], floats: logSigma),
             z: StoredArray(name: "z", shape: [images.count, k], floats: z), labels: images.labels.map(Int64.init)))
     }

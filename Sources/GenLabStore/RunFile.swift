@@ -25,7 +25,8 @@ public struct RunContents: Sendable {
 /// file as it was: HDF5 itself never writes to disk.
 public enum RunFile {
     public static let format = "genlab-run"
-    public static let formatVersion: Int64 = 1
+    /// 2: latents keyed by step (`/latents/step_<n>`, attribute `epoch`); 1 keyed them by epoch.
+    public static let formatVersion: Int64 = 2
 
     /// Writes a new complete version of the run file at `path`.
     ///
@@ -50,7 +51,7 @@ public enum RunFile {
                 }
             }
             try writeHistory(newHistory, to: file, previous: old)
-            try merge("/latents", "epoch_", newLatents.map(\.epoch), into: file, from: old)
+            try merge("/latents", "step_", newLatents.compactMap(\.step), into: file, from: old)
             for record in newLatents { try writeLatents(record, to: file) }
             try merge("/samples", "step_", newSamples.map(\.step), into: file, from: old)
             for record in newSamples {
@@ -159,8 +160,10 @@ public enum RunFile {
     }
 
     private static func writeLatents(_ record: LatentRecord, to file: HDF5File) throws(HDF5Error) {
-        let group = "/latents/epoch_\(record.epoch)"
+        guard let step = record.step else { throw HDF5Error("latents to write need the step they were recorded at", path: file.path) }
+        let group = "/latents/step_\(step)"
         try file.createGroup(group)
+        try file.setAttribute("epoch", Int64(record.epoch), on: group)
         try writeArray(record.mu, at: "\(group)/mu", in: file)
         try writeArray(record.logSigma, at: "\(group)/logsigma", in: file)
         try writeArray(record.z, at: "\(group)/z", in: file)

@@ -101,13 +101,22 @@ extension RunFile {
 
     static func readLatents(_ file: HDF5File) throws(HDF5Error) -> [LatentRecord] {
         var records: [LatentRecord] = []
-        for epoch in try numbered(file, "/latents", "epoch_") {
-            let group = "/latents/epoch_\(epoch)"
-            records.append(LatentRecord(
-                epoch: epoch, mu: try readArray(file, "\(group)/mu", name: "mu"),
+        func record(_ group: String, step: Int?, epoch: Int) throws(HDF5Error) -> LatentRecord {
+            LatentRecord(
+                step: step, epoch: epoch, mu: try readArray(file, "\(group)/mu", name: "mu"),
                 logSigma: try readArray(file, "\(group)/logsigma", name: "logsigma"),
                 z: try readArray(file, "\(group)/z", name: "z"),
-                labels: try file.read(Int64.self, at: "\(group)/labels").values))
+                labels: try file.read(Int64.self, at: "\(group)/labels").values)
+        }
+        for epoch in try numbered(file, "/latents", "epoch_") {
+            records.append(try record("/latents/epoch_\(epoch)", step: nil, epoch: epoch))
+        }
+        for step in try numbered(file, "/latents", "step_") {
+            let group = "/latents/step_\(step)"
+            guard let epoch = try file.intAttribute("epoch", on: group) else {
+                throw HDF5Error("\(group) has no 'epoch' attribute (damaged?)", path: file.path)
+            }
+            records.append(try record(group, step: step, epoch: Int(epoch)))
         }
         return records
     }

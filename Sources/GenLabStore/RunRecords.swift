@@ -101,8 +101,12 @@ public struct HistoryRows: Equatable, Sendable {
     }
 }
 
-/// μ, log σ, z and labels of a fixed set of test images at the end of an epoch.
+/// μ, log σ, z and labels of a fixed set of test images after a step.
 public struct LatentRecord: Equatable, Sendable {
+    /// The step after which they were computed (nil in files of format 1, which recorded
+    /// latents at epoch ends only, keyed by epoch).
+    public var step: Int?
+    /// The epoch that step belongs to (0-based).
     public var epoch: Int
     /// (count, latent) each.
     public var mu: StoredArray
@@ -110,7 +114,8 @@ public struct LatentRecord: Equatable, Sendable {
     public var z: StoredArray
     public var labels: [Int64]
 
-    public init(epoch: Int, mu: StoredArray, logSigma: StoredArray, z: StoredArray, labels: [Int64]) {
+    public init(step: Int?, epoch: Int, mu: StoredArray, logSigma: StoredArray, z: StoredArray, labels: [Int64]) {
+        self.step = step
         self.epoch = epoch
         self.mu = mu
         self.logSigma = logSigma

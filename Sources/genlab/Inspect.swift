@@ -62,7 +62,8 @@ struct Inspect: ParsableCommand {
             row("history", "empty")
         }
         if let first = contents.latents.first {
-            row("latents", "epochs \(contents.latents.map { String($0.epoch) }.joined(separator: ", ")) (\(first.mu.shape.shapeDescription) each)")
+            let places = contents.latents.map { $0.step.map { "step \($0)" } ?? "epoch \($0.epoch)" }
+            row("latents", "\(places.joined(separator: ", ")) (\(first.mu.shape.shapeDescription) each)")
         } else {
             row("latents", "none")
         }

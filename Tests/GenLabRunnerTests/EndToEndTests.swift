@@ -39,11 +39,15 @@ import Testing
         #expect(Set(state.weights.keys).isSuperset(of: isAutoencoder ? ["encoder", "decoder"] : ["generator"]))
         let finite = state.weights.values.allSatisfy { arrays in arrays.allSatisfy { $0.floats?.allSatisfy { $0.isFinite } ?? true } }
         #expect(finite)
-        #expect(contents.samples.map(\.step) == Array(stride(from: 2, through: batches + 1, by: 2)))
+        // every 2 steps, and the final weights
+        let expectedSamples = Array(stride(from: 2, through: batches + 1, by: 2)) + ((batches + 1) % 2 == 1 ? [batches + 1] : [])
+        #expect(contents.samples.map(\.step) == expectedSamples)
         let image = base.experiment.dataset.imageShape
         #expect(contents.samples.first?.images.shape == [4] + image)
         if isAutoencoder {
-            #expect(contents.latents.map(\.epoch) == [0])
+            // the end of epoch 1, and the final weights (a step into epoch 2)
+            #expect(contents.latents.map(\.step) == [batches, batches + 1])
+            #expect(contents.latents.map(\.epoch) == [0, 1])
             #expect(contents.latents.first?.mu.shape == [20, base.experiment.model.latent])
         }
     }

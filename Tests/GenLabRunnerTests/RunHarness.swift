@@ -71,17 +71,20 @@ enum RunHarness {
         return folder
     }
 
-    /// Every float of every network, as bits.
-    static func weightBits(_ contents: RunContents) -> [String: [UInt32]] {
-        var result: [String: [UInt32]] = [:]
-        for (network, arrays) in contents.state?.weights ?? [:] {
-            for array in arrays { result["\(network)/\(array.name)"] = array.floats?.map(\.bitPattern) }
-        }
-        for (network, arrays) in contents.state?.optimizers ?? [:] {
-            for array in arrays { result["optimizer \(network)/\(array.name)"] = array.floats?.map(\.bitPattern) }
-        }
-        for (network, arrays) in contents.state?.buffers ?? [:] {
-            for array in arrays { result["buffers \(network)/\(array.name)"] = array.floats?.map(\.bitPattern) }
+    /// Every value of every network's weights, buffers (counters included) and optimizer
+    /// state, as bits.
+    static func weightBits(_ contents: RunContents) -> [String: [UInt64]] {
+        var result: [String: [UInt64]] = [:]
+        let groups = [("", contents.state?.weights), ("buffers ", contents.state?.buffers), ("optimizer ", contents.state?.optimizers)]
+        for (prefix, networks) in groups {
+            for (network, arrays) in networks ?? [:] {
+                for array in arrays {
+                    switch array.values {
+                    case .float32(let v): result["\(prefix)\(network)/\(array.name)"] = v.map { UInt64($0.bitPattern) }
+                    case .int64(let v): result["\(prefix)\(network)/\(array.name)"] = v.map { UInt64(bitPattern: $0) }
+                    }
+                }
+            }
         }
         return result
     }

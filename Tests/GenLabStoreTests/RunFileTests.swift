@@ -30,7 +30,7 @@ import Testing
 
     static func latents(_ epoch: Int) -> LatentRecord {
         let values = (0..<10).map { Float($0 + epoch) }
-        return LatentRecord(epoch: epoch, mu: StoredArray(name: "mu", shape: [5, 2], floats: values),
+        return LatentRecord(step: 10 * (epoch + 1), epoch: epoch, mu: StoredArray(name: "mu", shape: [5, 2], floats: values),
                             logSigma: StoredArray(name: "logsigma", shape: [5, 2], floats: values.map { -$0 }),
                             z: StoredArray(name: "z", shape: [5, 2], floats: values.map { $0 * 2 }), labels: [0, 1, 2, 3, 4])
     }

@@ -1,0 +1,100 @@
+import Foundation
+import GenLabData
+import GenLabModels
+import GenLabNN
+import GenLabRunner
+import GenLabSpec
+import GenLabStore
+import GenLabTestSupport
+import Testing
+
+/// What a run records: it never changes training, and it holds the right values.
+@Suite struct RecordingTests {
+    /// Every objective (BatchNorm and spectral norm in the recorded networks included).
+    static let objectives: [(String, [String])] = [
+        ("arena-conv-ae", []),
+        ("arena-denoising-ae", []),
+        ("arena-conv-vae", []),
+        ("lab-bn-vae", ["model.decoder.0.linear.spectral_norm=true"]),
+        ("homework-cvae", []),
+        ("arena-hierarchical-vae", []),
+        ("lab-wgan", []),
+        ("homework-dcgan-cifar", []),
+    ]
+
+    /// Recording samples and latents after every step, or never: the same bits in every
+    /// weight, buffer and optimizer moment.
+    @Test(arguments: objectives.map(\.0))
+    func recordingNeverChangesTraining(_ name: String) throws {
+        var base = RecordingTests.objectives.first { $0.0 == name }!.1 + ["train.batch_size=16", "record.checkpoint={every: 100}"]
+        base.append(name == "homework-dcgan-cifar" ? "dataset.path=\(try RunHarness.tinyCIFAR())" : "dataset.subset=96")
+        let isAutoencoder = try RunHarness.point(name, base, length: .steps(1)).experiment.model.kind.isAutoencoder
+        let recording = base + ["record.samples={every: 1, count: 4}"] + (isAutoencoder ? ["record.latents={every: 1, count: 20}"] : [])
+        let silent = base + ["record.samples=none"] + (isAutoencoder ? ["record.latents=none"] : [])
+        let recorded = try RunHarness.run(try RunHarness.point(name, recording, length: .steps(7)), results: try RunHarness.folder("rec")).contents
+        let plain = try RunHarness.run(try RunHarness.point(name, silent, length: .steps(7)), results: try RunHarness.folder("plain")).contents
+        #expect(recorded.samples.map(\.step) == Array(1...7))
+        if isAutoencoder { #expect(recorded.latents.map(\.step) == (1...7).map { $0 }) }
+        let a = RunHarness.weightBits(recorded), b = RunHarness.weightBits(plain)
+        #expect(a.count > 0 && a.keys.sorted() == b.keys.sorted())
+        for key in a.keys.sorted() { #expect(a[key] == b[key], "\(key) differs when recording") }
+        #expect(recorded.history == plain.history)
+    }
+
+    /// A run that stops mid-epoch records samples and latents of its final weights, and
+    /// they are what the stored checkpoint gives when recomputed: reconstructions of the
+    /// holdout (pixel scale), μ and log σ of the test images, z = μ + σ·ε with ε from the
+    /// latents' stream.
+    @Test(arguments: ["arena-conv-vae", "lab-bn-vae", "homework-cvae", "arena-conv-ae"])
+    func recordedValuesAreTheFinalModels(_ name: String) throws {
+        let point = try RunHarness.point(name, ["dataset.subset=200", "train.batch_size=32", "record.samples={every: epoch, count: 6}",
+                                                "record.latents={every: epoch, count: 50}"], length: .steps(9))
+        let contents = try RunHarness.run(point, results: try RunHarness.folder("values")).contents
+        let e = point.experiment
+        // 7 batches per epoch: the epoch's end (step 7) and the final step (9)
+        #expect(contents.samples.map(\.step) == [7, 9])
+        #expect(contents.latents.map(\.step) == [7, 9])
+        #expect(contents.latents.map(\.epoch) == [0, 1])
+
+        let model = try BuiltModel(e)
+        _ = try RunCheckpoint.restore(try #require(contents.state), into: model, optimizers: [:], path: "run.h5")
+        let trainer = try #require(TrainerFactory.make(model) as? LatentEncoder)
+        let dataset = try DatasetLoader.load(e.dataset)
+        let transform = PixelTransform(e.dataset.normalization, channels: e.dataset.imageShape[0])
+
+        let stored = try #require(contents.samples.last?.images.floats)
+        let noiseShape = trainer.sampleNoiseShape ?? []
+        let noise = Tensor(zeros: [6] + noiseShape)
+        var noiseGenerator = RandomGenerator(seed: e.seed, stream: 12)
+        noiseGenerator.fillNormal(noise.buffer)
+        let holdoutImages = DatasetLoader.holdout(dataset, e.dataset.holdout).prefix(6)
+        let holdout = BatchLoader(images: holdoutImages, batchSize: holdoutImages.count, dropLast: false, shuffle: false, seed: 0,
+                                  normalization: e.dataset.normalization)
+        holdout.load(epoch: 0, index: 0)
+        let recomputed = transform.pixelScale(try trainer.samples(holdout: holdout.batch, noise: noise))
+        #expect(recomputed == stored, "\(name): stored samples are not the final model's")
+
+        let latents = try #require(contents.latents.last)
+        let images = dataset.test.prefix(50)
+        let loader = BatchLoader(images: images, batchSize: e.train.batchSize, dropLast: false, shuffle: false, seed: 0,
+                                 normalization: e.dataset.normalization)
+        var mu: [Float] = [], logSigma: [Float] = [], z: [Float] = []
+        var epsGenerator = RandomGenerator(seed: e.seed, stream: 13)
+        for index in 0..<loader.batchesPerEpoch {
+            loader.load(epoch: 0, index: index)
+            let codes = try trainer.encode(loader.batch, labels: loader.labels)
+            mu += codes.mu
+            logSigma += codes.logSigma
+            var eps = [Float](repeating: 0, count: codes.mu.count)
+            eps.withUnsafeMutableBufferPointer { epsGenerator.fillNormal($0) }
+            z += e.model.kind.isVariational ? zip(codes.mu, zip(codes.logSigma, eps)).map { $0 + Foundation.exp($1.0) * $1.1 } : codes.mu
+        }
+        #expect(latents.mu.floats == mu, "\(name): stored μ")
+        #expect(latents.logSigma.floats == logSigma, "\(name): stored log σ")
+        #expect(latents.z.floats == z, "\(name): stored z")
+        #expect(latents.labels == images.labels.map(Int64.init))
+        if e.model.kind.isVariational {
+            #expect(logSigma != mu && Set(logSigma).count > 1, "log σ must be the encoder's scale, not μ")
+        }
+    }
+}
