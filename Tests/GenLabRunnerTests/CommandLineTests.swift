@@ -1,0 +1,51 @@
+import Foundation
+import GenLabStore
+import GenLabTestSupport
+import Testing
+
+/// The command line from outside: options that do not make sense are refused, output that
+/// cannot be written is an error, and `plan` shows the run ids `run --point` takes.
+@Suite struct CommandLineTests {
+    static let file = RunHarness.experimentFile("homework-mlp-vae")
+
+    @Test(arguments: [
+        (["--stop-after", "0"], "--stop-after must be at least 1"),
+        (["--stop-after=-1"], "--stop-after must be at least 1"),
+        (["--results", ""], "--results must name a folder"),
+        (["--steps", "0"], "--steps must be at least 1"),
+        (["--set", "model..beta=1"], "has an empty part"),
+        (["--resume", "--overwrite"], "not both"),
+    ])
+    func badOptionsAreRefused(_ options: [String], _ message: String) throws {
+        let result = try Repository.run(RunHarness.genlab, ["run", CommandLineTests.file] + options)
+        #expect(result.status != 0)
+        #expect(result.output.contains(message), "\(result.output)")
+    }
+
+    /// `genlab plan … > /dev/full` fails instead of exiting 0 with its output lost.
+    @Test func lostOutputIsAnError() throws {
+        let result = try Repository.run("sh", ["-c", "'\(RunHarness.genlab)' plan '\(CommandLineTests.file)' > /dev/full"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("cannot write the output"), "\(result.output)")
+    }
+
+    /// `plan` with --set and --steps lists the ids that `run --point` with the same options
+    /// accepts; the point trains alone.
+    @Test func planShowsTheIdsRunUses() throws {
+        let options = ["--steps", "2", "--set", "dataset.subset=64", "--set", "train.batch_size=32"]
+        let plan = try Repository.run(RunHarness.genlab, ["plan", CommandLineTests.file] + options)
+        #expect(plan.status == 0, "\(plan.output)")
+        let ids = plan.output.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ")
+            return line.hasPrefix("  ") && fields.count == 2 && fields[0].contains("-") ? String(fields[0]) : nil
+        }
+        #expect(ids.count == 3, "\(plan.output)")
+        let id = try #require(ids.dropFirst().first)
+        let results = try RunHarness.folder("point")
+        let run = try Repository.run(RunHarness.genlab, ["run", CommandLineTests.file, "--point", id, "--results", results, "--quiet"] + options)
+        #expect(run.status == 0, "\(run.output)")
+        let trained = try FileManager.default.contentsOfDirectory(atPath: "\(results)/homework-mlp-vae")
+        #expect(trained == [id])
+        #expect(try RunFile.read(path: "\(results)/homework-mlp-vae/\(id)/run.h5").metadata.status == .completed)
+    }
+}
