@@ -67,8 +67,14 @@ public enum RunCheckpoint {
                 throw fail("the stored \(built.name) does not fit the configuration: missing \(missing), unexpected \(extra)")
             }
             for (name, tensor) in targets {
-                guard let array = stored[name], array.shape == tensor.shape, let values = array.floats, values.count == tensor.count else {
+                guard let array = stored[name], array.shape == tensor.shape else {
                     throw fail("\(built.name).\(name) is stored as \(stored[name]?.shape ?? []) but the configuration builds \(tensor.shape)")
+                }
+                guard let values = array.floats, values.count == tensor.count else {
+                    throw fail("\(built.name).\(name) is stored as integers; GenLab stores it as float32 (damaged?)")
+                }
+                if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                    throw fail("\(built.name).\(name) holds \(values[bad]) at index \(bad): a checkpoint is finite everywhere (damaged?)")
                 }
                 values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: values.count) }
             }
@@ -85,7 +91,12 @@ public enum RunCheckpoint {
                 throw fail("no optimizer state for \(name)")
             }
             var buffers: [String: [Float]] = [:]
-            for array in arrays where array.name != "step" { buffers[array.name] = array.floats }
+            for array in arrays where array.name != "step" {
+                if let bad = array.floats?.first(where: { !$0.isFinite }) {
+                    throw fail("optimizer \(name): \(array.name) holds \(bad): a checkpoint is finite everywhere (damaged?)")
+                }
+                buffers[array.name] = array.floats
+            }
             do {
                 try optimizer.restore(OptimizerState(step: Int(first), buffers: buffers))
             } catch {

@@ -66,8 +66,12 @@ final class TrainingSession {
             guard previous.hasHistory else {
                 throw RunError("the run file has no /history (damaged?)", path: runner.path)
             }
-            if let last = previous.history.steps.last, last > progress.step {
-                throw RunError("the run file's history reaches step \(last), beyond its checkpoint at step \(progress.step) (damaged?)", path: runner.path)
+            let recorded = [("history", previous.history.steps.last.map(Int.init)), ("samples", previous.samples.last?.step),
+                            ("latents", previous.latents.compactMap(\.step).max())]
+            for (what, last) in recorded {
+                if let last, last > progress.step {
+                    throw RunError("the run file's \(what) reach step \(last), beyond its checkpoint at step \(progress.step) (damaged?)", path: runner.path)
+                }
             }
             (step, epoch, batch) = (Int(progress.step), Int(progress.epoch), Int(progress.batch))
             trainer.resume(afterSteps: step, carried: state.trainer)

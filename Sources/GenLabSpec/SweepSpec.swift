@@ -36,6 +36,9 @@ public struct Override: Equatable, Sendable {
         }
         let key = String(text[..<equals]), valueText = String(text[text.index(after: equals)...])
         try checkKey(key, at: location, origin: "--set")
+        if key == "sweep" || key.hasPrefix("sweep.") {
+            throw SpecError("--set cannot change the sweep (it would be ignored); edit the experiment file's 'sweep', or use --point to run one of its points", at: location)
+        }
         // the value's places count from the start of "key=value"
         let value = try YAMLNode.parse(valueText.isEmpty ? "''" : valueText, file: "--set \(text)")
             .shifted(columns: key.count + 1)

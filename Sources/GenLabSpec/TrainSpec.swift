@@ -44,7 +44,7 @@ public struct TrainSpec: Equatable, Sendable {
             throw SpecError("'train' takes 'epochs' or 'steps', not both", at: s.location)
         }
         if let e = f["epochs"] { spec.length = .epochs(try e.int("train.epochs", min: 1, max: 1_000_000)) }
-        if let s = f["steps"] { spec.length = .steps(try s.int("train.steps", min: 1)) }
+        if let s = f["steps"] { spec.length = .steps(try s.int("train.steps", min: 1, max: 1_000_000_000_000)) }
         if let b = f["batch_size"] { spec.batchSize = try b.int("train.batch_size", min: 1, max: 1_000_000) }
         if let d = f["drop_last"] { spec.dropLast = try d.bool("train.drop_last") }
         if let o = f["optimizer"] {

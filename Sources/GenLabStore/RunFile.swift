@@ -77,7 +77,9 @@ public enum RunFile {
         guard let format = try file.stringAttribute("format"), format == RunFile.format else {
             throw HDF5Error("an HDF5 file, but not a GenLab run (no format=\"\(RunFile.format)\" attribute)", path: path)
         }
-        let version = try file.intAttribute("format_version") ?? 0
+        guard let version = try file.intAttribute("format_version"), version >= 1 else {
+            throw HDF5Error("a GenLab run without a valid format_version attribute (damaged?)", path: path)
+        }
         guard version <= formatVersion else {
             throw HDF5Error("written by a newer GenLab (run format \(version)); this GenLab reads format \(formatVersion) and older", path: path)
         }

@@ -15,6 +15,8 @@ import Testing
         (["--steps", "0"], "--steps must be at least 1"),
         (["--set", "model..beta=1"], "has an empty part"),
         (["--resume", "--overwrite"], "not both"),
+        (["--set", "sweep={grid: {model.beta: [1, 2]}}"], "--set cannot change the sweep"),
+        (["--steps", "9223372036854775807"], "'train.steps' must be at most 1000000000000"),
     ])
     func badOptionsAreRefused(_ options: [String], _ message: String) throws {
         let result = try Repository.run(RunHarness.genlab, ["run", CommandLineTests.file] + options)

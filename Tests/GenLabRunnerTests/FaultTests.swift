@@ -109,6 +109,12 @@ import Testing
         ("f['progress'].attrs['step'] = -5", "/progress"),
         ("f['progress'].attrs['step'] = 10**12", "/progress"),
         ("f['progress'].attrs['batch'] = 3", "/progress"),
+        ("w = f['weights/encoder/0.weight'][:]; del f['weights/encoder/0.weight']; f['weights/encoder/0.weight'] = w.astype('int64')",
+         "encoder.0.weight is stored as integers"),
+        ("f['weights/encoder/0.weight'][0, 0, 0, 0] = float('nan')", "encoder.0.weight holds nan"),
+        ("f['optimizer/model/exp_avg/encoder.0.weight'][0] = float('inf')", "exp_avg/encoder.0.weight holds inf"),
+        ("f.attrs['format_version'] = -3", "format_version"),
+        ("f['samples'].create_dataset('step_99', data=[0.0])", "samples reach step 99"),
     ])
     func damagedFileIsRefused(_ damage: String, _ named: String) throws {
         let error = try #require(try resumeAfter(damage), "resumed a damaged file (\(damage))")
