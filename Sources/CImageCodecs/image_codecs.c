@@ -12,11 +12,28 @@ static int fail(char *error, size_t size, const char *message) {
     return -1;
 }
 
+/* The largest image decoded (2^26 pixels, e.g. 8192 x 8192): a header may claim any size,
+   and a small compressed file can expand to gigabytes. */
+#define GENLAB_MAX_IMAGE_PIXELS ((unsigned long long)1 << 26)
+
+static int too_large(unsigned long long width, unsigned long long height, char *error, size_t size) {
+    if (width * height <= GENLAB_MAX_IMAGE_PIXELS) return 0;
+    if (error && size) {
+        snprintf(error, size, "its header announces %llu x %llu pixels, more than GenLab decodes (%llu pixels)",
+                 width, height, GENLAB_MAX_IMAGE_PIXELS);
+    }
+    return 1;
+}
+
 static int decode_png(const char *path, genlab_image *image, char *error, size_t error_size) {
     png_image png;
     memset(&png, 0, sizeof png);
     png.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_file(&png, path)) return fail(error, error_size, png.message);
+    if (too_large(png.width, png.height, error, error_size)) {
+        png_image_free(&png);
+        return -1;
+    }
     int grey = (png.format & PNG_FORMAT_FLAG_COLOR) == 0;
     png.format = grey ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
     size_t size = PNG_IMAGE_SIZE(png);
@@ -66,6 +83,11 @@ static int decode_jpeg(const char *path, genlab_image *image, char *error, size_
     jpeg_stdio_src(&info, file);
     jpeg_read_header(&info, TRUE);
     info.out_color_space = info.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    if (too_large(info.image_width, info.image_height, error, error_size)) {
+        jpeg_destroy_decompress(&info);
+        fclose(file);
+        return -1;
+    }
     jpeg_start_decompress(&info);
     size_t stride = (size_t)info.output_width * info.output_components;
     pixels = malloc(stride * info.output_height);
