@@ -54,40 +54,52 @@ public enum IDXReader {
         throw DataError("no \(name) file; tried \(tried.joined(separator: ", "))", path: folder)
     }
 
+    /// The most data bytes one IDX file may announce (4 GiB; MNIST's images are 47 MB).
+    static let maxDataBytes = 1 << 32
+
     /// Reads one IDX file (gzip or raw): its dimensions and its bytes, after checking the
-    /// magic number (`0x0803` for images, `0x0801` for labels) and the length.
+    /// magic number (`0x0803` for images, `0x0801` for labels) and that the data has exactly
+    /// the length its header announces. The header is read first and nothing beyond the
+    /// announced length is decompressed, so a small file cannot expand into a huge allocation.
     static func read(_ path: String, magic: UInt32) throws(DataError) -> ([Int], [UInt8]) {
-        let bytes = try inflate(path)
-        guard bytes.count >= 4 else { throw DataError("file too short for an IDX header (\(bytes.count) bytes)", path: path) }
-        let found = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
+        guard let file = gzopen(path, "rb") else { throw DataError("cannot open the file: \(String(cString: strerror(errno)))", path: path) }
+        defer { gzclose(file) }
+        gzbuffer(file, 1 << 20)
+        let head = try readBytes(file, count: 4, path: path)
+        guard head.count == 4 else { throw DataError("file too short for an IDX header (\(head.count) bytes)", path: path) }
+        let found = UInt32(head[0]) << 24 | UInt32(head[1]) << 16 | UInt32(head[2]) << 8 | UInt32(head[3])
         guard found == magic else {
             throw DataError(String(format: "wrong magic number 0x%08X (expected 0x%08X: unsigned bytes, %d dimensions)", found, magic, magic & 0xFF), path: path)
         }
         let rank = Int(magic & 0xFF)
-        let header = 4 + 4 * rank
-        guard bytes.count >= header else { throw DataError("file too short for an IDX header of \(rank) dimensions", path: path) }
-        let dims = (0..<rank).map { d in
-            (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * d + $1]) }
-        }
-        let expected = Tensor.checkedElementCount(dims)
-        guard bytes.count - header == expected else {
-            throw DataError("holds \(bytes.count - header) data bytes but its header announces \(dims.map(String.init).joined(separator: "×"))\(expected.map { " = \($0)" } ?? "") (truncated or corrupt)", path: path)
+        let sizes = try readBytes(file, count: 4 * rank, path: path)
+        guard sizes.count == 4 * rank else { throw DataError("file too short for an IDX header of \(rank) dimensions", path: path) }
+        let dims = (0..<rank).map { d in (0..<4).reduce(0) { $0 << 8 | Int(sizes[4 * d + $1]) } }
+        let description = dims.map(String.init).joined(separator: "×")
+        guard let expected = Tensor.checkedElementCount(dims), expected <= maxDataBytes else {
+            throw DataError("its header announces \(description) bytes of data, more than GenLab loads (\(maxDataBytes))", path: path)
         }
         guard rank == 1 || dims.dropFirst().allSatisfy({ (1...65_536).contains($0) }) else {
             throw DataError("announces images of \(dims.dropFirst().map(String.init).joined(separator: "×")) pixels", path: path)
         }
-        return (dims, Array(bytes[header...]))
+        let data = try readBytes(file, count: expected + 1, path: path)
+        guard data.count <= expected else {
+            throw DataError("holds more data than its header announces (\(description) = \(expected) bytes; corrupt)", path: path)
+        }
+        guard data.count == expected else {
+            throw DataError("holds \(data.count) data bytes but its header announces \(description) = \(expected) (truncated or corrupt)", path: path)
+        }
+        return (dims, data)
     }
 
-    /// The file's contents, decompressed when it is gzip (zlib reads raw files as they are).
-    static func inflate(_ path: String) throws(DataError) -> [UInt8] {
-        guard let file = gzopen(path, "rb") else { throw DataError("cannot open the file", path: path) }
-        defer { gzclose(file) }
-        gzbuffer(file, 1 << 20)
+    /// Up to `count` bytes from the file (fewer at its end), decompressed when it is gzip
+    /// (zlib reads raw files as they are); memory grows with what is really read.
+    static func readBytes(_ file: gzFile, count: Int, path: String) throws(DataError) -> [UInt8] {
         var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 22)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+        var chunk = [UInt8](repeating: 0, count: min(count, 1 << 22))
+        while result.count < count {
+            let want = UInt32(min(count - result.count, chunk.count))
+            let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, want) }
             if n < 0 {
                 var code: Int32 = 0
                 let message = gzerror(file, &code).map { String(cString: $0) } ?? "read error"

@@ -148,7 +148,19 @@ import Testing
         for i in 4..<16 { bytes[i] = 0xFF }
         try DatasetFiles.write(bytes, to: "\(folder)/train-images-idx3-ubyte")
         let e = try #require(CorruptFileTests.error { try IDXReader.load(folder: folder, classNames: []) })
-        #expect(e.message.contains("truncated or corrupt"), "\(e.message)")
+        #expect(e.message.contains("more than GenLab loads"), "\(e.message)")
+    }
+
+    /// A gzip file whose data goes on far beyond its header's length (a decompression bomb)
+    /// is refused after reading one byte more than announced.
+    @Test func dataBeyondTheHeaderIsRefused() throws {
+        let folder = try DatasetFiles.folder("gzip-bomb")
+        _ = try DatasetFiles.writeIDX(folder: folder, gzip: true, train: 2, test: 2)
+        let bytes = DatasetFiles.idx(rank: 3, dims: [2, 4, 3], data: [UInt8](repeating: 7, count: 24 + 64 << 20))
+        try DatasetFiles.write(bytes, to: "\(folder)/train-images-idx3-ubyte.gz", gzip: true)
+        let e = try #require(CorruptFileTests.error { try IDXReader.load(folder: folder, classNames: []) })
+        #expect(e.path == "\(folder)/train-images-idx3-ubyte.gz")
+        #expect(e.message.contains("holds more data than its header announces (2×4×3 = 24 bytes"), "\(e.message)")
     }
 }
 
