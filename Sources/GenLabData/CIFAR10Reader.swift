@@ -6,6 +6,8 @@ import Foundation
 public enum CIFAR10Reader {
     public static let classNames = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
     static let recordSize = 1 + 3 * 32 * 32
+    /// The largest batch file read (1 GiB; the real ones are 30,730,000 bytes).
+    static let maxBatchBytes = 1 << 30
 
     public static func load(folder: String) throws(DataError) -> Dataset {
         let base = try locate(folder)
@@ -25,8 +27,13 @@ public enum CIFAR10Reader {
         var pixels: [UInt8] = []
         var labels: [Int32] = []
         for path in paths {
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw DataError("missing CIFAR-10 batch file", path: path) }
+            guard Int(info.st_size) <= maxBatchBytes else {
+                throw DataError("is \(info.st_size) bytes; a CIFAR-10 batch file is 30,730,000 (at most \(maxBatchBytes) are read)", path: path)
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw DataError(FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "missing CIFAR-10 batch file", path: path)
+                throw DataError("cannot read the file: \(String(cString: strerror(access(path, R_OK) == 0 ? EIO : errno)))", path: path)
             }
             guard !data.isEmpty, data.count % recordSize == 0 else {
                 throw DataError("\(data.count) bytes is not a whole number of 3,073-byte records (truncated or not a CIFAR-10 batch)", path: path)
