@@ -33,7 +33,7 @@ public enum CIFAR10Reader {
                 throw DataError("is \(info.st_size) bytes; a CIFAR-10 batch file is 30,730,000 (at most \(maxBatchBytes) are read)", path: path)
             }
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw DataError("cannot read the file: \(String(cString: strerror(access(path, R_OK) == 0 ? EIO : errno)))", path: path)
+                throw DataError.unreadable(path)
             }
             guard !data.isEmpty, data.count % recordSize == 0 else {
                 throw DataError("\(data.count) bytes is not a whole number of 3,073-byte records (truncated or not a CIFAR-10 batch)", path: path)

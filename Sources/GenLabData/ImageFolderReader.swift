@@ -61,7 +61,7 @@ public enum ImageFolderReader {
             do {
                 entries = try FileManager.default.contentsOfDirectory(atPath: classFolder)
             } catch {
-                throw DataError("cannot read the class folder: \(String(cString: strerror(access(classFolder, R_OK | X_OK) == 0 ? EIO : errno)))", path: classFolder)
+                throw DataError.unreadable(classFolder, folder: true)
             }
             let files = entries
                 .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()

@@ -40,14 +40,36 @@ final class AdversarialPair {
     }
 }
 
+/// A GAN or WGAN trainer: one iteration draws its fake batches' noise from a `NoiseSource`,
+/// so the same iteration runs on the training's random generator or on given noise.
+public protocol AdversarialTrainer: Trainer {
+    /// One iteration on a real batch, the noise drawn from `source`.
+    func step(_ batch: Tensor, drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float]
+}
+
+extension AdversarialTrainer {
+    public func step(_ batch: Tensor, labels: [Int32], generator randomGenerator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
+        var source = NoiseSource.random(randomGenerator)
+        defer { randomGenerator = source.generator! }
+        return try step(batch, drawing: &source)
+    }
+
+    /// One iteration with the given noise tensors (one per fake batch, in the order drawn)
+    /// instead of drawn noise, as the PyTorch reference steps fix them.
+    public func step(_ batch: Tensor, noise: [Tensor]) throws(ShapeError) -> [String: Float] {
+        var source = NoiseSource.given(noise)
+        return try step(batch, drawing: &source)
+    }
+}
+
 /// Where the noise of fake batches comes from: the training's random generator, or tensors
 /// given in order (the PyTorch reference steps fix them).
-enum NoiseSource {
+public enum NoiseSource {
     case random(RandomGenerator)
     case given([Tensor])
 
     /// Fills `noise` with the next draw.
-    mutating func fill(_ noise: Tensor) throws(ShapeError) {
+    public mutating func fill(_ noise: Tensor) throws(ShapeError) {
         switch self {
         case .random(var generator):
             generator.fillNormal(noise.buffer)
@@ -64,7 +86,7 @@ enum NoiseSource {
     }
 
     /// The random generator after the draws (nil for given noise).
-    var generator: RandomGenerator? {
+    public var generator: RandomGenerator? {
         if case .random(let generator) = self { return generator }
         return nil
     }

@@ -5,7 +5,7 @@ import GenLabSpec
 /// real batch (target 1) and a separate fake batch G(z) (target 0, G not updated), then
 /// `g_steps` generator updates through D with the targets flipped to 1 (the first on the
 /// last fake batch, further ones on fresh noise). BCE on probabilities or with logits.
-public final class GANTrainer: Trainer {
+public final class GANTrainer: AdversarialTrainer {
     public let model: BuiltModel
     public let lossNames = ["d_real", "d_fake", "generator"]
     let pair: AdversarialPair
@@ -36,20 +36,7 @@ public final class GANTrainer: Trainer {
         return (value, try pair.opponent.backward(gradOutput, accumulateParameterGradients: updateD))
     }
 
-    public func step(_ batch: Tensor, labels: [Int32], generator randomGenerator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
-        var source = NoiseSource.random(randomGenerator)
-        defer { randomGenerator = source.generator! }
-        return try step(batch, noise: &source)
-    }
-
-    /// One iteration with the given noise tensors (one per fake batch, in the order drawn)
-    /// instead of drawn noise, as the PyTorch reference step fixes them.
-    public func step(_ batch: Tensor, noise: [Tensor]) throws(ShapeError) -> [String: Float] {
-        var source = NoiseSource.given(noise)
-        return try step(batch, noise: &source)
-    }
-
-    private func step(_ batch: Tensor, noise source: inout NoiseSource) throws(ShapeError) -> [String: Float] {
+    public func step(_ batch: Tensor, drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float] {
         let n = batch.shape[0]
         for t in [ones, zeros] { t.resize(to: [n, 1]) }
         ones.fill(1)

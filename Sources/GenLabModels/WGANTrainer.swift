@@ -5,7 +5,7 @@ import GenLabSpec
 /// fake batch, loss −mean f(x) + mean f(G(z)), then every critic parameter clipped to
 /// [−c, c]; every `critic_steps` iterations (the first included) one generator update on
 /// fresh noise, loss −mean f(G(z)).
-public final class WGANTrainer: Trainer {
+public final class WGANTrainer: AdversarialTrainer {
     public let model: BuiltModel
     public let lossNames = ["critic", "generator"]
     let pair: AdversarialPair
@@ -33,20 +33,7 @@ public final class WGANTrainer: Trainer {
         return (Float(sum / Double(n)), try pair.opponent.backward(gradOutput, accumulateParameterGradients: updateCritic))
     }
 
-    public func step(_ batch: Tensor, labels: [Int32], generator randomGenerator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
-        var source = NoiseSource.random(randomGenerator)
-        defer { randomGenerator = source.generator! }
-        return try step(batch, noise: &source)
-    }
-
-    /// One iteration with the given noise tensors (the critic's fake batch, then the
-    /// generator's when it steps) instead of drawn noise, as the PyTorch reference fixes them.
-    public func step(_ batch: Tensor, noise: [Tensor]) throws(ShapeError) -> [String: Float] {
-        var source = NoiseSource.given(noise)
-        return try step(batch, noise: &source)
-    }
-
-    private func step(_ batch: Tensor, noise source: inout NoiseSource) throws(ShapeError) -> [String: Float] {
+    public func step(_ batch: Tensor, drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float] {
         let n = batch.shape[0]
         let cOptimizer = pair.opponentOptimizer, gOptimizer = pair.generatorOptimizer
         cOptimizer.zeroGrad()
