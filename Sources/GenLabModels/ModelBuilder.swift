@@ -57,7 +57,7 @@ public struct BuiltModel {
             }
         }
         guard parameters + activations > Double(ModelSize.memoryBytes), let largest else { return }
-        throw SpecError("training needs about \(ModelSize.describe(bytes: parameters + activations)) (parameters \(ModelSize.describe(bytes: parameters)), activations for batches of \(e.train.batchSize) \(ModelSize.describe(bytes: activations)), the largest \(ModelSize.describe(bytes: largest.bytes)) at \(largest.network.name) layer \(largest.row.index), \(largest.row.description) → \(largest.row.outputShape.shapeDescription)); this machine has \(ModelSize.describe(bytes: Double(ModelSize.memoryBytes)))",
+        throw SpecError("training needs about \(ModelSize.describe(bytes: parameters + activations)) (parameters \(ModelSize.describe(bytes: parameters)), activations for batches of \(e.train.batchSize) \(ModelSize.describe(bytes: activations)), the largest \(ModelSize.describe(bytes: largest.bytes)) at \(largest.network.name) layer \(largest.row.index), \(largest.row.description) → \(largest.row.outputShape.shapeDescription)); GenLab may use \(ModelSize.describe(bytes: Double(ModelSize.memoryBytes))) here",
                         at: (e.tree.value(at: ["train", "batch_size"]) ?? e.tree).location)
     }
 

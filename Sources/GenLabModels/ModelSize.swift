@@ -9,10 +9,20 @@ enum ModelSize {
     /// The most float32 values one item may have at a layer's output (2³¹).
     static let maxItemElements = 1 << 31
 
-    /// This machine's physical memory in bytes.
+    /// The memory this process may use, in bytes: the machine's physical memory, or less
+    /// when an address-space limit (`ulimit -v`) or the cgroup's `memory.max` says so.
     static let memoryBytes: Int = {
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
-        return pages > 0 && size > 0 ? pages.multipliedReportingOverflow(by: size).partialValue : 1 << 34
+        var limit = pages > 0 && size > 0 ? pages.multipliedReportingOverflow(by: size).partialValue : 1 << 34
+        var addressSpace = rlimit()
+        if getrlimit(Int32(RLIMIT_AS.rawValue), &addressSpace) == 0, addressSpace.rlim_cur != rlim_t.max {
+            limit = min(limit, Int(clamping: addressSpace.rlim_cur))
+        }
+        if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
+           let cgroup = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            limit = min(limit, cgroup)
+        }
+        return limit
     }()
 
     /// Bytes per trainable parameter during training: value, gradient and two optimizer

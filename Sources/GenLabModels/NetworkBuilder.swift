@@ -49,7 +49,7 @@ struct NetworkBuilder {
             let before = ModelSize.maxParameters - budget
             let total = Double(size ?? Int.max) + Double(before)
             let earlier = before > 0 ? ", \(before) in the layers built before it" : ""
-            throw SpecError("\(path): this layer on inputs of \(shape.shapeDescription) has \(size.map(String.init) ?? "over 2⁶³") parameters\(earlier); training them takes \(ModelSize.describe(bytes: total * Double(ModelSize.bytesPerParameter))) with gradients and optimizer state, and this machine has \(ModelSize.describe(bytes: Double(ModelSize.memoryBytes)))", at: spec.location)
+            throw SpecError("\(path): this layer on inputs of \(shape.shapeDescription) has \(size.map(String.init) ?? "over 2⁶³") parameters\(earlier); training them takes \(ModelSize.describe(bytes: total * Double(ModelSize.bytesPerParameter))) with gradients and optimizer state, and GenLab may use \(ModelSize.describe(bytes: Double(ModelSize.memoryBytes))) here", at: spec.location)
         }
         let bool = { (b: Bool) in b ? "True" : "False" }
         var layer: Layer

@@ -25,11 +25,14 @@ public final class Tensor {
 
     /// Zeroed storage for `count` floats from calloc: large blocks come straight from the
     /// kernel as untouched zero pages, so memory is committed only where values are written.
-    /// Stops the program with a message if the allocation fails (sizes are checked against
-    /// the machine's memory before models are built).
+    /// Models are checked against the memory this process may use before they are built, so
+    /// calloc fails only when something else took that memory; the program then ends with a
+    /// message and exit status 1 (a run file keeps its last commit), not a trap.
     private static func zeroedStorage(_ count: Int) -> UnsafeMutablePointer<Float> {
         guard let raw = calloc(max(count, 1), MemoryLayout<Float>.stride) else {
-            fatalError("out of memory allocating \(count) floats")
+            let gib = Double(count) * Double(MemoryLayout<Float>.stride) / Double(1 << 30)
+            fputs(String(format: "genlab: out of memory allocating %.2f GiB; the last commit of any run file is kept\n", gib), stderr)
+            exit(1)
         }
         return raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }

@@ -121,3 +121,30 @@ import Testing
         #expect(error.message.contains(named), "\(error.message)")
     }
 }
+
+/// Memory limits below the machine's (`ulimit -v`): the size check sees them, and an
+/// allocation that fails anyway ends with a message and exit 1, not a trap.
+@Suite struct MemoryLimitTests {
+    static func run(batch: Int) throws -> (status: Int32, output: String) {
+        let results = try RunHarness.folder("ulimit")
+        let command = ([RunHarness.genlab, "run", RunHarness.experimentFile("arena-conv-vae"), "--steps", "2", "--set", "train.batch_size=\(batch)",
+                        "--set", "dataset.subset=12000", "--results", results, "--quiet"]).map { "'\($0)'" }.joined(separator: " ")
+        return try Repository.run("sh", ["-c", "ulimit -v 2000000; exec \(command)"])
+    }
+
+    /// 2 GB of address space: 100,000 images of the ARENA VAE (17 GiB) are refused before
+    /// anything is allocated, naming the limit.
+    @Test func theCheckSeesTheLimit() throws {
+        let result = try MemoryLimitTests.run(batch: 100_000)
+        #expect(result.status == 1)
+        #expect(result.output.contains("training needs about") && result.output.contains("GenLab may use 1.9 GiB here"), "\(result.output)")
+    }
+
+    /// 10,000 images pass the estimate (1.7 GiB) but not the real allocations.
+    @Test func failedAllocationIsAMessage() throws {
+        let result = try MemoryLimitTests.run(batch: 10_000)
+        #expect(result.status == 1)
+        #expect(result.output.contains("genlab: out of memory allocating"), "\(result.output)")
+        #expect(!result.output.contains("crashed") && !result.output.contains("Fatal error"), "\(result.output)")
+    }
+}
