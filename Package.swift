@@ -32,12 +32,13 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
         ),
         .target(name: "CCPUFeatures"),
+        .target(name: "GenLabCore", dependencies: ["Yams"]),
         .target(name: "GenLabTensor", dependencies: ["COpenBLAS", "CCPUFeatures"]),
-        .target(name: "GenLabNN", dependencies: ["GenLabTensor"]),
-        .target(name: "GenLabSpec", dependencies: ["GenLabTensor", "Yams"]),
+        .target(name: "GenLabNN", dependencies: ["GenLabTensor", "GenLabCore"]),
+        .target(name: "GenLabSpec", dependencies: ["GenLabNN", "GenLabCore"]),
         .target(name: "GenLabModels", dependencies: ["GenLabNN", "GenLabSpec"]),
-        .target(name: "GenLabStore", dependencies: ["CHDF5"]),
-        .target(name: "GenLabData", dependencies: ["GenLabTensor", "GenLabSpec", "CZlib", "CImageCodecs"]),
+        .target(name: "GenLabStore", dependencies: ["CHDF5", "GenLabCore"]),
+        .target(name: "GenLabData", dependencies: ["GenLabTensor", "GenLabSpec", "GenLabCore", "CZlib", "CImageCodecs"]),
         .target(name: "GenLabRunner", dependencies: ["GenLabModels", "GenLabStore", "GenLabData", "GenLabSpec"]),
         .executableTarget(
             name: "genlab",

@@ -12,25 +12,23 @@ final class AdversarialPair {
     let opponentName: String
     /// One noise vector's shape: G's input.
     let noiseShape: [Int]
-    let optimizers: [String: Optimizer]
+    let generatorOptimizer: Optimizer
+    let opponentOptimizer: Optimizer
     private let noise = Tensor(zeros: [0])
 
-    init(_ model: BuiltModel, opponent name: String) {
+    init(_ model: BuiltModel, _ networks: AdversarialNetworks) {
         spec = model.experiment.model.adversarial!
-        let g = model.network("generator")!, d = model.network(name)!
-        generator = g.network
-        opponent = d.network
-        opponentName = name
-        noiseShape = g.inputShape
+        generator = networks.generator.network
+        opponent = networks.opponent.network
+        opponentName = networks.opponent.name
+        noiseShape = networks.generator.inputShape
         let train = model.experiment.train
-        optimizers = [
-            "generator": TrainerFactory.optimizer(train.optimizers["generator"], g.network.parameters),
-            name: TrainerFactory.optimizer(train.optimizers[name], d.network.parameters),
-        ]
+        generatorOptimizer = TrainerFactory.optimizer(train.optimizers["generator"], generator.parameters)
+        opponentOptimizer = TrainerFactory.optimizer(train.optimizers[opponentName], opponent.parameters)
     }
 
-    var generatorOptimizer: Optimizer { optimizers["generator"]! }
-    var opponentOptimizer: Optimizer { optimizers[opponentName]! }
+    /// The optimizers by the name their state is stored under.
+    var optimizers: [String: Optimizer] { ["generator": generatorOptimizer, opponentName: opponentOptimizer] }
 
     /// G(z) for `n` noise vectors drawn by `source`.
     func fakeBatch(_ n: Int, _ source: inout NoiseSource) throws(ShapeError) -> Tensor {

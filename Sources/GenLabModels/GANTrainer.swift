@@ -13,9 +13,9 @@ public final class GANTrainer: AdversarialTrainer {
     private let zeros = Tensor(zeros: [0])
     private let gradOutput = Tensor(zeros: [0])
 
-    public init(_ model: BuiltModel) {
+    init(_ model: BuiltModel, _ networks: AdversarialNetworks) {
         self.model = model
-        pair = AdversarialPair(model, opponent: "discriminator")
+        pair = AdversarialPair(model, networks)
     }
 
     public var optimizers: [String: Optimizer] { pair.optimizers }

@@ -1,15 +1,60 @@
 import GenLabNN
 import GenLabSpec
 
+/// The networks of an autoencoder (AE, VAE, CVAE, HVAE), by role.
+public struct AutoencoderNetworks {
+    /// x → features, ending in the joint head [μ | scale] unless `heads` are separate.
+    public var encoder: BuiltNetwork
+    /// The lab VAE's separate μ and scale heads on the encoder's features; nil otherwise.
+    public var heads: (mu: BuiltNetwork, scale: BuiltNetwork)?
+    /// A hierarchical VAE's q(z2 | z1) and learned prior p(z1 | z2), each ending in a
+    /// [μ | scale] head; nil otherwise.
+    public var hierarchy: (encoder2: BuiltNetwork, prior: BuiltNetwork)?
+    /// z (with a CVAE's one-hot label) → image.
+    public var decoder: BuiltNetwork
+
+    /// Every network in the order run files store them.
+    public var all: [BuiltNetwork] {
+        [encoder] + (heads.map { [$0.mu, $0.scale] } ?? []) + (hierarchy.map { [$0.encoder2, $0.prior] } ?? []) + [decoder]
+    }
+}
+
+/// The networks of a GAN or WGAN, by role.
+public struct AdversarialNetworks {
+    /// Noise → image.
+    public var generator: BuiltNetwork
+    /// The discriminator (GAN) or critic (WGAN): image → one value.
+    public var opponent: BuiltNetwork
+}
+
+/// An experiment's networks by role: what its trainer composes.
+public enum Architecture {
+    case autoencoder(AutoencoderNetworks)
+    case adversarial(AdversarialNetworks)
+
+    /// Every network in the order run files store them.
+    public var all: [BuiltNetwork] {
+        switch self {
+        case .autoencoder(let networks): networks.all
+        case .adversarial(let networks): [networks.generator, networks.opponent]
+        }
+    }
+}
+
 /// The networks of an experiment, built, shape-checked against its dataset and initialised.
 public struct BuiltModel {
     public var experiment: Experiment
-    /// In a fixed order: encoder (+ separate heads), decoder; or generator, discriminator/critic.
-    public var networks: [BuiltNetwork]
+    /// The networks by role.
+    public let architecture: Architecture
     /// log σx of a Gaussian likelihood with learned σx (starts at 0), else nil.
     public let logSigmaX: Parameter?
 
-    public func network(_ name: String) -> BuiltNetwork? { networks.first { $0.name == name } }
+    /// In a fixed order: encoder (+ separate heads, + hierarchy), decoder; or generator,
+    /// discriminator/critic.
+    public var networks: [BuiltNetwork] { architecture.all }
+
+    /// The network stored under `name` in run files ("encoder", "critic", …).
+    public func network(named name: String) -> BuiltNetwork? { networks.first { $0.name == name } }
     public var parameterCount: Int { parameterGroups.reduce(0) { $0 + $1.parameters.reduce(0) { $0 + $1.parameter.value.count } } }
 
     /// Every trainable parameter by group as stored in run files: one group per network, plus
@@ -27,17 +72,17 @@ public struct BuiltModel {
     public init(_ experiment: Experiment, initializing: Bool = true) throws(SpecError) {
         // Everything that can throw runs before any stored property is set.
         var generator = RandomGenerator(seed: experiment.seed, stream: 1)
-        let networks = experiment.model.kind.isAutoencoder
-            ? try BuiltModel.autoencoder(experiment, &generator)
-            : try BuiltModel.adversarial(experiment, &generator)
+        let architecture: Architecture = experiment.model.kind.isAutoencoder
+            ? .autoencoder(try BuiltModel.autoencoder(experiment, &generator))
+            : .adversarial(try BuiltModel.adversarial(experiment, &generator))
+        let networks = architecture.all
         try BuiltModel.checkMemory(networks, experiment)
-        let scheme: Initialization = experiment.model.initialization == .dcgan ? .dcgan : .pytorch
         if initializing {
-            for built in networks { scheme.apply(to: built.network, generator: &generator) }
+            for built in networks { experiment.model.initialization.apply(to: built.network, generator: &generator) }
         }
         let learnedSigma = experiment.model.autoencoder.map { $0.likelihood == .gaussian && $0.sigmaX == .learned } ?? false
         self.experiment = experiment
-        self.networks = networks
+        self.architecture = architecture
         logSigmaX = learnedSigma ? Parameter(shape: []) : nil
     }
 
@@ -57,29 +102,30 @@ public struct BuiltModel {
             }
         }
         guard parameters + activations > Double(ModelSize.memoryBytes), let largest else { return }
-        throw SpecError("training needs about \(ModelSize.describe(bytes: parameters + activations)) (parameters \(ModelSize.describe(bytes: parameters)), activations for batches of \(e.train.batchSize) \(ModelSize.describe(bytes: activations)), the largest \(ModelSize.describe(bytes: largest.bytes)) at \(largest.network.name) layer \(largest.row.index), \(largest.row.description) → \(largest.row.outputShape.shapeDescription)); GenLab may use \(ModelSize.describe(bytes: Double(ModelSize.memoryBytes))) here",
+        throw SpecError(.tooLarge, "training needs about \(ModelSize.describe(bytes: parameters + activations)) (parameters \(ModelSize.describe(bytes: parameters)), activations for batches of \(e.train.batchSize) \(ModelSize.describe(bytes: activations)), the largest \(ModelSize.describe(bytes: largest.bytes)) at \(largest.network.name) layer \(largest.row.index), \(largest.row.description) → \(largest.row.outputShape.shapeDescription)); GenLab may use \(ModelSize.describe(bytes: Double(ModelSize.memoryBytes))) here",
                         at: (e.tree.value(at: ["train", "batch_size"]) ?? e.tree).location)
     }
 
-    private static func autoencoder(_ e: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> [BuiltNetwork] {
-        guard let spec = e.model.autoencoder else { return [] }
+    private static func autoencoder(_ e: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> AutoencoderNetworks {
+        let spec = e.model.autoencoder!
         let image = e.dataset.imageShape, latent = e.model.latent
         let conditional = e.model.kind == .cvae
         if conditional {
             let first = spec.encoder.first { if case .flatten = $0.kind { false } else { true } }
             guard case .linear = first?.kind else {
-                throw SpecError("a cvae encoder is an MLP: its first layer after 'flatten' must be linear (the one-hot label joins the flattened image)", at: first?.location ?? spec.location)
+                throw SpecError(.shapeMismatch, "a cvae encoder is an MLP: its first layer after 'flatten' must be linear (the one-hot label joins the flattened image)", at: first?.location ?? spec.location)
             }
         }
         let encoderInput = conditional ? [image.reduce(1, *) + spec.classes] : image
         var encoderBuilder = NetworkBuilder(name: "encoder", path: "model.encoder", generator: generator)
         var body = try encoderBuilder.build(spec.encoder, inputShape: encoderInput)
         guard body.outputShape.count == 1 else {
-            throw SpecError("the encoder must end flat (features) so that GenLab can add the latent head; it ends with \(body.outputShape.shapeDescription) (add 'flatten')", at: spec.encoder.last?.location ?? spec.location)
+            throw SpecError(.shapeMismatch, "the encoder must end flat (features) so that GenLab can add the latent head; it ends with \(body.outputShape.shapeDescription) (add 'flatten')", at: spec.encoder.last?.location ?? spec.location)
         }
         let features = body.outputShape[0]
         let scaleWidth = spec.posterior == .isotropic ? 1 : latent
-        var networks: [BuiltNetwork] = []
+        var heads: (mu: BuiltNetwork, scale: BuiltNetwork)?
+        var hierarchyNetworks: [BuiltNetwork] = []
         let isVariational = e.model.kind.isVariational
         let headLocation = spec.location
         if !isVariational || spec.heads == .joint {
@@ -87,17 +133,17 @@ public struct BuiltModel {
             encoderBuilder.parameterBudget = ModelSize.maxParameters
             body = try encoderBuilder.build(spec.encoder + [LayerSpec(.linear(out: out, bias: true), location: headLocation)],
                                             inputShape: encoderInput)
-            networks.append(body)
         } else {
-            networks.append(body)
+            var separate: [BuiltNetwork] = []
             for (name, width) in [("mu_head", latent), ("scale_head", scaleWidth)] {
                 var headBuilder = NetworkBuilder(name: name, path: "model.heads", generator: encoderBuilder.generator,
                                                  parameterBudget: encoderBuilder.parameterBudget)
-                networks.append(try headBuilder.build([LayerSpec(.linear(out: width, bias: true), location: headLocation)],
+                separate.append(try headBuilder.build([LayerSpec(.linear(out: width, bias: true), location: headLocation)],
                                                       inputShape: [features]))
                 encoderBuilder.generator = headBuilder.generator
                 encoderBuilder.parameterBudget = headBuilder.parameterBudget
             }
+            heads = (separate[0], separate[1])
         }
         if let hierarchy = spec.hierarchy {
             // q(z2 | z1) and the prior p(z1 | z2), each ending in a [μ | log σ] head
@@ -107,7 +153,7 @@ public struct BuiltModel {
                                              parameterBudget: encoderBuilder.parameterBudget)
                 let built = try builder.build(layers + [LayerSpec(.linear(out: 2 * width, bias: true), location: headLocation)],
                                               inputShape: [input])
-                networks.append(built)
+                hierarchyNetworks.append(built)
                 encoderBuilder.generator = builder.generator
                 encoderBuilder.parameterBudget = builder.parameterBudget
             }
@@ -133,21 +179,22 @@ public struct BuiltModel {
         let decoder = try decoderBuilder.build(decoderSpecs, inputShape: decoderInput)
         generator = decoderBuilder.generator
         guard decoder.outputShape == image else {
-            throw SpecError("decoder produces \(decoder.outputShape.shapeDescription) but the dataset's images are \(image.shapeDescription)", at: decoderSpecs.last?.location ?? spec.location)
+            throw SpecError(.shapeMismatch, "decoder produces \(decoder.outputShape.shapeDescription) but the dataset's images are \(image.shapeDescription)", at: decoderSpecs.last?.location ?? spec.location)
         }
         let lastComputing = decoderSpecs.last { spec in
             if case .unflatten = spec.kind { return false }
             return spec.kind != .flatten
         }
         if spec.likelihood == .bce, lastComputing?.kind != .sigmoid {
-            throw SpecError("likelihood 'bce' takes probabilities: end the decoder with 'sigmoid'\(spec.decoder == .mirror(output: nil) ? " (write 'output: sigmoid')" : "")", at: decoderSpecs.last?.location ?? spec.location)
+            throw SpecError(.shapeMismatch, "likelihood 'bce' takes probabilities: end the decoder with 'sigmoid'\(spec.decoder == .mirror(output: nil) ? " (write 'output: sigmoid')" : "")", at: decoderSpecs.last?.location ?? spec.location)
         }
-        networks.append(decoder)
-        return networks
+        return AutoencoderNetworks(encoder: body, heads: heads,
+                                   hierarchy: hierarchyNetworks.isEmpty ? nil : (hierarchyNetworks[0], hierarchyNetworks[1]),
+                                   decoder: decoder)
     }
 
-    private static func adversarial(_ e: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> [BuiltNetwork] {
-        guard let spec = e.model.adversarial else { return [] }
+    private static func adversarial(_ e: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> AdversarialNetworks {
+        let spec = e.model.adversarial!
         let image = e.dataset.imageShape
         let noiseShape: [Int]
         switch spec.generator.first?.kind {
@@ -157,7 +204,7 @@ public struct BuiltModel {
         var gBuilder = NetworkBuilder(name: "generator", path: "model.generator", generator: generator)
         let g = try gBuilder.build(spec.generator, inputShape: noiseShape)
         guard g.outputShape == image else {
-            throw SpecError("generator produces \(g.outputShape.shapeDescription) but the dataset's images are \(image.shapeDescription)", at: spec.generator.last?.location ?? spec.location)
+            throw SpecError(.shapeMismatch, "generator produces \(g.outputShape.shapeDescription) but the dataset's images are \(image.shapeDescription)", at: spec.generator.last?.location ?? spec.location)
         }
         let isWGAN = e.model.kind == .wgan
         let name = isWGAN ? "critic" : "discriminator"
@@ -167,18 +214,18 @@ public struct BuiltModel {
         generator = dBuilder.generator
         let last = spec.discriminator.last
         guard d.outputShape == [1] else {
-            throw SpecError("the \(name) must give one value per image (end with 'linear: {out: 1}'), it gives \(d.outputShape.shapeDescription)", at: last?.location ?? spec.location)
+            throw SpecError(.shapeMismatch, "the \(name) must give one value per image (end with 'linear: {out: 1}'), it gives \(d.outputShape.shapeDescription)", at: last?.location ?? spec.location)
         }
         let endsInSigmoid = last?.kind == .sigmoid
         if isWGAN, endsInSigmoid {
-            throw SpecError("a WGAN critic gives a score, not a probability: remove the final sigmoid", at: last?.location ?? spec.location)
+            throw SpecError(.shapeMismatch, "a WGAN critic gives a score, not a probability: remove the final sigmoid", at: last?.location ?? spec.location)
         }
         if !isWGAN, spec.loss == .bce, !endsInSigmoid {
-            throw SpecError("loss 'bce' takes probabilities: end the discriminator with 'sigmoid', or use 'loss: bce_logits'", at: last?.location ?? spec.location)
+            throw SpecError(.shapeMismatch, "loss 'bce' takes probabilities: end the discriminator with 'sigmoid', or use 'loss: bce_logits'", at: last?.location ?? spec.location)
         }
         if !isWGAN, spec.loss == .bceLogits, endsInSigmoid {
-            throw SpecError("loss 'bce_logits' takes logits: remove the final sigmoid, or use 'loss: bce'", at: last?.location ?? spec.location)
+            throw SpecError(.shapeMismatch, "loss 'bce_logits' takes logits: remove the final sigmoid, or use 'loss: bce'", at: last?.location ?? spec.location)
         }
-        return [g, d]
+        return AdversarialNetworks(generator: g, opponent: d)
     }
 }

@@ -41,7 +41,7 @@ struct NetworkBuilder {
                       path: String, budget: Int = ModelSize.maxParameters) throws(SpecError) -> (Layer, String) {
         func require(rank: Int, _ hint: String) throws(SpecError) {
             guard shape.count == rank else {
-                throw SpecError("\(path): \(hint), but its input is \(shape.shapeDescription)", at: spec.location)
+                throw SpecError(.shapeMismatch, "\(path): \(hint), but its input is \(shape.shapeDescription)", at: spec.location)
             }
         }
         guard let count = ModelSize.parameters(of: spec, input: shape), count <= budget else {
@@ -49,7 +49,7 @@ struct NetworkBuilder {
             let before = ModelSize.maxParameters - budget
             let total = Double(size ?? Int.max) + Double(before)
             let earlier = before > 0 ? ", \(before) in the layers built before it" : ""
-            throw SpecError("\(path): this layer on inputs of \(shape.shapeDescription) has \(size.map(String.init) ?? "over 2⁶³") parameters\(earlier); training them takes \(ModelSize.describe(bytes: total * Double(ModelSize.bytesPerParameter))) with gradients and optimizer state, and GenLab may use \(ModelSize.describe(bytes: Double(ModelSize.memoryBytes))) here", at: spec.location)
+            throw SpecError(.tooLarge, "\(path): this layer on inputs of \(shape.shapeDescription) has \(size.map(String.init) ?? "over 2⁶³") parameters\(earlier); training them takes \(ModelSize.describe(bytes: total * Double(ModelSize.bytesPerParameter))) with gradients and optimizer state, and GenLab may use \(ModelSize.describe(bytes: Double(ModelSize.memoryBytes))) here", at: spec.location)
         }
         let bool = { (b: Bool) in b ? "True" : "False" }
         var layer: Layer
@@ -70,7 +70,7 @@ struct NetworkBuilder {
             text = "ConvTranspose2d(\(shape[0]), \(out), kernel_size=\(k), stride=\(s), padding=\(p), output_padding=\(op), bias=\(bool(bias)))"
         case .batchNorm:
             guard (1...3).contains(shape.count) else {
-                throw SpecError("\(path): batchnorm needs F, C×L or C×H×W inputs, but its input is \(shape.shapeDescription)", at: spec.location)
+                throw SpecError(.shapeMismatch, "\(path): batchnorm needs F, C×L or C×H×W inputs, but its input is \(shape.shapeDescription)", at: spec.location)
             }
             let dimensions = shape.count == 3 ? 2 : 1
             layer = BatchNorm(dimensions: dimensions, features: shape[0])
@@ -95,7 +95,7 @@ struct NetworkBuilder {
         }
         if spec.spectralNorm {
             guard let weighted = layer as? WeightedLayer else {
-                throw SpecError("\(path): spectral_norm applies to linear and conv2d layers only", at: spec.location)
+                throw SpecError(.shapeMismatch, "\(path): spectral_norm applies to linear and conv2d layers only", at: spec.location)
             }
             layer = SpectralNorm(weighted, generator: &generator)
             text = "spectral_norm(\(text))"
@@ -110,10 +110,10 @@ struct NetworkBuilder {
         do {
             shape = Array(try layer.outputShape(for: [1] + input).dropFirst())
         } catch {
-            throw SpecError("\(path): \(error.message)", at: spec.location)
+            throw SpecError(.shapeMismatch, "\(path): \(error.message)", at: spec.location)
         }
         guard let count = Tensor.checkedElementCount(shape), count <= ModelSize.maxItemElements else {
-            throw SpecError("\(path): its output \(shape.shapeDescription) per image has more than \(ModelSize.maxItemElements) values", at: spec.location)
+            throw SpecError(.tooLarge, "\(path): its output \(shape.shapeDescription) per image has more than \(ModelSize.maxItemElements) values", at: spec.location)
         }
         return shape
     }
@@ -157,7 +157,7 @@ struct NetworkBuilder {
             case .conv2d(_, let k, let s, let p, let bias):
                 let paddings = [1, 2].map { input[$0] - ((output[$0] - 1) * s - 2 * p + k) }
                 guard paddings[0] == paddings[1], (0..<s).contains(paddings[0]) else {
-                    throw SpecError("decoder: mirror cannot invert model.encoder[\(index)] (conv2d from \(input.shapeDescription) to \(output.shapeDescription)); write the decoder as a list", at: spec.location)
+                    throw SpecError(.shapeMismatch, "decoder: mirror cannot invert model.encoder[\(index)] (conv2d from \(input.shapeDescription) to \(output.shapeDescription)); write the decoder as a list", at: spec.location)
                 }
                 kind = .convTranspose2d(out: input[0], kernel: k, stride: s, padding: p, outputPadding: paddings[0], bias: bias)
             case .convTranspose2d(_, let k, let s, let p, _, let bias):
@@ -168,7 +168,7 @@ struct NetworkBuilder {
             case .unflatten:
                 kind = .flatten
             case .avgPool:
-                throw SpecError("decoder: mirror cannot invert avgpool (model.encoder[\(index)]); write the decoder as a list", at: spec.location)
+                throw SpecError(.shapeMismatch, "decoder: mirror cannot invert avgpool (model.encoder[\(index)]); write the decoder as a list", at: spec.location)
             case .batchNorm, .relu, .leakyReLU, .sigmoid, .tanh, .bias:
                 kind = spec.kind
             }

@@ -2,6 +2,10 @@ import GenLabNN
 import GenLabSpec
 
 /// One objective's training iteration over a built model, with its optimizers.
+///
+/// A trainer composes the differentiable pieces of `GenLabNN` (losses, KL forms,
+/// reparameterisation, splits) around the networks of its `Architecture`; it holds no
+/// gradient formula of its own.
 public protocol Trainer: AnyObject {
     var model: BuiltModel { get }
     /// The names of the losses `step` returns, as history columns.
@@ -27,12 +31,10 @@ public protocol Trainer: AnyObject {
 extension Trainer {
     public var carriedValues: [String: [Float]] { [:] }
     public func resume(afterSteps steps: Int, carried: [String: [Float]]) {}
-}
 
-extension Trainer {
     /// Runs `body` with every network in evaluation mode, then puts each network back in the
     /// mode it had before, so scopes nest (an inner scope leaves the outer one evaluating).
-    func evaluating<T>(_ body: () throws(ShapeError) -> T) throws(ShapeError) -> T {
+    public func evaluating<T>(_ body: () throws(ShapeError) -> T) throws(ShapeError) -> T {
         let modes = model.networks.map(\.network.isTraining)
         for built in model.networks { built.network.isTraining = false }
         defer { for (built, mode) in zip(model.networks, modes) { built.network.isTraining = mode } }
@@ -40,21 +42,18 @@ extension Trainer {
     }
 }
 
-/// A trainer whose model encodes images into latents (recorded each epoch).
-public protocol LatentEncoder: Trainer {
-    /// μ and log σ of the (lowest) latent of `batch`, in evaluation mode; an AE's code is its
-    /// μ, with log σ = 0.
-    func encode(_ batch: Tensor, labels: [Int32]) throws(ShapeError) -> (mu: [Float], logSigma: [Float])
-}
-
 /// Builds the trainer of an experiment's objective.
 public enum TrainerFactory {
     public static func make(_ model: BuiltModel) -> Trainer {
-        switch model.experiment.model.kind {
-        case .ae, .vae, .cvae: AutoencoderTrainer(model)
-        case .hvae: HierarchicalVAETrainer(model)
-        case .gan: GANTrainer(model)
-        case .wgan: WGANTrainer(model)
+        switch model.architecture {
+        case .autoencoder(let networks):
+            switch model.experiment.model.kind {
+            case .vae, .cvae: VAETrainer(model, networks)
+            case .hvae: HierarchicalVAETrainer(model, networks)
+            default: AutoencoderTrainer(model, networks)
+            }
+        case .adversarial(let networks):
+            model.experiment.model.kind == .wgan ? WGANTrainer(model, networks) : GANTrainer(model, networks)
         }
     }
 

@@ -12,44 +12,40 @@ public final class WGANTrainer: AdversarialTrainer {
     /// Critic updates so far (decides when the generator steps).
     private(set) var iteration = 0
     private var lastGeneratorLoss: Float = 0
-    private let gradOutput = Tensor(zeros: [0])
+    private let gradScores = Tensor(zeros: [0])
 
-    public init(_ model: BuiltModel) {
+    init(_ model: BuiltModel, _ networks: AdversarialNetworks) {
         self.model = model
-        pair = AdversarialPair(model, opponent: "critic")
+        pair = AdversarialPair(model, networks)
     }
 
     public var optimizers: [String: Optimizer] { pair.optimizers }
     public var sampleNoiseShape: [Int]? { pair.noiseShape }
 
-    /// Mean critic score of `input`, with ∂(sign·mean)/∂input back-propagated.
-    private func score(_ input: Tensor, sign: Float, updateCritic: Bool) throws(ShapeError) -> (mean: Float, gradInput: Tensor) {
-        let output = try pair.opponent.forward(input)
-        let n = output.count
-        var sum: Double = 0
-        for i in 0..<n { sum += Double(output[i]) }
-        gradOutput.resize(to: output.shape)
-        gradOutput.fill(sign / Float(n))
-        return (Float(sum / Double(n)), try pair.opponent.backward(gradOutput, accumulateParameterGradients: updateCritic))
+    /// sign · mean critic score of `input`, with its gradient back-propagated to the input.
+    private func score(_ input: Tensor, sign: Float, updateCritic: Bool) throws(ShapeError) -> (loss: Float, gradInput: Tensor) {
+        let scores = try pair.opponent.forward(input), loss = WassersteinLoss(sign: sign)
+        loss.backward(scores, into: gradScores)
+        return (loss.forward(scores), try pair.opponent.backward(gradScores, accumulateParameterGradients: updateCritic))
     }
 
     public func step(_ batch: Tensor, drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float] {
         let n = batch.shape[0]
         let cOptimizer = pair.opponentOptimizer, gOptimizer = pair.generatorOptimizer
         cOptimizer.zeroGrad()
-        let real = try score(batch, sign: -1, updateCritic: true).mean
-        let fakeScore = try score(try pair.fakeBatch(n, &source), sign: 1, updateCritic: true).mean
+        let real = try score(batch, sign: -1, updateCritic: true).loss
+        let fake = try score(try pair.fakeBatch(n, &source), sign: 1, updateCritic: true).loss
         cOptimizer.step()
         if let clip = pair.spec.clip { cOptimizer.clampParameters(Float(clip)) }
         if iteration % pair.spec.criticSteps == 0 {
             gOptimizer.zeroGrad()
-            let (mean, gradFake) = try score(try pair.fakeBatch(n, &source), sign: -1, updateCritic: false)
+            let (loss, gradFake) = try score(try pair.fakeBatch(n, &source), sign: -1, updateCritic: false)
             _ = try pair.generator.backward(gradFake)
             gOptimizer.step()
-            lastGeneratorLoss = -mean
+            lastGeneratorLoss = loss
         }
         iteration += 1
-        return ["critic": -real + fakeScore, "generator": lastGeneratorLoss]
+        return ["critic": real + fake, "generator": lastGeneratorLoss]
     }
 
     /// The last generator loss, repeated in the history until the generator steps again.

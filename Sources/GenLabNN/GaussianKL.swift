@@ -6,12 +6,6 @@ import Foundation
 /// The scale head is log σ or log σ² (the lab VAE's "logvar"), of shape (N, K) for a
 /// diagonal posterior or (N, 1) for an isotropic one (one σ shared by the K dimensions).
 public struct GaussianKL: Sendable {
-    /// What the encoder's scale head outputs.
-    public enum ScaleHead: String, Sendable, CaseIterable {
-        case logSigma = "log_sigma"
-        case logVariance = "log_variance"
-    }
-
     public var head: ScaleHead
     public var reduction: Reduction
 
@@ -29,17 +23,13 @@ public struct GaussianKL: Sendable {
         return (mu.shape[1], scale.shape[1] == 1 && mu.shape[1] != 1)
     }
 
-    /// log σ for a head value.
-    @inline(__always)
-    func logSigma(_ s: Float) -> Float { head == .logSigma ? s : 0.5 * s }
-
     public func forward(mu: Tensor, scale: Tensor) throws(ShapeError) -> Float {
         let (k, isotropic) = try layout(mu, scale)
         var sum = 0.0
         for n in 0..<mu.shape[0] {
             for j in 0..<k {
                 let m = mu[n * k + j]
-                let ls = logSigma(isotropic ? scale[n] : scale[n * k + j])
+                let ls = head.logSigma(isotropic ? scale[n] : scale[n * k + j])
                 sum += Double(0.5 * (m * m + Foundation.exp(2 * ls) - 1) - ls)
             }
         }
@@ -50,7 +40,7 @@ public struct GaussianKL: Sendable {
     public func backward(mu: Tensor, scale: Tensor, factor: Float = 1, gradMu: Tensor, gradScale: Tensor) throws(ShapeError) {
         let (k, isotropic) = try layout(mu, scale)
         let c = factor * reduction.factor(count: mu.count)
-        let chain: Float = head == .logSigma ? 1 : 0.5
+        let chain = head.chain
         gradMu.resize(to: mu.shape)
         gradScale.resize(to: scale.shape)
         gradScale.fill(0)
@@ -58,7 +48,7 @@ public struct GaussianKL: Sendable {
             for j in 0..<k {
                 let i = n * k + j, si = isotropic ? n : i
                 gradMu[i] = c * mu[i]
-                let ls = logSigma(scale[si])
+                let ls = head.logSigma(scale[si])
                 gradScale[si] += c * chain * (Foundation.exp(2 * ls) - 1)
             }
         }

@@ -1,3 +1,4 @@
+@_exported import GenLabCore
 @_exported import GenLabTensor
 
 /// A trainable tensor and the gradient accumulated for it, both in PyTorch's layout.

@@ -9,7 +9,7 @@ import Foundation
 public struct MonteCarloKL: Sendable {
     public var closedForm: GaussianKL
 
-    public init(head: GaussianKL.ScaleHead = .logSigma, reduction: Reduction = .mean) {
+    public init(head: ScaleHead = .logSigma, reduction: Reduction = .mean) {
         closedForm = GaussianKL(head: head, reduction: reduction)
     }
 
@@ -28,7 +28,7 @@ public struct MonteCarloKL: Sendable {
             for n in 0..<mu.shape[0] {
                 for j in 0..<k {
                     let i = n * k + j
-                    let ls = closedForm.logSigma(isotropic ? scale[n] : scale[i])
+                    let ls = closedForm.head.logSigma(isotropic ? scale[n] : scale[i])
                     let e = eps[sample * mu.count + i]
                     let z = mu[i] + Foundation.exp(ls) * e
                     sum += Double(0.5 * z * z - 0.5 * e * e - ls)
@@ -44,7 +44,7 @@ public struct MonteCarloKL: Sendable {
         let (k, isotropic) = try closedForm.layout(mu, scale)
         let s = try samples(mu, eps)
         let c = factor * closedForm.reduction.factor(count: mu.count) / Float(s)
-        let chain: Float = closedForm.head == .logSigma ? 1 : 0.5
+        let chain = closedForm.head.chain
         gradMu.resize(to: mu.shape)
         gradScale.resize(to: scale.shape)
         gradMu.fill(0)
@@ -53,7 +53,7 @@ public struct MonteCarloKL: Sendable {
             for n in 0..<mu.shape[0] {
                 for j in 0..<k {
                     let i = n * k + j, si = isotropic ? n : i
-                    let sigma = Foundation.exp(closedForm.logSigma(scale[si]))
+                    let sigma = Foundation.exp(closedForm.head.logSigma(scale[si]))
                     let e = eps[sample * mu.count + i]
                     let z = mu[i] + sigma * e
                     gradMu[i] += c * z

@@ -107,8 +107,3 @@ public final class PointRunner {
             finishedAt: status == .running ? nil : PointRunner.timestamp(), failure: failure)
     }
 }
-
-/// GenLab's release, written into run files.
-public enum GenLabVersion {
-    public static let current = "0.1.0"
-}

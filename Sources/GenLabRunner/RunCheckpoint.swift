@@ -55,7 +55,7 @@ public enum RunCheckpoint {
             throw fail("the stored networks \(state.weights.keys.sorted()) do not fit the configuration's \(model.parameterGroups.map(\.name))")
         }
         for group in model.parameterGroups {
-            let network = model.network(group.name)?.network
+            let network = model.network(named: group.name)?.network
             let stored = Dictionary(uniqueKeysWithValues: (state.weights[group.name] ?? []).map { ($0.name, $0) }
                 + (state.buffers[group.name] ?? []).map { ($0.name, $0) })
             let targets = group.parameters.map { ($0.name, $0.parameter.value) } + (network?.buffers.map { ($0.name, $0.tensor) } ?? [])

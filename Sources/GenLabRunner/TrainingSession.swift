@@ -210,7 +210,7 @@ final class TrainingSession {
     /// μ, log σ and z (μ + σ·ε, ε from stream 13 drawn afresh each time) of the first
     /// `count` test images, encoded in evaluation mode.
     private func recordLatents() throws(RunError) {
-        guard let count = experiment.record.latents?.count, let autoencoder = trainer as? LatentEncoder else { return }
+        guard let count = experiment.record.latents?.count, let autoencoder = trainer as? LatentModel else { return }
         let source = runner.dataset.test.count > 0 ? runner.dataset.test : runner.dataset.train
         let images = source.prefix(count)
         let l = BatchLoader(images: images, batchSize: experiment.train.batchSize, dropLast: false, shuffle: false, seed: 0,
@@ -220,7 +220,10 @@ final class TrainingSession {
         for index in 0..<l.batchesPerEpoch {
             l.load(epoch: 0, index: index)
             let codes: (mu: [Float], logSigma: [Float])
-            do { codes = try autoencoder.encode(l.batch, labels: l.labels) } catch {
+            do {
+                let lowest = try autoencoder.encode(l.batch, labels: l.labels)[0]
+                codes = (lowest.mu.values, lowest.logSigma.values)
+            } catch {
                 throw RunError("recording latents at epoch \(epoch + 1): \(error.message)", path: runner.path)
             }
             mu += codes.mu

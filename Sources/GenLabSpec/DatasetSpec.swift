@@ -1,3 +1,4 @@
+import GenLabNN
 /// Which images an experiment trains on and how they are scaled.
 public struct DatasetSpec: Equatable, Sendable {
     public enum Name: String, Sendable, CaseIterable {
@@ -89,11 +90,11 @@ public struct DatasetSpec: Equatable, Sendable {
             try f.reject("channels", "applies to image-folder datasets only")
         }
         if name == .mnist || name == .cifar10 || name == .imageFolder, f["path"] == nil {
-            throw SpecError("'dataset.path' is required for \(name.rawValue): the folder holding its files", at: f.location)
+            throw SpecError(.missingKey, "'dataset.path' is required for \(name.rawValue): the folder holding its files", at: f.location)
         }
         let channels = try f["channels"]?.int("dataset.channels", min: 1, max: 3) ?? 3
         guard channels == 1 || channels == 3 else {
-            throw SpecError("'dataset.channels' must be 1 (grey) or 3 (RGB), found \(channels)", at: f["channels"]!.location)
+            throw SpecError(.invalidValue, "'dataset.channels' must be 1 (grey) or 3 (RGB), found \(channels)", at: f["channels"]!.location)
         }
         var spec = DatasetSpec(
             name: name,
@@ -110,7 +111,7 @@ public struct DatasetSpec: Equatable, Sendable {
             } else if h.plainText.flatMap(Int.init) != nil {
                 spec.holdout = .first(try h.int("dataset.holdout", min: 1))
             } else {
-                throw SpecError("'dataset.holdout' must be 'per_class' or a number of images, found \(h.kindDescription)", at: h.location)
+                throw SpecError(.wrongType, "'dataset.holdout' must be 'per_class' or a number of images, found \(h.kindDescription)", at: h.location)
             }
         }
         return spec
@@ -121,14 +122,14 @@ public struct DatasetSpec: Equatable, Sendable {
         case "unit": return .unit
         case "symmetric": return .symmetric
         case .some(let text):
-            throw SpecError(NearestKey.unknownMessage("value", text, valid: ["unit", "symmetric"], in: "dataset.normalize") + " (or write {mean: […], std: […]})", at: node.location)
+            throw SpecError(.unknownName, NearestKey.unknownMessage("value", text, valid: ["unit", "symmetric"], in: "dataset.normalize") + " (or write {mean: […], std: […]})", at: node.location)
         case nil: break
         }
         let f = try node.fields("dataset.normalize", allowed: ["mean", "std"])
         func values(_ key: String, positive: Bool) throws(SpecError) -> [Double] {
             let items = try f.required(key).list(f.path(key), nonEmpty: true)
             guard items.count == channels else {
-                throw SpecError("'\(f.path(key))' needs one value per channel (\(channels)), found \(items.count)", at: f[key]!.location)
+                throw SpecError(.invalidValue, "'\(f.path(key))' needs one value per channel (\(channels)), found \(items.count)", at: f[key]!.location)
             }
             var result: [Double] = []
             for (i, item) in items.enumerated() {

@@ -1,3 +1,5 @@
+@_exported import GenLabCore
+import GenLabNN
 import Foundation
 
 /// A whole experiment file, parsed and checked (everything except network shapes, which
@@ -31,17 +33,17 @@ public struct Experiment: Equatable, Sendable {
         let f = try tree.fields("", allowed: keys)
         let name = try f.required("name").string("name")
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
-            throw SpecError("'name' must be letters, digits, '-', '_' or '.' (it names the results folder), found \"\(name)\"", at: f["name"]!.location)
+            throw SpecError(.invalidValue, "'name' must be letters, digits, '-', '_' or '.' (it names the results folder), found \"\(name)\"", at: f["name"]!.location)
         }
         let model = try ModelSpec.parse(try f.required("model"))
         let dataset = try DatasetSpec.parse(try f.required("dataset"))
         let modelFields = try f.required("model").fields("model", allowed: ModelSpec.keys)
         if model.kind == .cvae, let classes = model.autoencoder?.classes, dataset.classes > 0, classes != dataset.classes {
-            throw SpecError("'model.classes' is \(classes) but \(dataset.name.rawValue) has \(dataset.classes) classes",
+            throw SpecError(.invalidValue, "'model.classes' is \(classes) but \(dataset.name.rawValue) has \(dataset.classes) classes",
                             at: (modelFields["classes"]?.location ?? modelFields.location))
         }
         if model.autoencoder?.likelihood == .bce, let range = dataset.normalization.range, range.lowerBound < 0 || range.upperBound > 1 {
-            throw SpecError("'likelihood: bce' needs targets in [0, 1], but 'dataset.normalize' puts pixels in [\(String(format: "%.3g", range.lowerBound)), \(String(format: "%.3g", range.upperBound))] (BCE is computed on the normalised pixels, as PyTorch's BCELoss would refuse these); use normalize: unit, or likelihood: mse or gaussian",
+            throw SpecError(.invalidValue, "'likelihood: bce' needs targets in [0, 1], but 'dataset.normalize' puts pixels in [\(String(format: "%.3g", range.lowerBound)), \(String(format: "%.3g", range.upperBound))] (BCE is computed on the normalised pixels, as PyTorch's BCELoss would refuse these); use normalize: unit, or likelihood: mse or gaussian",
                             at: (modelFields["likelihood"]?.location ?? modelFields.location))
         }
         var withoutSweep = f.pairs
@@ -68,7 +70,7 @@ public struct Experiment: Equatable, Sendable {
             let point = try applying(overrides)
             let hash = point.experiment.tree.configurationHash
             if let other = seen[hash] {
-                throw SpecError("sweep points \(other + 1) and \(index + 1) resolve to the same configuration (\(result[other].runID) and \(point.runID))", at: sweep.location)
+                throw SpecError(.sweep, "sweep points \(other + 1) and \(index + 1) resolve to the same configuration (\(result[other].runID) and \(point.runID))", at: sweep.location)
             }
             seen[hash] = index
             result.append(point)
@@ -117,10 +119,10 @@ public struct Experiment: Equatable, Sendable {
             return ExperimentPoint(experiment: resolved, overrides: overrides)
         } catch {
             if let o = overrides.first(where: { $0.keyLocation == error.location }) {
-                throw SpecError("\(o.origin) key '\(o.key)' does not exist in the experiment: \(error.message)", at: error.location)
+                throw SpecError(.sweep, "\(o.origin) key '\(o.key)' does not exist in the experiment: \(error.message)", at: error.location)
             }
             if let o = overrides.first(where: { $0.value.location == error.location }) {
-                throw SpecError("\(o.origin) value \(o.key)=\(o.value.compactText): \(error.message)", at: error.location)
+                throw SpecError(.sweep, "\(o.origin) value \(o.key)=\(o.value.compactText): \(error.message)", at: error.location)
             }
             throw error
         }

@@ -1,3 +1,4 @@
+import GenLabNN
 import Foundation
 import Glibc
 
@@ -11,12 +12,12 @@ enum ExperimentText {
         let start = SourceLocation(file: path, line: 1, column: 1)
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {
-            throw SpecError("cannot open the file: \(String(cString: strerror(errno)))", at: start)
+            throw SpecError(.unreadable, "cannot open the file: \(String(cString: strerror(errno)))", at: start)
         }
         defer { close(descriptor) }
         var info = stat()
         if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            throw SpecError("is a folder, not an experiment file", at: start)
+            throw SpecError(.unreadable, "is a folder, not an experiment file", at: start)
         }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -24,16 +25,16 @@ enum ExperimentText {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw SpecError("cannot read the file: \(String(cString: strerror(errno)))", at: start)
+                throw SpecError(.unreadable, "cannot read the file: \(String(cString: strerror(errno)))", at: start)
             }
             if count == 0 { break }
             bytes += chunk[0..<count]
             guard bytes.count <= maxBytes else {
-                throw SpecError("the file is larger than \(maxBytes / 1024) KiB; an experiment file is a few kilobytes of YAML", at: start)
+                throw SpecError(.unreadable, "the file is larger than \(maxBytes / 1024) KiB; an experiment file is a few kilobytes of YAML", at: start)
             }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw SpecError("the file is not UTF-8 text (first invalid byte here)", at: firstInvalidByte(bytes, file: path))
+            throw SpecError(.unreadable, "the file is not UTF-8 text (first invalid byte here)", at: firstInvalidByte(bytes, file: path))
         }
         return text
     }

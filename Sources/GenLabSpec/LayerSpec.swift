@@ -1,4 +1,4 @@
-import GenLabTensor
+import GenLabNN
 
 /// One entry of a network's layer list, as written: sizes that depend on the input
 /// (in-channels, in-features) are inferred when the network is built.
@@ -46,14 +46,14 @@ public struct LayerSpec: Equatable, Sendable {
     static func parse(_ node: YAMLNode, path: String) throws(SpecError) -> LayerSpec {
         let location = node.location
         guard let (name, arguments) = node.namedChoice else {
-            throw SpecError("'\(path)' must be a layer name or a one-key mapping such as 'linear: {out: 128}', found \(node.kindDescription)", at: location)
+            throw SpecError(.wrongType, "'\(path)' must be a layer name or a one-key mapping such as 'linear: {out: 128}', found \(node.kindDescription)", at: location)
         }
         guard names.contains(name) else {
-            throw SpecError(NearestKey.unknownMessage("layer", name, valid: names, in: path), at: location)
+            throw SpecError(.unknownName, NearestKey.unknownMessage("layer", name, valid: names, in: path), at: location)
         }
         let layerPath = "\(path).\(name)"
         if arguments == nil, !bareNames.contains(name) {
-            throw SpecError("layer '\(name)' needs arguments, e.g. \(example(name))", at: location)
+            throw SpecError(.invalidValue, "layer '\(name)' needs arguments, e.g. \(example(name))", at: location)
         }
         switch name {
         case "linear":
@@ -73,7 +73,7 @@ public struct LayerSpec: Equatable, Sendable {
             let (out, kernel, stride, padding, bias) = try convolution(f)
             let outputPadding = try f["output_padding"]?.int(f.path("output_padding"), min: 0) ?? 0
             guard outputPadding < stride else {
-                throw SpecError("'\(f.path("output_padding"))' must be smaller than the stride (\(stride)), found \(outputPadding)",
+                throw SpecError(.invalidValue, "'\(f.path("output_padding"))' must be smaller than the stride (\(stride)), found \(outputPadding)",
                                 at: f["output_padding"]!.location)
             }
             return LayerSpec(.convTranspose2d(out: out, kernel: kernel, stride: stride, padding: padding,
@@ -87,12 +87,12 @@ public struct LayerSpec: Equatable, Sendable {
             var shape: [Int] = []
             for (i, item) in items.enumerated() { shape.append(try item.int("\(layerPath)[\(i)]", min: 1, max: maxSize)) }
             guard shape.count <= 3, Tensor.checkedElementCount(shape).map({ $0 <= maxSize }) ?? false else {
-                throw SpecError("'\(layerPath)' must be at most 3 sizes whose product is at most \(maxSize), found \(shape.shapeDescription)", at: arguments!.location)
+                throw SpecError(.outOfRange, "'\(layerPath)' must be at most 3 sizes whose product is at most \(maxSize), found \(shape.shapeDescription)", at: arguments!.location)
             }
             return LayerSpec(.unflatten(shape), location: location)
         default:
             if let arguments {
-                throw SpecError("layer '\(name)' takes no arguments; write '- \(name)'", at: arguments.location)
+                throw SpecError(.notApplicable, "layer '\(name)' takes no arguments; write '- \(name)'", at: arguments.location)
             }
             let kinds: [String: Kind] = [
                 "batchnorm": .batchNorm, "relu": .relu, "sigmoid": .sigmoid, "tanh": .tanh,

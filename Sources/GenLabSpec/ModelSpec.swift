@@ -1,3 +1,4 @@
+import GenLabNN
 /// The networks and the objective of an experiment.
 public struct ModelSpec: Equatable, Sendable {
     public enum Kind: String, Sendable, CaseIterable {
@@ -17,12 +18,6 @@ public struct ModelSpec: Equatable, Sendable {
 
         public var isAutoencoder: Bool { self == .ae || self == .vae || self == .cvae || self == .hvae }
         public var isVariational: Bool { self == .vae || self == .cvae || self == .hvae }
-    }
-
-    /// How parameters are drawn before training.
-    public enum Initialization: String, Sendable, CaseIterable {
-        case pytorch
-        case dcgan
     }
 
     public var kind: Kind
@@ -60,29 +55,11 @@ public struct AutoencoderSpec: Equatable, Sendable {
         case layers([LayerSpec])
     }
 
-    public enum Likelihood: String, Sendable, CaseIterable {
-        case mse
-        case bce
-        /// log N(x; decoder(z), σx²) with fixed or learned σx.
-        case gaussian
-    }
-
-    public enum Reduction: String, Sendable, CaseIterable {
-        case mean
-        case sum
-    }
-
     public enum Posterior: String, Sendable, CaseIterable {
         /// One σ per latent dimension.
         case diagonal
         /// One σ shared by all latent dimensions.
         case isotropic
-    }
-
-    public enum ScaleHead: String, Sendable, CaseIterable {
-        case logSigma = "log_sigma"
-        /// z = μ + exp(½·logvar)·ε, as the lab VAE.
-        case logVariance = "log_variance"
     }
 
     public enum Heads: String, Sendable, CaseIterable {
@@ -165,7 +142,7 @@ public struct AutoencoderSpec: Equatable, Sendable {
         if let c = f["corruption"] {
             let g = try c.fields("model.corruption", allowed: ["gaussian", "mask"])
             guard g.pairs.count == 1 else {
-                throw SpecError("'model.corruption' takes one of 'gaussian: σ' or 'mask: p'", at: c.location)
+                throw SpecError(.invalidValue, "'model.corruption' takes one of 'gaussian: σ' or 'mask: p'", at: c.location)
             }
             corruption = g["gaussian"] != nil
                 ? .gaussian(try g["gaussian"]!.double(g.path("gaussian"), exclusiveMin: 0))
@@ -179,7 +156,7 @@ public struct AutoencoderSpec: Equatable, Sendable {
             if let o = f["output"] {
                 output = try LayerSpec.parse(o, path: "model.output")
                 guard [.sigmoid, .tanh, .relu].contains(output!.kind) else {
-                    throw SpecError("'model.output' must be sigmoid, tanh or relu", at: o.location)
+                    throw SpecError(.invalidValue, "'model.output' must be sigmoid, tanh or relu", at: o.location)
                 }
             }
             decoder = .mirror(output: output)
@@ -187,13 +164,13 @@ public struct AutoencoderSpec: Equatable, Sendable {
             try f.reject("output", "applies to 'decoder: mirror' only; write the activation at the end of the decoder list")
             decoder = .layers(try LayerSpec.parseList(decoderNode, path: "model.decoder"))
         } else {
-            throw SpecError("'model.decoder' must be 'mirror' or a list of layers, found \(decoderNode.kindDescription)", at: decoderNode.location)
+            throw SpecError(.wrongType, "'model.decoder' must be 'mirror' or a list of layers, found \(decoderNode.kindDescription)", at: decoderNode.location)
         }
         let likelihood = try f["likelihood"]?.choice("model.likelihood", Likelihood.self) ?? .mse
         var sigmaX = SigmaX.learned
         if let s = f["sigma_x"] {
             guard likelihood == .gaussian else {
-                throw SpecError("'model.sigma_x' applies to 'likelihood: gaussian' only", at: s.location)
+                throw SpecError(.notApplicable, "'model.sigma_x' applies to 'likelihood: gaussian' only", at: s.location)
             }
             sigmaX = s.plainText == "learned" ? .learned : .fixed(try s.double("model.sigma_x", exclusiveMin: 0))
         }

@@ -1,3 +1,4 @@
+import GenLabNN
 /// An optimizer and its settings, PyTorch's names and defaults.
 public enum OptimizerSpec: Equatable, Sendable {
     case adam(lr: Double, betas: (Double, Double), eps: Double, weightDecay: Double)
@@ -19,10 +20,10 @@ public enum OptimizerSpec: Equatable, Sendable {
     /// `{sgd: {lr: 0.1, momentum: 0.9}}`.
     static func parse(_ node: YAMLNode, path: String) throws(SpecError) -> OptimizerSpec {
         guard let (name, arguments) = node.namedChoice else {
-            throw SpecError("'\(path)' must name one optimizer (adam, rmsprop or sgd), e.g. '{adam: {lr: 1.0e-3}}'", at: node.location)
+            throw SpecError(.invalidValue, "'\(path)' must name one optimizer (adam, rmsprop or sgd), e.g. '{adam: {lr: 1.0e-3}}'", at: node.location)
         }
         guard names.contains(name) else {
-            throw SpecError(NearestKey.unknownMessage("optimizer", name, valid: names, in: path), at: node.location)
+            throw SpecError(.unknownName, NearestKey.unknownMessage("optimizer", name, valid: names, in: path), at: node.location)
         }
         let p = "\(path).\(name)"
         switch name {
@@ -32,7 +33,7 @@ public enum OptimizerSpec: Equatable, Sendable {
             if let b = f?["betas"] {
                 let items = try b.list(f!.path("betas"))
                 guard items.count == 2 else {
-                    throw SpecError("'\(f!.path("betas"))' must be two numbers [β1, β2], found \(items.count)", at: b.location)
+                    throw SpecError(.invalidValue, "'\(f!.path("betas"))' must be two numbers [β1, β2], found \(items.count)", at: b.location)
                 }
                 betas = (try items[0].double("\(f!.path("betas"))[0]", min: 0, max: 0.999999),
                          try items[1].double("\(f!.path("betas"))[1]", min: 0, max: 0.999999))
@@ -49,7 +50,7 @@ public enum OptimizerSpec: Equatable, Sendable {
         default:
             let f = try arguments?.fields(p, allowed: ["lr", "momentum", "weight_decay"])
             guard let f, f["lr"] != nil else {
-                throw SpecError("'\(p).lr' is required: SGD has no default learning rate", at: node.location)
+                throw SpecError(.missingKey, "'\(p).lr' is required: SGD has no default learning rate", at: node.location)
             }
             return .sgd(lr: try lr(f, default: 0),
                         momentum: try f["momentum"]?.double(f.path("momentum"), min: 0, max: 1) ?? 0,

@@ -1,3 +1,4 @@
+import GenLabNN
 /// What a run writes to its HDF5 file while training.
 public struct RecordSpec: Equatable, Sendable {
     /// When something is recorded.
@@ -46,7 +47,7 @@ public struct RecordSpec: Equatable, Sendable {
     private static func every(_ node: YAMLNode, _ path: String) throws(SpecError) -> Every {
         if node.plainText == "epoch" { return .epoch }
         guard node.plainText.flatMap(Int.init) != nil else {
-            throw SpecError("'\(path)' must be 'epoch' or a number of steps, found \(node.kindDescription)", at: node.location)
+            throw SpecError(.wrongType, "'\(path)' must be 'epoch' or a number of steps, found \(node.kindDescription)", at: node.location)
         }
         return .steps(try node.int(path, min: 1))
     }

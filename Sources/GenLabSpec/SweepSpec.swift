@@ -1,5 +1,5 @@
+import GenLabNN
 import Foundation
-import GenLabTensor
 
 /// One value a sweep sets: a dotted key of the experiment ("model.beta", "seed",
 /// "train.optimizer.adam.lr", "model.encoder.5.linear.out") and the YAML value.
@@ -20,7 +20,7 @@ public struct Override: Equatable, Sendable {
     /// Rejects a key with an empty component ("model..beta", ".beta", "beta.").
     static func checkKey(_ key: String, at location: SourceLocation, origin: String) throws(SpecError) {
         guard key.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty }) else {
-            throw SpecError("\(origin) key '\(key)' has an empty part: write dotted names such as model.beta", at: location)
+            throw SpecError(.sweep, "\(origin) key '\(key)' has an empty part: write dotted names such as model.beta", at: location)
         }
     }
 
@@ -32,12 +32,12 @@ public struct Override: Equatable, Sendable {
     public static func commandLine(_ text: String) throws(SpecError) -> Override {
         let location = SourceLocation(file: "--set \(text)", line: 1, column: 1)
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
-            throw SpecError("expected key=value, e.g. model.beta=0.5", at: location)
+            throw SpecError(.sweep, "expected key=value, e.g. model.beta=0.5", at: location)
         }
         let key = String(text[..<equals]), valueText = String(text[text.index(after: equals)...])
         try checkKey(key, at: location, origin: "--set")
         if key == "sweep" || key.hasPrefix("sweep.") {
-            throw SpecError("--set cannot change the sweep (it would be ignored); edit the experiment file's 'sweep', or use --point to run one of its points", at: location)
+            throw SpecError(.sweep, "--set cannot change the sweep (it would be ignored); edit the experiment file's 'sweep', or use --point to run one of its points", at: location)
         }
         // the value's places count from the start of "key=value"
         let value = try YAMLNode.parse(valueText.isEmpty ? "''" : valueText, file: "--set \(text)")
@@ -101,13 +101,13 @@ public struct SweepSpec: Equatable, Sendable {
         if let z = f["zip"] {
             spec.zip = try lists(z, "sweep.zip")
             if let first = spec.zip.first, let other = spec.zip.first(where: { $0.values.count != first.values.count }) {
-                throw SpecError("'sweep.zip' lists must have equal lengths: '\(first.key)' has \(first.values.count), '\(other.key)' has \(other.values.count)", at: other.keyLocation)
+                throw SpecError(.sweep, "'sweep.zip' lists must have equal lengths: '\(first.key)' has \(first.values.count), '\(other.key)' has \(other.values.count)", at: other.keyLocation)
             }
         }
         if let p = f["points"] {
             for (i, item) in try p.list("sweep.points").enumerated() {
                 guard case .mapping(let pairs, _) = item else {
-                    throw SpecError("'sweep.points[\(i)]' must be a mapping of keys to values, found \(item.kindDescription)", at: item.location)
+                    throw SpecError(.wrongType, "'sweep.points[\(i)]' must be a mapping of keys to values, found \(item.kindDescription)", at: item.location)
                 }
                 spec.points.append(pairs.map { Override(key: $0.key, keyLocation: $0.keyLocation, value: $0.value) })
             }
@@ -118,19 +118,19 @@ public struct SweepSpec: Equatable, Sendable {
             + (spec.random?.keys.map { ($0.key, $0.keyLocation) } ?? [])
         for (key, location) in allKeys {
             if let first = seen[key] {
-                throw SpecError("sweep key '\(key)' appears twice (first at line \(first.line))", at: location)
+                throw SpecError(.sweep, "sweep key '\(key)' appears twice (first at line \(first.line))", at: location)
             }
             seen[key] = location
         }
         for point in spec.points {
             for o in point where seen[o.key] != nil {
-                throw SpecError("sweep key '\(o.key)' is set by a point and by another part of the sweep", at: o.keyLocation)
+                throw SpecError(.sweep, "sweep key '\(o.key)' is set by a point and by another part of the sweep", at: o.keyLocation)
             }
         }
         for (key, location) in allKeys + spec.points.flatMap({ $0.map { ($0.key, $0.keyLocation) } }) {
             try Override.checkKey(key, at: location, origin: "sweep")
             if key == "sweep" || key.hasPrefix("sweep.") || key == "name" {
-                throw SpecError("'\(key)' cannot be swept", at: location)
+                throw SpecError(.sweep, "'\(key)' cannot be swept", at: location)
             }
         }
         return spec
@@ -138,15 +138,15 @@ public struct SweepSpec: Equatable, Sendable {
 
     private static func lists(_ node: YAMLNode, _ path: String) throws(SpecError) -> [(key: String, keyLocation: SourceLocation, values: [YAMLNode])] {
         guard case .mapping(let pairs, _) = node else {
-            throw SpecError("'\(path)' must map keys to lists of values, found \(node.kindDescription)", at: node.location)
+            throw SpecError(.wrongType, "'\(path)' must map keys to lists of values, found \(node.kindDescription)", at: node.location)
         }
         var result: [(key: String, keyLocation: SourceLocation, values: [YAMLNode])] = []
         for pair in pairs {
             guard case .sequence(let values, let location) = pair.value else {
-                throw SpecError("'\(path).\(pair.key)' must be a list of values, found \(pair.value.kindDescription)", at: pair.value.location)
+                throw SpecError(.wrongType, "'\(path).\(pair.key)' must be a list of values, found \(pair.value.kindDescription)", at: pair.value.location)
             }
             guard !values.isEmpty else {
-                throw SpecError("'\(path).\(pair.key)' is empty: the sweep would expand to zero points", at: location)
+                throw SpecError(.sweep, "'\(path).\(pair.key)' is empty: the sweep would expand to zero points", at: location)
             }
             result.append((pair.key, pair.keyLocation, values))
         }
@@ -157,14 +157,14 @@ public struct SweepSpec: Equatable, Sendable {
         let f = try node.fields("sweep.random", allowed: ["count", "seed", "keys"])
         let keysNode = try f.required("keys")
         guard case .mapping(let pairs, _) = keysNode else {
-            throw SpecError("'sweep.random.keys' must map keys to distributions, found \(keysNode.kindDescription)", at: keysNode.location)
+            throw SpecError(.wrongType, "'sweep.random.keys' must map keys to distributions, found \(keysNode.kindDescription)", at: keysNode.location)
         }
         var keys: [(key: String, keyLocation: SourceLocation, distribution: Distribution)] = []
         for pair in pairs {
             let path = "sweep.random.keys.\(pair.key)"
             let d = try pair.value.fields(path, allowed: ["choice", "uniform", "log_uniform", "int_uniform"])
             guard d.pairs.count == 1, let kind = d.pairs.first else {
-                throw SpecError("'\(path)' needs exactly one distribution: choice, uniform, log_uniform or int_uniform", at: pair.value.location)
+                throw SpecError(.sweep, "'\(path)' needs exactly one distribution: choice, uniform, log_uniform or int_uniform", at: pair.value.location)
             }
             let distribution: Distribution
             switch kind.key {
@@ -183,7 +183,7 @@ public struct SweepSpec: Equatable, Sendable {
             keys.append((pair.key, pair.keyLocation, distribution))
         }
         guard !keys.isEmpty else {
-            throw SpecError("'sweep.random.keys' is empty", at: keysNode.location)
+            throw SpecError(.sweep, "'sweep.random.keys' is empty", at: keysNode.location)
         }
         let seed = try f["seed"]?.int("sweep.random.seed", min: 0) ?? 0
         return RandomSearch(count: try f.required("count").int("sweep.random.count", min: 1),
@@ -194,11 +194,11 @@ public struct SweepSpec: Equatable, Sendable {
                                _ read: (YAMLNode, String) throws(SpecError) -> Double) throws(SpecError) -> (Double, Double) {
         let items = try node.list(path)
         guard items.count == 2 else {
-            throw SpecError("'\(path)' must be [low, high], found \(items.count) values", at: node.location)
+            throw SpecError(.sweep, "'\(path)' must be [low, high], found \(items.count) values", at: node.location)
         }
         let low = try read(items[0], "\(path)[0]"), high = try read(items[1], "\(path)[1]")
         guard low <= high else {
-            throw SpecError("'\(path)' must have low ≤ high, found [\(low.shortDescription), \(high.shortDescription)]", at: node.location)
+            throw SpecError(.sweep, "'\(path)' must have low ≤ high, found [\(low.shortDescription), \(high.shortDescription)]", at: node.location)
         }
         return (low, high)
     }
@@ -208,7 +208,7 @@ public struct SweepSpec: Equatable, Sendable {
     public func overrideSets() throws(SpecError) -> [[Override]] {
         let count = pointCount
         guard let count, count <= maxPoints else {
-            throw SpecError("the sweep expands to \(count.map(String.init) ?? "over 2⁶³") points, more than 'sweep.max_points' (\(maxPoints))", at: location)
+            throw SpecError(.sweep, "the sweep expands to \(count.map(String.init) ?? "over 2⁶³") points, more than 'sweep.max_points' (\(maxPoints))", at: location)
         }
         var sets: [[Override]] = [[]]
         func multiply(_ factor: [[Override]]) {

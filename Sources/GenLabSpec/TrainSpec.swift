@@ -1,3 +1,4 @@
+import GenLabNN
 /// How long and how an experiment trains.
 public struct TrainSpec: Equatable, Sendable {
     /// Training length: whole epochs or a number of steps.
@@ -41,7 +42,7 @@ public struct TrainSpec: Equatable, Sendable {
         guard let node else { return spec }
         let f = try node.fields("train", allowed: keys)
         if f["epochs"] != nil, let s = f["steps"] {
-            throw SpecError("'train' takes 'epochs' or 'steps', not both", at: s.location)
+            throw SpecError(.invalidValue, "'train' takes 'epochs' or 'steps', not both", at: s.location)
         }
         if let e = f["epochs"] { spec.length = .epochs(try e.int("train.epochs", min: 1, max: 1_000_000)) }
         if let s = f["steps"] { spec.length = .steps(try s.int("train.steps", min: 1, max: 1_000_000_000_000)) }

@@ -1,3 +1,4 @@
+import GenLabNN
 /// Setting values at dotted paths (sweep overrides).
 extension YAMLNode {
     /// Replaces the value at `path`; missing keys are added (the parse that follows rejects
@@ -22,12 +23,12 @@ extension YAMLNode {
             self = .mapping(pairs, location)
         case .sequence(var items, let location):
             guard let index = Int(head), items.indices.contains(index) else {
-                throw SpecError("sweep key '\(o.key)': '\(head)' is not an index of a list of \(items.count) items", at: o.keyLocation)
+                throw SpecError(.sweep, "sweep key '\(o.key)': '\(head)' is not an index of a list of \(items.count) items", at: o.keyLocation)
             }
             try items[index].set(path: rest, to: value, override: o)
             self = .sequence(items, location)
         case .scalar:
-            throw SpecError("sweep key '\(o.key)' does not exist in the experiment: '\(head)' is below a plain value", at: o.keyLocation)
+            throw SpecError(.sweep, "sweep key '\(o.key)' does not exist in the experiment: '\(head)' is below a plain value", at: o.keyLocation)
         }
     }
 

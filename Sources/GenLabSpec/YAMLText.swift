@@ -1,3 +1,4 @@
+import GenLabNN
 import Foundation
 
 /// Text forms of YAML trees: block YAML for storage, one-line text for messages and run

@@ -77,8 +77,8 @@ import Testing
                                                      value: .scalar("100", isPlain: true, SourceLocation(file: "test", line: 1, column: 1)))])
         #expect(try BuiltModel(hidden100.experiment).parameterCount == 333_774)
         let gan = try ExperimentFileTests.model("lab-dcgan")
-        #expect(gan.network("generator")?.parameterCount == 5_583_744)
-        #expect(gan.network("discriminator")?.parameterCount == 657_409)
+        #expect(gan.network(named: "generator")?.parameterCount == 5_583_744)
+        #expect(gan.network(named: "discriminator")?.parameterCount == 657_409)
         #expect(try ExperimentFileTests.model("homework-mlp-vae").parameterCount == 441_808)
     }
 }

@@ -59,7 +59,7 @@ import Testing
         } == [])
     }
 
-    static let klVariants: [(GaussianKL.ScaleHead, Bool)] = [
+    static let klVariants: [(ScaleHead, Bool)] = [
         (.logSigma, false), (.logSigma, true), (.logVariance, false), (.logVariance, true),
     ]
 

@@ -58,7 +58,7 @@ import Testing
 
         let model = try BuiltModel(e)
         _ = try RunCheckpoint.restore(try #require(contents.state), into: model, optimizers: [:], path: "run.h5")
-        let trainer = try #require(TrainerFactory.make(model) as? LatentEncoder)
+        let trainer = try #require(TrainerFactory.make(model) as? LatentModel)
         let dataset = try DatasetLoader.load(e.dataset)
         let transform = PixelTransform(e.dataset.normalization, channels: e.dataset.imageShape[0])
 
@@ -82,7 +82,8 @@ import Testing
         var epsGenerator = RandomGenerator(seed: e.seed, stream: 13)
         for index in 0..<loader.batchesPerEpoch {
             loader.load(epoch: 0, index: index)
-            let codes = try trainer.encode(loader.batch, labels: loader.labels)
+            let lowest = try trainer.encode(loader.batch, labels: loader.labels)[0]
+            let codes = (mu: lowest.mu.values, logSigma: lowest.logSigma.values)
             mu += codes.mu
             logSigma += codes.logSigma
             var eps = [Float](repeating: 0, count: codes.mu.count)

@@ -24,10 +24,10 @@ public indirect enum YAMLNode: Equatable, Sendable {
         } catch let error as YamlError {
             throw YAMLNode.syntaxError(error, text: text, file: file)
         } catch {
-            throw SpecError("YAML syntax error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+            throw SpecError(.syntax, "YAML syntax error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
         }
         guard let root else {
-            throw SpecError("the file is empty; an experiment needs at least 'name', 'dataset' and 'model'",
+            throw SpecError(.syntax, "the file is empty; an experiment needs at least 'name', 'dataset' and 'model'",
                             at: SourceLocation(file: file, line: 1, column: 1))
         }
         var budget = maxNodes
@@ -46,18 +46,18 @@ public indirect enum YAMLNode: Equatable, Sendable {
             let lineStart = bytes.lastIndex(of: 10).map { $0 + 1 } ?? 0
             let column = String(decoding: bytes[lineStart...], as: UTF8.self).count + 1
             let character = value >= 0 ? String(format: " (character U+%04X)", value) : ""
-            return SpecError("YAML syntax error: \(problem)\(character)", at: SourceLocation(file: file, line: line, column: column))
+            return SpecError(.syntax, "YAML syntax error: \(problem)\(character)", at: SourceLocation(file: file, line: line, column: column))
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
             let where_ = context.map { "\($0.text) " } ?? ""
-            return SpecError("YAML syntax error: \(where_)\(problem)",
+            return SpecError(.syntax, "YAML syntax error: \(where_)\(problem)",
                              at: SourceLocation(file: file, line: mark.line, column: mark.column))
         case let .duplicatedKeysInMapping(duplicates, context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return SpecError("duplicate key \(keys) in one mapping (its first occurrence is here)",
+            return SpecError(.syntax, "duplicate key \(keys) in one mapping (its first occurrence is here)",
                              at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
         default:
-            return SpecError("YAML syntax error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+            return SpecError(.syntax, "YAML syntax error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
         }
     }
 
@@ -65,7 +65,7 @@ public indirect enum YAMLNode: Equatable, Sendable {
         let location = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
         budget -= 1
         guard budget >= 0 else {
-            throw SpecError("the document expands to more than \(YAMLNode.maxNodes) values (nested aliases?); an experiment file needs far fewer", at: location)
+            throw SpecError(.syntax, "the document expands to more than \(YAMLNode.maxNodes) values (nested aliases?); an experiment file needs far fewer", at: location)
         }
         switch node {
         case .scalar(let scalar):
@@ -79,13 +79,13 @@ public indirect enum YAMLNode: Equatable, Sendable {
             for (key, value) in mapping {
                 let keyNode = try YAMLNode(key, file: file, budget: &budget)
                 guard case .scalar(let name, _, let keyLocation) = keyNode else {
-                    throw SpecError("mapping keys must be plain names", at: keyNode.location)
+                    throw SpecError(.syntax, "mapping keys must be plain names", at: keyNode.location)
                 }
                 pairs.append(YAMLPair(key: name, keyLocation: keyLocation, value: try YAMLNode(value, file: file, budget: &budget)))
             }
             self = .mapping(pairs, location)
         case .alias:
-            throw SpecError("YAML aliases are not supported in experiment files", at: location)
+            throw SpecError(.syntax, "YAML aliases are not supported in experiment files", at: location)
         }
     }
 
@@ -104,4 +104,10 @@ public struct YAMLPair: Equatable, Sendable {
     public var key: String
     public var keyLocation: SourceLocation
     public var value: YAMLNode
+
+    public init(key: String, keyLocation: SourceLocation, value: YAMLNode) {
+        self.key = key
+        self.keyLocation = keyLocation
+        self.value = value
+    }
 }

@@ -1,9 +1,9 @@
 /// Suggestions for misspelt names: the candidate with the smallest edit distance.
-enum NearestKey {
+public enum NearestKey {
     /// The candidate closest to `word`, if one is close enough to be a likely typo
     /// (distance at most 2, or a third of the word's length for long words).
     /// Ties go to the candidate whose length is closest to the word's.
-    static func suggestion(for word: String, among candidates: [String]) -> String? {
+    public static func suggestion(for word: String, among candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased()), abs($0.count - word.count)) }
         guard let best = scored.min(by: { ($0.1, $0.2) < ($1.1, $1.2) }) else { return nil }
         let limit = max(2, word.count / 3)
@@ -12,7 +12,7 @@ enum NearestKey {
 
     /// Optimal-string-alignment distance: insertions, deletions, substitutions and
     /// transpositions of neighbours each count 1.
-    static func distance(_ a: String, _ b: String) -> Int {
+    public static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
@@ -33,7 +33,7 @@ enum NearestKey {
 
     /// "unknown key 'bta' — did you mean 'beta'?" or a list of the valid names, followed by
     /// where (" (in 'model')") when `path` is given.
-    static func unknownMessage(_ what: String, _ name: String, valid: [String], in path: String? = nil) -> String {
+    public static func unknownMessage(_ what: String, _ name: String, valid: [String], in path: String? = nil) -> String {
         let place = path.map { $0.isEmpty ? " (at the top level)" : " (in '\($0)')" } ?? ""
         if let near = suggestion(for: name, among: valid) {
             return "unknown \(what) '\(name)' — did you mean '\(near)'?\(place)"
