@@ -111,8 +111,8 @@ public struct BuiltModel {
         let image = e.dataset.imageShape, latent = e.model.latent
         let conditional = e.model.kind == .cvae
         if conditional {
-            let first = spec.encoder.first { if case .flatten = $0.kind { false } else { true } }
-            guard case .linear = first?.kind else {
+            let first = spec.encoder.first { !$0.is(Reshape.Flatten.self) }
+            guard first?.is(Linear.Kind.self) == true else {
                 throw SpecError(.shapeMismatch, "a cvae encoder is an MLP: its first layer after 'flatten' must be linear (the one-hot label joins the flattened image)", at: first?.location ?? spec.location)
             }
         }
@@ -131,14 +131,14 @@ public struct BuiltModel {
         if !isVariational || spec.heads == .joint {
             let out = isVariational ? latent + scaleWidth : latent
             encoderBuilder.parameterBudget = ModelSize.maxParameters
-            body = try encoderBuilder.build(spec.encoder + [LayerSpec(.linear(out: out, bias: true), location: headLocation)],
+            body = try encoderBuilder.build(spec.encoder + [LayerSpec(Linear.Kind(out: out), location: headLocation)],
                                             inputShape: encoderInput)
         } else {
             var separate: [BuiltNetwork] = []
             for (name, width) in [("mu_head", latent), ("scale_head", scaleWidth)] {
                 var headBuilder = NetworkBuilder(name: name, path: "model.heads", generator: encoderBuilder.generator,
                                                  parameterBudget: encoderBuilder.parameterBudget)
-                separate.append(try headBuilder.build([LayerSpec(.linear(out: width, bias: true), location: headLocation)],
+                separate.append(try headBuilder.build([LayerSpec(Linear.Kind(out: width), location: headLocation)],
                                                       inputShape: [features]))
                 encoderBuilder.generator = headBuilder.generator
                 encoderBuilder.parameterBudget = headBuilder.parameterBudget
@@ -151,7 +151,7 @@ public struct BuiltModel {
                                                   ("prior", hierarchy.prior, hierarchy.latent2, latent)] {
                 var builder = NetworkBuilder(name: name, path: "model.\(name)", generator: encoderBuilder.generator,
                                              parameterBudget: encoderBuilder.parameterBudget)
-                let built = try builder.build(layers + [LayerSpec(.linear(out: 2 * width, bias: true), location: headLocation)],
+                let built = try builder.build(layers + [LayerSpec(Linear.Kind(out: 2 * width), location: headLocation)],
                                               inputShape: [input])
                 hierarchyNetworks.append(built)
                 encoderBuilder.generator = builder.generator
@@ -166,9 +166,9 @@ public struct BuiltModel {
             // the flattened image only, then restores the image shape.
             var mirrored = try NetworkBuilder.mirror(of: spec.encoder,
                                                      inputShape: conditional ? [image.reduce(1, *)] : image,
-                                                     head: LayerSpec(.linear(out: features, bias: true), location: spec.decoderLocation),
+                                                     head: LayerSpec(Linear.Kind(out: features), location: spec.decoderLocation),
                                                      location: spec.decoderLocation)
-            if conditional { mirrored.append(LayerSpec(.unflatten(image), location: spec.decoderLocation)) }
+            if conditional { mirrored.append(LayerSpec(Reshape.Unflatten(shape: image), location: spec.decoderLocation)) }
             if let output { mirrored.append(output) }
             decoderSpecs = mirrored
         case .layers(let layers):
@@ -181,11 +181,8 @@ public struct BuiltModel {
         guard decoder.outputShape == image else {
             throw SpecError(.shapeMismatch, "decoder produces \(decoder.outputShape.shapeDescription) but the dataset's images are \(image.shapeDescription)", at: decoderSpecs.last?.location ?? spec.location)
         }
-        let lastComputing = decoderSpecs.last { spec in
-            if case .unflatten = spec.kind { return false }
-            return spec.kind != .flatten
-        }
-        if spec.likelihood == .bce, lastComputing?.kind != .sigmoid {
+        let lastComputing = decoderSpecs.last { !$0.is(Reshape.Unflatten.self) && !$0.is(Reshape.Flatten.self) }
+        if spec.likelihood == .bce, lastComputing?.is(Activation.Sigmoid.self) != true {
             throw SpecError(.shapeMismatch, "likelihood 'bce' takes probabilities: end the decoder with 'sigmoid'\(spec.decoder == .mirror(output: nil) ? " (write 'output: sigmoid')" : "")", at: decoderSpecs.last?.location ?? spec.location)
         }
         return AutoencoderNetworks(encoder: body, heads: heads,
@@ -197,10 +194,8 @@ public struct BuiltModel {
         let spec = e.model.adversarial!
         let image = e.dataset.imageShape
         let noiseShape: [Int]
-        switch spec.generator.first?.kind {
-        case .conv2d?, .convTranspose2d?: noiseShape = [e.model.latent, 1, 1]
-        default: noiseShape = [e.model.latent]
-        }
+        let convolutional = spec.generator.first.map { $0.is(Conv2d.Kind.self) || $0.is(ConvTranspose2d.Kind.self) } ?? false
+        noiseShape = convolutional ? [e.model.latent, 1, 1] : [e.model.latent]
         var gBuilder = NetworkBuilder(name: "generator", path: "model.generator", generator: generator)
         let g = try gBuilder.build(spec.generator, inputShape: noiseShape)
         guard g.outputShape == image else {
@@ -216,7 +211,7 @@ public struct BuiltModel {
         guard d.outputShape == [1] else {
             throw SpecError(.shapeMismatch, "the \(name) must give one value per image (end with 'linear: {out: 1}'), it gives \(d.outputShape.shapeDescription)", at: last?.location ?? spec.location)
         }
-        let endsInSigmoid = last?.kind == .sigmoid
+        let endsInSigmoid = last?.is(Activation.Sigmoid.self) == true
         if isWGAN, endsInSigmoid {
             throw SpecError(.shapeMismatch, "a WGAN critic gives a score, not a probability: remove the final sigmoid", at: last?.location ?? spec.location)
         }

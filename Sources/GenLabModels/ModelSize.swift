@@ -2,9 +2,9 @@ import Foundation
 import GenLabSpec
 import GenLabTensor
 
-/// Sizes checked before anything is allocated: a layer's parameters from its spec and input
-/// shape (overflow-checked), one item's activations, and the whole training's memory against
-/// this machine's.
+/// Sizes checked before anything is allocated: one item's activations, and the whole
+/// training's memory against this machine's (a layer's parameters are counted by its
+/// `LayerKind`).
 enum ModelSize {
     /// The most float32 values one item may have at a layer's output (2³¹).
     static let maxItemElements = 1 << 31
@@ -31,24 +31,6 @@ enum ModelSize {
 
     /// The most parameters a model may have on this machine.
     static var maxParameters: Int { memoryBytes / bytesPerParameter }
-
-    /// The trainable parameters `spec` will have on inputs of `shape` (one item), nil when
-    /// the count overflows.
-    static func parameters(of spec: LayerSpec, input shape: [Int]) -> Int? {
-        let features = shape.first ?? 0
-        switch spec.kind {
-        case .linear(let out, let bias):
-            return Tensor.checkedElementCount([features, out]).map { $0 + (bias ? out : 0) }
-        case .conv2d(let out, let k, _, _, let bias), .convTranspose2d(let out, let k, _, _, _, let bias):
-            return Tensor.checkedElementCount([features, out, k, k]).map { $0 + (bias ? out : 0) }
-        case .batchNorm:
-            return 2 * features
-        case .bias:
-            return Tensor.checkedElementCount(shape)
-        case .relu, .leakyReLU, .sigmoid, .tanh, .flatten, .unflatten, .avgPool:
-            return 0
-        }
-    }
 
     /// "1.5 GiB", "312 MiB".
     static func describe(bytes: Double) -> String {

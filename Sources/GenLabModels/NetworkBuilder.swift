@@ -39,68 +39,18 @@ struct NetworkBuilder {
     /// The layer for one spec at the current item shape, with its description.
     static func layer(for spec: LayerSpec, itemShape shape: [Int], generator: inout RandomGenerator,
                       path: String, budget: Int = ModelSize.maxParameters) throws(SpecError) -> (Layer, String) {
-        func require(rank: Int, _ hint: String) throws(SpecError) {
-            guard shape.count == rank else {
-                throw SpecError(.shapeMismatch, "\(path): \(hint), but its input is \(shape.shapeDescription)", at: spec.location)
-            }
-        }
-        guard let count = ModelSize.parameters(of: spec, input: shape), count <= budget else {
-            let size = ModelSize.parameters(of: spec, input: shape)
+        guard let count = spec.kind.parameterCount(input: shape), count <= budget else {
+            let size = spec.kind.parameterCount(input: shape)
             let before = ModelSize.maxParameters - budget
             let total = Double(size ?? Int.max) + Double(before)
             let earlier = before > 0 ? ", \(before) in the layers built before it" : ""
             throw SpecError(.tooLarge, "\(path): this layer on inputs of \(shape.shapeDescription) has \(size.map(String.init) ?? "over 2⁶³") parameters\(earlier); training them takes \(ModelSize.describe(bytes: total * Double(ModelSize.bytesPerParameter))) with gradients and optimizer state, and GenLab may use \(ModelSize.describe(bytes: Double(ModelSize.memoryBytes))) here", at: spec.location)
         }
-        let bool = { (b: Bool) in b ? "True" : "False" }
-        var layer: Layer
-        var text: String
-        switch spec.kind {
-        case .linear(let out, let bias):
-            try require(rank: 1, "linear needs flat inputs (add 'flatten' before it)")
-            layer = Linear(inFeatures: shape[0], outFeatures: out, bias: bias)
-            text = "Linear(in_features=\(shape[0]), out_features=\(out), bias=\(bool(bias)))"
-        case .conv2d(let out, let k, let s, let p, let bias):
-            try require(rank: 3, "conv2d needs C×H×W inputs (add 'unflatten' before it)")
-            layer = Conv2d(inChannels: shape[0], outChannels: out, kernelSize: k, stride: s, padding: p, bias: bias)
-            text = "Conv2d(\(shape[0]), \(out), kernel_size=\(k), stride=\(s), padding=\(p), bias=\(bool(bias)))"
-        case .convTranspose2d(let out, let k, let s, let p, let op, let bias):
-            try require(rank: 3, "conv_transpose2d needs C×H×W inputs (add 'unflatten' before it)")
-            layer = ConvTranspose2d(inChannels: shape[0], outChannels: out, kernelSize: k, stride: s, padding: p,
-                                    outputPadding: op, bias: bias)
-            text = "ConvTranspose2d(\(shape[0]), \(out), kernel_size=\(k), stride=\(s), padding=\(p), output_padding=\(op), bias=\(bool(bias)))"
-        case .batchNorm:
-            guard (1...3).contains(shape.count) else {
-                throw SpecError(.shapeMismatch, "\(path): batchnorm needs F, C×L or C×H×W inputs, but its input is \(shape.shapeDescription)", at: spec.location)
-            }
-            let dimensions = shape.count == 3 ? 2 : 1
-            layer = BatchNorm(dimensions: dimensions, features: shape[0])
-            text = "BatchNorm\(dimensions)d(\(shape[0]))"
-        case .relu:
-            (layer, text) = (Activation(.relu), "ReLU()")
-        case .leakyReLU(let slope):
-            (layer, text) = (Activation(.leakyReLU(slope: Float(slope))), "LeakyReLU(negative_slope=\(slope))")
-        case .sigmoid:
-            (layer, text) = (Activation(.sigmoid), "Sigmoid()")
-        case .tanh:
-            (layer, text) = (Activation(.tanh), "Tanh()")
-        case .flatten:
-            (layer, text) = (Reshape.flatten(), "Flatten()")
-        case .unflatten(let target):
-            (layer, text) = (Reshape.unflatten(target), "Unflatten(1, \(target))")
-        case .avgPool:
-            try require(rank: 3, "avgpool needs C×H×W inputs")
-            (layer, text) = (AdaptiveAvgPool2d(), "AdaptiveAvgPool2d(1)")
-        case .bias:
-            (layer, text) = (PixelBias(itemShape: shape), "BiasLayer(\(shape.shapeDescription))")
+        do {
+            return (try spec.kind.build(input: shape, generator: &generator), spec.kind.describe(input: shape))
+        } catch {
+            throw SpecError(.shapeMismatch, "\(path): \(error.message)", at: spec.location)
         }
-        if spec.spectralNorm {
-            guard let weighted = layer as? WeightedLayer else {
-                throw SpecError(.shapeMismatch, "\(path): spectral_norm applies to linear and conv2d layers only", at: spec.location)
-            }
-            layer = SpectralNorm(weighted, generator: &generator)
-            text = "spectral_norm(\(text))"
-        }
-        return (layer, text)
     }
 
     /// One item's output shape of `layer`, or a located error when it does not fit or is
@@ -135,10 +85,9 @@ struct NetworkBuilder {
         return BuiltNetwork(name: name, network: Sequential(layers), inputShape: inputShape, rows: rows)
     }
 
-    /// The decoder that mirrors `encoder` (built for `inputShape`), starting from items of
-    /// `decoderInput` features: each layer replaced by its counterpart in reverse order —
-    /// Conv2d ↔ ConvTranspose2d (with the output padding that restores the size), Linear
-    /// back to its input features, Flatten ↔ Unflatten, activations, BatchNorm and bias kept.
+    /// The decoder that mirrors `encoder` (built for `inputShape`), after `head`: each layer
+    /// replaced by its `LayerKind.mirror` (Conv2d ↔ ConvTranspose2d, Linear back to its input
+    /// features, Flatten ↔ Unflatten, the rest kept), in reverse order.
     static func mirror(of encoder: [LayerSpec], inputShape: [Int], head: LayerSpec,
                        location: SourceLocation) throws(SpecError) -> [LayerSpec] {
         var shapes: [[Int]] = [inputShape]
@@ -149,30 +98,12 @@ struct NetworkBuilder {
         }
         var mirrored: [LayerSpec] = [head]
         for (index, spec) in encoder.enumerated().reversed() {
-            let input = shapes[index], output = shapes[index + 1]
-            let kind: LayerSpec.Kind
-            switch spec.kind {
-            case .linear(_, let bias):
-                kind = .linear(out: input[0], bias: bias)
-            case .conv2d(_, let k, let s, let p, let bias):
-                let paddings = [1, 2].map { input[$0] - ((output[$0] - 1) * s - 2 * p + k) }
-                guard paddings[0] == paddings[1], (0..<s).contains(paddings[0]) else {
-                    throw SpecError(.shapeMismatch, "decoder: mirror cannot invert model.encoder[\(index)] (conv2d from \(input.shapeDescription) to \(output.shapeDescription)); write the decoder as a list", at: spec.location)
-                }
-                kind = .convTranspose2d(out: input[0], kernel: k, stride: s, padding: p, outputPadding: paddings[0], bias: bias)
-            case .convTranspose2d(_, let k, let s, let p, _, let bias):
-                kind = .conv2d(out: input[0], kernel: k, stride: s, padding: p, bias: bias)
-            case .flatten:
-                if input.count == 1 { continue }
-                kind = .unflatten(input)
-            case .unflatten:
-                kind = .flatten
-            case .avgPool:
-                throw SpecError(.shapeMismatch, "decoder: mirror cannot invert avgpool (model.encoder[\(index)]); write the decoder as a list", at: spec.location)
-            case .batchNorm, .relu, .leakyReLU, .sigmoid, .tanh, .bias:
-                kind = spec.kind
+            do {
+                let kinds = try spec.kind.mirror(input: shapes[index], output: shapes[index + 1])
+                mirrored += kinds.map { LayerSpec($0, location: location) }
+            } catch {
+                throw SpecError(.shapeMismatch, "decoder: mirror cannot invert model.encoder[\(index)] (\(error.message)); write the decoder as a list", at: spec.location)
             }
-            mirrored.append(LayerSpec(kind, location: location))
         }
         return mirrored
     }

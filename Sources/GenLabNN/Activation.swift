@@ -1,7 +1,7 @@
 import Foundation
 
 /// Element-wise activations: `torch.nn.ReLU`, `LeakyReLU`, `Sigmoid`, `Tanh`.
-public final class Activation: Layer {
+public final class Activation: ParameterFreeLayer {
     /// Which function, with its parameter.
     public enum Kind: Equatable, Sendable {
         case relu
@@ -87,5 +87,49 @@ public final class Activation: Layer {
         }
         self.input = nil
         return gradInput
+    }
+}
+
+extension Activation {
+    /// `- relu`.
+    public struct ReLU: BareLayerKind {
+        public init() {}
+        public static let name = "relu"
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { Activation(.relu) }
+        public func describe(input: [Int]) -> String { "ReLU()" }
+    }
+
+    /// `- leaky_relu` (slope 0.01) or `- leaky_relu: {slope: 0.2}`.
+    public struct LeakyReLU: LayerKind, Equatable {
+        public var slope = 0.01
+        public init(slope: Double = 0.01) { self.slope = slope }
+        public static let name = "leaky_relu"
+
+        public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> LeakyReLU {
+            guard let arguments else { return LeakyReLU() }
+            let f = try arguments.fields(path, allowed: ["slope"])
+            return LeakyReLU(slope: try f["slope"]?.double(f.path("slope"), min: 0) ?? 0.01)
+        }
+
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
+            Activation(.leakyReLU(slope: Float(slope)))
+        }
+        public func describe(input: [Int]) -> String { "LeakyReLU(negative_slope=\(slope))" }
+    }
+
+    /// `- sigmoid`.
+    public struct Sigmoid: BareLayerKind {
+        public init() {}
+        public static let name = "sigmoid"
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { Activation(.sigmoid) }
+        public func describe(input: [Int]) -> String { "Sigmoid()" }
+    }
+
+    /// `- tanh`.
+    public struct Tanh: BareLayerKind {
+        public init() {}
+        public static let name = "tanh"
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { Activation(.tanh) }
+        public func describe(input: [Int]) -> String { "Tanh()" }
     }
 }

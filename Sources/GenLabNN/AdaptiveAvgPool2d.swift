@@ -1,5 +1,5 @@
 /// `torch.nn.AdaptiveAvgPool2d(1)`: the mean of each channel, (N, C, H, W) → (N, C, 1, 1).
-public final class AdaptiveAvgPool2d: Layer {
+public final class AdaptiveAvgPool2d: ParameterFreeLayer {
     public var isTraining = true
     public var typeName: String { "AdaptiveAvgPool2d" }
     private let output = Tensor(zeros: [0])
@@ -37,5 +37,25 @@ public final class AdaptiveAvgPool2d: Layer {
             (gradInput.data + row * plane).update(repeating: gradOutput[row] / Float(plane), count: plane)
         }
         return gradInput
+    }
+}
+
+extension AdaptiveAvgPool2d {
+    /// `- avgpool`: AdaptiveAvgPool2d(1) on C×H×W inputs.
+    public struct Kind: BareLayerKind {
+        public init() {}
+        public static let name = "avgpool"
+
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
+            try require(rank: 3, input, "avgpool needs C×H×W inputs")
+            return AdaptiveAvgPool2d()
+        }
+
+        public func describe(input: [Int]) -> String { "AdaptiveAvgPool2d(1)" }
+
+        /// A mean cannot be undone.
+        public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] {
+            throw ShapeError("avgpool: a mean cannot be undone")
+        }
     }
 }

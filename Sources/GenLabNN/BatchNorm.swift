@@ -15,7 +15,11 @@ public final class BatchNorm: Layer {
     public let runningMean: Tensor
     public let runningVar: Tensor
     /// How many training batches have updated the running statistics.
-    public var numBatchesTracked: Int = 0
+    public let batchesTracked = Counter()
+    public var numBatchesTracked: Int {
+        get { batchesTracked.value }
+        set { batchesTracked.value = newValue }
+    }
     public var isTraining = true
     public var typeName: String { "BatchNorm\(dimensions)d" }
 
@@ -43,6 +47,7 @@ public final class BatchNorm: Layer {
 
     public var parameters: [NamedParameter] { [("weight", weight), ("bias", bias)] }
     public var buffers: [NamedBuffer] { [("running_mean", runningMean), ("running_var", runningVar)] }
+    public var counters: [NamedCounter] { [("num_batches_tracked", batchesTracked)] }
 
     public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
         let ranks = dimensions == 1 ? [2, 3] : [4]
@@ -137,5 +142,34 @@ public final class BatchNorm: Layer {
         }
         hasForward = false
         return gradInput
+    }
+}
+
+extension BatchNorm {
+    /// `- batchnorm`: BatchNorm1d on F or C×L inputs, BatchNorm2d on C×H×W inputs.
+    public struct Kind: BareLayerKind {
+        public init() {}
+        public static let name = "batchnorm"
+
+        public func parameterCount(input: [Int]) -> Int? { 2 * (input.first ?? 0) }
+
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
+            guard (1...3).contains(input.count) else {
+                throw ShapeError("batchnorm needs F, C×L or C×H×W inputs, but its input is \(input.shapeDescription)")
+            }
+            return BatchNorm(dimensions: input.count == 3 ? 2 : 1, features: input[0])
+        }
+
+        public func describe(input: [Int]) -> String { "BatchNorm\(input.count == 3 ? 2 : 1)d(\(input[0]))" }
+    }
+
+    /// Weight 1 (DCGAN: N(1, 0.02)) and bias 0.
+    public func reset(_ scheme: Initialization, generator: inout RandomGenerator) {
+        bias.value.fill(0)
+        if scheme == .dcgan {
+            generator.fillNormal(weight.value.buffer, mean: 1, std: 0.02)
+        } else {
+            weight.value.fill(1)
+        }
     }
 }

@@ -111,3 +111,88 @@ public final class Conv2d: WeightedLayer {
         return gradInput
     }
 }
+
+/// The arguments convolutions share: `out`, `kernel`, `stride` (1), `padding` (0) and
+/// `bias` (true), each bounded.
+public struct WindowArguments: Equatable, Sendable {
+    public var out: Int
+    public var kernel: Int
+    public var stride = 1
+    public var padding = 0
+    public var bias = true
+
+    public init(out: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
+        (self.out, self.kernel, self.stride, self.padding, self.bias) = (out, kernel, stride, padding, bias)
+    }
+
+    init(_ f: Fields) throws(SpecError) {
+        self.init(out: try f.required("out").int(f.path("out"), min: 1, max: maxLayerSize),
+                  kernel: try f.required("kernel").int(f.path("kernel"), min: 1, max: maxLayerWindow),
+                  stride: try f["stride"]?.int(f.path("stride"), min: 1, max: maxLayerWindow) ?? 1,
+                  padding: try f["padding"]?.int(f.path("padding"), min: 0, max: maxLayerWindow) ?? 0,
+                  bias: try f["bias"]?.bool(f.path("bias")) ?? true)
+    }
+
+    /// (in or out channels, out, k, k) weights plus the bias.
+    func parameterCount(channels: Int) -> Int? {
+        Tensor.checkedElementCount([channels, out, kernel, kernel]).map { $0 + (bias ? out : 0) }
+    }
+
+    /// "1, 16, kernel_size=4, stride=2, padding=1", PyTorch's words after the type.
+    func describe(channels: Int) -> String {
+        "\(channels), \(out), kernel_size=\(kernel), stride=\(stride), padding=\(padding)"
+    }
+}
+
+extension Conv2d {
+    /// `- conv2d: {out: 16, kernel: 4, stride: 2, padding: 1, bias: true, spectral_norm: false}`
+    /// on C×H×W inputs.
+    public struct Kind: LayerKind, Equatable {
+        public var window: WindowArguments
+        /// Wrapped in `spectral_norm`.
+        public var spectralNorm = false
+
+        public init(_ window: WindowArguments, spectralNorm: Bool = false) {
+            self.window = window
+            self.spectralNorm = spectralNorm
+        }
+
+        public static let name = "conv2d"
+        public static let example: String? = "'conv2d: {out: 16, kernel: 4, stride: 2, padding: 1}'"
+
+        public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> Kind {
+            let f = try arguments!.fields(path, allowed: ["out", "kernel", "stride", "padding", "bias", "spectral_norm"])
+            return Kind(try WindowArguments(f), spectralNorm: try f["spectral_norm"]?.bool(f.path("spectral_norm")) ?? false)
+        }
+
+        public func parameterCount(input: [Int]) -> Int? { window.parameterCount(channels: input.first ?? 0) }
+
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
+            try require(rank: 3, input, "conv2d needs C×H×W inputs (add 'unflatten' before it)")
+            let w = window
+            let conv = Conv2d(inChannels: input[0], outChannels: w.out, kernelSize: w.kernel, stride: w.stride,
+                              padding: w.padding, bias: w.bias)
+            return spectralNorm ? SpectralNorm(conv, generator: &generator) : conv
+        }
+
+        public func describe(input: [Int]) -> String {
+            let text = "Conv2d(\(window.describe(channels: input[0])), bias=\(window.bias ? "True" : "False"))"
+            return spectralNorm ? "spectral_norm(\(text))" : text
+        }
+
+        /// A ConvTranspose2d with the output padding that restores the input's size.
+        public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] {
+            let w = window
+            let paddings = [1, 2].map { input[$0] - ((output[$0] - 1) * w.stride - 2 * w.padding + w.kernel) }
+            guard paddings[0] == paddings[1], (0..<w.stride).contains(paddings[0]) else {
+                throw ShapeError("conv2d from \(input.shapeDescription) to \(output.shapeDescription)")
+            }
+            return [ConvTranspose2d.Kind(WindowArguments(out: input[0], kernel: w.kernel, stride: w.stride, padding: w.padding,
+                                                         bias: w.bias), outputPadding: paddings[0])]
+        }
+    }
+
+    public func reset(_ scheme: Initialization, generator: inout RandomGenerator) {
+        scheme.draw(weight: weight, bias: bias, convolution: true, generator: &generator)
+    }
+}

@@ -135,3 +135,56 @@ public final class ConvTranspose2d: Layer {
         return gradInput
     }
 }
+
+extension ConvTranspose2d {
+    /// `- conv_transpose2d: {out: 16, kernel: 4, stride: 2, padding: 1, output_padding: 0,
+    /// bias: true}` on C×H×W inputs.
+    public struct Kind: LayerKind, Equatable {
+        public var window: WindowArguments
+        /// Extra rows and columns on one side of the output (smaller than the stride).
+        public var outputPadding = 0
+
+        public init(_ window: WindowArguments, outputPadding: Int = 0) {
+            self.window = window
+            self.outputPadding = outputPadding
+        }
+
+        public static let name = "conv_transpose2d"
+        public static let example: String? = "'conv_transpose2d: {out: 16, kernel: 4, stride: 2, padding: 1}'"
+
+        public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> Kind {
+            let f = try arguments!.fields(path, allowed: ["out", "kernel", "stride", "padding", "output_padding", "bias"])
+            let window = try WindowArguments(f)
+            let outputPadding = try f["output_padding"]?.int(f.path("output_padding"), min: 0) ?? 0
+            guard outputPadding < window.stride else {
+                throw SpecError(.invalidValue, "'\(f.path("output_padding"))' must be smaller than the stride (\(window.stride)), found \(outputPadding)",
+                                at: f["output_padding"]!.location)
+            }
+            return Kind(window, outputPadding: outputPadding)
+        }
+
+        public func parameterCount(input: [Int]) -> Int? { window.parameterCount(channels: input.first ?? 0) }
+
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
+            try require(rank: 3, input, "conv_transpose2d needs C×H×W inputs (add 'unflatten' before it)")
+            let w = window
+            return ConvTranspose2d(inChannels: input[0], outChannels: w.out, kernelSize: w.kernel, stride: w.stride,
+                                   padding: w.padding, outputPadding: outputPadding, bias: w.bias)
+        }
+
+        public func describe(input: [Int]) -> String {
+            "ConvTranspose2d(\(window.describe(channels: input[0])), output_padding=\(outputPadding), bias=\(window.bias ? "True" : "False"))"
+        }
+
+        /// A Conv2d back to the input's channels.
+        public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] {
+            var w = window
+            w.out = input[0]
+            return [Conv2d.Kind(w)]
+        }
+    }
+
+    public func reset(_ scheme: Initialization, generator: inout RandomGenerator) {
+        scheme.draw(weight: weight, bias: bias, convolution: true, generator: &generator)
+    }
+}

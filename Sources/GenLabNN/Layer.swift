@@ -29,6 +29,15 @@ public typealias NamedParameter = (name: String, parameter: Parameter)
 /// A non-trainable state tensor (running statistics, spectral-norm vectors) with its key.
 public typealias NamedBuffer = (name: String, tensor: Tensor)
 
+/// A non-trainable integer state (BatchNorm's `num_batches_tracked`), shared by reference so
+/// that a checkpoint can restore it.
+public final class Counter {
+    public var value = 0
+    public init() {}
+}
+/// A counter with its `state_dict` key.
+public typealias NamedCounter = (name: String, counter: Counter)
+
 /// One differentiable step of a network.
 ///
 /// `forward` returns a tensor the layer owns and reuses on the next call, and caches what
@@ -46,15 +55,20 @@ public protocol Layer: AnyObject {
     func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor
     /// Trainable parameters with their `state_dict` keys, in PyTorch's registration order.
     var parameters: [NamedParameter] { get }
-    /// Buffers with their `state_dict` keys.
+    /// Draws the parameters before training, in registration order (a layer without
+    /// parameters conforms to `ParameterFreeLayer` instead).
+    func reset(_ scheme: Initialization, generator: inout RandomGenerator)
+    /// Float buffers with their `state_dict` keys.
     var buffers: [NamedBuffer] { get }
+    /// Integer buffers with their `state_dict` keys.
+    var counters: [NamedCounter] { get }
     /// Training mode (batch statistics, power iterations) or evaluation mode.
     var isTraining: Bool { get set }
 }
 
 extension Layer {
-    public var parameters: [NamedParameter] { [] }
     public var buffers: [NamedBuffer] { [] }
+    public var counters: [NamedCounter] { [] }
 
     /// Back-propagates and accumulates parameter gradients.
     public func backward(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
@@ -73,6 +87,14 @@ extension Layer {
             throw ShapeError("\(typeName): gradient of shape \(gradOutput.shape.shapeDescription) does not match output \(output.shape.shapeDescription)")
         }
     }
+}
+
+/// A layer without parameters (activations, reshapes, pooling): nothing to draw.
+public protocol ParameterFreeLayer: Layer {}
+
+extension ParameterFreeLayer {
+    public var parameters: [NamedParameter] { [] }
+    public func reset(_ scheme: Initialization, generator: inout RandomGenerator) {}
 }
 
 /// A layer whose main weight can be wrapped by `SpectralNorm` (Linear, Conv2d).

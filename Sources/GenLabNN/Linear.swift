@@ -62,3 +62,54 @@ public final class Linear: WeightedLayer {
         return gradInput
     }
 }
+
+extension Linear {
+    /// `- linear: {out: 128, bias: true, spectral_norm: false}`; in-features come from the
+    /// input, which must be flat.
+    public struct Kind: LayerKind, Equatable {
+        public var out: Int
+        public var bias = true
+        /// Wrapped in `spectral_norm`.
+        public var spectralNorm = false
+
+        public init(out: Int, bias: Bool = true, spectralNorm: Bool = false) {
+            self.out = out
+            self.bias = bias
+            self.spectralNorm = spectralNorm
+        }
+
+        public static let name = "linear"
+        public static let example: String? = "'linear: {out: 128}'"
+
+        public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> Kind {
+            let f = try arguments!.fields(path, allowed: ["out", "bias", "spectral_norm"])
+            return Kind(out: try f.required("out").int(f.path("out"), min: 1, max: maxLayerSize),
+                        bias: try f["bias"]?.bool(f.path("bias")) ?? true,
+                        spectralNorm: try f["spectral_norm"]?.bool(f.path("spectral_norm")) ?? false)
+        }
+
+        public func parameterCount(input: [Int]) -> Int? {
+            Tensor.checkedElementCount([input.first ?? 0, out]).map { $0 + (bias ? out : 0) }
+        }
+
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
+            try require(rank: 1, input, "linear needs flat inputs (add 'flatten' before it)")
+            let linear = Linear(inFeatures: input[0], outFeatures: out, bias: bias)
+            return spectralNorm ? SpectralNorm(linear, generator: &generator) : linear
+        }
+
+        public func describe(input: [Int]) -> String {
+            let text = "Linear(in_features=\(input[0]), out_features=\(out), bias=\(bias ? "True" : "False"))"
+            return spectralNorm ? "spectral_norm(\(text))" : text
+        }
+
+        /// Back to the input's features.
+        public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] {
+            [Kind(out: input[0], bias: bias)]
+        }
+    }
+
+    public func reset(_ scheme: Initialization, generator: inout RandomGenerator) {
+        scheme.draw(weight: weight, bias: bias, convolution: false, generator: &generator)
+    }
+}

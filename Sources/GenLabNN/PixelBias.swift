@@ -42,3 +42,17 @@ public final class PixelBias: Layer {
         return gradInput
     }
 }
+
+extension PixelBias {
+    /// `- bias`: a learnable bias of the input's item shape.
+    public struct Kind: BareLayerKind {
+        public init() {}
+        public static let name = "bias"
+        public func parameterCount(input: [Int]) -> Int? { Tensor.checkedElementCount(input) }
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { PixelBias(itemShape: input) }
+        public func describe(input: [Int]) -> String { "BiasLayer(\(input.shapeDescription))" }
+    }
+
+    /// Zero, as CIS-522's `BiasLayer` starts.
+    public func reset(_ scheme: Initialization, generator: inout RandomGenerator) { bias.value.fill(0) }
+}

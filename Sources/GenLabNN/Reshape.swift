@@ -1,6 +1,6 @@
 /// `torch.nn.Flatten` (all dimensions after the batch into one) and `torch.nn.Unflatten`
 /// (the features of each item into a given shape).
-public final class Reshape: Layer {
+public final class Reshape: ParameterFreeLayer {
     /// The per-item shape after the layer; nil flattens.
     public let itemShape: [Int]?
     public var isTraining = true
@@ -40,5 +40,43 @@ public final class Reshape: Layer {
         gradInput.resize(to: inputShape)
         gradInput.data.update(from: gradOutput.data, count: gradOutput.count)
         return gradInput
+    }
+}
+
+extension Reshape {
+    /// `- flatten`: everything after the batch dimension into one.
+    public struct Flatten: BareLayerKind {
+        public init() {}
+        public static let name = "flatten"
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { Reshape.flatten() }
+        public func describe(input: [Int]) -> String { "Flatten()" }
+
+        /// An Unflatten back to the input's shape (nothing when it was flat already).
+        public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] {
+            input.count == 1 ? [] : [Unflatten(shape: input)]
+        }
+    }
+
+    /// `- unflatten: [32, 7, 7]`: each item's features into at most three sizes.
+    public struct Unflatten: LayerKind, Equatable {
+        public var shape: [Int]
+        public init(shape: [Int]) { self.shape = shape }
+        public static let name = "unflatten"
+        public static let example: String? = "'unflatten: [32, 7, 7]'"
+
+        public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> Unflatten {
+            var shape: [Int] = []
+            for (i, item) in try arguments!.list(path, nonEmpty: true).enumerated() {
+                shape.append(try item.int("\(path)[\(i)]", min: 1, max: maxLayerSize))
+            }
+            guard shape.count <= 3, Tensor.checkedElementCount(shape).map({ $0 <= maxLayerSize }) ?? false else {
+                throw SpecError(.outOfRange, "'\(path)' must be at most 3 sizes whose product is at most \(maxLayerSize), found \(shape.shapeDescription)", at: arguments!.location)
+            }
+            return Unflatten(shape: shape)
+        }
+
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { Reshape.unflatten(shape) }
+        public func describe(input: [Int]) -> String { "Unflatten(1, \(shape))" }
+        public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] { [Flatten()] }
     }
 }

@@ -22,6 +22,16 @@ public final class Sequential: Layer {
         }
     }
 
+    public var counters: [NamedCounter] {
+        layers.enumerated().flatMap { index, layer in
+            layer.counters.map { ("\(index).\($0.name)", $0.counter) }
+        }
+    }
+
+    public func reset(_ scheme: Initialization, generator: inout RandomGenerator) {
+        for layer in layers { layer.reset(scheme, generator: &generator) }
+    }
+
     /// The output shape of every layer for an input shape, stopping at the first that does
     /// not fit (its error names the layer's index and type).
     public func outputShapes(for inputShape: [Int]) throws(ShapeError) -> [[Int]] {

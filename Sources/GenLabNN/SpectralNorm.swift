@@ -43,6 +43,11 @@ public final class SpectralNorm: Layer {
     }
     public var buffers: [NamedBuffer] { [("weight_u", u), ("weight_v", v)] }
 
+    /// Draws W_orig and the bias as the wrapped layer's own (u and v were drawn when wrapping).
+    public func reset(_ scheme: Initialization, generator: inout RandomGenerator) {
+        scheme.draw(weight: weightOrig, bias: module.bias, convolution: module is Conv2d, generator: &generator)
+    }
+
     private var rows: Int { u.count }
     private var columns: Int { v.count }
 

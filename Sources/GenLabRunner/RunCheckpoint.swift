@@ -11,8 +11,8 @@ public struct RunStateError: Error, Equatable, Sendable, CustomStringConvertible
 
 /// Moving a model's weights, buffers and optimizer state into a `RunState` and back.
 public enum RunCheckpoint {
-    /// Parameters, buffers (BatchNorm running statistics and `num_batches_tracked`,
-    /// spectral-norm u and v) of every network, keyed by `state_dict` key.
+    /// Parameters, buffers and counters (BatchNorm running statistics and
+    /// `num_batches_tracked`, spectral-norm u and v) of every network, keyed by `state_dict` key.
     public static func capture(_ model: BuiltModel, optimizers: [String: Optimizer], rng: [String: RandomGenerator],
                                trainer: [String: [Float]] = [:], progress: RunProgress) -> RunState {
         var weights: [String: [StoredArray]] = [:], buffers: [String: [StoredArray]] = [:]
@@ -25,7 +25,7 @@ public enum RunCheckpoint {
         for built in model.networks {
             buffers[built.name] = built.network.buffers.map {
                 StoredArray(name: $0.name, shape: $0.tensor.shape, floats: $0.tensor.values)
-            } + counters(built.network).map { StoredArray(name: $0.name, shape: [], values: .int64([Int64($0.norm.numBatchesTracked)])) }
+            } + built.network.counters.map { StoredArray(name: $0.name, shape: [], values: .int64([Int64($0.counter.value)])) }
         }
         for (name, optimizer) in optimizers {
             let state = optimizer.state
@@ -37,13 +37,6 @@ public enum RunCheckpoint {
         }
         let words = rng.mapValues { g in [Int64(bitPattern: g.state.state), Int64(bitPattern: g.state.increment)] }
         return RunState(weights: weights, buffers: buffers, optimizers: optimizerArrays, rng: words, trainer: trainer, progress: progress)
-    }
-
-    /// The BatchNorm layers of a network with their `num_batches_tracked` keys.
-    static func counters(_ network: Sequential) -> [(name: String, norm: BatchNorm)] {
-        network.layers.enumerated().compactMap { index, layer in
-            (layer as? BatchNorm).map { ("\(index).num_batches_tracked", $0) }
-        }
     }
 
     /// Loads `state` into `model` and `optimizers`, checking every name and shape; returns
@@ -59,7 +52,7 @@ public enum RunCheckpoint {
             let stored = Dictionary(uniqueKeysWithValues: (state.weights[group.name] ?? []).map { ($0.name, $0) }
                 + (state.buffers[group.name] ?? []).map { ($0.name, $0) })
             let targets = group.parameters.map { ($0.name, $0.parameter.value) } + (network?.buffers.map { ($0.name, $0.tensor) } ?? [])
-            let networkCounters = network.map(counters) ?? []
+            let networkCounters = network?.counters ?? []
             let expected = Set(targets.map(\.0) + networkCounters.map(\.name))
             let built = (name: group.name, network: network)
             guard Set(stored.keys) == expected else {
@@ -78,11 +71,11 @@ public enum RunCheckpoint {
                 }
                 values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: values.count) }
             }
-            for (name, norm) in networkCounters {
+            for (name, counter) in networkCounters {
                 guard case .int64(let count)? = stored[name]?.values, let first = count.first else {
                     throw fail("\(built.name).\(name) is not an integer")
                 }
-                norm.numBatchesTracked = Int(first)
+                counter.value = Int(first)
             }
         }
         for (name, optimizer) in optimizers {

@@ -155,7 +155,7 @@ public struct AutoencoderSpec: Equatable, Sendable {
             var output: LayerSpec?
             if let o = f["output"] {
                 output = try LayerSpec.parse(o, path: "model.output")
-                guard [.sigmoid, .tanh, .relu].contains(output!.kind) else {
+                guard output!.is(Activation.Sigmoid.self) || output!.is(Activation.Tanh.self) || output!.is(Activation.ReLU.self) else {
                     throw SpecError(.invalidValue, "'model.output' must be sigmoid, tanh or relu", at: o.location)
                 }
             }

@@ -1,3 +1,4 @@
+import GenLabNN
 import Foundation
 import GenLabModels
 import GenLabSpec
@@ -32,13 +33,13 @@ import Testing
     /// The hidden width whose two 784 × width layers alone need `fraction` of the memory.
     static func width(usingMemory fraction: Double) -> Int {
         let bytes = Double(ProcessInfo.processInfo.physicalMemory) * fraction
-        return min(Int(bytes / (16.0 * 2 * 785)), LayerSpec.maxSize)
+        return min(Int(bytes / (16.0 * 2 * 785)), maxLayerSize)
     }
 
     @Test func tooManyParametersNameTheLayer() throws {
         // the first linear layer alone needs twice the memory
         let hidden = ModelSizeTests.width(usingMemory: 4)
-        guard hidden < LayerSpec.maxSize else {
+        guard hidden < maxLayerSize else {
             print("tooManyParametersNameTheLayer skipped: this machine's memory holds the widest layer GenLab allows")
             return
         }

@@ -1,3 +1,4 @@
+import GenLabNN
 import GenLabSpec
 import Testing
 
@@ -129,11 +130,8 @@ import Testing
     @Test func listIndicesReachIntoLayers() throws {
         let points = try SweepTests.points("sweep:\n  grid: {model.encoder.1.linear.out: [16, 32]}\n")
         #expect(points.count == 2 && points[1].runID.hasPrefix("out=32-"))
-        guard case .linear(let out, _) = points[1].experiment.model.autoencoder?.encoder[1].kind else {
-            Issue.record("not a linear layer")
-            return
-        }
-        #expect(out == 32)
+        let layer = try #require(points[1].experiment.model.autoencoder?.encoder[1].kind as? Linear.Kind)
+        #expect(layer.out == 32)
     }
 
     /// `genlab run --set key=value`: applied to the base configuration (the sweep stays),
