@@ -20,7 +20,7 @@ public enum CIFAR10Reader {
     static func locate(_ folder: String) throws(DataError) -> String {
         let candidates = [folder, "\(folder)/cifar-10-batches-bin"]
         for c in candidates where FileManager.default.fileExists(atPath: "\(c)/data_batch_1.bin") { return c }
-        throw DataError("no CIFAR-10 binary batches; tried \(candidates.map { "\($0)/data_batch_1.bin" }.joined(separator: ", "))", path: folder)
+        throw DataError(.missing, "no CIFAR-10 binary batches; tried \(candidates.map { "\($0)/data_batch_1.bin" }.joined(separator: ", "))", path: folder)
     }
 
     static func read(_ paths: [String]) throws(DataError) -> ImageSet {
@@ -28,15 +28,15 @@ public enum CIFAR10Reader {
         var labels: [Int32] = []
         for path in paths {
             var info = stat()
-            guard stat(path, &info) == 0 else { throw DataError("missing CIFAR-10 batch file", path: path) }
+            guard stat(path, &info) == 0 else { throw DataError(.missing, "missing CIFAR-10 batch file", path: path) }
             guard Int(info.st_size) <= maxBatchBytes else {
-                throw DataError("is \(info.st_size) bytes; a CIFAR-10 batch file is 30,730,000 (at most \(maxBatchBytes) are read)", path: path)
+                throw DataError(.tooLarge, "is \(info.st_size) bytes; a CIFAR-10 batch file is 30,730,000 (at most \(maxBatchBytes) are read)", path: path)
             }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw DataError.unreadable(path)
             }
             guard !data.isEmpty, data.count % recordSize == 0 else {
-                throw DataError("\(data.count) bytes is not a whole number of 3,073-byte records (truncated or not a CIFAR-10 batch)", path: path)
+                throw DataError(.corrupt, "\(data.count) bytes is not a whole number of 3,073-byte records (truncated or not a CIFAR-10 batch)", path: path)
             }
             let records = data.count / recordSize
             pixels.reserveCapacity(pixels.count + records * (recordSize - 1))
@@ -44,7 +44,7 @@ public enum CIFAR10Reader {
             for r in 0..<records {
                 let label = bytes[r * recordSize]
                 guard label < 10 else {
-                    throw DataError("record \(r) has label \(label); CIFAR-10 labels are 0–9", path: path)
+                    throw DataError(.corrupt, "record \(r) has label \(label); CIFAR-10 labels are 0–9", path: path)
                 }
                 labels.append(Int32(label))
                 pixels.append(contentsOf: bytes[(r * recordSize + 1)..<((r + 1) * recordSize)])

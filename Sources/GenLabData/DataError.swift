@@ -1,23 +1,40 @@
+import GenLabCore
 import Glibc
 
-/// A dataset that cannot be read: which file (or folder) and why.
-public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
+/// A dataset that cannot be read: which file (or folder), why, in words and as a reason.
+public struct DataError: GenLabError, Equatable {
+    /// What is wrong with the dataset.
+    public enum Reason: Equatable, Sendable {
+        /// A file, folder, class or image the dataset needs is not there.
+        case missing
+        /// The system refuses to read it (permissions, I/O error).
+        case unreadable
+        /// It is there but damaged: truncated, undecodable, labels out of range.
+        case corrupt
+        /// It announces more data than GenLab reads.
+        case tooLarge
+        /// It is readable but does not match the experiment (channels, sizes, classes).
+        case mismatch
+    }
+
     /// The file or folder concerned.
     public var path: String
+    public var reason: Reason
     public var message: String
 
-    public init(_ message: String, path: String) {
+    public init(_ reason: Reason, _ message: String, path: String) {
         self.path = path
+        self.reason = reason
         self.message = message
     }
 
-    /// "path: message"
-    public var description: String { "\(path): \(message)" }
+    public var file: String { path }
+    public var place: String? { nil }
 
     /// `path` (a file, or with `folder` a folder) could not be read: the system's reason
     /// (permission denied, …), asked with access(2) after the failed read.
     static func unreadable(_ path: String, folder: Bool = false) -> DataError {
         let reason = access(path, folder ? R_OK | X_OK : R_OK) == 0 ? EIO : errno
-        return DataError("cannot read the \(folder ? "class folder" : "file"): \(String(cString: strerror(reason)))", path: path)
+        return DataError(.unreadable, "cannot read the \(folder ? "class folder" : "file"): \(String(cString: strerror(reason)))", path: path)
     }
 }

@@ -20,7 +20,7 @@ public enum DatasetLoader {
         guard dataset.train.imageShape == spec.imageShape else {
             let found = dataset.train.imageShape.map(String.init).joined(separator: "×")
             let expected = spec.imageShape.map(String.init).joined(separator: "×")
-            throw DataError("images are \(found) but \(spec.name.rawValue) experiments expect \(expected)\(spec.name == .imageFolder ? " (set dataset.channels)" : "")", path: path)
+            throw DataError(.mismatch, "images are \(found) but \(spec.name.rawValue) experiments expect \(expected)\(spec.name == .imageFolder ? " (set dataset.channels)" : "")", path: path)
         }
         if let subset = spec.subset { dataset.train = dataset.train.prefix(subset) }
         return dataset

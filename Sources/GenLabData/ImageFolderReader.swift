@@ -14,14 +14,14 @@ public enum ImageFolderReader {
         let manager = FileManager.default
         var isFolder: ObjCBool = false
         guard manager.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-            throw DataError("no such folder", path: folder)
+            throw DataError(.missing, "no such folder", path: folder)
         }
         let trainFolder = "\(folder)/train", testFolder = "\(folder)/test"
         if manager.fileExists(atPath: trainFolder), manager.fileExists(atPath: testFolder) {
             let (train, names) = try split(trainFolder, size: size, classNames: nil)
             let (test, _) = try split(testFolder, size: size, classNames: names)
             guard train.imageShape == test.imageShape else {
-                throw DataError("training images have \(train.imageShape[0]) channels but test images \(test.imageShape[0])", path: folder)
+                throw DataError(.mismatch, "training images have \(train.imageShape[0]) channels but test images \(test.imageShape[0])", path: folder)
             }
             return Dataset(train: train, test: test, classNames: names)
         }
@@ -33,7 +33,7 @@ public enum ImageFolderReader {
         let manager = FileManager.default
         let entries: [String]
         do { entries = try manager.contentsOfDirectory(atPath: folder) } catch {
-            throw DataError("cannot list the folder", path: folder)
+            throw DataError(.unreadable, "cannot list the folder", path: folder)
         }
         return entries.filter { name in
             var isFolder: ObjCBool = false
@@ -46,7 +46,7 @@ public enum ImageFolderReader {
     static func split(_ folder: String, size: Int, classNames: [String]?) throws(DataError) -> (ImageSet, [String]) {
         let classes = try subfolders(folder)
         guard !classes.isEmpty else {
-            throw DataError("no class subfolders: an image folder holds one subfolder of images per class", path: folder)
+            throw DataError(.missing, "no class subfolders: an image folder holds one subfolder of images per class", path: folder)
         }
         let names = classNames ?? classes
         var pixels: [UInt8] = []
@@ -54,7 +54,7 @@ public enum ImageFolderReader {
         var channels: (count: Int, example: String)?
         for name in classes {
             guard let label = names.firstIndex(of: name) else {
-                throw DataError("class '\(name)' does not exist in the training split", path: "\(folder)/\(name)")
+                throw DataError(.missing, "class '\(name)' does not exist in the training split", path: "\(folder)/\(name)")
             }
             let classFolder = "\(folder)/\(name)"
             let entries: [String]
@@ -69,7 +69,7 @@ public enum ImageFolderReader {
                 let path = "\(classFolder)/\(file)"
                 let image = try decode(path)
                 if let channels, channels.count != image.channels {
-                    throw DataError("has \(image.channels) channel(s) but \(channels.example) has \(channels.count): the images of a folder must all be grey or all RGB", path: path)
+                    throw DataError(.mismatch, "has \(image.channels) channel(s) but \(channels.example) has \(channels.count): the images of a folder must all be grey or all RGB", path: path)
                 }
                 channels = channels ?? (image.channels, path)
                 pixels.append(contentsOf: ImageResize.resizeAndCenterCrop(image, size: size))
@@ -77,7 +77,7 @@ public enum ImageFolderReader {
             }
         }
         guard let channels else {
-            throw DataError("no PNG or JPEG images in any class subfolder", path: folder)
+            throw DataError(.missing, "no PNG or JPEG images in any class subfolder", path: folder)
         }
         return (ImageSet(imageShape: [channels.count, size, size], pixels: pixels, labels: labels), names)
     }
@@ -88,7 +88,7 @@ public enum ImageFolderReader {
         var message = [CChar](repeating: 0, count: 256)
         guard genlab_image_decode(path, &image, &message, message.count) == 0, let pixels = image.pixels else {
             let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            throw DataError("cannot decode the image: \(text)", path: path)
+            throw DataError(.corrupt, "cannot decode the image: \(text)", path: path)
         }
         defer { genlab_image_free(&image) }
         let count = Int(image.width) * Int(image.height) * Int(image.channels)

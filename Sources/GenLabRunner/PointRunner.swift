@@ -68,7 +68,7 @@ public final class PointRunner {
         do {
             try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw RunError("cannot create the results folder", path: folder)
+            throw RunError(.io, "cannot create the results folder", path: folder)
         }
         let lock = try RunLock(folder: folder)
         defer { withExtendedLifetime(lock) {} }
@@ -76,11 +76,11 @@ public final class PointRunner {
         var previous: RunContents?
         if manager.fileExists(atPath: path) {
             if options.overwrite {
-                do { try manager.removeItem(atPath: path) } catch { throw RunError("cannot remove the old run file", path: path) }
+                do { try manager.removeItem(atPath: path) } catch { throw RunError(.io, "cannot remove the old run file", path: path) }
             } else if options.resume {
                 do { previous = try RunFile.read(path: path) } catch { throw RunError(error) }
             } else {
-                throw RunError("a run file exists already; use --resume to continue it or --overwrite to start again", path: path)
+                throw RunError(.runExists, "a run file exists already; use --resume to continue it or --overwrite to start again", path: path)
             }
         }
         // --resume without a run file (never started, or killed before its first commit)
@@ -89,7 +89,7 @@ public final class PointRunner {
             if previous.metadata.status == .completed { return .alreadyCompleted }
             guard let stored = try? Experiment.parse(previous.metadata.configYAML, file: path),
                   stored.tree.configurationHash == experiment.tree.configurationHash else {
-                throw RunError("the run file was written for a different configuration than \(experiment.file) now gives", path: path)
+                throw RunError(.runExists, "the run file was written for a different configuration than \(experiment.file) now gives", path: path)
             }
         }
         let model: BuiltModel

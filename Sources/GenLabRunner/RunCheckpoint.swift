@@ -2,13 +2,6 @@ import GenLabModels
 import GenLabNN
 import GenLabStore
 
-/// A run file's state does not fit the model built from its configuration.
-public struct RunStateError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var path: String
-    public var message: String
-    public var description: String { "\(path): \(message)" }
-}
-
 /// Moving a model's weights, buffers and optimizer state into a `RunState` and back.
 public enum RunCheckpoint {
     /// Parameters, buffers and counters (BatchNorm running statistics and
@@ -42,8 +35,8 @@ public enum RunCheckpoint {
     /// Loads `state` into `model` and `optimizers`, checking every name and shape; returns
     /// the random generators. `path` names the run file in errors.
     public static func restore(_ state: RunState, into model: BuiltModel, optimizers: [String: Optimizer],
-                               path: String) throws(RunStateError) -> [String: RandomGenerator] {
-        func fail(_ message: String) -> RunStateError { RunStateError(path: path, message: message) }
+                               path: String) throws(RunError) -> [String: RandomGenerator] {
+        func fail(_ message: String) -> RunError { RunError(.checkpoint, message, path: path) }
         guard Set(state.weights.keys) == Set(model.parameterGroups.map(\.name)) else {
             throw fail("the stored networks \(state.weights.keys.sorted()) do not fit the configuration's \(model.parameterGroups.map(\.name))")
         }

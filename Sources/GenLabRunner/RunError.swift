@@ -5,21 +5,50 @@ import GenLabSpec
 import GenLabStore
 
 /// Why a run could not start or did not finish: every failure a user can meet, with the
-/// file concerned.
-public struct RunError: Error, Equatable, Sendable, CustomStringConvertible {
+/// file concerned and a typed reason (those of the experiment, dataset and run file kept).
+public struct RunError: GenLabError, Equatable {
+    public enum Reason: Equatable, Sendable {
+        /// The experiment file (or an override) is wrong.
+        case experiment(SpecError.Reason)
+        /// The dataset cannot be read or does not fit.
+        case dataset(DataError.Reason)
+        /// The run file cannot be read or written.
+        case runFile(HDF5Error.Reason)
+        /// The run file's checkpoint does not fit the model its configuration builds, or
+        /// cannot be continued exactly.
+        case checkpoint
+        /// No sweep point has the asked run id.
+        case noSuchPoint
+        /// A run file exists and neither --resume nor --overwrite was given, or it was
+        /// written for another configuration.
+        case runExists
+        /// Another process is training this point.
+        case locked
+        /// The results folder or the lock cannot be created, or the old file removed.
+        case io
+        /// A step failed: a shape error, or a loss that is not finite.
+        case training
+        /// The training set is smaller than one batch.
+        case datasetTooSmall
+    }
+
     /// The file or folder concerned (experiment, dataset, run file).
     public var path: String
+    /// Where in `path` (an experiment file's "line:column"), if known.
+    public var place: String?
+    public var reason: Reason
     public var message: String
 
-    public init(_ message: String, path: String) {
+    public init(_ reason: Reason, _ message: String, path: String, place: String? = nil) {
         self.path = path
+        self.place = place
+        self.reason = reason
         self.message = message
     }
 
-    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+    public var file: String { path }
 
-    init(_ error: SpecError) { self.init(error.message, path: error.location?.description ?? "") }
-    init(_ error: DataError) { self.init(error.message, path: error.path) }
-    init(_ error: HDF5Error) { self.init(error.message, path: error.path) }
-    init(_ error: RunStateError) { self.init(error.message, path: error.path) }
+    init(_ error: SpecError) { self.init(.experiment(error.reason), error.message, path: error.file, place: error.place) }
+    init(_ error: DataError) { self.init(.dataset(error.reason), error.message, path: error.path) }
+    init(_ error: HDF5Error) { self.init(.runFile(error.reason), error.message, path: error.path) }
 }

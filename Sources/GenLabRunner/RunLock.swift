@@ -12,11 +12,11 @@ public final class RunLock {
         let path = "\(folder)/run.lock"
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw RunError("cannot create the lock file: \(String(cString: strerror(errno)))", path: path)
+            throw RunError(.io, "cannot create the lock file: \(String(cString: strerror(errno)))", path: path)
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
-            throw RunError("another genlab process is training this point (it holds the lock)", path: path)
+            throw RunError(.locked, "another genlab process is training this point (it holds the lock)", path: path)
         }
     }
 

@@ -37,7 +37,7 @@ final class TrainingSession {
         loader = BatchLoader(images: runner.dataset.train, batchSize: train.batchSize, dropLast: train.dropLast, shuffle: true,
                              seed: experiment.seed, normalization: experiment.dataset.normalization)
         guard loader.batchesPerEpoch > 0 else {
-            throw RunError("the training set has \(runner.dataset.train.count) images, fewer than one batch of \(train.batchSize) with drop_last",
+            throw RunError(.datasetTooSmall, "the training set has \(runner.dataset.train.count) images, fewer than one batch of \(train.batchSize) with drop_last",
                            path: experiment.file)
         }
         switch train.length {
@@ -46,31 +46,27 @@ final class TrainingSession {
         }
         noise = RandomGenerator(seed: experiment.seed, stream: 11)
         if let previous {
-            guard let state = previous.state else { throw RunError("the run file has no checkpoint to resume from", path: runner.path) }
+            guard let state = previous.state else { throw RunError(.checkpoint, "the run file has no checkpoint to resume from", path: runner.path) }
             let generators: [String: RandomGenerator]
-            do {
-                generators = try RunCheckpoint.restore(state, into: model, optimizers: trainer.optimizers, path: runner.path)
-            } catch {
-                throw RunError(error)
-            }
+            generators = try RunCheckpoint.restore(state, into: model, optimizers: trainer.optimizers, path: runner.path)
             guard let saved = generators["noise"] else {
-                throw RunError("the run file has no /rng/noise (the training noise state): it cannot be resumed exactly (damaged?)", path: runner.path)
+                throw RunError(.checkpoint, "the run file has no /rng/noise (the training noise state): it cannot be resumed exactly (damaged?)", path: runner.path)
             }
             noise = saved
             let progress = state.progress, perEpoch = Int64(loader.batchesPerEpoch)
             guard (0...Int64(total)).contains(progress.step), (0..<perEpoch).contains(progress.batch),
                   progress.epoch >= 0, progress.epoch <= Int64(total) / perEpoch + 1,
                   progress.epoch * perEpoch + progress.batch == progress.step else {
-                throw RunError("the run file's /progress (step \(progress.step), epoch \(progress.epoch), batch \(progress.batch)) does not fit this run (\(total) steps of \(perEpoch) batches per epoch) (damaged?)", path: runner.path)
+                throw RunError(.checkpoint, "the run file's /progress (step \(progress.step), epoch \(progress.epoch), batch \(progress.batch)) does not fit this run (\(total) steps of \(perEpoch) batches per epoch) (damaged?)", path: runner.path)
             }
             guard previous.hasHistory else {
-                throw RunError("the run file has no /history (damaged?)", path: runner.path)
+                throw RunError(.checkpoint, "the run file has no /history (damaged?)", path: runner.path)
             }
             let recorded = [("history", previous.history.steps.last.map(Int.init)), ("samples", previous.samples.last?.step),
                             ("latents", previous.latents.compactMap(\.step).max())]
             for (what, last) in recorded {
                 if let last, last > progress.step {
-                    throw RunError("the run file's \(what) reach step \(last), beyond its checkpoint at step \(progress.step) (damaged?)", path: runner.path)
+                    throw RunError(.checkpoint, "the run file's \(what) reach step \(last), beyond its checkpoint at step \(progress.step) (damaged?)", path: runner.path)
                 }
             }
             (step, epoch, batch) = (Int(progress.step), Int(progress.epoch), Int(progress.batch))
@@ -125,7 +121,7 @@ final class TrainingSession {
             do {
                 try commit(.failed, withState: false, failure: failure)
             } catch let second {
-                throw RunError("\(error.message); then the run file could not be marked failed: \(second.message)", path: error.path)
+                throw RunError(.training, "\(error.message); then the run file could not be marked failed: \(second.message)", path: error.path)
             }
             throw error
         }
@@ -137,10 +133,10 @@ final class TrainingSession {
         do {
             losses = try trainer.step(loader.batch, labels: loader.labels, generator: &noise)
         } catch {
-            throw RunError("step \(step + 1): \(error.message)", path: runner.path)
+            throw RunError(.training, "step \(step + 1): \(error.message)", path: runner.path)
         }
         if let bad = trainer.lossNames.first(where: { !(losses[$0]?.isFinite ?? false) }) {
-            throw RunError("loss '\(bad)' is \(losses[bad].map { "\($0)" } ?? "missing") at step \(step + 1) (epoch \(epoch + 1)); the run stops, its last checkpoint is kept",
+            throw RunError(.training, "loss '\(bad)' is \(losses[bad].map { "\($0)" } ?? "missing") at step \(step + 1) (epoch \(epoch + 1)); the run stops, its last checkpoint is kept",
                            path: runner.path)
         }
         step += 1
@@ -202,7 +198,7 @@ final class TrainingSession {
         do {
             images = try trainer.samples(holdout: holdout, noise: fixedNoise)
         } catch {
-            throw RunError("recording samples at step \(step): \(error.message)", path: runner.path)
+            throw RunError(.training, "recording samples at step \(step): \(error.message)", path: runner.path)
         }
         pendingSamples.append(SampleRecord(step: step, images: StoredArray(name: "step_\(step)", shape: images.shape, floats: transform.pixelScale(images))))
     }
@@ -224,7 +220,7 @@ final class TrainingSession {
                 let lowest = try autoencoder.encode(l.batch, labels: l.labels)[0]
                 codes = (lowest.mu.values, lowest.logSigma.values)
             } catch {
-                throw RunError("recording latents at epoch \(epoch + 1): \(error.message)", path: runner.path)
+                throw RunError(.training, "recording latents at epoch \(epoch + 1): \(error.message)", path: runner.path)
             }
             mu += codes.mu
             logSigma += codes.logSigma

@@ -38,6 +38,6 @@ enum DurableFile {
     }
 
     private static func failure(_ what: String, _ path: String) -> HDF5Error {
-        HDF5Error("\(what) the file: \(String(cString: strerror(errno)))", path: path)
+        HDF5Error(.io, "\(what) the file: \(String(cString: strerror(errno)))", path: path)
     }
 }

@@ -36,7 +36,7 @@ extension HDF5File {
             defer { H5Aclose(attribute) }
             let stored = H5Aget_type(attribute)
             defer { H5Tclose(stored) }
-            guard H5Tget_class(stored) == H5T_STRING else { throw HDF5Error("attribute \(name) is not a string", path: path) }
+            guard H5Tget_class(stored) == H5T_STRING else { throw HDF5Error(.damaged, "attribute \(name) is not a string", path: path) }
             if H5Tis_variable_str(stored) > 0 {
                 let type = try stringType()
                 defer { H5Tclose(type) }

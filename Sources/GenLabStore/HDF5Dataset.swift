@@ -6,7 +6,7 @@ extension HDF5File {
     /// Arrays of more than 1,024 values are chunked and compressed (shuffle + deflate).
     public func write<T: HDF5Element>(_ values: [T], shape: [Int], at datasetPath: String) throws(HDF5Error) {
         guard shape.reduce(1, *) == values.count else {
-            throw HDF5Error("\(values.count) values do not fill a dataset of shape \(shape) at \(datasetPath)", path: path)
+            throw HDF5Error(.invalidRecord, "\(values.count) values do not fill a dataset of shape \(shape) at \(datasetPath)", path: path)
         }
         try create(datasetPath, type: T.self, shape: shape, chunk: values.count > 1024 ? shape : nil, unlimited: false) { dataset throws(HDF5Error) in
             try writeAll(values, to: dataset, datasetPath)
@@ -23,7 +23,7 @@ extension HDF5File {
         guard !values.isEmpty else { return }
         try withObject(datasetPath) { dataset throws(HDF5Error) in
             let old = try dimensions(dataset, datasetPath)
-            guard old.count == 1 else { throw HDF5Error("\(datasetPath) is not one-dimensional", path: path) }
+            guard old.count == 1 else { throw HDF5Error(.damaged, "\(datasetPath) is not one-dimensional", path: path) }
             var newSize = [hsize_t(old[0] + values.count)]
             try HDF5Library.check(H5Dset_extent(dataset, &newSize), "cannot extend \(datasetPath)", path: path)
             let fileSpace = H5Dget_space(dataset)
@@ -55,7 +55,7 @@ extension HDF5File {
     /// Reads the whole dataset at `datasetPath`, converted to `T`.
     public func read<T: HDF5Element>(_ type: T.Type, at datasetPath: String) throws(HDF5Error) -> (shape: [Int], values: [T]) {
         try withObject(datasetPath) { dataset throws(HDF5Error) in
-            guard H5Iget_type(dataset) == H5I_DATASET else { throw HDF5Error("\(datasetPath) is not a dataset", path: path) }
+            guard H5Iget_type(dataset) == H5I_DATASET else { throw HDF5Error(.damaged, "\(datasetPath) is not a dataset", path: path) }
             let shape = try dimensions(dataset, datasetPath)
             var values = [T](repeating: 0, count: shape.reduce(1, *))
             if !values.isEmpty {
@@ -71,7 +71,7 @@ extension HDF5File {
         let space = try HDF5Library.valid(H5Dget_space(dataset), "cannot read the shape of \(datasetPath)", path: path)
         defer { H5Sclose(space) }
         let rank = H5Sget_simple_extent_ndims(space)
-        guard rank >= 0 else { throw HDF5Error("cannot read the shape of \(datasetPath)" + HDF5Library.takeErrorStack(), path: path) }
+        guard rank >= 0 else { throw HDF5Error(.damaged, "cannot read the shape of \(datasetPath)" + HDF5Library.takeErrorStack(), path: path) }
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         H5Sget_simple_extent_dims(space, &dims, nil)
         return dims.map { Int($0) }

@@ -33,13 +33,13 @@ public final class HDF5File {
                 return try HDF5Library.valid(H5Fcreate(path, genlab_H5F_ACC_TRUNC(), genlab_H5P_DEFAULT(), access),
                                              "cannot create the in-memory HDF5 file", path: path)
             case .readOnly, .readWrite:
-                guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error("no such file", path: path) }
+                guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error(.missing, "no such file", path: path) }
                 guard access(path, mode == .readOnly ? R_OK : R_OK | W_OK) == 0 else {
-                    throw HDF5Error("cannot open the file: \(String(cString: strerror(errno)))", path: path)
+                    throw HDF5Error(.io, "cannot open the file: \(String(cString: strerror(errno)))", path: path)
                 }
                 guard H5Fis_hdf5(path) > 0 else {
                     _ = HDF5Library.takeErrorStack()
-                    throw HDF5Error("not an HDF5 file (truncated, or some other format)", path: path)
+                    throw HDF5Error(.notARun, "not an HDF5 file (truncated, or some other format)", path: path)
                 }
                 let flags = mode == .readOnly ? genlab_H5F_ACC_RDONLY() : genlab_H5F_ACC_RDWR()
                 return try HDF5Library.valid(H5Fopen(path, flags, genlab_H5P_DEFAULT()),
@@ -65,10 +65,10 @@ public final class HDF5File {
         try HDF5Library.locked { () throws(HDF5Error) -> [UInt8] in
             try HDF5Library.check(H5Fflush(id, H5F_SCOPE_GLOBAL), "cannot flush the file", path: path)
             let size = H5Fget_file_image(id, nil, 0)
-            guard size >= 0 else { throw HDF5Error("cannot get the file's image" + HDF5Library.takeErrorStack(), path: path) }
+            guard size >= 0 else { throw HDF5Error(.damaged, "cannot get the file's image" + HDF5Library.takeErrorStack(), path: path) }
             var bytes = [UInt8](repeating: 0, count: size)
             let written = bytes.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, size) }
-            guard written == size else { throw HDF5Error("cannot get the file's image" + HDF5Library.takeErrorStack(), path: path) }
+            guard written == size else { throw HDF5Error(.damaged, "cannot get the file's image" + HDF5Library.takeErrorStack(), path: path) }
             return bytes
         }
     }
@@ -116,7 +116,7 @@ public final class HDF5File {
             var names: [String] = []
             for i in 0..<info.nlinks {
                 let size = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, genlab_H5P_DEFAULT())
-                guard size >= 0 else { throw HDF5Error("cannot list \(groupPath)" + HDF5Library.takeErrorStack(), path: path) }
+                guard size >= 0 else { throw HDF5Error(.damaged, "cannot list \(groupPath)" + HDF5Library.takeErrorStack(), path: path) }
                 var buffer = [CChar](repeating: 0, count: Int(size) + 1)
                 H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, size + 1, genlab_H5P_DEFAULT())
                 names.append(buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
@@ -148,7 +148,7 @@ public final class HDF5File {
     /// Opens the object at `objectPath` for the duration of `body`.
     func withObject<T>(_ objectPath: String, _ body: (hid_t) throws(HDF5Error) -> T) throws(HDF5Error) -> T {
         try HDF5Library.locked { () throws(HDF5Error) -> T in
-            guard exists(objectPath) else { throw HDF5Error("no object \(objectPath)", path: path) }
+            guard exists(objectPath) else { throw HDF5Error(.damaged, "no object \(objectPath)", path: path) }
             let object = try HDF5Library.valid(H5Oopen(id, objectPath, genlab_H5P_DEFAULT()), "cannot open \(objectPath)", path: path)
             defer { H5Oclose(object) }
             return try body(object)

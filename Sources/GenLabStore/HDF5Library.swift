@@ -48,12 +48,12 @@ public enum HDF5Library {
 
     /// Throws an HDF5Error for `path` when `status` is negative.
     static func check(_ status: herr_t, _ what: @autoclosure () -> String, path: String) throws(HDF5Error) {
-        if status < 0 { throw HDF5Error(what() + takeErrorStack(), path: path) }
+        if status < 0 { throw HDF5Error(.damaged, what() + takeErrorStack(), path: path) }
     }
 
     /// Returns `id`, or throws an HDF5Error for `path` when it is negative.
     static func valid(_ id: hid_t, _ what: @autoclosure () -> String, path: String) throws(HDF5Error) -> hid_t {
-        if id < 0 { throw HDF5Error(what() + takeErrorStack(), path: path) }
+        if id < 0 { throw HDF5Error(.damaged, what() + takeErrorStack(), path: path) }
         return id
     }
 }

@@ -62,7 +62,7 @@ public enum RunFile {
             try file.close()
             try DurableFile.write(bytes, to: temporary)
             guard rename(temporary, path) == 0 else {
-                throw HDF5Error("cannot rename \(temporary) into place: \(String(cString: strerror(errno)))", path: path)
+                throw HDF5Error(.io, "cannot rename \(temporary) into place: \(String(cString: strerror(errno)))", path: path)
             }
             try DurableFile.synchronize((path as NSString).deletingLastPathComponent)
         } catch {
@@ -75,13 +75,13 @@ public enum RunFile {
     static func open(_ path: String) throws(HDF5Error) -> HDF5File {
         let file = try HDF5File(path: path, mode: .readOnly)
         guard let format = try file.stringAttribute("format"), format == RunFile.format else {
-            throw HDF5Error("an HDF5 file, but not a GenLab run (no format=\"\(RunFile.format)\" attribute)", path: path)
+            throw HDF5Error(.notARun, "an HDF5 file, but not a GenLab run (no format=\"\(RunFile.format)\" attribute)", path: path)
         }
         guard let version = try file.intAttribute("format_version"), version >= 1 else {
-            throw HDF5Error("a GenLab run without a valid format_version attribute (damaged?)", path: path)
+            throw HDF5Error(.notARun, "a GenLab run without a valid format_version attribute (damaged?)", path: path)
         }
         guard version <= formatVersion else {
-            throw HDF5Error("written by a newer GenLab (run format \(version)); this GenLab reads format \(formatVersion) and older", path: path)
+            throw HDF5Error(.notARun, "written by a newer GenLab (run format \(version)); this GenLab reads format \(formatVersion) and older", path: path)
         }
         return file
     }
@@ -138,13 +138,13 @@ public enum RunFile {
         let stored = try file.shape(of: "/history/step")[0]
         for name in rows.columns.keys where !existing.contains(name) {
             guard stored == 0 else {
-                throw HDF5Error("history column '\(name)' is new but the history already has \(stored) rows without it", path: file.path)
+                throw HDF5Error(.invalidRecord, "history column '\(name)' is new but the history already has \(stored) rows without it", path: file.path)
             }
             try file.createAppendable(Float.self, at: "/history/\(name)")
         }
         let names = existing.union(rows.columns.keys)
         for name in names where rows.columns[name]?.count != rows.count {
-            throw HDF5Error("history column '\(name)' has \(rows.columns[name]?.count ?? 0) new values for \(rows.count) rows", path: file.path)
+            throw HDF5Error(.invalidRecord, "history column '\(name)' has \(rows.columns[name]?.count ?? 0) new values for \(rows.count) rows", path: file.path)
         }
         try file.append(rows.steps, to: "/history/step")
         try file.append(rows.epochs, to: "/history/epoch")
@@ -162,7 +162,7 @@ public enum RunFile {
     }
 
     private static func writeLatents(_ record: LatentRecord, to file: HDF5File) throws(HDF5Error) {
-        guard let step = record.step else { throw HDF5Error("latents to write need the step they were recorded at", path: file.path) }
+        guard let step = record.step else { throw HDF5Error(.invalidRecord, "latents to write need the step they were recorded at", path: file.path) }
         let group = "/latents/step_\(step)"
         try file.createGroup(group)
         try file.setAttribute("epoch", Int64(record.epoch), on: group)

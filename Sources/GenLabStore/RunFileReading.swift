@@ -6,13 +6,13 @@ extension RunFile {
         defer { try? file.close() }
         func attribute(_ name: String) throws(HDF5Error) -> String {
             guard let value = try file.stringAttribute(name) else {
-                throw HDF5Error("the run file has no '\(name)' attribute (damaged?)", path: path)
+                throw HDF5Error(.damaged, "the run file has no '\(name)' attribute (damaged?)", path: path)
             }
             return value
         }
         let statusText = try attribute("status")
         guard let status = RunStatus(rawValue: statusText) else {
-            throw HDF5Error("unknown run status '\(statusText)'", path: path)
+            throw HDF5Error(.damaged, "unknown run status '\(statusText)'", path: path)
         }
         let metadata = RunMetadata(
             experiment: try attribute("experiment"), runID: try attribute("run_id"), status: status,
@@ -69,7 +69,7 @@ extension RunFile {
         }
         func progress(_ name: String) throws(HDF5Error) -> Int64 {
             guard let value = try file.intAttribute(name, on: "/progress") else {
-                throw HDF5Error("/progress has no '\(name)' attribute (damaged?)", path: file.path)
+                throw HDF5Error(.damaged, "/progress has no '\(name)' attribute (damaged?)", path: file.path)
             }
             return value
         }
@@ -86,7 +86,7 @@ extension RunFile {
         for name in try file.children("/history") where name != "step" && name != "epoch" {
             let values = try file.read(Float.self, at: "/history/\(name)").values
             guard values.count == rows.count else {
-                throw HDF5Error("history column '\(name)' has \(values.count) values for \(rows.count) steps (damaged?)", path: file.path)
+                throw HDF5Error(.damaged, "history column '\(name)' has \(values.count) values for \(rows.count) steps (damaged?)", path: file.path)
             }
             rows.columns[name] = values
         }
@@ -114,7 +114,7 @@ extension RunFile {
         for step in try numbered(file, "/latents", "step_") {
             let group = "/latents/step_\(step)"
             guard let epoch = try file.intAttribute("epoch", on: group) else {
-                throw HDF5Error("\(group) has no 'epoch' attribute (damaged?)", path: file.path)
+                throw HDF5Error(.damaged, "\(group) has no 'epoch' attribute (damaged?)", path: file.path)
             }
             records.append(try record(group, step: step, epoch: Int(epoch)))
         }

@@ -53,13 +53,7 @@ struct Bench: ParsableCommand {
         print("experiment".padding(toLength: 28, withPad: " ", startingAt: 0) + "  batch   steps   images/s   peak MiB")
         for file in files {
             ResidentMemory.resetPeak()
-            let result: (batch: Int, steps: Int, elapsed: Double)
-            do {
-                result = try measure(file)
-            } catch let error as SpecError {
-                printError(error.description)
-                throw ExitCode(1)
-            }
+            let result = try measure(file)
             let peak = ResidentMemory.peakBytes().map { String(format: "%.0f", Double($0) / 1_048_576) } ?? "?"
             let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
             print(name.padding(toLength: 28, withPad: " ", startingAt: 0)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Glibc
 import GenLabNN
 import GenLabRunner
@@ -25,6 +26,9 @@ struct GenLab: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
             try checkOutputWritten()
+        } catch let error as any GenLabError {
+            printError(error.description)
+            Glibc.exit(1)
         } catch {
             exit(withError: error)
         }
@@ -37,4 +41,11 @@ struct GenLab: ParsableCommand {
         printError("cannot write the output: \(String(cString: strerror(errno == 0 ? EIO : errno)))")
         throw ExitCode(1)
     }
+}
+
+/// Writes a line to standard error, after whatever standard output holds. Every failure a
+/// command does not handle itself reaches `GenLab.main` and is printed there, once.
+func printError(_ line: String) {
+    fflush(stdout)
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -13,13 +13,7 @@ struct Inspect: ParsableCommand {
     var file: String
 
     func run() throws {
-        let contents: RunContents
-        do {
-            contents = try RunFile.read(path: file)
-        } catch {
-            printError(error.description)
-            throw ExitCode(1)
-        }
+        let contents = try RunFile.read(path: file)
         let m = contents.metadata
         func row(_ label: String, _ value: String) { print(label.padding(toLength: 13, withPad: " ", startingAt: 0) + value) }
         print("\(file): GenLab run (format \(contents.formatVersion)), written by genlab \(m.genlabVersion)")

@@ -11,16 +11,9 @@ struct Plan: ParsableCommand {
     @OptionGroup var experiment: ExperimentOptions
 
     func run() throws {
-        let points: [ExperimentPoint]
-        let model: BuiltModel
-        do {
-            points = try experiment.load().points()
-            for point in points.dropFirst() { _ = try BuiltModel(point.experiment, initializing: false) }
-            model = try BuiltModel(points[0].experiment, initializing: false)
-        } catch {
-            printError(error.description)
-            throw ExitCode(1)
-        }
+        let points = try experiment.load().points()
+        for point in points.dropFirst() { _ = try BuiltModel(point.experiment, initializing: false) }
+        let model = try BuiltModel(points[0].experiment, initializing: false)
         let e = model.experiment
         print("experiment \(e.name): \(e.model.kind.rawValue), latent \(e.model.latent), on \(e.dataset.name.rawValue) \(e.dataset.imageShape.shapeDescription)")
         print("\(points.count) point\(points.count == 1 ? "" : "s")\(e.sweep == nil && points.count == 1 ? "" : ":")")

@@ -44,44 +44,33 @@ struct Run: ParsableCommand {
 
     func run() throws {
         RunInterruption.install()
-        do {
-            var points = try experiment.load().points()
-            if let point {
-                points = points.filter { $0.runID == point }
-                guard !points.isEmpty else {
-                    throw RunError("no point with run id '\(point)'; 'genlab plan' with the same --set, --epochs and --steps lists them", path: experiment.file)
-                }
+        var points = try experiment.load().points()
+        if let point {
+            points = points.filter { $0.runID == point }
+            guard !points.isEmpty else {
+                throw RunError(.noSuchPoint, "no point with run id '\(point)'; 'genlab plan' with the same --set, --epochs and --steps lists them", path: experiment.file)
             }
-            for p in points { _ = try BuiltModel(p.experiment, initializing: false) }
-            var datasets: [(spec: DatasetSpec, dataset: Dataset)] = []
-            let options = RunOptions(results: results, resume: resume, overwrite: overwrite, stopAfter: stopAfter, quiet: quiet)
-            for p in points {
-                let spec = p.experiment.dataset
-                let dataset: Dataset
-                if let cached = datasets.first(where: { $0.spec == spec }) {
-                    dataset = cached.dataset
-                } else {
-                    dataset = try DatasetLoader.load(spec)
-                    datasets.append((spec, dataset))
-                }
-                let runner = PointRunner(point: p, dataset: dataset, options: options)
-                switch try runner.run() {
-                case .completed: break
-                case .alreadyCompleted:
-                    if !quiet { print("run \(p.runID): already completed (\(runner.path))") }
-                case .interrupted:
-                    throw ExitCode(130)
-                }
+        }
+        for p in points { _ = try BuiltModel(p.experiment, initializing: false) }
+        var datasets: [(spec: DatasetSpec, dataset: Dataset)] = []
+        let options = RunOptions(results: results, resume: resume, overwrite: overwrite, stopAfter: stopAfter, quiet: quiet)
+        for p in points {
+            let spec = p.experiment.dataset
+            let dataset: Dataset
+            if let cached = datasets.first(where: { $0.spec == spec }) {
+                dataset = cached.dataset
+            } else {
+                dataset = try DatasetLoader.load(spec)
+                datasets.append((spec, dataset))
             }
-        } catch let error as SpecError {
-            printError(error.description)
-            throw ExitCode(1)
-        } catch let error as DataError {
-            printError(error.description)
-            throw ExitCode(1)
-        } catch let error as RunError {
-            printError(error.description)
-            throw ExitCode(1)
+            let runner = PointRunner(point: p, dataset: dataset, options: options)
+            switch try runner.run() {
+            case .completed: break
+            case .alreadyCompleted:
+                if !quiet { print("run \(p.runID): already completed (\(runner.path))") }
+            case .interrupted:
+                throw ExitCode(130)
+            }
         }
     }
 }

@@ -28,9 +28,3 @@ struct Validate: ParsableCommand {
         if failed { throw ExitCode(1) }
     }
 }
-
-/// Writes a line to standard error.
-func printError(_ line: String) {
-    fflush(stdout)
-    FileHandle.standardError.write(Data((line + "\n").utf8))
-}

@@ -56,6 +56,6 @@ enum DatasetFiles {
         let status = jpeg
             ? genlab_jpeg_encode(path, pixels, Int32(width), Int32(height), Int32(channels), 95, &message, message.count)
             : genlab_png_encode(path, pixels, Int32(width), Int32(height), Int32(channels), &message, message.count)
-        guard status == 0 else { throw DataError(String(cString: message), path: path) }
+        guard status == 0 else { throw DataError(.corrupt, String(cString: message), path: path) }
     }
 }

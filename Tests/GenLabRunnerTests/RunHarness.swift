@@ -64,7 +64,7 @@ enum RunHarness {
                 let pixels = (0..<(80 * 72 * 3)).map { UInt8(truncatingIfNeeded: $0 / 3 &+ k &* 17) }
                 var message = [CChar](repeating: 0, count: 256)
                 guard genlab_png_encode("\(folder)/\(name)/\(k).png", pixels, 80, 72, 3, &message, message.count) == 0 else {
-                    throw DataError(String(cString: message), path: folder)
+                    throw DataError(.corrupt, String(cString: message), path: folder)
                 }
             }
         }
