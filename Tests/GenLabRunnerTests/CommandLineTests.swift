@@ -24,6 +24,21 @@ import Testing
         #expect(result.output.contains(message), "\(result.output)")
     }
 
+    /// Every command's failures reach the top of `genlab` and are printed there once, as
+    /// "file:place: message", with exit status 1 and nothing on standard output.
+    @Test(arguments: [
+        (["inspect", "/nonexistent/run.h5"], "/nonexistent/run.h5: no such file"),
+        (["plan", "/nonexistent.yaml"], "/nonexistent.yaml:1:1: cannot open the file"),
+        (["run", "/nonexistent.yaml"], "/nonexistent.yaml:1:1: cannot open the file"),
+        (["run", CommandLineTests.file, "--point", "nope"], CommandLineTests.file + ": no point with run id 'nope'"),
+    ])
+    func failuresArePrintedOnceAtTheTop(_ arguments: [String], _ line: String) throws {
+        let result = try Repository.run("sh", ["-c", "'\(RunHarness.genlab)' \(arguments.map { "'\($0)'" }.joined(separator: " ")) 2>&1 >/dev/null"])
+        #expect(result.status == 1)
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix(line), "\(result.output)")
+    }
+
     /// `genlab plan … > /dev/full` fails instead of exiting 0 with its output lost.
     @Test func lostOutputIsAnError() throws {
         let result = try Repository.run("sh", ["-c", "'\(RunHarness.genlab)' plan '\(CommandLineTests.file)' > /dev/full"])
