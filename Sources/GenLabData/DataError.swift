@@ -2,35 +2,23 @@ import GenLabCore
 import Glibc
 
 /// A dataset that cannot be read: which file (or folder), why, in words and as a reason.
-public struct DataError: GenLabError, Equatable {
-    /// What is wrong with the dataset.
-    public enum Reason: Equatable, Sendable {
-        /// A file, folder, class or image the dataset needs is not there.
-        case missing
-        /// The system refuses to read it (permissions, I/O error).
-        case unreadable
-        /// It is there but damaged: truncated, undecodable, labels out of range.
-        case corrupt
-        /// It announces more data than GenLab reads.
-        case tooLarge
-        /// It is readable but does not match the experiment (channels, sizes, classes).
-        case mismatch
-    }
+public typealias DataError = FileError<DatasetProblem>
 
-    /// The file or folder concerned.
-    public var path: String
-    public var reason: Reason
-    public var message: String
+/// What is wrong with a dataset.
+public enum DatasetProblem: Equatable, Sendable {
+    /// A file, folder, class or image the dataset needs is not there.
+    case missing
+    /// The system refuses to read it (permissions, I/O error).
+    case unreadable
+    /// It is there but damaged: truncated, undecodable, labels out of range.
+    case corrupt
+    /// It announces more data than GenLab reads.
+    case tooLarge
+    /// It is readable but does not match the experiment (channels, sizes, classes).
+    case mismatch
+}
 
-    public init(_ reason: Reason, _ message: String, path: String) {
-        self.path = path
-        self.reason = reason
-        self.message = message
-    }
-
-    public var file: String { path }
-    public var place: String? { nil }
-
+extension DataError {
     /// `path` (a file, or with `folder` a folder) could not be read: the system's reason
     /// (permission denied, …), asked with access(2) after the failed read.
     static func unreadable(_ path: String, folder: Bool = false) -> DataError {

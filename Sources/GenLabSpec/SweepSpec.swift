@@ -1,19 +1,12 @@
 import GenLabNN
 import Foundation
 
-/// One value a sweep sets: a dotted key of the experiment ("model.beta", "seed",
-/// "train.optimizer.adam.lr", "model.encoder.5.linear.out") and the YAML value.
-public struct Override: Equatable, Sendable {
-    public var key: String
-    public var keyLocation: SourceLocation
-    public var value: YAMLNode
+/// One value a sweep or `--set` sets: a dotted key of the experiment ("model.beta", "seed",
+/// "train.optimizer.adam.lr", "model.encoder.5.linear.out") and the YAML value, written as
+/// a mapping entry is.
+public typealias Override = YAMLPair
 
-    public init(key: String, keyLocation: SourceLocation, value: YAMLNode) {
-        self.key = key
-        self.keyLocation = keyLocation
-        self.value = value
-    }
-
+extension Override {
     /// The dotted key's components ("model.encoder.5.linear.out" → five names).
     var path: [String] { key.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
 
@@ -109,7 +102,7 @@ public struct SweepSpec: Equatable, Sendable {
                 guard case .mapping(let pairs, _) = item else {
                     throw SpecError(.wrongType, "'sweep.points[\(i)]' must be a mapping of keys to values, found \(item.kindDescription)", at: item.location)
                 }
-                spec.points.append(pairs.map { Override(key: $0.key, keyLocation: $0.keyLocation, value: $0.value) })
+                spec.points.append(pairs)
             }
         }
         if let r = f["random"] { spec.random = try parseRandom(r) }
