@@ -130,9 +130,7 @@ public struct BuiltModel {
         let headLocation = spec.location
         if !isVariational || spec.heads == .joint {
             let out = isVariational ? latent + scaleWidth : latent
-            encoderBuilder.parameterBudget = ModelSize.maxParameters
-            body = try encoderBuilder.build(spec.encoder + [LayerSpec(Linear.Kind(out: out), location: headLocation)],
-                                            inputShape: encoderInput)
+            body = try encoderBuilder.extend(body, with: [LayerSpec(Linear.Kind(out: out), location: headLocation)])
         } else {
             var separate: [BuiltNetwork] = []
             for (name, width) in [("mu_head", latent), ("scale_head", scaleWidth)] {

@@ -70,10 +70,16 @@ struct NetworkBuilder {
 
     /// Builds the network for items of `inputShape`.
     mutating func build(_ specs: [LayerSpec], inputShape: [Int]) throws(SpecError) -> BuiltNetwork {
-        var layers: [Layer] = []
-        var rows: [LayerRow] = []
-        var shape = inputShape
-        for (index, spec) in specs.enumerated() {
+        try extend(BuiltNetwork(name: name, network: Sequential([]), inputShape: inputShape, rows: []), with: specs)
+    }
+
+    /// `built` with `specs` appended (built at its output shape, indexed after its layers).
+    mutating func extend(_ built: BuiltNetwork, with specs: [LayerSpec]) throws(SpecError) -> BuiltNetwork {
+        var layers = built.network.layers
+        var rows = built.rows
+        var shape = built.outputShape
+        for spec in specs {
+            let index = layers.count
             let where_ = "\(path)[\(index)] (\(name) layer \(index))"
             let (layer, text) = try NetworkBuilder.layer(for: spec, itemShape: shape, generator: &generator, path: where_,
                                                          budget: parameterBudget)
@@ -82,7 +88,7 @@ struct NetworkBuilder {
             layers.append(layer)
             rows.append(LayerRow(index: index, description: text, outputShape: shape, parameters: layer.parameterCount))
         }
-        return BuiltNetwork(name: name, network: Sequential(layers), inputShape: inputShape, rows: rows)
+        return BuiltNetwork(name: name, network: Sequential(layers), inputShape: built.inputShape, rows: rows)
     }
 
     /// The decoder that mirrors `encoder` (built for `inputShape`), after `head`: each layer

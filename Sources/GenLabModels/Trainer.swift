@@ -34,7 +34,7 @@ extension Trainer {
 
     /// Runs `body` with every network in evaluation mode, then puts each network back in the
     /// mode it had before, so scopes nest (an inner scope leaves the outer one evaluating).
-    public func evaluating<T>(_ body: () throws(ShapeError) -> T) throws(ShapeError) -> T {
+    func evaluating<T>(_ body: () throws(ShapeError) -> T) throws(ShapeError) -> T {
         let modes = model.networks.map(\.network.isTraining)
         for built in model.networks { built.network.isTraining = false }
         defer { for (built, mode) in zip(model.networks, modes) { built.network.isTraining = mode } }

@@ -213,23 +213,23 @@ final class TrainingSession {
                             normalization: experiment.dataset.normalization)
         var mu: [Float] = [], logSigma: [Float] = [], z: [Float] = []
         var g = RandomGenerator(seed: experiment.seed, stream: 13)
+        let eps = Tensor(zeros: [0]), sampled = Tensor(zeros: [0])
         for index in 0..<l.batchesPerEpoch {
             l.load(epoch: 0, index: index)
-            let codes: (mu: [Float], logSigma: [Float])
             do {
                 let lowest = try autoencoder.encode(l.batch, labels: l.labels)[0]
-                codes = (lowest.mu.values, lowest.logSigma.values)
+                mu += lowest.mu.values
+                logSigma += lowest.logSigma.values
+                guard experiment.model.kind.isVariational else {
+                    z += lowest.mu.values
+                    continue
+                }
+                eps.resize(to: [1] + lowest.mu.shape)
+                g.fillNormal(eps.buffer)
+                try Reparameterization().forward(mu: lowest.mu, scale: lowest.logSigma, eps: eps, into: sampled)
+                z += sampled.values
             } catch {
                 throw RunError(.training, "recording latents at epoch \(epoch + 1): \(error.message)", path: runner.path)
-            }
-            mu += codes.mu
-            logSigma += codes.logSigma
-            if experiment.model.kind.isVariational {
-                var eps = [Float](repeating: 0, count: codes.mu.count)
-                eps.withUnsafeMutableBufferPointer { g.fillNormal($0) }
-                for i in eps.indices { z.append(codes.mu[i] + Foundation.exp(codes.logSigma[i]) * eps[i]) }
-            } else {
-                z += codes.mu
             }
         }
         let k = images.count > 0 ? mu.count / images.count : 0
