@@ -23,9 +23,9 @@ import torch.nn as nn
 def arena_conv_vae():
     encoder = nn.Sequential(
         nn.Conv2d(1, 16, 4, 2, 1, bias=False), nn.ReLU(), nn.Conv2d(16, 32, 4, 2, 1, bias=False), nn.ReLU(),
-        nn.Flatten(), nn.Linear(1568, 128), nn.ReLU(), nn.Linear(128, 10))
+        nn.Flatten(), nn.Linear(1568, 100), nn.ReLU(), nn.Linear(100, 10))
     decoder = nn.Sequential(
-        nn.Linear(5, 128), nn.ReLU(), nn.Linear(128, 1568), nn.Unflatten(1, (32, 7, 7)), nn.ReLU(),
+        nn.Linear(5, 100), nn.ReLU(), nn.Linear(100, 1568), nn.Unflatten(1, (32, 7, 7)), nn.ReLU(),
         nn.ConvTranspose2d(32, 16, 4, 2, 1, bias=False), nn.ReLU(), nn.ConvTranspose2d(16, 1, 4, 2, 1, bias=False))
     optimizer = torch.optim.Adam(list(encoder.parameters()) + list(decoder.parameters()), lr=1e-3, betas=(0.5, 0.999))
     batch = 512
@@ -51,9 +51,9 @@ def lab_dcgan():
         nn.ConvTranspose2d(128, 64, 5, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
         nn.ConvTranspose2d(64, 1, 4, bias=False), nn.Sigmoid())
     d = nn.Sequential(
-        nn.Conv2d(1, 64, 4, 2, 1, bias=False), nn.LeakyReLU(0.2),
-        nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
-        nn.Conv2d(128, 256, 4, 2, 1, bias=False), nn.BatchNorm2d(256), nn.LeakyReLU(0.2),
+        nn.Conv2d(1, 64, 4, 2, 1, bias=False), nn.LeakyReLU(0.01),
+        nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.01),
+        nn.Conv2d(128, 256, 4, 2, 1, bias=False), nn.BatchNorm2d(256), nn.LeakyReLU(0.01),
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(256, 1), nn.Sigmoid())
     opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))

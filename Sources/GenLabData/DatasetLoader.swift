@@ -17,6 +17,10 @@ public enum DatasetLoader {
         case .cifar10: dataset = try CIFAR10Reader.load(folder: path)
         case .imageFolder: dataset = try ImageFolderReader.load(folder: path, size: spec.imageSize)
         }
+        if let stored = spec.storedShape, stored != spec.imageShape, dataset.train.imageShape == stored {
+            dataset.train = dataset.train.converted(channels: spec.channels, size: spec.imageSize)
+            dataset.test = dataset.test.converted(channels: spec.channels, size: spec.imageSize)
+        }
         guard dataset.train.imageShape == spec.imageShape else {
             let found = dataset.train.imageShape.map(String.init).joined(separator: "×")
             let expected = spec.imageShape.map(String.init).joined(separator: "×")

@@ -4,7 +4,8 @@ import GenLabSpec
 /// GAN training as the lab's DCGAN: per iteration, `d_steps` discriminator updates on the
 /// real batch (target 1) and a separate fake batch G(z) (target 0, G not updated), then
 /// `g_steps` generator updates through D with the targets flipped to 1 (the first on the
-/// last fake batch, further ones on fresh noise). BCE on probabilities or with logits.
+/// last fake batch, or on fresh noise with `generator_noise: fresh`; further ones on fresh
+/// noise). BCE on probabilities or with logits.
 public final class GANTrainer: AdversarialTrainer {
     public let model: BuiltModel
     public let lossNames = ["d_real", "d_fake", "generator"]
@@ -53,7 +54,7 @@ public final class GANTrainer: AdversarialTrainer {
         }
         for g in 0..<pair.spec.gSteps {
             gOptimizer.zeroGrad()
-            if g > 0 { fake = try pair.fakeBatch(n, &source) }
+            if g > 0 || pair.spec.generatorNoise == .fresh { fake = try pair.fakeBatch(n, &source) }
             let (loss, gradFake) = try discriminate(fake, target: ones, updateD: false)
             gLoss = loss
             _ = try pair.generator.backward(gradFake)

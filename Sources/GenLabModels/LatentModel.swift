@@ -27,16 +27,31 @@ public protocol LatentModel: Trainer {
 
 extension LatentModel {
     public var classes: Int { 0 }
-    public var sampleNoiseShape: [Int]? { classes > 0 ? [latentSizes[0]] : nil }
 
-    /// Reconstructions of `holdout` from z = μ, or for a CVAE decodings of `noise` with
-    /// labels 0, 1, …, classes − 1, 0, …
+    /// Whether reconstructions decode z = μ + σ·ε rather than μ (`record.samples.latent`).
+    var reconstructsFromSample: Bool { model.experiment.record.samples?.latent == .sample }
+
+    /// A CVAE's prior draws, or the ε of sampled reconstructions: one latent vector per
+    /// sample; nil when samples decode μ.
+    public var sampleNoiseShape: [Int]? { classes > 0 || reconstructsFromSample ? [latentSizes[0]] : nil }
+
+    /// Reconstructions of `holdout` from z = μ (or z = μ + σ·ε with ε the first rows of
+    /// `noise`, for `latent: sample`), or for a CVAE decodings of `noise` with labels 0, 1,
+    /// …, classes − 1, 0, …
     public func samples(holdout: Tensor, noise: Tensor) throws(ShapeError) -> Tensor {
         if classes > 0 {
             let labels = (0..<(noise.shape.first ?? 0)).map { Int32($0 % classes) }
             return try decode(noise, labels: labels, level: 0)
         }
-        return try decode(try encode(holdout, labels: [])[0].mu, labels: [], level: 0)
+        let posterior = try encode(holdout, labels: [])[0]
+        guard reconstructsFromSample else { return try decode(posterior.mu, labels: [], level: 0) }
+        let eps = Tensor(zeros: [1] + posterior.mu.shape), z = Tensor(zeros: [0])
+        guard noise.count >= eps.count else {
+            throw ShapeError("sampled reconstructions need \(eps.count) noise values, got \(noise.count)")
+        }
+        eps.data.update(from: noise.data, count: eps.count)
+        try Reparameterization().forward(mu: posterior.mu, scale: posterior.logSigma, eps: eps, into: z)
+        return try decode(z, labels: [], level: 0)
     }
 
     /// Checks that `level` is one of this model's latent levels.

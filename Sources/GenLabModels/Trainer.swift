@@ -44,7 +44,9 @@ extension Trainer {
 
 /// Builds the trainer of an experiment's objective.
 public enum TrainerFactory {
-    public static func make(_ model: BuiltModel) -> Trainer {
+    /// The trainer of `model`'s objective, for epochs of `batchesPerEpoch` iterations (the
+    /// WGAN's per-epoch critic schedule counts within them).
+    public static func make(_ model: BuiltModel, batchesPerEpoch: Int) -> Trainer {
         switch model.architecture {
         case .autoencoder(let networks):
             switch model.experiment.model.kind {
@@ -53,7 +55,7 @@ public enum TrainerFactory {
             default: AutoencoderTrainer(model, networks)
             }
         case .adversarial(let networks):
-            model.experiment.model.kind == .wgan ? WGANTrainer(model, networks) : GANTrainer(model, networks)
+            model.experiment.model.kind == .wgan ? WGANTrainer(model, networks, batchesPerEpoch: batchesPerEpoch) : GANTrainer(model, networks)
         }
     }
 

@@ -48,8 +48,8 @@ public final class VAETrainer: LatentModel {
         optimizers = ["model": optimizer]
     }
 
-    private var closedFormKL: GaussianKL { GaussianKL(head: spec.scaleHead, reduction: spec.reduction) }
-    private var monteCarloKL: MonteCarloKL { MonteCarloKL(head: spec.scaleHead, reduction: spec.reduction) }
+    private var closedFormKL: GaussianKL { GaussianKL(head: spec.klScaleHead, reduction: spec.reduction) }
+    private var monteCarloKL: MonteCarloKL { MonteCarloKL(head: spec.klScaleHead, reduction: spec.reduction) }
 
     public func step(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
         try step(batch, labels: labels, generator: &generator, eps: nil)

@@ -3,20 +3,30 @@ import GenLabSpec
 
 /// WGAN training as the lab's: each iteration one critic update on the real batch and a
 /// fake batch, loss −mean f(x) + mean f(G(z)), then every critic parameter clipped to
-/// [−c, c]; every `critic_steps` iterations (the first included) one generator update on
-/// fresh noise, loss −mean f(G(z)).
+/// [−c, c]; every `critic_steps` iterations (the first included; counted over the run, or
+/// within each epoch with `critic_schedule: epoch`) one generator update on fresh noise,
+/// loss −mean f(G(z)).
 public final class WGANTrainer: AdversarialTrainer {
     public let model: BuiltModel
     public let lossNames = ["critic", "generator"]
     let pair: AdversarialPair
     /// Critic updates so far (decides when the generator steps).
     private(set) var iteration = 0
+    /// Iterations per epoch, for `critic_schedule: epoch`.
+    let batchesPerEpoch: Int
     private var lastGeneratorLoss: Float = 0
     private let gradScores = Tensor(zeros: [0])
 
-    init(_ model: BuiltModel, _ networks: AdversarialNetworks) {
+    init(_ model: BuiltModel, _ networks: AdversarialNetworks, batchesPerEpoch: Int) {
         self.model = model
         pair = AdversarialPair(model, networks)
+        self.batchesPerEpoch = max(batchesPerEpoch, 1)
+    }
+
+    /// Whether this iteration ends with a generator update.
+    private var generatorSteps: Bool {
+        let counted = pair.spec.criticSchedule == .epoch ? iteration % batchesPerEpoch : iteration
+        return counted % pair.spec.criticSteps == 0
     }
 
     public var optimizers: [String: Optimizer] { pair.optimizers }
@@ -37,7 +47,7 @@ public final class WGANTrainer: AdversarialTrainer {
         let fake = try score(try pair.fakeBatch(n, &source), sign: 1, updateCritic: true).loss
         cOptimizer.step()
         if let clip = pair.spec.clip { cOptimizer.clampParameters(Float(clip)) }
-        if iteration % pair.spec.criticSteps == 0 {
+        if generatorSteps {
             gOptimizer.zeroGrad()
             let (loss, gradFake) = try score(try pair.fakeBatch(n, &source), sign: -1, updateCritic: false)
             _ = try pair.generator.backward(gradFake)

@@ -15,14 +15,14 @@ public struct BCELoss: Sendable {
             let log1mX = Swift.max(Foundation.log(1 - x[i]), -100)
             sum -= Double(t[i] * logX + (1 - t[i]) * log1mX)
         }
-        return Float(sum) * reduction.factor(count: input.count)
+        return Float(sum) * reduction.factor(of: input)
     }
 
     /// Writes scale · ∂loss/∂input into `gradInput`: (x − t) / max(x(1 − x), 1e-12).
     public func backward(_ input: Tensor, _ target: Tensor, scale: Float = 1, into gradInput: Tensor) throws(ShapeError) {
         try requireSameShape(input, target, "binary_cross_entropy")
         gradInput.resize(to: input.shape)
-        let k = scale * reduction.factor(count: input.count)
+        let k = scale * reduction.factor(of: input)
         let x = input.data, t = target.data, g = gradInput.data
         for i in 0..<input.count { g[i] = k * (x[i] - t[i]) / Swift.max((1 - x[i]) * x[i], 1e-12) }
     }

@@ -33,13 +33,13 @@ public struct GaussianKL: Sendable {
                 sum += Double(0.5 * (m * m + Foundation.exp(2 * ls) - 1) - ls)
             }
         }
-        return Float(sum) * reduction.factor(count: mu.count)
+        return Float(sum) * reduction.factor(of: mu)
     }
 
     /// Writes scale · ∂KL/∂μ into `gradMu` and scale · ∂KL/∂(scale head) into `gradScale`.
     public func backward(mu: Tensor, scale: Tensor, factor: Float = 1, gradMu: Tensor, gradScale: Tensor) throws(ShapeError) {
         let (k, isotropic) = try layout(mu, scale)
-        let c = factor * reduction.factor(count: mu.count)
+        let c = factor * reduction.factor(of: mu)
         let chain = head.chain
         gradMu.resize(to: mu.shape)
         gradScale.resize(to: scale.shape)

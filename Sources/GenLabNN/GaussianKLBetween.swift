@@ -21,14 +21,14 @@ public struct GaussianKLBetween: Sendable {
             let varQ = Foundation.exp(2 * Double(logSigmaQ[i])), varP = Foundation.exp(2 * Double(logSigmaP[i]))
             sum += Double(logSigmaP[i] - logSigmaQ[i]) + (varQ + d * d) / (2 * varP) - 0.5
         }
-        return Float(sum) * reduction.factor(count: muQ.count)
+        return Float(sum) * reduction.factor(of: muQ)
     }
 
     /// Writes factor · ∂KL/∂ of each input into the four gradient tensors.
     public func backward(muQ: Tensor, logSigmaQ: Tensor, muP: Tensor, logSigmaP: Tensor, factor: Float = 1,
                          gradMuQ: Tensor, gradLogSigmaQ: Tensor, gradMuP: Tensor, gradLogSigmaP: Tensor) throws(ShapeError) {
         try check([muQ, logSigmaQ, muP, logSigmaP])
-        let c = factor * reduction.factor(count: muQ.count)
+        let c = factor * reduction.factor(of: muQ)
         for t in [gradMuQ, gradLogSigmaQ, gradMuP, gradLogSigmaP] { t.resize(to: muQ.shape) }
         for i in 0..<muQ.count {
             let d = muQ[i] - muP[i]

@@ -15,7 +15,7 @@ public struct GaussianNLLLoss: Sendable {
         var squares = 0.0
         for i in 0..<input.count { let d = Double(t[i] - x[i]); squares += d * d }
         let total = Double(input.count) * (GaussianNLLLoss.halfLogTwoPi + Double(logSigmaX)) + 0.5 * precision * squares
-        return Float(total) * reduction.factor(count: input.count)
+        return Float(total) * reduction.factor(of: input)
     }
 
     /// Writes scale · ∂loss/∂input into `gradInput` and returns scale · ∂loss/∂log σx.
@@ -24,7 +24,7 @@ public struct GaussianNLLLoss: Sendable {
                          into gradInput: Tensor) throws(ShapeError) -> Float {
         try requireSameShape(input, target, "gaussian_nll")
         gradInput.resize(to: input.shape)
-        let k = scale * reduction.factor(count: input.count)
+        let k = scale * reduction.factor(of: input)
         let precision = Foundation.exp(-2 * logSigmaX)
         let x = input.data, t = target.data, g = gradInput.data
         var squares = 0.0

@@ -8,14 +8,14 @@ public struct MSELoss: Sendable {
         let x = input.data, t = target.data
         var sum = 0.0
         for i in 0..<input.count { let d = Double(x[i] - t[i]); sum += d * d }
-        return Float(sum) * reduction.factor(count: input.count)
+        return Float(sum) * reduction.factor(of: input)
     }
 
     /// Writes scale · ∂loss/∂input into `gradInput`.
     public func backward(_ input: Tensor, _ target: Tensor, scale: Float = 1, into gradInput: Tensor) throws(ShapeError) {
         try requireSameShape(input, target, "mse_loss")
         gradInput.resize(to: input.shape)
-        let k = 2 * scale * reduction.factor(count: input.count)
+        let k = 2 * scale * reduction.factor(of: input)
         let x = input.data, t = target.data, g = gradInput.data
         for i in 0..<input.count { g[i] = k * (x[i] - t[i]) }
     }

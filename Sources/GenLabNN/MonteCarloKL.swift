@@ -35,7 +35,7 @@ public struct MonteCarloKL: Sendable {
                 }
             }
         }
-        return Float(sum / Double(s)) * closedForm.reduction.factor(count: mu.count)
+        return Float(sum / Double(s)) * closedForm.reduction.factor(of: mu)
     }
 
     /// Writes factor · ∂KL/∂μ into `gradMu` and factor · ∂KL/∂(scale head) into `gradScale`.
@@ -43,7 +43,7 @@ public struct MonteCarloKL: Sendable {
                          gradMu: Tensor, gradScale: Tensor) throws(ShapeError) {
         let (k, isotropic) = try closedForm.layout(mu, scale)
         let s = try samples(mu, eps)
-        let c = factor * closedForm.reduction.factor(count: mu.count) / Float(s)
+        let c = factor * closedForm.reduction.factor(of: mu) / Float(s)
         let chain = closedForm.head.chain
         gradMu.resize(to: mu.shape)
         gradScale.resize(to: scale.shape)

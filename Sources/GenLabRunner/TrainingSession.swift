@@ -32,10 +32,10 @@ final class TrainingSession {
         self.runner = runner
         self.model = model
         experiment = runner.experiment
-        trainer = TrainerFactory.make(model)
         let train = experiment.train
         loader = BatchLoader(images: runner.dataset.train, batchSize: train.batchSize, dropLast: train.dropLast, shuffle: true,
                              seed: experiment.seed, normalization: experiment.dataset.normalization)
+        trainer = TrainerFactory.make(model, batchesPerEpoch: loader.batchesPerEpoch)
         guard loader.batchesPerEpoch > 0 else {
             throw RunError(.datasetTooSmall, "the training set has \(runner.dataset.train.count) images, fewer than one batch of \(train.batchSize) with drop_last",
                            path: experiment.file)
@@ -146,11 +146,8 @@ final class TrainingSession {
         let epochEnded = batch == loader.batchesPerEpoch
         // recorded when due, and always for the final weights
         func due(_ every: RecordSpec.Every?) -> Bool {
-            switch every {
-            case .steps(let k)?: step % k == 0 || step == total
-            case .epoch?: epochEnded || step == total
-            case nil: false
-            }
+            guard let every else { return false }
+            return step == total || every.isDue(step: step, batchInEpoch: batch, epochEnded: epochEnded, imagesSeen: imagesSeen)
         }
         if due(record.samples?.every) { try recordSamples() }
         if due(record.latents?.every) { try recordLatents() }
@@ -160,17 +157,19 @@ final class TrainingSession {
             epoch += 1
             batch = 0
         }
-        let checkpointDue: Bool
-        switch record.checkpointEvery {
-        case .steps(let k): checkpointDue = step % k == 0
-        case .epoch: checkpointDue = epochEnded
-        }
+        let checkpointDue = record.checkpointEvery.isDue(step: step, batchInEpoch: batch, epochEnded: epochEnded, imagesSeen: imagesSeen)
         if step < total, checkpointDue || Date().timeIntervalSince(lastCommit) > runner.options.flushSeconds {
             try commit(.running, withState: true)
         }
     }
 
     // MARK: recording
+
+    /// Images trained on so far, the current epoch's batches included (`batch` of them done).
+    private var imagesSeen: Int {
+        let perEpoch = experiment.train.dropLast ? loader.batchesPerEpoch * experiment.train.batchSize : runner.dataset.train.count
+        return epoch * perEpoch + min(batch * experiment.train.batchSize, perEpoch)
+    }
 
     private lazy var transform = PixelTransform(experiment.dataset.normalization, channels: experiment.dataset.imageShape[0])
 

@@ -45,9 +45,13 @@ public struct DatasetSpec: Equatable, Sendable {
     public var name: Name
     /// Folder of the files; nil means the dataset's default place.
     public var path: String?
-    /// Side of the square images of an image folder (resize the short side, centre crop).
+    /// Side of the square images the networks take: an image folder's are resized on the
+    /// short side and centre-cropped to it; MNIST, Fashion-MNIST and CIFAR-10 are resized
+    /// when it differs from their own (28, 28, 32).
     public var imageSize: Int
-    /// 1 (grey) or 3 (RGB) for an image folder.
+    /// 1 (grey) or 3 (RGB). An image folder's files must have it; MNIST, Fashion-MNIST
+    /// and CIFAR-10 are converted when it differs from their own (grey copied to RGB, RGB
+    /// to luma).
     public var channels: Int
     public var normalization: Normalization
     /// Use only the first N training images.
@@ -68,12 +72,15 @@ public struct DatasetSpec: Equatable, Sendable {
     /// Where Debian's dataset-fashion-mnist package installs the default dataset.
     public static let fashionMNISTDefaultPath = "/usr/share/datasets/fashion-mnist"
 
-    /// Images as (channels, height, width).
-    public var imageShape: [Int] {
+    /// Images as the networks take them: (channels, height, width).
+    public var imageShape: [Int] { [channels, imageSize, imageSize] }
+
+    /// The shape of the files' own images (nil for an image folder, whose files vary).
+    public var storedShape: [Int]? {
         switch name {
         case .fashionMNIST, .mnist: [1, 28, 28]
         case .cifar10: [3, 32, 32]
-        case .imageFolder: [channels, imageSize, imageSize]
+        case .imageFolder: nil
         }
     }
 
@@ -85,21 +92,18 @@ public struct DatasetSpec: Equatable, Sendable {
     static func parse(_ node: YAMLNode) throws(SpecError) -> DatasetSpec {
         let f = try node.fields("dataset", allowed: keys)
         let name = try f.required("name").choice("dataset.name", Name.self)
-        if name != .imageFolder {
-            try f.reject("image_size", "applies to image-folder datasets only")
-            try f.reject("channels", "applies to image-folder datasets only")
-        }
         if name == .mnist || name == .cifar10 || name == .imageFolder, f["path"] == nil {
             throw SpecError(.missingKey, "'dataset.path' is required for \(name.rawValue): the folder holding its files", at: f.location)
         }
-        let channels = try f["channels"]?.int("dataset.channels", min: 1, max: 3) ?? 3
+        let native = name == .cifar10 ? (channels: 3, size: 32) : name == .imageFolder ? (channels: 3, size: 64) : (channels: 1, size: 28)
+        let channels = try f["channels"]?.int("dataset.channels", min: 1, max: 3) ?? native.channels
         guard channels == 1 || channels == 3 else {
             throw SpecError(.invalidValue, "'dataset.channels' must be 1 (grey) or 3 (RGB), found \(channels)", at: f["channels"]!.location)
         }
         var spec = DatasetSpec(
             name: name,
             path: try f["path"]?.string("dataset.path"),
-            imageSize: try f["image_size"]?.int("dataset.image_size", min: 4, max: 1024) ?? 64,
+            imageSize: try f["image_size"]?.int("dataset.image_size", min: 4, max: 1024) ?? native.size,
             channels: channels,
             normalization: .unit,
             subset: try f["subset"]?.int("dataset.subset", min: 1),

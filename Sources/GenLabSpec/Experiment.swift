@@ -16,6 +16,8 @@ public struct Experiment: Equatable, Sendable {
     public var file: String
     /// The document without its sweep, with this point's overrides applied.
     public var tree: YAMLNode
+    /// The length `--epochs` / `--steps` set, which every point of the sweep keeps.
+    var commandLineLength: TrainSpec.Length?
 
     static let keys = ["name", "seed", "dataset", "model", "train", "record", "sweep"]
 
@@ -54,7 +56,7 @@ public struct Experiment: Equatable, Sendable {
             dataset: dataset,
             model: model,
             train: try TrainSpec.parse(f["train"], kind: model.kind, at: f.location),
-            record: try RecordSpec.parse(f["record"]),
+            record: try RecordSpec.parse(f["record"], kind: model.kind),
             sweep: try f["sweep"].map { n throws(SpecError) in try SweepSpec.parse(n) },
             file: file,
             tree: .mapping(withoutSweep, f.location))
@@ -87,24 +89,31 @@ public struct Experiment: Equatable, Sendable {
     }
 
     /// This experiment trained for `length` instead (command-line `--epochs` / `--steps`),
-    /// which changes its configuration and so its run ids.
+    /// which changes its configuration and so its run ids. The length also wins over a
+    /// sweep's `train.epochs` or `train.steps`: every point trains for it.
     public func training(for length: TrainSpec.Length) throws(SpecError) -> Experiment {
+        var result = try Experiment.parse(tree: try Experiment.setting(length, in: tree), file: file)
+        result.sweep = sweep
+        result.commandLineLength = length
+        return result
+    }
+
+    /// `tree` with its training length replaced by `length`.
+    static func setting(_ length: TrainSpec.Length, in tree: YAMLNode) throws(SpecError) -> YAMLNode {
         let location = SourceLocation(file: "command line", line: 1, column: 1)
-        var tree = self.tree
+        var tree = tree
         tree.remove(path: ["train", "epochs"])
         tree.remove(path: ["train", "steps"])
         let (key, value): (String, Int) = switch length {
-        case .epochs(let n): ("train.epochs", n)
-        case .steps(let n): ("train.steps", n)
+        case .epochs(let n): ("epochs", n)
+        case .steps(let n): ("steps", n)
         }
-        let o = Override(key: key, keyLocation: location, value: .scalar(String(value), isPlain: true, location))
+        let o = Override(key: "train.\(key)", keyLocation: location, value: .scalar(String(value), isPlain: true, location))
         if case .mapping(let pairs, _) = tree, !pairs.contains(where: { $0.key == "train" }) {
             try tree.set(path: ["train"], to: .mapping([], location), override: o)
         }
-        try tree.set(path: ["train", key == "train.epochs" ? "epochs" : "steps"], to: o.value, override: o)
-        var result = try Experiment.parse(tree: tree, file: file)
-        result.sweep = sweep
-        return result
+        try tree.set(path: ["train", key], to: o.value, override: o)
+        return tree
     }
 
     /// This experiment with `overrides` applied (dotted keys), parsed and checked again.
@@ -113,6 +122,7 @@ public struct Experiment: Equatable, Sendable {
         for o in overrides {
             try tree.set(path: o.path, to: o.value, override: o)
         }
+        if let commandLineLength { tree = try Experiment.setting(commandLineLength, in: tree) }
         do {
             var resolved = try Experiment.parse(tree: tree, file: file)
             resolved.sweep = nil

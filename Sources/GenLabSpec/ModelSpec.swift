@@ -98,7 +98,12 @@ public struct AutoencoderSpec: Equatable, Sendable {
     /// Weight of the KL term (VAE, CVAE).
     public var beta: Double
     public var posterior: Posterior
+    /// How z = μ + σ·ε reads the scale head.
     public var scaleHead: ScaleHead
+    /// How the KL term reads the scale head: `scaleHead`, unless the file writes
+    /// `scale_head: {sample: …, kl: …}` to reproduce an objective that reads it two ways (the
+    /// lab VAE samples with exp(s/2) but computes the KL with s as log σ).
+    public var klScaleHead: ScaleHead
     public var heads: Heads
     public var kl: KLEstimate
     /// Samples of z per image for the Monte-Carlo KL and the reconstruction term.
@@ -175,6 +180,10 @@ public struct AutoencoderSpec: Equatable, Sendable {
             sigmaX = s.plainText == "learned" ? .learned : .fixed(try s.double("model.sigma_x", exclusiveMin: 0))
         }
         let kl = try f["kl"]?.choice("model.kl", KLEstimate.self) ?? .closedForm
+        let (scaleHead, klScaleHead) = try parseScaleHead(f["scale_head"], kind: kind)
+        if scaleHead != klScaleHead, kl == .monteCarlo {
+            throw SpecError(.notApplicable, "'model.scale_head' reads the head two ways, which only 'kl: closed_form' can (the Monte-Carlo KL uses the sampled z)", at: f["scale_head"]!.location)
+        }
         return AutoencoderSpec(
             encoder: encoder,
             decoder: decoder,
@@ -182,7 +191,8 @@ public struct AutoencoderSpec: Equatable, Sendable {
             reduction: try f["reduction"]?.choice("model.reduction", Reduction.self) ?? .mean,
             beta: try f["beta"]?.double("model.beta", min: 0) ?? 1,
             posterior: try f["posterior"]?.choice("model.posterior", Posterior.self) ?? .diagonal,
-            scaleHead: try f["scale_head"]?.choice("model.scale_head", ScaleHead.self) ?? .logSigma,
+            scaleHead: scaleHead,
+            klScaleHead: klScaleHead,
             heads: try f["heads"]?.choice("model.heads", Heads.self) ?? .joint,
             kl: kl,
             samples: try f["samples"]?.int("model.samples", min: 1, max: 1000) ?? 1,
@@ -193,6 +203,24 @@ public struct AutoencoderSpec: Equatable, Sendable {
             hierarchy: kind == .hvae ? try HierarchySpec.parse(f) : nil,
             location: f.location,
             decoderLocation: decoderNode.location)
+    }
+}
+
+extension AutoencoderSpec {
+    /// `scale_head: log_sigma | log_variance`, or `{sample: …, kl: …}` for an objective that
+    /// reads the head one way to sample z and another way in the KL (VAE and CVAE only).
+    static func parseScaleHead(_ node: YAMLNode?, kind: ModelSpec.Kind) throws(SpecError) -> (sample: ScaleHead, kl: ScaleHead) {
+        guard let node else { return (.logSigma, .logSigma) }
+        guard case .mapping = node else {
+            let head = try node.choice("model.scale_head", ScaleHead.self)
+            return (head, head)
+        }
+        guard kind == .vae || kind == .cvae else {
+            throw SpecError(.notApplicable, "'model.scale_head: {sample: …, kl: …}' applies to vae and cvae models only", at: node.location)
+        }
+        let g = try node.fields("model.scale_head", allowed: ["sample", "kl"])
+        return (try g.required("sample").choice(g.path("sample"), ScaleHead.self),
+                try g.required("kl").choice(g.path("kl"), ScaleHead.self))
     }
 }
 
@@ -218,6 +246,24 @@ public struct HierarchySpec: Equatable, Sendable {
 
 /// The networks and the game of a GAN or WGAN.
 public struct AdversarialSpec: Equatable, Sendable {
+    /// The noise of the generator's update (GAN).
+    public enum GeneratorNoise: String, Sendable, CaseIterable {
+        /// The generator's first update goes through the fake batch D was just trained on
+        /// (the lab's DCGAN, 001:290).
+        case reuse
+        /// The generator's update draws a fresh noise batch (the homework's DCGAN, 002:2371).
+        case fresh
+    }
+
+    /// How the WGAN's generator updates are counted against `critic_steps` n.
+    public enum CriticSchedule: String, Sendable, CaseIterable {
+        /// On iterations 0, n, 2n, … of the whole run.
+        case run
+        /// When the batch index within the epoch is a multiple of n (the lab's
+        /// `if i % n_critic == 0`, 001:466): the count restarts at every epoch.
+        case epoch
+    }
+
     public enum Loss: String, Sendable, CaseIterable {
         /// BCE on probabilities: D ends in a Sigmoid.
         case bce
@@ -234,17 +280,22 @@ public struct AdversarialSpec: Equatable, Sendable {
     public var dSteps: Int
     /// Generator updates per iteration (GAN).
     public var gSteps: Int
+    /// The noise of the generator's first update (GAN).
+    public var generatorNoise: GeneratorNoise
     /// Critic updates per generator update (WGAN's n_critic).
     public var criticSteps: Int
+    /// How generator updates are counted against `criticSteps` (WGAN).
+    public var criticSchedule: CriticSchedule
     /// Weight clipping c after each critic step (WGAN); nil for none.
     public var clip: Double?
     public var location: SourceLocation
 
-    static let keys = ["generator", "discriminator", "critic", "loss", "d_steps", "g_steps", "critic_steps", "clip"]
+    static let keys = ["generator", "discriminator", "critic", "loss", "d_steps", "g_steps", "generator_noise", "critic_steps",
+                       "critic_schedule", "clip"]
 
     static func parse(_ f: Fields, kind: ModelSpec.Kind) throws(SpecError) -> AdversarialSpec {
         let isWGAN = kind == .wgan
-        for key in isWGAN ? ["discriminator", "loss", "d_steps", "g_steps"] : ["critic", "critic_steps", "clip"] {
+        for key in isWGAN ? ["discriminator", "loss", "d_steps", "g_steps", "generator_noise"] : ["critic", "critic_steps", "critic_schedule", "clip"] {
             try f.reject(key, "does not apply to a model of kind '\(kind.rawValue)'\(isWGAN ? " (a WGAN has a 'critic')" : "")")
         }
         let criticKey = isWGAN ? "critic" : "discriminator"
@@ -258,7 +309,9 @@ public struct AdversarialSpec: Equatable, Sendable {
             loss: try f["loss"]?.choice("model.loss", Loss.self) ?? .bce,
             dSteps: try f["d_steps"]?.int("model.d_steps", min: 1, max: 100) ?? 1,
             gSteps: try f["g_steps"]?.int("model.g_steps", min: 1, max: 100) ?? 1,
+            generatorNoise: try f["generator_noise"]?.choice("model.generator_noise", GeneratorNoise.self) ?? .reuse,
             criticSteps: try f["critic_steps"]?.int("model.critic_steps", min: 1, max: 100) ?? 5,
+            criticSchedule: try f["critic_schedule"]?.choice("model.critic_schedule", CriticSchedule.self) ?? .run,
             clip: clip,
             location: f.location)
     }

@@ -1,35 +1,98 @@
 import GenLabNN
 /// What a run writes to its HDF5 file while training.
 public struct RecordSpec: Equatable, Sendable {
-    /// When something is recorded.
-    public enum Every: Equatable, Sendable {
+    /// When something is recorded: `epoch`, a number of steps, `{images: N}`,
+    /// `{epoch_steps: N}`, or a list of these (due when any is).
+    public indirect enum Every: Equatable, Sendable {
+        /// When the step count is a multiple of N.
         case steps(Int)
+        /// At the end of every epoch.
         case epoch
+        /// When the number of images trained on is a multiple of N (ARENA's autoencoder
+        /// counts its step in images, 000:395).
+        case images(Int)
+        /// When the batch index within the epoch, counted from 1, is a multiple of N (the
+        /// lab's `(i + 1) % 25 == 0`, 001:296).
+        case epochSteps(Int)
+        /// When any of these is due.
+        case any([Every])
+
+        /// Whether a record is due after a step.
+        /// - Parameters:
+        ///   - step: steps done, this one included.
+        ///   - batchInEpoch: batches done in the current epoch, this one included.
+        ///   - imagesSeen: images trained on, this batch included.
+        public func isDue(step: Int, batchInEpoch: Int, epochEnded: Bool, imagesSeen: Int) -> Bool {
+            switch self {
+            case .steps(let n): step % n == 0
+            case .epoch: epochEnded
+            case .images(let n): imagesSeen % n == 0
+            case .epochSteps(let n): batchInEpoch % n == 0
+            case .any(let all): all.contains { $0.isDue(step: step, batchInEpoch: batchInEpoch, epochEnded: epochEnded, imagesSeen: imagesSeen) }
+            }
+        }
+    }
+
+    /// Which z a VAE's holdout reconstructions decode.
+    public enum SampleLatent: String, Sendable, CaseIterable {
+        /// μ: the posterior's mean (the homework's `reconstruct` docstring).
+        case mean
+        /// z = μ + σ·ε with one fixed ε per holdout image (ARENA's `log_samples` runs the
+        /// model forward, which samples z, 000:800).
+        case sample
+    }
+
+    /// Holdout reconstructions or fixed-noise samples.
+    public struct Samples: Equatable, Sendable {
+        public var every: Every
+        public var count: Int
+        /// VAE and CVAE reconstructions: which z is decoded.
+        public var latent: SampleLatent
+    }
+
+    /// Something recorded `count` items at a time.
+    public struct Periodic: Equatable, Sendable {
+        public var every: Every
+        public var count: Int
     }
 
     /// Loss history: one row every N steps.
     public var lossesEvery: Int
     /// Holdout reconstructions or fixed-noise samples; nil for none.
-    public var samples: (every: Every, count: Int)?
+    public var samples: Samples?
     /// Latents (μ, log σ, z, labels) of the first `count` test images; nil for none.
-    public var latents: (every: Every, count: Int)?
+    public var latents: Periodic?
     public var checkpointEvery: Every
-
-    public static func == (a: RecordSpec, b: RecordSpec) -> Bool {
-        a.lossesEvery == b.lossesEvery && a.checkpointEvery == b.checkpointEvery
-            && a.samples?.every == b.samples?.every && a.samples?.count == b.samples?.count
-            && a.latents?.every == b.latents?.every && a.latents?.count == b.latents?.count
-    }
 
     static let keys = ["losses_every", "samples", "latents", "checkpoint"]
 
-    static func parse(_ node: YAMLNode?) throws(SpecError) -> RecordSpec {
-        var spec = RecordSpec(lossesEvery: 1, samples: (.epoch, 64), latents: nil, checkpointEvery: .epoch)
+    static func parse(_ node: YAMLNode?, kind: ModelSpec.Kind) throws(SpecError) -> RecordSpec {
+        var spec = RecordSpec(lossesEvery: 1, samples: Samples(every: .epoch, count: 64, latent: .mean), latents: nil, checkpointEvery: .epoch)
         guard let node else { return spec }
         let f = try node.fields("record", allowed: keys)
         if let l = f["losses_every"] { spec.lossesEvery = try l.int("record.losses_every", min: 1) }
-        if let s = f["samples"] { spec.samples = try periodic(s, "record.samples", maxCount: 10_000) }
-        if let l = f["latents"] { spec.latents = try periodic(l, "record.latents", maxCount: 1_000_000) }
+        if let s = f["samples"] {
+            if s.plainText == "none" {
+                spec.samples = nil
+            } else {
+                let g = try s.fields("record.samples", allowed: ["every", "count", "latent"])
+                spec.samples = Samples(every: try g["every"].map { n throws(SpecError) in try every(n, g.path("every")) } ?? .epoch,
+                                       count: try g.required("count").int(g.path("count"), min: 1, max: 10_000),
+                                       latent: try g["latent"]?.choice(g.path("latent"), SampleLatent.self) ?? .mean)
+                if let l = g["latent"], kind != .vae {
+                    throw SpecError(.notApplicable, "'record.samples.latent' applies to vae models only (their samples are holdout reconstructions)", at: l.location)
+                }
+            }
+        }
+        if let l = f["latents"] {
+            if l.plainText == "none" {
+                spec.latents = nil
+            } else {
+                let g = try l.fields("record.latents", allowed: ["every", "count"])
+                spec.latents = Periodic(every: try g["every"].map { n throws(SpecError) in try every(n, g.path("every")) } ?? .epoch,
+                                        count: try g.required("count").int(g.path("count"), min: 1, max: 1_000_000))
+            }
+        }
         if let c = f["checkpoint"] {
             let g = try c.fields("record.checkpoint", allowed: ["every"])
             spec.checkpointEvery = try every(try g.required("every"), "record.checkpoint.every")
@@ -37,18 +100,30 @@ public struct RecordSpec: Equatable, Sendable {
         return spec
     }
 
-    private static func periodic(_ node: YAMLNode, _ path: String, maxCount: Int) throws(SpecError) -> (every: Every, count: Int)? {
-        if node.plainText == "none" { return nil }
-        let f = try node.fields(path, allowed: ["every", "count"])
-        return (try f["every"].map { n throws(SpecError) in try every(n, f.path("every")) } ?? .epoch,
-                try f.required("count").int(f.path("count"), min: 1, max: maxCount))
-    }
-
     private static func every(_ node: YAMLNode, _ path: String) throws(SpecError) -> Every {
-        if node.plainText == "epoch" { return .epoch }
-        guard node.plainText.flatMap(Int.init) != nil else {
-            throw SpecError(.wrongType, "'\(path)' must be 'epoch' or a number of steps, found \(node.kindDescription)", at: node.location)
+        switch node {
+        case .sequence(let items, _):
+            guard !items.isEmpty else { throw SpecError(.invalidValue, "'\(path)' lists no schedule", at: node.location) }
+            var all: [Every] = []
+            for (i, item) in items.enumerated() { all.append(try every(item, "\(path)[\(i)]")) }
+            return .any(all)
+        case .mapping:
+            let g = try node.fields(path, allowed: ["steps", "images", "epoch_steps"])
+            guard g.pairs.count == 1, let pair = g.pairs.first else {
+                throw SpecError(.invalidValue, "'\(path)' takes one of 'steps: N', 'images: N' or 'epoch_steps: N'", at: node.location)
+            }
+            let n = try pair.value.int(g.path(pair.key), min: 1)
+            switch pair.key {
+            case "steps": return .steps(n)
+            case "images": return .images(n)
+            default: return .epochSteps(n)
+            }
+        case .scalar:
+            if node.plainText == "epoch" { return .epoch }
+            guard node.plainText.flatMap(Int.init) != nil else {
+                throw SpecError(.wrongType, "'\(path)' must be 'epoch', a number of steps, {images: N}, {epoch_steps: N} or a list of these, found \(node.kindDescription)", at: node.location)
+            }
+            return .steps(try node.int(path, min: 1))
         }
-        return .steps(try node.int(path, min: 1))
     }
 }

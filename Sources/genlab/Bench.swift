@@ -67,9 +67,10 @@ struct Bench: ParsableCommand {
     func measure(_ file: String) throws -> (batch: Int, steps: Int, elapsed: Double) {
         let experiment = try Experiment.load(path: file).points()[0].experiment
         let model = try BuiltModel(experiment)
-        let trainer = TrainerFactory.make(model)
-        var generator = RandomGenerator(seed: 0)
         let n = experiment.train.batchSize
+        // epochs of a 60,000-image training set (the bench feeds synthetic batches)
+        let trainer = TrainerFactory.make(model, batchesPerEpoch: max(60_000 / n, 1))
+        var generator = RandomGenerator(seed: 0)
         let batch = Tensor(zeros: [n] + experiment.dataset.imageShape)
         generator.fillUniform(batch.buffer, low: 0, high: 1)
         let classes = max(experiment.model.autoencoder?.classes ?? 0, 1)

@@ -68,7 +68,9 @@ train:
 """
 
 
-def gan_case(loss):
+def gan_case(loss, fresh=False):
+    """The lab's DCGAN iteration, or with fresh=True the homework's (002:2371): G's update
+    draws a new noise batch instead of reusing D's fake batch."""
     sigmoid = loss == "bce"
     g = generator()
     layers = [nn.Flatten(), nn.Linear(16, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1)] + ([nn.Sigmoid()] if sigmoid else [])
@@ -92,6 +94,10 @@ def gan_case(loss):
     opt_d.step()
     grads = {f"discriminator.{k}": tensor(p.grad) for k, p in d.named_parameters()}
     opt_g.zero_grad()
+    noises = [noise]
+    if fresh:
+        noises.append(torch.randn(BATCH, LATENT))
+        fake = g(noises[-1])
     g_loss = criterion(d(fake), ones)
     g_loss.backward()
     opt_g.step()
@@ -99,16 +105,20 @@ def gan_case(loss):
     discriminator = "\n".join(["discriminator:", "    - flatten", "    - linear: {out: 8}", "    - leaky_relu: {slope: 0.2}",
                                "    - linear: {out: 1}"] + (["    - sigmoid"] if sigmoid else []))
     return {
-        "name": f"gan_{loss}", "kind": "gan",
-        "yaml": experiment("gan", f"\n  loss: {loss}", discriminator,
+        "name": f"gan_{loss}" + ("_fresh" if fresh else ""), "kind": "gan",
+        "yaml": experiment("gan", f"\n  loss: {loss}" + ("\n  generator_noise: fresh" if fresh else ""), discriminator,
                            "{adam: {lr: 2.0e-4, betas: [0.5, 0.999]}}"),
-        "params": start, "real": tensor(real), "noise": [tensor(noise)],
+        "params": start, "real": tensor(real), "noise": [tensor(n) for n in noises],
         "losses": [{"d_real": d_real.item(), "d_fake": d_fake.item(), "generator": g_loss.item()}],
         "grads": grads, "after": named(nets),
     }
 
 
-def wgan_case():
+def wgan_case(per_epoch=False):
+    """Three iterations with the generator every critic_steps = 2 iterations of the run; or
+    with per_epoch=True five iterations in epochs of three batches, the generator when the
+    batch index within the epoch is a multiple of 2 (the lab's `i % n_critic`, 001:466):
+    iterations 0, 2 and 3 instead of 0, 2 and 4."""
     g = generator()
     # no biases: −mean f(x) + mean f(G(z)) does not depend on the output bias, nor on a hidden
     # unit's bias while that unit stays on one side of its LeakyReLU for both batches (an
@@ -122,7 +132,9 @@ def wgan_case():
     opt_c = torch.optim.RMSprop(c.parameters(), lr=lr)
     noises, losses, grads = [], [], {}
     generator_loss = 0.0
-    for iteration in range(3):
+    iterations, batches_per_epoch = (5, 3) if per_epoch else (3, None)
+    counts = []
+    for iteration in range(iterations):
         # one critic update with clipping; the generator every critic_steps iterations
         # (the first included), on fresh noise
         z = torch.randn(BATCH, LATENT)
@@ -134,7 +146,9 @@ def wgan_case():
         for p in c.parameters():
             p.data.clamp_(-clip, clip)
         grads = {f"critic.{k}": tensor(p.grad) for k, p in c.named_parameters()}
-        if iteration % critic_steps == 0:
+        counted = iteration % batches_per_epoch if per_epoch else iteration
+        counts.append(2 if counted % critic_steps == 0 else 1)
+        if counted % critic_steps == 0:
             z = torch.randn(BATCH, LATENT)
             noises.append(z)
             opt_g.zero_grad()
@@ -145,17 +159,18 @@ def wgan_case():
             grads.update({f"generator.{k}": tensor(p.grad) for k, p in g.named_parameters()})
         losses.append({"critic": critic_loss.item(), "generator": generator_loss})
     critic = "\n".join(["critic:", "    - flatten", "    - linear: {out: 8, bias: false}", "    - leaky_relu: {slope: 0.2}", "    - linear: {out: 1, bias: false}"])
+    schedule = "\n  critic_schedule: epoch" if per_epoch else ""
     return {
-        "name": "wgan_clip", "kind": "wgan",
-        "yaml": experiment("wgan", f"\n  critic_steps: {critic_steps}\n  clip: {clip}", critic,
+        "name": "wgan_clip" + ("_per_epoch" if per_epoch else ""), "kind": "wgan",
+        "yaml": experiment("wgan", f"\n  critic_steps: {critic_steps}{schedule}\n  clip: {clip}", critic,
                            f"{{rmsprop: {{lr: {lr}}}}}"),
         "params": start, "real": tensor(real), "noise": [tensor(n) for n in noises],
         "losses": losses, "grads": grads, "after": named(nets),
-        "iterations": 3, "noise_per_iteration": [2, 1, 2],
+        "iterations": iterations, "noise_per_iteration": counts, "batches_per_epoch": batches_per_epoch or 100,
     }
 
 
-cases = [gan_case("bce"), gan_case("bce_logits"), wgan_case()]
+cases = [gan_case("bce"), gan_case("bce_logits"), wgan_case(), gan_case("bce_logits", fresh=True), wgan_case(per_epoch=True)]
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pytorch-adversarial.json")
 with open(out, "w") as f:
     json.dump({"generated_by": f"torch {torch.__version__}, {os.path.basename(__file__)}", "cases": cases}, f)

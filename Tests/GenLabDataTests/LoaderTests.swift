@@ -91,4 +91,30 @@ import Testing
         spec.path = small
         #expect(throws: DataError.self) { try DatasetLoader.load(spec) }
     }
+
+    /// `image_size` and `channels` fit a fixed-format dataset to a network: grey copied to
+    /// three channels, RGB to PIL's luma, resized with torchvision's Resize + CenterCrop
+    /// (identity at the same size; a uniform image stays uniform).
+    @Test func fixedFormatImagesAreConverted() throws {
+        let folder = try DatasetFiles.folder("convert")
+        let written = try DatasetFiles.writeIDX(folder: folder, gzip: false, train: 3, test: 2, h: 28, w: 28)
+        func spec(_ extra: String) throws -> DatasetSpec {
+            try Experiment.parse("name: f\ndataset: {name: mnist, path: \(folder)\(extra)}\nmodel: {kind: ae, latent: 2, encoder: [flatten], decoder: mirror}\n", file: "f.yaml").dataset
+        }
+        let rgb = try DatasetLoader.load(try spec(", channels: 3"))
+        #expect(rgb.train.imageShape == [3, 28, 28])
+        for c in 0..<3 { #expect(Array(rgb.train.image(1)[(rgb.train.image(1).startIndex + c * 784)...].prefix(784)) == Array(written.trainPixels[784..<1568])) }
+        let large = try DatasetLoader.load(try spec(", image_size: 32, channels: 3"))
+        #expect(large.train.imageShape == [3, 32, 32] && large.test.imageShape == [3, 32, 32])
+        #expect(large.train.count == 3 && large.test.count == 2 && large.train.labels == written.trainLabels.map(Int32.init))
+        let image = Array(large.train.image(0))
+        #expect(image.min()! >= written.trainPixels[0..<784].min()! && image.max()! <= written.trainPixels[0..<784].max()!)
+        let uniform = ImageSet(imageShape: [1, 28, 28], pixels: [UInt8](repeating: 77, count: 784), labels: [0]).converted(channels: 3, size: 32)
+        #expect(Set(uniform.pixels) == [77] && uniform.pixels.count == 3 * 32 * 32)
+        let colour = ImageSet(imageShape: [3, 1, 2], pixels: [200, 10, 100, 20, 50, 250], labels: [0]).converted(channels: 1, size: 1)
+        // the 1×2 image's short side is already 1: centre-cropped to one column of L = (299R + 587G + 114B) / 1000
+        #expect(colour.imageShape == [1, 1, 1])
+        let left: Int = (299 * 200 + 587 * 100 + 114 * 50) / 1000, right: Int = (299 * 10 + 587 * 20 + 114 * 250) / 1000
+        #expect([[UInt8(left)], [UInt8(right)]].contains(colour.pixels), "luma of the left or right pixel: \(colour.pixels)")
+    }
 }

@@ -17,11 +17,14 @@ struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
     let losses: [[String: Double]]
     let grads: [String: GoldenTensor]
     let after: [String: GoldenTensor]
-    /// Noise tensors drawn by each iteration (one GAN iteration draws one).
+    /// Noise tensors drawn by each iteration (all of them for a GAN's one iteration).
     let noisePerIteration: [Int]?
+    /// The epoch length the WGAN's per-epoch critic schedule counts in.
+    let batchesPerEpoch: Int?
 
     enum CodingKeys: String, CodingKey {
         case name, kind, yaml, params, real, noise, losses, grads, after, noisePerIteration = "noise_per_iteration"
+        case batchesPerEpoch = "batches_per_epoch"
     }
 
     var testDescription: String { name }
@@ -36,14 +39,15 @@ struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
     }()
 }
 
-/// GAN (BCE on probabilities and with logits) and WGAN (clipping, the critic/generator
-/// schedule over three iterations) through GenLab's own path: the networks written in YAML
+/// GAN (BCE on probabilities and with logits; G's update on D's fake batch or on fresh
+/// noise) and WGAN (clipping, the critic/generator schedule counted over the run or within
+/// epochs) through GenLab's own path: the networks written in YAML
 /// and built, the reference parameters loaded, the trainer's iterations with the reference
 /// noise. Checked against PyTorch: every loss of every iteration, every parameter gradient of
 /// the last one, and every parameter and BatchNorm buffer afterwards.
 @Suite struct GoldenAdversarialTests {
     @Test func referencesArePresent() {
-        #expect(AdversarialReference.all.map(\.name) == ["gan_bce", "gan_bce_logits", "wgan_clip"])
+        #expect(AdversarialReference.all.map(\.name) == ["gan_bce", "gan_bce_logits", "wgan_clip", "gan_bce_logits_fresh", "wgan_clip_per_epoch"])
     }
 
     @Test(arguments: AdversarialReference.all)
@@ -63,7 +67,7 @@ struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
         #expect(Set(tensors.keys) == Set(reference.params.keys))
         for (key, value) in reference.params { #expect(Golden.load(value, into: try #require(tensors[key])), "\(key)") }
 
-        let trainer = TrainerFactory.make(model)
+        let trainer = TrainerFactory.make(model, batchesPerEpoch: reference.batchesPerEpoch ?? 100)
         let real = reference.real.tensor
         var noise = reference.noise.map(\.tensor)
         for (iteration, expected) in reference.losses.enumerated() {

@@ -54,7 +54,7 @@ import Testing
         #expect(plan.status == 0, "\(plan.output)")
         let ids = plan.output.split(separator: "\n").compactMap { line -> String? in
             let fields = line.split(separator: " ")
-            return line.hasPrefix("  ") && fields.count == 2 && fields[0].contains("-") ? String(fields[0]) : nil
+            return line.hasPrefix("  ") && fields.count >= 2 && fields[0].contains("-") ? String(fields[0]) : nil
         }
         #expect(ids.count == 3, "\(plan.output)")
         let id = try #require(ids.dropFirst().first)

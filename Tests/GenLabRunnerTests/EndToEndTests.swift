@@ -15,7 +15,7 @@ import Testing
         var overrides = ["train.batch_size=16", "record.losses_every=1", "record.samples={every: 2, count: 4}",
                          "record.checkpoint={every: 3}"]
         switch name {
-        case "homework-dcgan-cifar": overrides.append("dataset.path=\(try RunHarness.tinyCIFAR())")
+        case "homework-dcgan-cifar": overrides.append("dataset={name: cifar10, path: \(try RunHarness.tinyCIFAR())}")
         case "celeba-dcgan": overrides += ["dataset.path=\(try RunHarness.tinyFaces())", "train.batch_size=8"]
         default: overrides.append("dataset.subset=64")
         }

@@ -27,7 +27,7 @@ import Testing
     @Test(arguments: objectives.map(\.0))
     func recordingNeverChangesTraining(_ name: String) throws {
         var base = RecordingTests.objectives.first { $0.0 == name }!.1 + ["train.batch_size=16", "record.checkpoint={every: 100}"]
-        base.append(name == "homework-dcgan-cifar" ? "dataset.path=\(try RunHarness.tinyCIFAR())" : "dataset.subset=96")
+        base.append(name == "homework-dcgan-cifar" ? "dataset={name: cifar10, path: \(try RunHarness.tinyCIFAR())}" : "dataset.subset=96")
         let isAutoencoder = try RunHarness.point(name, base, length: .steps(1)).experiment.model.kind.isAutoencoder
         let recording = base + ["record.samples={every: 1, count: 4}"] + (isAutoencoder ? ["record.latents={every: 1, count: 20}"] : [])
         let silent = base + ["record.samples=none"] + (isAutoencoder ? ["record.latents=none"] : [])
@@ -45,9 +45,13 @@ import Testing
     /// they are what the stored checkpoint gives when recomputed: reconstructions of the
     /// holdout (pixel scale), μ and log σ of the test images, z = μ + σ·ε with ε from the
     /// latents' stream.
+    /// arena-conv-vae's reconstructions decode a sampled z (`latent: sample`): z = μ + σ·ε
+    /// with ε the samples' fixed noise.
     @Test(arguments: ["arena-conv-vae", "lab-bn-vae", "homework-cvae", "arena-conv-ae"])
     func recordedValuesAreTheFinalModels(_ name: String) throws {
-        let point = try RunHarness.point(name, ["dataset.subset=200", "train.batch_size=32", "record.samples={every: epoch, count: 6}",
+        let sampled = name == "arena-conv-vae"
+        let point = try RunHarness.point(name, ["dataset.subset=200", "train.batch_size=32", "train.drop_last=false",
+                                                "record.samples={every: epoch, count: 6\(sampled ? ", latent: sample" : "")}",
                                                 "record.latents={every: epoch, count: 50}"], length: .steps(9))
         let contents = try RunHarness.run(point, results: try RunHarness.folder("values")).contents
         let e = point.experiment
@@ -58,7 +62,7 @@ import Testing
 
         let model = try BuiltModel(e)
         _ = try RunCheckpoint.restore(try #require(contents.state), into: model, optimizers: [:], path: "run.h5")
-        let trainer = try #require(TrainerFactory.make(model) as? LatentModel)
+        let trainer = try #require(TrainerFactory.make(model, batchesPerEpoch: 100) as? LatentModel)
         let dataset = try DatasetLoader.load(e.dataset)
         let transform = PixelTransform(e.dataset.normalization, channels: e.dataset.imageShape[0])
 
@@ -73,6 +77,13 @@ import Testing
         holdout.load(epoch: 0, index: 0)
         let recomputed = transform.pixelScale(try trainer.samples(holdout: holdout.batch, noise: noise))
         #expect(recomputed == stored, "\(name): stored samples are not the final model's")
+        if sampled {
+            let posterior = try trainer.encode(holdout.batch, labels: [])[0]
+            let z = Tensor(zeros: posterior.mu.shape)
+            for i in 0..<z.count { z[i] = posterior.mu[i] + Foundation.exp(posterior.logSigma[i]) * noise[i] }
+            #expect(transform.pixelScale(try trainer.decode(z, labels: [], level: 0)) == stored, "sampled reconstructions decode μ + σ·ε")
+            #expect(transform.pixelScale(try trainer.decode(posterior.mu, labels: [], level: 0)) != stored, "sampled reconstructions are not μ's")
+        }
 
         let latents = try #require(contents.latents.last)
         let images = dataset.test.prefix(50)
@@ -97,5 +108,17 @@ import Testing
         if e.model.kind.isVariational {
             #expect(logSigma != mu && Set(logSigma).count > 1, "log σ must be the encoder's scale, not μ")
         }
+    }
+
+    /// Sample schedules: 100 images in batches of 32 are 4 steps per epoch (32, 64, 96,
+    /// 100 images); over 8 steps `{images: 100}` is due at 4 and 8, `{epoch_steps: 3}` with
+    /// `epoch` at 3, 4, 7 and 8, `3` (global steps) at 3, 6 and the final 8.
+    @Test(arguments: [("{images: 100}", [4, 8]), ("[{epoch_steps: 3}, epoch]", [3, 4, 7, 8]), ("3", [3, 6, 8]), ("{images: 64}", [2, 8])])
+    func sampleSchedules(_ every: String, _ steps: [Int]) throws {
+        let point = try RunHarness.point("arena-conv-ae", ["dataset.subset=100", "train.batch_size=32", "train.drop_last=false",
+                                                         "record.samples={every: \(every), count: 2}", "record.latents=none"],
+                                         length: .steps(8))
+        let contents = try RunHarness.run(point, results: try RunHarness.folder("schedule")).contents
+        #expect(contents.samples.map(\.step) == steps, "every: \(every)")
     }
 }
