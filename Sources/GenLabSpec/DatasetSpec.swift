@@ -76,7 +76,9 @@ public struct DatasetSpec: Equatable, Sendable {
     public var imageShape: [Int] { [channels, imageSize, imageSize] }
 
     /// The shape of the files' own images (nil for an image folder, whose files vary).
-    public var storedShape: [Int]? {
+    public var storedShape: [Int]? { DatasetSpec.storedShape(of: name) }
+
+    static func storedShape(of name: Name) -> [Int]? {
         switch name {
         case .fashionMNIST, .mnist: [1, 28, 28]
         case .cifar10: [3, 32, 32]
@@ -95,15 +97,16 @@ public struct DatasetSpec: Equatable, Sendable {
         if name == .mnist || name == .cifar10 || name == .imageFolder, f["path"] == nil {
             throw SpecError(.missingKey, "'dataset.path' is required for \(name.rawValue): the folder holding its files", at: f.location)
         }
-        let native = name == .cifar10 ? (channels: 3, size: 32) : name == .imageFolder ? (channels: 3, size: 64) : (channels: 1, size: 28)
-        let channels = try f["channels"]?.int("dataset.channels", min: 1, max: 3) ?? native.channels
+        // the files' own shape; an image folder's defaults are RGB 64×64
+        let native = storedShape(of: name) ?? [3, 64, 64]
+        let channels = try f["channels"]?.int("dataset.channels", min: 1, max: 3) ?? native[0]
         guard channels == 1 || channels == 3 else {
             throw SpecError(.invalidValue, "'dataset.channels' must be 1 (grey) or 3 (RGB), found \(channels)", at: f["channels"]!.location)
         }
         var spec = DatasetSpec(
             name: name,
             path: try f["path"]?.string("dataset.path"),
-            imageSize: try f["image_size"]?.int("dataset.image_size", min: 4, max: 1024) ?? native.size,
+            imageSize: try f["image_size"]?.int("dataset.image_size", min: 4, max: 1024) ?? native[1],
             channels: channels,
             normalization: .unit,
             subset: try f["subset"]?.int("dataset.subset", min: 1),

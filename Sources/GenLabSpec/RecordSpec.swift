@@ -54,6 +54,12 @@ public struct RecordSpec: Equatable, Sendable {
     public struct Periodic: Equatable, Sendable {
         public var every: Every
         public var count: Int
+
+        /// `every` (default epoch) and `count` of a samples or latents section.
+        static func parse(_ g: Fields, maxCount: Int) throws(SpecError) -> Periodic {
+            Periodic(every: try g["every"].map { n throws(SpecError) in try RecordSpec.every(n, g.path("every")) } ?? .epoch,
+                     count: try g.required("count").int(g.path("count"), min: 1, max: maxCount))
+        }
     }
 
     /// Loss history: one row every N steps.
@@ -76,8 +82,8 @@ public struct RecordSpec: Equatable, Sendable {
                 spec.samples = nil
             } else {
                 let g = try s.fields("record.samples", allowed: ["every", "count", "latent"])
-                spec.samples = Samples(every: try g["every"].map { n throws(SpecError) in try every(n, g.path("every")) } ?? .epoch,
-                                       count: try g.required("count").int(g.path("count"), min: 1, max: 10_000),
+                let periodic = try Periodic.parse(g, maxCount: 10_000)
+                spec.samples = Samples(every: periodic.every, count: periodic.count,
                                        latent: try g["latent"]?.choice(g.path("latent"), SampleLatent.self) ?? .mean)
                 if let l = g["latent"], kind != .vae {
                     throw SpecError(.notApplicable, "'record.samples.latent' applies to vae models only (their samples are holdout reconstructions)", at: l.location)
@@ -85,13 +91,7 @@ public struct RecordSpec: Equatable, Sendable {
             }
         }
         if let l = f["latents"] {
-            if l.plainText == "none" {
-                spec.latents = nil
-            } else {
-                let g = try l.fields("record.latents", allowed: ["every", "count"])
-                spec.latents = Periodic(every: try g["every"].map { n throws(SpecError) in try every(n, g.path("every")) } ?? .epoch,
-                                        count: try g.required("count").int(g.path("count"), min: 1, max: 1_000_000))
-            }
+            spec.latents = l.plainText == "none" ? nil : try Periodic.parse(try l.fields("record.latents", allowed: ["every", "count"]), maxCount: 1_000_000)
         }
         if let c = f["checkpoint"] {
             let g = try c.fields("record.checkpoint", allowed: ["every"])
@@ -100,7 +100,7 @@ public struct RecordSpec: Equatable, Sendable {
         return spec
     }
 
-    private static func every(_ node: YAMLNode, _ path: String) throws(SpecError) -> Every {
+    static func every(_ node: YAMLNode, _ path: String) throws(SpecError) -> Every {
         switch node {
         case .sequence(let items, _):
             guard !items.isEmpty else { throw SpecError(.invalidValue, "'\(path)' lists no schedule", at: node.location) }

@@ -18,20 +18,11 @@ import os
 
 import torch
 import torch.nn as nn
+from torch_reference import named, tensor
 
 torch.manual_seed(0)
 torch.set_default_dtype(torch.float32)
 LATENT, BATCH = 4, 6
-
-
-def tensor(t):
-    t = t.detach().contiguous()
-    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
-
-
-def named(networks):
-    return {f"{name}.{key}": tensor(value) for name, net in networks.items() for key, value in net.state_dict().items()
-            if not key.endswith("num_batches_tracked")}
 
 
 def parameters(networks):

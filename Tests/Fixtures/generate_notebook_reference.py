@@ -17,12 +17,12 @@ Run in a virtual environment with PyTorch (the tests themselves never need it):
     /tmp/torch/bin/python Tests/Fixtures/generate_notebook_reference.py
 """
 import json
-import math
 import os
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch_reference import named, tensor
 
 torch.manual_seed(0)
 torch.set_default_dtype(torch.float32)
@@ -209,7 +209,7 @@ def homework_dcgan():
                                 epochs=25, batch_size=128, drop_last=True, optimizer="adam", image="3×32×32")]}
 
 
-def cis522(kind, k_out, epochs, batch_size, weight_decay, **extra):
+def cis522(k_out):
     # 003:543-593 and 003:1242-1318, K = 20 (003:255), num_filters 32, filter_size 5
     enc = nn.Sequential(BiasLayer((1, 28, 28)), nn.Conv2d(1, 32, 5), nn.ReLU(), nn.Conv2d(32, 32, 5), nn.ReLU(),
                         nn.Flatten(), nn.Linear(32 * 20 * 20, k_out))
@@ -238,9 +238,9 @@ def experiments():
     cases.append({"file": "cis522-linear-ae", "source": "003:329-374",
                   "networks": {"encoder": network(lin_enc), "decoder": network(lin_dec)},
                   "points": [settings("ae", 20, **cis_ae)]})
-    cases.append({"file": "cis522-conv-ae", "source": "003:543-598", "networks": cis522("ae", 20, 20, 250, 1e-5),
+    cases.append({"file": "cis522-conv-ae", "source": "003:543-598", "networks": cis522(20),
                   "points": [settings("ae", 20, **cis_ae)]})
-    vae = {"file": "cis522-conv-vae", "source": "003:1242-1340", "networks": cis522("vae", 21, 10, 100, 1e-6),
+    vae = {"file": "cis522-conv-vae", "source": "003:1242-1340", "networks": cis522(21),
            "points": [settings("vae", 20, epochs=10, batch_size=100, optimizer="adam", lr=1e-3, weight_decay=1e-6,
                                likelihood="gaussian", reduction="batchmean", beta=1.0, posterior="isotropic",
                                kl="monte_carlo", samples=1, sigma_x="learned")]}
@@ -252,16 +252,6 @@ def experiments():
 
 
 # ---------------------------------------------------------------- training steps
-
-def tensor(t):
-    t = t.detach().contiguous()
-    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
-
-
-def named(groups):
-    return {f"{name}.{key}": tensor(value) for name, net in groups.items() for key, value in net.state_dict().items()
-            if not key.endswith("num_batches_tracked")}
-
 
 def cis522_step():
     """CIS-522's ConvVAE objective on 1×8×8 images: per-pixel bias, isotropic posterior
