@@ -18,9 +18,8 @@ public enum RunOutcome: Equatable, Sendable {
 public struct RunOptions: Sendable {
     /// Results go to `<results>/<experiment>/<run id>/run.h5`.
     public var results: String
-    /// Continue the run from its file's last checkpoint.
-    public var resume: Bool
-    /// Start again even if a run file exists (it is replaced).
+    /// Start again even if a run file exists (it is replaced); otherwise a run file is
+    /// continued from its last checkpoint.
     public var overwrite: Bool
     /// Seconds between commits of the history (with a full checkpoint) between checkpoints.
     public var flushSeconds: Double
@@ -28,15 +27,17 @@ public struct RunOptions: Sendable {
     /// resumed later (runs cut into time-limited jobs).
     public var stopAfter: Int?
     public var quiet: Bool
+    /// Where a worker sends its progress to the sweep that started it (a pipe), if anywhere.
+    public var progressFeed: Int32?
 
-    public init(results: String = "results", resume: Bool = false, overwrite: Bool = false, flushSeconds: Double = 60,
-                stopAfter: Int? = nil, quiet: Bool = false) {
+    public init(results: String = "results", overwrite: Bool = false, flushSeconds: Double = 60,
+                stopAfter: Int? = nil, quiet: Bool = false, progressFeed: Int32? = nil) {
         self.results = results
-        self.resume = resume
         self.overwrite = overwrite
         self.flushSeconds = flushSeconds
         self.stopAfter = stopAfter
         self.quiet = quiet
+        self.progressFeed = progressFeed
     }
 }
 
@@ -45,8 +46,8 @@ public final class PointRunner {
     public let point: ExperimentPoint
     public let dataset: Dataset
     public let options: RunOptions
-    /// The run file.
-    public let path: String
+    /// The point's files (run file, lock, log, failure note).
+    public let files: PointFiles
     let experiment: Experiment
     let progress: ProgressReporter
 
@@ -55,36 +56,36 @@ public final class PointRunner {
         self.dataset = dataset
         self.options = options
         experiment = point.experiment
-        path = "\(options.results)/\(experiment.name)/\(point.runID)/run.h5"
-        progress = ProgressReporter(quiet: options.quiet)
+        files = PointFiles(results: options.results, experiment: experiment.name, runID: point.runID)
+        progress = ProgressReporter(quiet: options.quiet, feed: options.progressFeed)
     }
+
+    /// The run file.
+    public var path: String { files.runFile }
 
     private static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
 
-    /// Runs the point to its end (or to an interruption).
+    /// Runs the point to its end (or to an interruption): from the start when it has no run
+    /// file (or with `overwrite`), else from the run file's last checkpoint.
     public func run() throws(RunError) -> RunOutcome {
         let manager = FileManager.default
-        let folder = (path as NSString).deletingLastPathComponent
         do {
-            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try manager.createDirectory(atPath: files.folder, withIntermediateDirectories: true)
         } catch {
-            throw RunError(.io, "cannot create the results folder", path: folder)
+            throw RunError(.io, "cannot create the results folder", path: files.folder)
         }
-        let lock = try RunLock(folder: folder)
+        let lock = try RunLock(folder: files.folder)
         defer { withExtendedLifetime(lock) {} }
+        files.clearFailure()
         try? manager.removeItem(atPath: path + ".tmp")
         var previous: RunContents?
         if manager.fileExists(atPath: path) {
             if options.overwrite {
                 do { try manager.removeItem(atPath: path) } catch { throw RunError(.io, "cannot remove the old run file", path: path) }
-            } else if options.resume {
-                do { previous = try RunFile.read(path: path) } catch { throw RunError(error) }
             } else {
-                throw RunError(.runExists, "a run file exists already; use --resume to continue it or --overwrite to start again", path: path)
+                do { previous = try RunFile.read(path: path) } catch { throw RunError(error) }
             }
         }
-        // --resume without a run file (never started, or killed before its first commit)
-        // starts the point: "continue wherever it is" includes "at the beginning"
         if let previous {
             if previous.metadata.status == .completed { return .alreadyCompleted }
             guard let stored = try? Experiment.parse(previous.metadata.configYAML, file: path),
@@ -99,11 +100,11 @@ public final class PointRunner {
     }
 
     /// The run file's root attributes for `status`.
-    func metadata(_ status: RunStatus, startedAt: String, failure: String? = nil) -> RunMetadata {
+    func metadata(_ status: RunStatus, startedAt: String, totalSteps: Int, failure: String? = nil) -> RunMetadata {
         RunMetadata(
             experiment: experiment.name, runID: point.runID, status: status, configYAML: point.resolvedYAML,
             sweepPoint: point.overrides.map { "\($0.key)=\($0.value.compactText)" }.joined(separator: "\n"),
             genlabVersion: GenLabVersion.current, startedAt: startedAt,
-            finishedAt: status == .running ? nil : PointRunner.timestamp(), failure: failure)
+            finishedAt: status == .running ? nil : PointRunner.timestamp(), failure: failure, totalSteps: Int64(totalSteps))
     }
 }

@@ -3,19 +3,23 @@ import Glibc
 
 /// Training progress: a bar and a line redrawn in place on a terminal (epoch, step/total,
 /// current losses, images/s, ETA), plain log lines otherwise (about twenty per run, and
-/// each epoch's end).
+/// each epoch's end); and, for a worker of a sweep, messages on its progress feed (at most
+/// a few per second, whatever `quiet` says).
 public final class ProgressReporter {
     let isTerminal: Bool
     let quiet: Bool
+    let feed: Int32?
+    private var lastFed = 0.0
     private var lastDraw = 0.0
     private var start = 0.0
     private var startStep = 0
     private var images = 0
     private var lastLogged = -1
 
-    public init(quiet: Bool = false) {
+    public init(quiet: Bool = false, feed: Int32? = nil) {
         isTerminal = isatty(STDOUT_FILENO) != 0
         self.quiet = quiet
+        self.feed = feed
     }
 
     private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -32,10 +36,14 @@ public final class ProgressReporter {
     /// Reports the state after a step.
     func update(step: Int, total: Int, epoch: Int, epochs: Int, batchSize: Int, losses: [String: Float], epochEnded: Bool) {
         images += batchSize
-        guard !quiet else { return }
         let now = ProgressReporter.now()
         let elapsed = max(now - start, 1e-9), done = step - startStep
         let rate = Double(images) / elapsed
+        if let feed, now - lastFed > 0.25 || step == total || epochEnded {
+            lastFed = now
+            WorkerProgress(step: step, total: total, epoch: epoch + 1, epochs: epochs, imagesPerSecond: rate, losses: losses).send(to: feed)
+        }
+        guard !quiet else { return }
         let eta = done > 0 ? elapsed / Double(done) * Double(total - step) : 0
         let lossText = losses.keys.sorted().map { String(format: "%@=%.4g", $0, Double(losses[$0]!)) }.joined(separator: " ")
         let line = String(format: "epoch %d/%d  step %d/%d  %@  %.0f img/s  ETA %@", epoch + 1, epochs, step, total,

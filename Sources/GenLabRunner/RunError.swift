@@ -19,8 +19,7 @@ public struct RunError: GenLabError, Equatable {
         case checkpoint
         /// No sweep point has the asked run id.
         case noSuchPoint
-        /// A run file exists and neither --resume nor --overwrite was given, or it was
-        /// written for another configuration.
+        /// The run file was written for another configuration than the point's.
         case runExists
         /// Another process is training this point.
         case locked
@@ -30,6 +29,10 @@ public struct RunError: GenLabError, Equatable {
         case training
         /// The training set is smaller than one batch.
         case datasetTooSmall
+        /// A sweep's definition (`sweep-*.json`) cannot be read or does not fit.
+        case manifest
+        /// A worker process could not be started, or ended without saying why.
+        case worker
     }
 
     /// The file or folder concerned (experiment, dataset, run file).

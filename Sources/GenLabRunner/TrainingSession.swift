@@ -86,7 +86,7 @@ final class TrainingSession {
             model, optimizers: trainer.optimizers, rng: ["noise": noise], trainer: trainer.carriedValues,
             progress: RunProgress(step: Int64(step), epoch: Int64(epoch), batch: Int64(batch))) : nil
         do {
-            try RunFile.commit(path: runner.path, metadata: runner.metadata(status, startedAt: startedAt, failure: failure),
+            try RunFile.commit(path: runner.path, metadata: runner.metadata(status, startedAt: startedAt, totalSteps: total, failure: failure),
                                state: state,
                                newHistory: withState ? pendingHistory : HistoryRows(),
                                newLatents: withState ? pendingLatents : [],

@@ -18,6 +18,8 @@ public struct Experiment: Equatable, Sendable {
     public var tree: YAMLNode
     /// The length `--epochs` / `--steps` set, which every point of the sweep keeps.
     var commandLineLength: TrainSpec.Length?
+    /// The sweep as written (with `--set sweep.…` changes), parsed into `sweep`.
+    var sweepTree: YAMLNode?
 
     static let keys = ["name", "seed", "dataset", "model", "train", "record", "sweep"]
 
@@ -59,7 +61,8 @@ public struct Experiment: Equatable, Sendable {
             record: try RecordSpec.parse(f["record"], kind: model.kind),
             sweep: try f["sweep"].map { n throws(SpecError) in try SweepSpec.parse(n) },
             file: file,
-            tree: .mapping(withoutSweep, f.location))
+            tree: .mapping(withoutSweep, f.location),
+            sweepTree: f["sweep"])
     }
 
     /// The experiment's points: one per override set of its sweep (one point without
@@ -80,11 +83,19 @@ public struct Experiment: Equatable, Sendable {
         return result
     }
 
-    /// This experiment, sweep included, with `overrides` applied to its base configuration
-    /// (command-line `--set`), parsed and checked again.
+    /// This experiment with `overrides` (command-line `--set`) applied: `sweep.…` keys to its
+    /// sweep (`sweep.grid.seed=[0]` narrows a grid, `sweep.parallel=4`; a sweep can be added
+    /// or replaced whole), the others to its base configuration; parsed and checked again.
     public func overriding(_ overrides: [Override]) throws(SpecError) -> Experiment {
-        var result = try applying(overrides).experiment
-        result.sweep = sweep
+        var result = try applying(overrides.filter { !$0.isSweepKey }).experiment
+        var sweepTree = self.sweepTree
+        for o in overrides where o.isSweepKey {
+            var node = sweepTree ?? .mapping([], o.keyLocation)
+            try node.set(path: o.sweepPath, to: o.value, override: o)
+            sweepTree = node
+        }
+        result.sweepTree = sweepTree
+        result.sweep = try sweepTree.map { n throws(SpecError) in try SweepSpec.parse(n) }
         return result
     }
 
@@ -94,6 +105,7 @@ public struct Experiment: Equatable, Sendable {
     public func training(for length: TrainSpec.Length) throws(SpecError) -> Experiment {
         var result = try Experiment.parse(tree: try Experiment.setting(length, in: tree), file: file)
         result.sweep = sweep
+        result.sweepTree = sweepTree
         result.commandLineLength = length
         return result
     }
@@ -126,6 +138,7 @@ public struct Experiment: Equatable, Sendable {
         do {
             var resolved = try Experiment.parse(tree: tree, file: file)
             resolved.sweep = nil
+            resolved.sweepTree = nil
             return ExperimentPoint(experiment: resolved, overrides: overrides)
         } catch {
             if let o = overrides.first(where: { $0.keyLocation == error.location }) {
@@ -144,6 +157,11 @@ public struct ExperimentPoint: Equatable, Sendable {
     public var experiment: Experiment
     public var overrides: [Override]
 
+    init(experiment: Experiment, overrides: [Override]) {
+        self.experiment = experiment
+        self.overrides = overrides
+    }
+
     /// A readable slug of the overrides plus a short hash of the resolved configuration,
     /// e.g. "beta=0.1_seed=1-3fa9c2d1" ("base-…" without overrides).
     public var runID: String {
@@ -156,4 +174,21 @@ public struct ExperimentPoint: Equatable, Sendable {
 
     /// The resolved configuration as YAML text (without the sweep).
     public var resolvedYAML: String { experiment.tree.yamlText }
+
+    /// A point read back from text: its resolved configuration (`resolvedYAML`) and its
+    /// overrides as key and YAML value; `file` names it in errors.
+    public init(resolvedYAML: String, overrides: [(key: String, value: String)], file: String) throws(SpecError) {
+        experiment = try Experiment.parse(resolvedYAML, file: file)
+        self.overrides = []
+        for (key, value) in overrides {
+            let location = SourceLocation(file: file, line: 1, column: 1)
+            self.overrides.append(Override(key: key, keyLocation: location, value: try YAMLNode.parse(value, file: file)))
+        }
+    }
+
+    /// Eight hex digits naming a set of points (a hash of their run ids, in order).
+    public static func identity(of points: [ExperimentPoint]) -> String {
+        let location = SourceLocation(file: "", line: 0, column: 0)
+        return YAMLNode.sequence(points.map { .scalar($0.runID, isPlain: false, location) }, location).configurationHash
+    }
 }

@@ -17,23 +17,39 @@ extension Override {
         }
     }
 
+    /// Whether it changes the sweep (`sweep`, `sweep.grid.seed`, …) rather than the
+    /// configuration.
+    public var isSweepKey: Bool { key == "sweep" || key.hasPrefix("sweep.") }
+
+    /// Where a `sweep.…` key lands in the sweep's mapping: the dotted key of a `grid`, `zip`
+    /// or `random.keys` entry stays whole ("sweep.grid.model.beta" → grid, model.beta).
+    var sweepPath: [String] {
+        let parts = Array(path.dropFirst())
+        let prefix = parts.first == "random" && parts.dropFirst().first == "keys" ? 2
+            : ["grid", "zip"].contains(parts.first ?? "") ? 1 : parts.count
+        guard parts.count > prefix else { return parts }
+        return Array(parts.prefix(prefix)) + [parts.dropFirst(prefix).joined(separator: ".")]
+    }
+
     /// "--set" for a command-line override, "sweep" for a sweep's, in messages.
     var origin: String { keyLocation.file.hasPrefix("--set") ? "--set" : "sweep" }
 
     /// Reads a command-line override "key=value" (the value is YAML: `0.1`, `[0.5, 0.999]`,
     /// `{adam: {lr: 0.001}}`); errors name it as `--set`.
     public static func commandLine(_ text: String) throws(SpecError) -> Override {
-        let location = SourceLocation(file: "--set \(text)", line: 1, column: 1)
+        try commandLine(text, option: "--set")
+    }
+
+    /// Reads "key=value" given to the command-line option `option`, which names it in errors.
+    static func commandLine(_ text: String, option: String) throws(SpecError) -> Override {
+        let location = SourceLocation(file: "\(option) \(text)", line: 1, column: 1)
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
             throw SpecError(.sweep, "expected key=value, e.g. model.beta=0.5", at: location)
         }
         let key = String(text[..<equals]), valueText = String(text[text.index(after: equals)...])
-        try checkKey(key, at: location, origin: "--set")
-        if key == "sweep" || key.hasPrefix("sweep.") {
-            throw SpecError(.sweep, "--set cannot change the sweep (it would be ignored); edit the experiment file's 'sweep', or use --point to run one of its points", at: location)
-        }
+        try checkKey(key, at: location, origin: option)
         // the value's places count from the start of "key=value"
-        let value = try YAMLNode.parse(valueText.isEmpty ? "''" : valueText, file: "--set \(text)")
+        let value = try YAMLNode.parse(valueText.isEmpty ? "''" : valueText, file: "\(option) \(text)")
             .shifted(columns: key.count + 1)
         return Override(key: key, keyLocation: location, value: value)
     }
@@ -64,8 +80,8 @@ public struct SweepSpec: Equatable, Sendable {
         }
     }
 
-    /// How many points run at once (processes).
-    public var parallel: Int
+    /// How many points run at once (worker processes), when the file says.
+    public var parallel: Int?
     /// The largest number of points the sweep may expand to.
     public var maxPoints: Int
     /// Each key with its list of values.
@@ -87,7 +103,7 @@ public struct SweepSpec: Equatable, Sendable {
 
     static func parse(_ node: YAMLNode) throws(SpecError) -> SweepSpec {
         let f = try node.fields("sweep", allowed: keys)
-        var spec = SweepSpec(parallel: try f["parallel"]?.int("sweep.parallel", min: 1, max: 64) ?? 1,
+        var spec = SweepSpec(parallel: try f["parallel"]?.int("sweep.parallel", min: 1, max: 64),
                              maxPoints: try f["max_points"]?.int("sweep.max_points", min: 1, max: 100_000) ?? 256,
                              grid: [], zip: [], points: [], random: nil, location: f.location)
         if let g = f["grid"] { spec.grid = try lists(g, "sweep.grid") }

@@ -4,7 +4,24 @@ import Glibc
 /// Writing bytes to disk with every failure reported with the operating system's reason
 /// (no space left on device, file too large, permission denied), and flushed (fsync) so a
 /// later rename publishes complete contents.
-enum DurableFile {
+public enum DurableFile {
+    /// Replaces the file at `path` with `bytes` atomically: written beside it (`<path>.tmp`),
+    /// flushed, renamed into place and the folder flushed, so a reader (or a process killed
+    /// meanwhile) sees the old or the new complete file; on failure the old file stays.
+    public static func replace(_ path: String, with bytes: [UInt8]) throws(HDF5Error) {
+        let temporary = path + ".tmp"
+        do throws(HDF5Error) {
+            try write(bytes, to: temporary)
+            guard rename(temporary, path) == 0 else {
+                throw HDF5Error(.io, "cannot rename \(temporary) into place: \(String(cString: strerror(errno)))", path: path)
+            }
+            try synchronize((path as NSString).deletingLastPathComponent)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
     /// Writes `bytes` to a new file at `path` (replacing it) and flushes it to disk; on
     /// failure the partial file is removed.
     static func write(_ bytes: [UInt8], to path: String) throws(HDF5Error) {

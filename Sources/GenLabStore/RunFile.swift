@@ -15,6 +15,14 @@ public struct RunContents: Sendable {
     public var hasHistory: Bool
 }
 
+/// How far a run is, read without its weights (`RunFile.readSummary`).
+public struct RunSummary: Sendable {
+    public var metadata: RunMetadata
+    /// The last checkpoint's place; nil before the first.
+    public var progress: RunProgress?
+    public var history: HistoryRows
+}
+
 /// GenLab's HDF5 run file: one per sweep point (see the README for the layout).
 ///
 /// Every change is a *commit*: a complete new file is built in memory, with the new metadata
@@ -60,11 +68,7 @@ public enum RunFile {
             try old?.close()
             let bytes = try file.image()
             try file.close()
-            try DurableFile.write(bytes, to: temporary)
-            guard rename(temporary, path) == 0 else {
-                throw HDF5Error(.io, "cannot rename \(temporary) into place: \(String(cString: strerror(errno)))", path: path)
-            }
-            try DurableFile.synchronize((path as NSString).deletingLastPathComponent)
+            try DurableFile.replace(path, with: bytes)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
@@ -98,6 +102,7 @@ public enum RunFile {
         try file.setAttribute("started_at", m.startedAt)
         if let finished = m.finishedAt { try file.setAttribute("finished_at", finished) }
         if let failure = m.failure { try file.setAttribute("failure", failure) }
+        if let total = m.totalSteps { try file.setAttribute("total_steps", total) }
     }
 
     private static func writeArray(_ array: StoredArray, at arrayPath: String, in file: HDF5File) throws(HDF5Error) {

@@ -4,6 +4,27 @@ extension RunFile {
     public static func read(path: String) throws(HDF5Error) -> RunContents {
         let file = try open(path)
         defer { try? file.close() }
+        return RunContents(
+            formatVersion: try file.intAttribute("format_version") ?? 0,
+            metadata: try readMetadata(file),
+            state: file.exists("/progress") ? try readState(file) : nil,
+            history: try readHistory(file),
+            latents: try readLatents(file),
+            samples: try readSamples(file),
+            hasHistory: file.exists("/history"))
+    }
+
+    /// Reads what says how far a run is (metadata, progress, history) and not its weights,
+    /// latents or samples.
+    public static func readSummary(path: String) throws(HDF5Error) -> RunSummary {
+        let file = try open(path)
+        defer { try? file.close() }
+        return RunSummary(metadata: try readMetadata(file), progress: file.exists("/progress") ? try readProgress(file) : nil,
+                          history: try readHistory(file))
+    }
+
+    static func readMetadata(_ file: HDF5File) throws(HDF5Error) -> RunMetadata {
+        let path = file.path
         func attribute(_ name: String) throws(HDF5Error) -> String {
             guard let value = try file.stringAttribute(name) else {
                 throw HDF5Error(.damaged, "the run file has no '\(name)' attribute (damaged?)", path: path)
@@ -18,15 +39,9 @@ extension RunFile {
             experiment: try attribute("experiment"), runID: try attribute("run_id"), status: status,
             configYAML: try attribute("config_yaml"), sweepPoint: try attribute("sweep_point"),
             genlabVersion: try attribute("genlab_version"), startedAt: try attribute("started_at"),
-            finishedAt: try file.stringAttribute("finished_at"), failure: try file.stringAttribute("failure"))
-        return RunContents(
-            formatVersion: try file.intAttribute("format_version") ?? 0,
-            metadata: metadata,
-            state: file.exists("/progress") ? try readState(file) : nil,
-            history: try readHistory(file),
-            latents: try readLatents(file),
-            samples: try readSamples(file),
-            hasHistory: file.exists("/history"))
+            finishedAt: try file.stringAttribute("finished_at"), failure: try file.stringAttribute("failure"),
+            totalSteps: try file.intAttribute("total_steps"))
+        return metadata
     }
 
     static func readArray(_ file: HDF5File, _ arrayPath: String, name: String) throws(HDF5Error) -> StoredArray {
@@ -67,16 +82,21 @@ extension RunFile {
         if file.exists("/trainer") {
             for name in try file.children("/trainer") { trainer[name] = try file.read(Float.self, at: "/trainer/\(name)").values }
         }
-        func progress(_ name: String) throws(HDF5Error) -> Int64 {
+        return RunState(
+            weights: try readNetworks(file, "/weights"), buffers: try readNetworks(file, "/buffers"),
+            optimizers: try readNetworks(file, "/optimizer"), rng: rng, trainer: trainer,
+            progress: try readProgress(file))
+    }
+
+    /// The step, epoch and batch attributes of `/progress`.
+    static func readProgress(_ file: HDF5File) throws(HDF5Error) -> RunProgress {
+        func value(_ name: String) throws(HDF5Error) -> Int64 {
             guard let value = try file.intAttribute(name, on: "/progress") else {
                 throw HDF5Error(.damaged, "/progress has no '\(name)' attribute (damaged?)", path: file.path)
             }
             return value
         }
-        return RunState(
-            weights: try readNetworks(file, "/weights"), buffers: try readNetworks(file, "/buffers"),
-            optimizers: try readNetworks(file, "/optimizer"), rng: rng, trainer: trainer,
-            progress: RunProgress(step: try progress("step"), epoch: try progress("epoch"), batch: try progress("batch")))
+        return RunProgress(step: try value("step"), epoch: try value("epoch"), batch: try value("batch"))
     }
 
     static func readHistory(_ file: HDF5File) throws(HDF5Error) -> HistoryRows {

@@ -155,9 +155,12 @@ public struct RunMetadata: Equatable, Sendable {
     public var finishedAt: String?
     /// Why the run failed.
     public var failure: String?
+    /// The steps the run trains for (absent in files written before GenLab 0.12).
+    public var totalSteps: Int64?
 
     public init(experiment: String, runID: String, status: RunStatus, configYAML: String, sweepPoint: String,
-                genlabVersion: String, startedAt: String, finishedAt: String? = nil, failure: String? = nil) {
+                genlabVersion: String, startedAt: String, finishedAt: String? = nil, failure: String? = nil,
+                totalSteps: Int64? = nil) {
         self.experiment = experiment
         self.runID = runID
         self.status = status
@@ -167,5 +170,6 @@ public struct RunMetadata: Equatable, Sendable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.failure = failure
+        self.totalSteps = totalSteps
     }
 }

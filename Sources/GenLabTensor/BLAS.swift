@@ -1,22 +1,29 @@
 import COpenBLAS
+import Dispatch
 
 /// Thin wrappers over OpenBLAS's CBLAS, row-major throughout.
+///
+/// Threads: OpenBLAS itself always runs on one thread, because its threaded paths round
+/// differently (it picks other kernels by the thread count), and a point must end with the
+/// same bits whatever the threads it was trained or resumed with. GenLab instead cuts a large
+/// product into blocks of rows or columns of C by a rule that depends on the shapes alone
+/// (`gemmBlocks`), and computes the blocks on `threads` threads: the same calls, so the same
+/// bits, on one thread or many.
 public enum BLAS {
-    /// Sets the number of threads OpenBLAS uses in this process (GenLab's default is one:
-    /// the cores are used by running sweep points in parallel processes).
-    public static func setThreads(_ count: Int) {
-        openblas_set_num_threads(Int32(count))
-    }
+    /// Threads for large matrix products (1 unless set).
+    nonisolated(unsafe) public private(set) static var threads = 1
 
-    /// The number of threads OpenBLAS currently uses.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// Sets the number of threads of large matrix products in this process.
+    public static func setThreads(_ count: Int) {
+        openblas_set_num_threads(1)
+        threads = max(1, count)
+    }
 
     /// The CPU kernel family OpenBLAS picked for this machine.
     public static var coreName: String { String(cString: openblas_get_corename()) }
 
     /// C = alpha · op(A) · op(B) + beta · C with row-major A (m×k after op), B (k×n after op),
     /// C (m×n); `lda`, `ldb`, `ldc` are the row strides as stored.
-    @inline(__always)
     public static func gemm(
         transA: Bool = false, transB: Bool = false,
         m: Int, n: Int, k: Int,
@@ -24,10 +31,39 @@ public enum BLAS {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        cblas_sgemm(
-            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
-            beta, c, blasint(ldc))
+        let (count, size, alongRows) = gemmBlocks(m: m, n: n, k: k)
+        func block(_ i: Int) {
+            let start = i * size, extent = min(size, (alongRows ? m : n) - start)
+            guard extent > 0 else { return }
+            let a = alongRows ? a + (transA ? start : start * lda) : a
+            let b = alongRows ? b : b + (transB ? start * ldb : start)
+            let c = c + (alongRows ? start * ldc : start)
+            cblas_sgemm(
+                CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                blasint(alongRows ? extent : m), blasint(alongRows ? n : extent), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+                beta, c, blasint(ldc))
+        }
+        let workers = min(threads, count)
+        if workers <= 1 {
+            for i in 0..<count { block(i) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for i in stride(from: w, to: count, by: workers) { block(i) }
+            }
+        }
+    }
+
+    /// How `gemm` cuts C (m×n, inner size k): in two halves of rows (`alongRows`) or columns,
+    /// whichever side is longer, when each half has at least 2²² multiply-adds and 64 rows or
+    /// columns (more blocks cost a single thread more than they gave two). It depends on the
+    /// shapes only, never on the threads.
+    public static func gemmBlocks(m: Int, n: Int, k: Int) -> (count: Int, size: Int, alongRows: Bool) {
+        let alongRows = m > n
+        let side = max(m, n)
+        let count = min(2, (m * n * k) >> 22, side / 64)
+        guard count > 1 else { return (1, side, alongRows) }
+        let size = ((side + count - 1) / count + 15) / 16 * 16
+        return ((side + size - 1) / size, size, alongRows)
     }
 
     /// y = alpha · op(A) · x + beta · y with row-major A (rows×cols as stored).

@@ -20,7 +20,7 @@ struct Inspect: ParsableCommand {
         row("experiment", m.experiment)
         row("run id", m.runID)
         if m.status == .running, !RunLock.isHeld(runFile: file) {
-            row("status", "not running: the file says running, but no process holds its lock (killed at step \(contents.state.map { String($0.progress.step) } ?? "0")?); continue it with 'genlab run <experiment file> --resume'")
+            row("status", "not running: the file says running, but no process holds its lock (killed at step \(contents.state.map { String($0.progress.step) } ?? "0")?); a rerun continues it: 'genlab run <experiment file>' with the options it was started with")
         } else {
             row("status", m.status.rawValue + " (started \(m.startedAt)" + (m.finishedAt.map { ", finished \($0)" } ?? "") + ")")
         }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GenLabData
 import GenLabModels
 import GenLabRunner
 import GenLabSpec
@@ -8,11 +7,14 @@ import GenLabSpec
 /// `genlab run FILE`: trains an experiment's points and records them.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train an experiment (every point of its sweep, one after another) and record it in HDF5.",
+        abstract: "Train an experiment's sweep (its points not yet completed, several at once in worker processes) and record each point in HDF5.",
         discussion: """
-        Each point writes results/<experiment>/<run id>/run.h5. Ctrl-C stops after the current \
-        step with a checkpoint (status "interrupted", exit 130); --resume continues from the \
-        last checkpoint and ends with the same bits as an uninterrupted run.
+        Each point writes results/<experiment>/<run id>/run.h5 (and, trained by a worker, its \
+        output to run.log beside it). Rerunning the same command skips completed points, \
+        continues interrupted or killed ones from their last checkpoint (bit-identically) and \
+        skips failed ones unless --retry-failed. Ctrl-C or SIGTERM makes every point \
+        checkpoint and stop (exit 130); a failed point does not stop the others (exit 1 at \
+        the end). 'genlab status' shows where each point stands.
         """
     )
 
@@ -21,56 +23,67 @@ struct Run: ParsableCommand {
     @Option(help: "Run only the point with this run id (as 'genlab plan' with the same --set, --epochs and --steps lists them).")
     var point: String?
 
-    @Flag(help: "Continue the run from its last checkpoint.")
+    @Option(help: "Points trained at once, each in its own worker process (default: the file's sweep.parallel, else the number of cores); 1 trains them one after another in this process.")
+    var jobs: Int?
+
+    @Option(help: "BLAS threads per point (default: the cores divided among the points trained at once).")
+    var threads: Int?
+
+    @Flag(help: "Also train the points whose last attempt failed (continued from their last checkpoint).")
+    var retryFailed = false
+
+    @Flag(help: "Stop the sweep at the first failure (running points checkpoint and stop).")
+    var failFast = false
+
+    @Flag(help: "Start the selected points again, replacing their run files.")
+    var overwrite = false
+
+    @Flag(help: .hidden)
     var resume = false
 
-    @Option(help: "Stop with a checkpoint (status interrupted) once this many steps are done; continue later with --resume.")
+    @Option(help: "Stop each point with a checkpoint (status interrupted) once this many steps are done; a rerun continues it.")
     var stopAfter: Int?
-
-    @Flag(help: "Replace an existing run file and start again.")
-    var overwrite = false
 
     @Option(help: "The results folder.")
     var results = "results"
 
-    @Flag(help: "Print only errors.")
+    @Flag(help: "Print only failures and the summary's problems.")
     var quiet = false
 
     func validate() throws {
-        if resume && overwrite { throw ValidationError("give --resume or --overwrite, not both") }
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1 (a number of steps)") }
+        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be between 1 and 1024") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         if results.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--results must name a folder") }
+        if overwrite && retryFailed { throw ValidationError("give --overwrite or --retry-failed, not both (--overwrite starts every selected point again)") }
     }
 
     func run() throws {
         RunInterruption.install()
-        var points = try experiment.load().points()
+        if resume { printError("note: --resume is what 'genlab run' always does now (a rerun continues unfinished points); it can be left out") }
+        let loaded = try experiment.load()
+        let all = try loaded.points()
+        var selected = try experiment.select(all)
         if let point {
-            points = points.filter { $0.runID == point }
-            guard !points.isEmpty else {
-                throw RunError(.noSuchPoint, "no point with run id '\(point)'; 'genlab plan' with the same --set, --epochs and --steps lists them", path: experiment.file)
+            selected = selected.filter { $0.runID == point }
+            guard !selected.isEmpty else {
+                throw RunError(.noSuchPoint, "no point with run id '\(point)'\(experiment.filters.isEmpty ? "" : " among those --where selects"); 'genlab plan' with the same --set, --epochs and --steps lists them", path: experiment.file)
             }
         }
-        for p in points { _ = try BuiltModel(p.experiment, initializing: false) }
-        var datasets: [(spec: DatasetSpec, dataset: Dataset)] = []
-        let options = RunOptions(results: results, resume: resume, overwrite: overwrite, stopAfter: stopAfter, quiet: quiet)
-        for p in points {
-            let spec = p.experiment.dataset
-            let dataset: Dataset
-            if let cached = datasets.first(where: { $0.spec == spec }) {
-                dataset = cached.dataset
-            } else {
-                dataset = try DatasetLoader.load(spec)
-                datasets.append((spec, dataset))
-            }
-            let runner = PointRunner(point: p, dataset: dataset, options: options)
-            switch try runner.run() {
-            case .completed: break
-            case .alreadyCompleted:
-                if !quiet { print("run \(p.runID): already completed (\(runner.path))") }
-            case .interrupted:
-                throw ExitCode(130)
-            }
+        for p in selected { _ = try BuiltModel(p.experiment, initializing: false) }
+        let manifest = SweepManifest(experimentFile: experiment.file, points: all)
+        let manifestPath = SweepManifest.path(results: results, points: all)
+        try manifest.write(to: manifestPath)
+        let indices = selected.map { p in all.firstIndex { $0.runID == p.runID }! }
+        let options = SweepOptions(
+            jobs: jobs ?? loaded.sweep?.parallel ?? ProcessInfo.processInfo.activeProcessorCount, threads: threads,
+            retryFailed: retryFailed, failFast: failFast,
+            run: RunOptions(results: results, overwrite: overwrite, stopAfter: stopAfter, quiet: quiet))
+        let scheduler = SweepScheduler(manifest: manifest, manifestPath: manifestPath, points: all, selected: indices, options: options)
+        let (rows, status) = scheduler.run()
+        if rows.count > 1 && (!quiet || status != 0) {
+            for line in scheduler.summary(rows) { print(line) }
         }
+        if status != 0 { throw ExitCode(status) }
     }
 }

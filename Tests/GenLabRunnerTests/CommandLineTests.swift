@@ -14,8 +14,14 @@ import Testing
         (["--results", ""], "--results must name a folder"),
         (["--steps", "0"], "--steps must be at least 1"),
         (["--set", "model..beta=1"], "has an empty part"),
-        (["--resume", "--overwrite"], "not both"),
-        (["--set", "sweep={grid: {model.beta: [1, 2]}}"], "--set cannot change the sweep"),
+        (["--retry-failed", "--overwrite"], "not both"),
+        (["--jobs", "0"], "--jobs must be between 1 and 1024"),
+        (["--threads", "-2"], "--threads must be between 1 and 1024"),
+        (["--set", "sweep.grid.bogus=[0]"], "--set key 'bogus' does not exist in the experiment"),
+        (["--set", "sweep.bogus=1"], "unknown key 'bogus'"),
+        (["--set", "sweep.grid.model.beta=[]"], "is empty"),
+        (["--where", "model.bta=1"], "'model.bta' is not a swept key: the swept keys are model.beta, train.epochs"),
+        (["--where", "model.beta=3"], "no point of the sweep has model.beta=3; its values are"),
         (["--steps", "9223372036854775807"], "'train.steps' must be at most 1000000000000"),
     ])
     func badOptionsAreRefused(_ options: [String], _ message: String) throws {

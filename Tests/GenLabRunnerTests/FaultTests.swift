@@ -23,7 +23,7 @@ import Testing
     }
 
     /// A tmpfs of 2 MiB fills up during the run (the ARENA VAE's run file is about 1.5 MB):
-    /// every write path (new run, --resume, --overwrite) ends in "No space left on device".
+    /// every write path (new run, rerun continuing it, --overwrite) ends in "No space left on device".
     @Test func fullDiskIsAClearError() throws {
         let mountPoint = try TestFolder.make("small-disk").path
         let mounted = try Repository.run("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint])
@@ -35,7 +35,7 @@ import Testing
         let file = RunHarness.experimentFile("arena-conv-vae")
         let fresh = try Repository.run(RunHarness.genlab, ["run", file, "--results", mountPoint] + FaultTests.arguments)
         try FaultTests.expectCleanFailure(fresh, reason: "No space left on device", results: mountPoint)
-        let resumed = try Repository.run(RunHarness.genlab, ["run", file, "--results", mountPoint, "--resume"] + FaultTests.arguments)
+        let resumed = try Repository.run(RunHarness.genlab, ["run", file, "--results", mountPoint] + FaultTests.arguments)
         try FaultTests.expectCleanFailure(resumed, reason: "No space left on device", results: mountPoint)
         let overwritten = try Repository.run(RunHarness.genlab, ["run", file, "--results", mountPoint, "--overwrite"] + FaultTests.arguments)
         try FaultTests.expectCleanFailure(overwritten, reason: "No space left on device", results: mountPoint)
@@ -51,7 +51,7 @@ import Testing
     }
 
     /// A run killed with SIGKILL keeps status "running" in its file, but `inspect` reports it
-    /// as not running (nobody holds its lock) and says how to continue; --resume finishes it.
+    /// as not running (nobody holds its lock) and says how to continue; a rerun finishes it.
     @Test func killedRunIsReportedAndResumes() throws {
         let results = try RunHarness.folder("kill9")
         let arguments = ["run", RunHarness.experimentFile("arena-conv-ae"), "--steps", "400", "--set", "dataset.subset=2000",
@@ -74,8 +74,8 @@ import Testing
         #expect(!RunLock.isHeld(runFile: path))
         let inspected = try Repository.run(RunHarness.genlab, ["inspect", path])
         #expect(inspected.status == 0)
-        #expect(inspected.output.contains("not running") && inspected.output.contains("--resume"), "\(inspected.output)")
-        let resumed = try Repository.run(RunHarness.genlab, arguments + ["--resume"])
+        #expect(inspected.output.contains("not running") && inspected.output.contains("genlab run"), "\(inspected.output)")
+        let resumed = try Repository.run(RunHarness.genlab, arguments)
         #expect(resumed.status == 0, "\(resumed.output)")
         #expect(try RunFile.read(path: path).metadata.status == .completed)
     }
@@ -95,7 +95,7 @@ import Testing
         let python = try Repository.run("python3", ["-c", script])
         #expect(python.status == 0, "\(python.output)")
         do {
-            _ = try RunHarness.run(point, results: results, resume: true)
+            _ = try RunHarness.run(point, results: results)
             return nil
         } catch let error as RunError {
             #expect(error.path == path)

@@ -30,12 +30,12 @@ enum RunHarness {
         return try experiment.points()[0]
     }
 
-    /// Trains `point` into `results` and returns the outcome and the run file's contents.
-    static func run(_ point: ExperimentPoint, results: String, resume: Bool = false, stopAfter: Int? = nil)
+    /// Trains `point` into `results` (continuing its run file, if it has one) and returns the outcome and the run file's contents.
+    static func run(_ point: ExperimentPoint, results: String, stopAfter: Int? = nil)
         throws -> (outcome: RunOutcome, contents: RunContents) {
         let dataset = try DatasetLoader.load(point.experiment.dataset)
         let runner = PointRunner(point: point, dataset: dataset,
-                                 options: RunOptions(results: results, resume: resume, stopAfter: stopAfter, quiet: true))
+                                 options: RunOptions(results: results, stopAfter: stopAfter, quiet: true))
         let outcome = try runner.run()
         return (outcome, try RunFile.read(path: runner.path))
     }

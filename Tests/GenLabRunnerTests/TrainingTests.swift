@@ -86,7 +86,7 @@ import Testing
         let first = try RunHarness.run(point, results: results, stopAfter: stop)
         #expect(first.outcome == .interrupted)
         #expect(first.contents.metadata.status == .interrupted && first.contents.state?.progress.step == Int64(stop))
-        let resumed = try RunHarness.run(point, results: results, resume: true)
+        let resumed = try RunHarness.run(point, results: results)
         #expect(resumed.outcome == .completed && resumed.contents.metadata.status == .completed)
 
         let a = RunHarness.weightBits(straight), b = RunHarness.weightBits(resumed.contents)
@@ -153,20 +153,23 @@ import Testing
         #expect(third.status == 0, "\(third.output)")
     }
 
-    @Test func existingRunsAreNotOverwrittenSilently() throws {
+    /// A completed run is left as it is by a rerun (its file untouched); `overwrite` starts it
+    /// again.
+    @Test func completedRunsAreNotTrainedAgain() throws {
         let point = try RunHarness.point("arena-conv-ae", ["dataset.subset=64", "train.batch_size=32"], length: .steps(2))
         let results = try RunHarness.folder("exists")
-        _ = try RunHarness.run(point, results: results)
-        #expect(throws: RunError.self) { try RunHarness.run(point, results: results) }
-        #expect(try RunHarness.run(point, results: results, resume: true).outcome == .alreadyCompleted)
-        // --resume of a point that has no run file yet starts it
-        let other = try RunHarness.point("arena-conv-ae", ["dataset.subset=64", "train.batch_size=32"], length: .steps(3))
-        let started = try RunHarness.run(other, results: try RunHarness.folder("none"), resume: true)
-        #expect(started.outcome == .completed && started.contents.state?.progress.step == 3)
+        let first = try RunHarness.run(point, results: results)
+        #expect(first.outcome == .completed)
+        let again = try RunHarness.run(point, results: results)
+        #expect(again.outcome == .alreadyCompleted && again.contents.metadata == first.contents.metadata)
+        let dataset = try DatasetLoader.load(point.experiment.dataset)
+        let runner = PointRunner(point: point, dataset: dataset, options: RunOptions(results: results, overwrite: true, quiet: true))
+        #expect(try runner.run() == .completed)
+        #expect(try RunFile.read(path: runner.path).metadata.startedAt >= first.contents.metadata.startedAt)
     }
 
     /// Ctrl-C: `genlab run` gets SIGINT, writes a checkpoint, marks the run interrupted and
-    /// exits 130; `--resume` finishes it.
+    /// exits 130; running the same command again finishes it.
     @Test func sigintStopsCleanlyAndResumes() throws {
         let genlab = RunHarness.genlab
         #expect(FileManager.default.isExecutableFile(atPath: genlab))
@@ -196,7 +199,7 @@ import Testing
         let stopped = try RunFile.read(path: path)
         #expect(stopped.metadata.status == .interrupted)
         #expect((stopped.state?.progress.step ?? 0) < 400)
-        let resumed = try Repository.run(genlab, arguments + ["--resume", "--quiet"])
+        let resumed = try Repository.run(genlab, arguments + ["--quiet"])
         #expect(resumed.status == 0, "\(resumed.output)")
         let done = try RunFile.read(path: path)
         #expect(done.metadata.status == .completed && done.state?.progress.step == 400)
