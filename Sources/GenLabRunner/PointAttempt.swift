@@ -42,6 +42,7 @@ extension PointRunner {
             if error.reason == .locked { return .busy(error.description) }
             // the folder may not exist when the results folder itself cannot be created
             try? files.noteFailure(error.description)
+            if options.log { files.log(error.description) }
             return .failed(error.description)
         }
     }

@@ -21,6 +21,16 @@ public struct PointFiles: Equatable, Sendable {
     public var log: String { "\(folder)/run.log" }
     public var failureNote: String { "\(folder)/run.failed" }
 
+    /// Appends a line to the point's log (a point trained in the `genlab run` process itself
+    /// keeps its log as a worker's would be).
+    public func log(_ line: String) {
+        let descriptor = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return }
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, bytes.count) }
+        close(descriptor)
+    }
+
     /// Records why the last attempt failed (replacing an earlier note).
     public func noteFailure(_ message: String) throws(HDF5Error) {
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

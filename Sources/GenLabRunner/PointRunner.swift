@@ -29,15 +29,19 @@ public struct RunOptions: Sendable {
     public var quiet: Bool
     /// Where a worker sends its progress to the sweep that started it (a pipe), if anywhere.
     public var progressFeed: Int32?
+    /// Also write the progress lines and a failure to the point's `run.log` (a worker's
+    /// output goes there already).
+    public var log: Bool
 
     public init(results: String = "results", overwrite: Bool = false, flushSeconds: Double = 60,
-                stopAfter: Int? = nil, quiet: Bool = false, progressFeed: Int32? = nil) {
+                stopAfter: Int? = nil, quiet: Bool = false, progressFeed: Int32? = nil, log: Bool = false) {
         self.results = results
         self.overwrite = overwrite
         self.flushSeconds = flushSeconds
         self.stopAfter = stopAfter
         self.quiet = quiet
         self.progressFeed = progressFeed
+        self.log = log
     }
 }
 
@@ -57,7 +61,7 @@ public final class PointRunner {
         self.options = options
         experiment = point.experiment
         files = PointFiles(results: options.results, experiment: experiment.name, runID: point.runID)
-        progress = ProgressReporter(quiet: options.quiet, feed: options.progressFeed)
+        progress = ProgressReporter(quiet: options.quiet, feed: options.progressFeed, log: options.log ? files : nil)
     }
 
     /// The run file.

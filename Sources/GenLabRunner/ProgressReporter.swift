@@ -3,12 +3,14 @@ import Glibc
 
 /// Training progress: a bar and a line redrawn in place on a terminal (epoch, step/total,
 /// current losses, images/s, ETA), plain log lines otherwise (about twenty per run, and
-/// each epoch's end); and, for a worker of a sweep, messages on its progress feed (at most
-/// a few per second, whatever `quiet` says).
+/// each epoch's end); the plain lines also to the point's log when asked; and, for a worker
+/// of a sweep, messages on its progress feed (at most a few per second, whatever `quiet`
+/// says).
 public final class ProgressReporter {
     let isTerminal: Bool
     let quiet: Bool
     let feed: Int32?
+    let log: PointFiles?
     private var lastFed = 0.0
     private var lastDraw = 0.0
     private var start = 0.0
@@ -16,10 +18,11 @@ public final class ProgressReporter {
     private var images = 0
     private var lastLogged = -1
 
-    public init(quiet: Bool = false, feed: Int32? = nil) {
+    public init(quiet: Bool = false, feed: Int32? = nil, log: PointFiles? = nil) {
         isTerminal = isatty(STDOUT_FILENO) != 0
         self.quiet = quiet
         self.feed = feed
+        self.log = log
     }
 
     private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -29,8 +32,7 @@ public final class ProgressReporter {
         start = ProgressReporter.now()
         startStep = step
         images = 0
-        guard !quiet else { return }
-        print("run \(runID): \(step == 0 ? "starting" : "resuming at step \(step)") (\(total) steps)")
+        note("run \(runID): \(step == 0 ? "starting" : "resuming at step \(step)") (\(total) steps)")
     }
 
     /// Reports the state after a step.
@@ -43,11 +45,18 @@ public final class ProgressReporter {
             lastFed = now
             WorkerProgress(step: step, total: total, epoch: epoch + 1, epochs: epochs, imagesPerSecond: rate, losses: losses).send(to: feed)
         }
-        guard !quiet else { return }
+        let every = max(1, total / 20)
+        let plainDue = (step % every == 0 || step == total || epochEnded) && step != lastLogged
+        guard !quiet || (log != nil && plainDue) else { return }
         let eta = done > 0 ? elapsed / Double(done) * Double(total - step) : 0
         let lossText = losses.keys.sorted().map { String(format: "%@=%.4g", $0, Double(losses[$0]!)) }.joined(separator: " ")
         let line = String(format: "epoch %d/%d  step %d/%d  %@  %.0f img/s  ETA %@", epoch + 1, epochs, step, total,
                           lossText, rate, ProgressReporter.duration(eta))
+        if plainDue {
+            lastLogged = step
+            log?.log(line)
+        }
+        guard !quiet else { return }
         if isTerminal {
             guard now - lastDraw > 0.2 || step == total || epochEnded else { return }
             lastDraw = now
@@ -55,16 +64,14 @@ public final class ProgressReporter {
             let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "] "
             print("\r\u{1B}[K" + bar + line, terminator: epochEnded || step == total ? "\n" : "")
             fflush(stdout)
-        } else {
-            let every = max(1, total / 20)
-            guard step % every == 0 || step == total || epochEnded, step != lastLogged else { return }
-            lastLogged = step
+        } else if plainDue {
             print(line)
         }
     }
 
-    /// A one-line message (checkpoint, end), after any progress line.
+    /// A one-line message (start, checkpoint, end), after any progress line.
     func note(_ text: String) {
+        log?.log(text)
         guard !quiet else { return }
         if isTerminal { print("\r\u{1B}[K", terminator: "") }
         print(text)

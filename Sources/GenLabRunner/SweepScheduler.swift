@@ -107,11 +107,14 @@ public final class SweepScheduler {
             let status = PointStatus.read(files(index))
             switch status.state {
             case .running:
-                rows[index] = Row(index: index, result: .runningElsewhere, detail: status.pid.map { "pid \($0)" })
+                let detail = "another genlab process\(status.pid.map { " (pid \($0))" } ?? "") is training this point (it holds \(files(index).lock))"
+                rows[index] = Row(index: index, result: .runningElsewhere, detail: detail)
+                display.event("skipped \(manifest.points[index].runID): \(detail)", problem: true)
             case .completed where !options.run.overwrite:
                 rows[index] = Row(index: index, result: .completedEarlier)
             case .failed where !options.run.overwrite && !options.retryFailed:
                 rows[index] = Row(index: index, result: .failedEarlier, detail: status.failure)
+                display.event("skipped \(manifest.points[index].runID): it failed before (\(status.failure ?? "no message")); --retry-failed continues it from its last checkpoint, --overwrite starts it again", problem: true)
             default:
                 queue.append(index)
             }
@@ -135,13 +138,15 @@ public final class SweepScheduler {
 
     private func runInProcess() {
         let datasets = DatasetCache()
+        var options = self.options.run
+        options.log = true
         for index in queue {
             if RunInterruption.isRequested || stopping {
                 rows[index] = Row(index: index, result: .notStarted)
                 continue
             }
             let start = Date().timeIntervalSince1970
-            let outcome = PointRunner.attempt(points[index], options: options.run, datasets: datasets)
+            let outcome = PointRunner.attempt(points[index], options: options, datasets: datasets)
             finish(index, outcome: outcome, seconds: Date().timeIntervalSince1970 - start, log: nil)
         }
     }

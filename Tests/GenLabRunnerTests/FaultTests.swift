@@ -23,7 +23,8 @@ import Testing
     }
 
     /// A tmpfs of 2 MiB fills up during the run (the ARENA VAE's run file is about 1.5 MB):
-    /// every write path (new run, rerun continuing it, --overwrite) ends in "No space left on device".
+    /// every write path (new run, continuing it with --retry-failed, --overwrite) ends in "No
+    /// space left on device"; a plain rerun skips the failed point and says why.
     @Test func fullDiskIsAClearError() throws {
         let mountPoint = try TestFolder.make("small-disk").path
         let mounted = try Repository.run("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint])
@@ -35,7 +36,9 @@ import Testing
         let file = RunHarness.experimentFile("arena-conv-vae")
         let fresh = try Repository.run(RunHarness.genlab, ["run", file, "--results", mountPoint] + FaultTests.arguments)
         try FaultTests.expectCleanFailure(fresh, reason: "No space left on device", results: mountPoint)
-        let resumed = try Repository.run(RunHarness.genlab, ["run", file, "--results", mountPoint] + FaultTests.arguments)
+        let skipped = try Repository.run(RunHarness.genlab, ["run", file, "--results", mountPoint] + FaultTests.arguments)
+        try FaultTests.expectCleanFailure(skipped, reason: "failed before", results: mountPoint)
+        let resumed = try Repository.run(RunHarness.genlab, ["run", file, "--results", mountPoint, "--retry-failed"] + FaultTests.arguments)
         try FaultTests.expectCleanFailure(resumed, reason: "No space left on device", results: mountPoint)
         let overwritten = try Repository.run(RunHarness.genlab, ["run", file, "--results", mountPoint, "--overwrite"] + FaultTests.arguments)
         try FaultTests.expectCleanFailure(overwritten, reason: "No space left on device", results: mountPoint)

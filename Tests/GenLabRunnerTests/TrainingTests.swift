@@ -144,7 +144,7 @@ import Testing
         #expect(RunLock.isHeld(runFile: "\(folder)/run.h5"))
         let second = try Repository.run(RunHarness.genlab, arguments)
         #expect(second.status == 1)
-        #expect(second.output.contains("another genlab process is training this point"), "\(second.output)")
+        #expect(second.output.contains("another genlab process (pid \(getpid())) is training this point"), "\(second.output)")
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/run.h5"))
         withExtendedLifetime(lock) {}
         lock = nil
