@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Sweep benchmark: wall time and peak memory of a sweep trained with --jobs 1 (one point
+after another in one process, every core for BLAS), with --jobs 1 --threads 1 (GenLab
+before parallel sweeps) and with --jobs N (worker processes), in one run on this machine.
+
+    python3 scripts/bench_sweep.py [--steps 120] [--jobs 2] [--experiment experiments/arena-beta-vae.yaml]
+
+Peak memory is the largest sum of resident memory (VmRSS) over the `genlab` process and its
+workers, sampled every 20 ms; "one point" is the peak of a single point trained alone with
+one thread. Needs a release build (swift build -c release). Results go to a temporary folder.
+"""
+import argparse
+import os
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GENLAB = os.path.join(ROOT, ".build", "release", "genlab")
+
+
+def tree_rss(pid):
+    """Resident memory (bytes) of `pid` and all its descendants."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry))
+        except (OSError, IndexError, ValueError):
+            pass
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo += children.get(p, [])
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+def measure(arguments):
+    """Runs genlab with `arguments`; returns (seconds, peak bytes over its process tree)."""
+    start = time.monotonic()
+    process = subprocess.Popen([GENLAB] + arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss(process.pid))
+        time.sleep(0.02)
+    seconds = time.monotonic() - start
+    if process.returncode != 0:
+        raise SystemExit(f"genlab {' '.join(arguments)} failed ({process.returncode}): {process.stderr.read().decode()}")
+    return seconds, peak
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--experiment", default=os.path.join(ROOT, "experiments", "arena-beta-vae.yaml"))
+    parser.add_argument("--steps", type=int, default=120)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    with open("/proc/cpuinfo") as f:
+        cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "?")
+    kernel = subprocess.run([GENLAB, "version", "--coretype"], capture_output=True, text=True).stdout.strip()
+    plan = subprocess.run([GENLAB, "plan", args.experiment, "--steps", str(args.steps)], capture_output=True, text=True).stdout
+    points = sum(1 for line in plan.splitlines() if line.startswith("  ") and "-" in line.split()[0])
+    print(f"{os.path.basename(args.experiment)}: {points} points × {args.steps} steps; CPU {cpu}, {os.cpu_count()} cores; OpenBLAS kernels {kernel}")
+    with tempfile.TemporaryDirectory() as results:
+        def run(name, extra):
+            return measure(["run", args.experiment, "--steps", str(args.steps), "--results", os.path.join(results, name), "--quiet"] + extra)
+        first = plan.splitlines()
+        point = next(line.split()[0] for line in first if line.startswith("  ") and "-" in line.split()[0])
+        one_time, one_peak = run("one", ["--point", point, "--threads", "1"])
+        rows = [
+            ("one point alone, 1 thread", one_time, one_peak),
+            ("one point alone, every core", *run("one-all", ["--point", point])),
+            ("--jobs 1 --threads 1", *run("serial1", ["--jobs", "1", "--threads", "1"])),
+            ("--jobs 1", *run("serial", ["--jobs", "1"])),
+            (f"--jobs {args.jobs}", *run("parallel", ["--jobs", str(args.jobs)])),
+        ]
+    for name, seconds, peak in rows:
+        print(f"  {name:<30} {seconds:7.1f} s   peak {peak / 2**20:6.0f} MiB")
+    serial, serial1, parallel = rows[3][1], rows[2][1], rows[4][1]
+    print(f"  --jobs {args.jobs} / --jobs 1: {parallel / serial:.2f}; / --jobs 1 --threads 1: {parallel / serial1:.2f}; "
+          f"one point on every core / on one thread: {rows[1][1] / rows[0][1]:.2f}")
+    print(f"  peak of --jobs {args.jobs}: {rows[4][2] / 2**20:.0f} MiB; {args.jobs} × one point + 100 MB: "
+          f"{(args.jobs * one_peak + 100e6) / 2**20:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
