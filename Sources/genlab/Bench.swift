@@ -17,7 +17,7 @@ struct Bench: ParsableCommand {
         """
     )
 
-    @Option(help: "OpenBLAS threads (GenLab's default is one per process).")
+    @Option(help: "Threads of matrix products (GenLab's blocks; OpenBLAS itself stays on one).")
     var threads = 1
 
     @Option(help: "Minimum timed duration per model, in seconds.")

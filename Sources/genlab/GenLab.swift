@@ -15,8 +15,8 @@ struct GenLab: ParsableCommand {
     )
 
     /// Runs the command line on the best OpenBLAS kernels for this CPU (re-executing itself
-    /// once if OpenBLAS's own choice was a fallback) with OpenBLAS on one thread (GenLab's
-    /// default: the cores are used by running sweep points in parallel processes).
+    /// once if OpenBLAS's own choice was a fallback) with matrix products on one thread until
+    /// a command says otherwise (`run` and `bench` set their threads).
     static func main() {
         BLASKernel.reexecuteWithBestKernelIfNeeded()
         // a write past the file-size limit then fails with EFBIG, reported like a full disk
