@@ -82,8 +82,9 @@ public final class SweepScheduler {
         PointFiles(results: options.run.results, experiment: manifest.experiment, runID: manifest.points[index].runID)
     }
 
-    /// Trains the points; returns the summary's rows in sweep order and the exit status
-    /// (0 all completed, 130 interrupted, 1 otherwise).
+    /// Trains the points; returns the summary's rows in sweep order and the exit status: 130
+    /// after Ctrl-C or SIGTERM, else 1 when a point failed, was killed or was skipped (failed
+    /// before, running elsewhere), else 130 when points stopped at `--stop-after`, else 0.
     public func run() -> (rows: [Row], exitStatus: Int32) {
         decide()
         let jobs = min(options.jobs, queue.count)
@@ -96,8 +97,9 @@ public final class SweepScheduler {
             runWorkers(jobs: jobs, threads: threads)
         }
         let ordered = selected.compactMap { rows[$0] }
-        let interrupted = RunInterruption.isRequested || ordered.contains { $0.result == .interrupted }
-        let status: Int32 = interrupted ? 130 : ordered.allSatisfy({ $0.result == .completed || $0.result == .completedEarlier }) ? 0 : 1
+        let unfinished = ordered.filter { ![.completed, .completedEarlier, .interrupted, .notStarted].contains($0.result) }
+        let status: Int32 = RunInterruption.isRequested ? 130 : !unfinished.isEmpty ? 1
+            : ordered.contains { $0.result == .interrupted } ? 130 : 0
         return (ordered, status)
     }
 

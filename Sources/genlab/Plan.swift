@@ -11,12 +11,12 @@ struct Plan: ParsableCommand {
     @OptionGroup var experiment: ExperimentOptions
 
     func run() throws {
-        let points = try experiment.load().points()
+        let points = try experiment.select(try experiment.load().points())
         for point in points.dropFirst() { _ = try BuiltModel(point.experiment, initializing: false) }
         let model = try BuiltModel(points[0].experiment, initializing: false)
         let e = model.experiment
         print("experiment \(e.name): \(e.model.kind.rawValue), latent \(e.model.latent), on \(e.dataset.name.rawValue) \(e.dataset.imageShape.shapeDescription)")
-        print("\(points.count) point\(points.count == 1 ? "" : "s")\(e.sweep == nil && points.count == 1 ? "" : ":")")
+        print("\(points.count) point\(points.count == 1 ? "" : "s")\(points.count == 1 && points[0].overrides.isEmpty ? "" : ":")")
         if points.count > 1 || !points[0].overrides.isEmpty {
             for point in points {
                 print("  \(point.runID)  " + point.overrides.map { "\($0.key)=\($0.value.compactText)" }.joined(separator: " "))

@@ -180,4 +180,19 @@ import Testing
         #expect(alone.status == 0, "\(alone.output)")
         try ParallelSweepTests.expectSameRuns(results, reference, ids)
     }
+
+    /// `--fail-fast` stops at the first failure: the points after it are not started, and
+    /// `plan --where` lists the selected points only.
+    @Test func failFastStopsTheSweep() throws {
+        let (file, results) = try ParallelSweepTests.drill()
+        let ids = try ParallelSweepTests.runIDs(file)
+        let plan = try Repository.run(RunHarness.genlab, ["plan", file, "--where", "train.steps=3000"])
+        #expect(plan.output.contains("1 point:") && plan.output.contains(ids[2]) && !plan.output.contains(ids[0]), "\(plan.output)")
+        let run = try Repository.run(RunHarness.genlab, ["run", file, "--jobs", "1", "--fail-fast", "--results", results])
+        #expect(run.status == 1, "\(run.output)")
+        #expect(run.output.contains("4 points: 1 completed, 1 failed, 2 not started"), "\(run.output)")
+        for id in ids.suffix(2) { #expect(!FileManager.default.fileExists(atPath: "\(results)/sweep-drill/\(id)/run.h5")) }
+        // the point trained in this process keeps its log as a worker's would be
+        #expect(ParallelSweepTests.text("\(results)/sweep-drill/\(ids[1])/run.log").contains("loss 'reconstruction' is inf at step 2"))
+    }
 }
