@@ -44,7 +44,7 @@ struct ExperimentOptions: ParsableArguments {
         var conditions: [PointFilter] = []
         for text in filters { conditions.append(try PointFilter.commandLine(text)) }
         let selected = try PointFilter.select(points, conditions)
-        guard !selected.isEmpty else {
+        guard !selected.isEmpty || conditions.isEmpty else {
             throw SpecError(.sweep, "no point of the sweep has all of \(filters.joined(separator: ", "))", at: conditions[0].condition.keyLocation)
         }
         return selected

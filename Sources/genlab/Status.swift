@@ -22,10 +22,9 @@ struct Status: ParsableCommand {
 
     func run() throws {
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: experiment.file, isDirectory: &isFolder) else {
-            throw RunError(.noSuchPoint, "no such experiment file or results folder", path: experiment.file)
-        }
-        let groups = isFolder.boolValue ? try folderGroups() : [try fileGroup()]
+        // anything but a folder is read as an experiment file (which says what is wrong with it)
+        let groups = FileManager.default.fileExists(atPath: experiment.file, isDirectory: &isFolder) && isFolder.boolValue
+            ? try folderGroups() : [try fileGroup()]
         guard !groups.isEmpty else {
             print("\(experiment.file): no sweeps or runs here")
             return
