@@ -149,12 +149,15 @@ public final class SweepScheduler {
             }
             let start = Date().timeIntervalSince1970
             let outcome = PointRunner.attempt(points[index], options: options, datasets: datasets)
-            finish(index, outcome: outcome, seconds: Date().timeIntervalSince1970 - start, log: nil)
+            finish(index, outcome: outcome, seconds: Date().timeIntervalSince1970 - start, log: files(index).log)
         }
     }
 
     /// Set by a failure under `failFast`.
     private var stopping = false
+    /// Whether points are trained by workers (whose ends this process reports, as their own
+    /// output goes to their logs).
+    private var usesWorkers = false
 
     /// Records how a point ended and says so.
     private func finish(_ index: Int, outcome: PointOutcome, seconds: Double, log: String?) {
@@ -164,7 +167,7 @@ public final class SweepScheduler {
         case .completed, .alreadyCompleted:
             rows[index] = Row(index: index, result: .completed, seconds: seconds)
             pointSeconds.append(seconds)
-            if log != nil { display.event("completed \(runID) in \(ProgressReporter.duration(seconds))") }
+            if usesWorkers { display.event("completed \(runID) in \(ProgressReporter.duration(seconds))") }
         case .interrupted:
             rows[index] = Row(index: index, result: .interrupted, seconds: seconds)
         case .busy(let message):
@@ -182,6 +185,7 @@ public final class SweepScheduler {
     // MARK: in worker processes
 
     private func runWorkers(jobs: Int, threads: Int) {
+        usesWorkers = true
         signal(SIGPIPE, SIG_IGN)
         var running: [WorkerProcess] = []
         var waiting = queue[...]
