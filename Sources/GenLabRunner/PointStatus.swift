@@ -64,7 +64,6 @@ public struct PointStatus: Sendable {
     /// The last history row's losses, "name=value" sorted by name.
     public var lastLossesText: String {
         guard let history = summary?.history, history.count > 0 else { return "" }
-        return history.columns.keys.sorted().map { String(format: "%@=%.4g", $0, Double(history.columns[$0]!.last!)) }
-            .joined(separator: " ")
+        return ProgressReporter.text(of: history.columns.compactMapValues(\.last))
     }
 }

@@ -49,7 +49,7 @@ public final class ProgressReporter {
         let plainDue = (step % every == 0 || step == total || epochEnded) && step != lastLogged
         guard !quiet || (log != nil && plainDue) else { return }
         let eta = done > 0 ? elapsed / Double(done) * Double(total - step) : 0
-        let lossText = losses.keys.sorted().map { String(format: "%@=%.4g", $0, Double(losses[$0]!)) }.joined(separator: " ")
+        let lossText = ProgressReporter.text(of: losses)
         let line = String(format: "epoch %d/%d  step %d/%d  %@  %.0f img/s  ETA %@", epoch + 1, epochs, step, total,
                           lossText, rate, ProgressReporter.duration(eta))
         if plainDue {
@@ -60,8 +60,7 @@ public final class ProgressReporter {
         if isTerminal {
             guard now - lastDraw > 0.2 || step == total || epochEnded else { return }
             lastDraw = now
-            let filled = total > 0 ? step * 20 / total : 20
-            let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "] "
+            let bar = ProgressReporter.bar(total > 0 ? Double(step) / Double(total) : 1) + " "
             print("\r\u{1B}[K" + bar + line, terminator: epochEnded || step == total ? "\n" : "")
             fflush(stdout)
         } else if plainDue {
@@ -75,6 +74,17 @@ public final class ProgressReporter {
         guard !quiet else { return }
         if isTerminal { print("\r\u{1B}[K", terminator: "") }
         print(text)
+    }
+
+    /// Losses as "name=value" sorted by name, four significant digits.
+    static func text(of losses: [String: Float]) -> String {
+        losses.keys.sorted().map { String(format: "%@=%.4g", $0, Double(losses[$0]!)) }.joined(separator: " ")
+    }
+
+    /// A bar of 20 characters, "[#####...............]", filled to `fraction`.
+    static func bar(_ fraction: Double) -> String {
+        let filled = max(0, min(20, Int(fraction * 20)))
+        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "]"
     }
 
     static func duration(_ seconds: Double) -> String {

@@ -283,10 +283,8 @@ public final class SweepScheduler {
             }
             let fraction = p.total > 0 ? Double(p.step) / Double(p.total) : 0
             estimates.append((elapsed, fraction > 0.02 ? elapsed / fraction : nil))
-            let filled = min(20, Int(fraction * 20))
-            let losses = p.losses.keys.sorted().map { String(format: "%@=%.4g", $0, Double(p.losses[$0]!)) }.joined(separator: " ")
-            lines.append("  \(runID)  [" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled)
-                         + "] epoch \(p.epoch)/\(p.epochs) step \(p.step)/\(p.total)  \(losses)  \(Int(p.imagesPerSecond)) img/s")
+            lines.append("  \(runID)  \(ProgressReporter.bar(fraction)) epoch \(p.epoch)/\(p.epochs) step \(p.step)/\(p.total)  "
+                         + "\(ProgressReporter.text(of: p.losses))  \(Int(p.imagesPerSecond)) img/s")
         }
         // a point's time: the mean of those done here, else of what the running ones promise
         let promised = estimates.compactMap(\.total)
