@@ -1,6 +1,7 @@
 import CHDF5
 
-/// Attributes: variable-length UTF-8 strings (h5py reads them as `str`) and 64-bit integers.
+/// Attributes: variable-length UTF-8 strings (h5py reads them as `str`) and numbers (64-bit
+/// integers, doubles).
 extension HDF5File {
     /// Sets a string attribute on the object at `objectPath` ("/" for the root), replacing
     /// any attribute of that name.
@@ -18,12 +19,12 @@ extension HDF5File {
         }
     }
 
-    /// Sets an integer attribute.
-    public func setAttribute(_ name: String, _ value: Int64, on objectPath: String = "/") throws(HDF5Error) {
+    /// Sets a number attribute (an Int64, a Double).
+    public func setAttribute<T: HDF5Element>(_ name: String, _ value: T, on objectPath: String = "/") throws(HDF5Error) {
         try withObject(objectPath) { object throws(HDF5Error) in
-            try replaceAttribute(name, on: object, type: Int64.nativeType, objectPath) { attribute throws(HDF5Error) in
+            try replaceAttribute(name, on: object, type: T.nativeType, objectPath) { attribute throws(HDF5Error) in
                 var v = value
-                try HDF5Library.check(H5Awrite(attribute, Int64.nativeType, &v), "cannot write attribute \(name)", path: path)
+                try HDF5Library.check(H5Awrite(attribute, T.nativeType, &v), "cannot write attribute \(name)", path: path)
             }
         }
     }
@@ -61,6 +62,47 @@ extension HDF5File {
             var value: Int64 = 0
             try HDF5Library.check(H5Aread(attribute, Int64.nativeType, &value), "attribute \(name) is not an integer", path: path)
             return value
+        }
+    }
+
+    /// The double attribute `name` (any number type, converted), or nil if it has none.
+    public func doubleAttribute(_ name: String, on objectPath: String = "/") throws(HDF5Error) -> Double? {
+        try withObject(objectPath) { object throws(HDF5Error) -> Double? in
+            guard H5Aexists(object, name) > 0 else { return nil }
+            let attribute = try HDF5Library.valid(H5Aopen(object, name, genlab_H5P_DEFAULT()), "cannot open attribute \(name)", path: path)
+            defer { H5Aclose(attribute) }
+            var value: Double = 0
+            try HDF5Library.check(H5Aread(attribute, Double.nativeType, &value), "attribute \(name) is not a number", path: path)
+            return value
+        }
+    }
+
+    /// Whether the attribute `name` holds an integer.
+    public func attributeIsInteger(_ name: String, on objectPath: String = "/") throws(HDF5Error) -> Bool {
+        try withObject(objectPath) { object throws(HDF5Error) -> Bool in
+            guard H5Aexists(object, name) > 0 else { return false }
+            let attribute = try HDF5Library.valid(H5Aopen(object, name, genlab_H5P_DEFAULT()), "cannot open attribute \(name)", path: path)
+            defer { H5Aclose(attribute) }
+            let type = H5Aget_type(attribute)
+            defer { H5Tclose(type) }
+            return H5Tget_class(type) == H5T_INTEGER
+        }
+    }
+
+    /// The names of the attributes of the object at `objectPath`, sorted.
+    public func attributeNames(on objectPath: String = "/") throws(HDF5Error) -> [String] {
+        try withObject(objectPath) { object throws(HDF5Error) -> [String] in
+            var names: [String] = []
+            var index: hsize_t = 0
+            while true {
+                let length = H5Aget_name_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, genlab_H5P_DEFAULT())
+                guard length >= 0 else { break }
+                var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+                _ = H5Aget_name_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, genlab_H5P_DEFAULT())
+                names.append(buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+                index += 1
+            }
+            return names
         }
     }
 

@@ -65,6 +65,8 @@ public enum RunFile {
             for record in newSamples {
                 try writeArray(record.images, at: "/samples/step_\(record.step)", in: file)
             }
+            // analyses stay until `commitAnalysis` replaces them (each says the step it saw)
+            if let old, old.exists("/analysis") { try file.copy("/analysis", from: old) }
             try old?.close()
             let bytes = try file.image()
             try file.close()
@@ -90,7 +92,7 @@ public enum RunFile {
         return file
     }
 
-    private static func writeMetadata(_ m: RunMetadata, to file: HDF5File) throws(HDF5Error) {
+    static func writeMetadata(_ m: RunMetadata, to file: HDF5File) throws(HDF5Error) {
         try file.setAttribute("format", format)
         try file.setAttribute("format_version", formatVersion)
         try file.setAttribute("experiment", m.experiment)
@@ -105,7 +107,7 @@ public enum RunFile {
         if let total = m.totalSteps { try file.setAttribute("total_steps", total) }
     }
 
-    private static func writeArray(_ array: StoredArray, at arrayPath: String, in file: HDF5File) throws(HDF5Error) {
+    static func writeArray(_ array: StoredArray, at arrayPath: String, in file: HDF5File) throws(HDF5Error) {
         switch array.values {
         case .float32(let v): try file.write(v, shape: array.shape, at: arrayPath)
         case .int64(let v): try file.write(v, shape: array.shape, at: arrayPath)
