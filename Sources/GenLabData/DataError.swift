@@ -1,7 +1,8 @@
 import GenLabCore
 import Glibc
 
-/// A dataset that cannot be read: which file (or folder), why, in words and as a reason.
+/// A dataset that cannot be read, or an image that cannot be written: which file (or
+/// folder), why, in words and as a reason.
 public typealias DataError = FileError<DatasetProblem>
 
 /// What is wrong with a dataset.
@@ -16,6 +17,8 @@ public enum DatasetProblem: Equatable, Sendable {
     case tooLarge
     /// It is readable but does not match the experiment (channels, sizes, classes).
     case mismatch
+    /// An image GenLab writes (an analysis picture) cannot be written.
+    case unwritable
 }
 
 extension DataError {

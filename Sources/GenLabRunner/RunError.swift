@@ -33,6 +33,8 @@ public struct RunError: GenLabError, Equatable {
         case manifest
         /// A worker process could not be started, or ended without saying why.
         case worker
+        /// An analysis cannot run on this run (a GAN asked for reconstructions, no test images).
+        case analysis
     }
 
     /// The file or folder concerned (experiment, dataset, run file).

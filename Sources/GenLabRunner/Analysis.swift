@@ -1,0 +1,84 @@
+import Foundation
+import GenLabData
+import GenLabModels
+import GenLabSpec
+import GenLabStore
+import GenLabTensor
+
+/// One analysis of a trained run: its name and parameters (read like an experiment file's
+/// keys, with located errors), and what it computes from the run's final weights. It returns
+/// its numbers and arrays for `/analysis/<name>/` and writes its pictures into `pictures`.
+public protocol Analysis {
+    /// The name it is asked for by and stored under.
+    static var name: String { get }
+    /// Its parameters (all optional).
+    static var parameterNames: [String] { get }
+    /// Reads its parameters (nil: every default).
+    init(_ parameters: Fields?) throws(SpecError)
+    func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord
+}
+
+/// Every analysis GenLab has, and reading one by name.
+public enum AnalysisCatalog {
+    public static let all: [any Analysis.Type] = [Reconstructions.self, PriorSamples.self]
+
+    /// The analysis called `name` with `parameters` (a mapping, or nil).
+    public static func make(_ name: String, parameters: YAMLNode?, at location: SourceLocation) throws(SpecError) -> any Analysis {
+        guard let kind = all.first(where: { $0.name == name }) else {
+            throw SpecError(.unknownName, NearestKey.unknownMessage("analysis", name, valid: all.map { $0.name }), at: location)
+        }
+        var fields: Fields?
+        if let parameters { fields = try parameters.fields(name, allowed: kind.parameterNames) }
+        return try kind.init(fields)
+    }
+}
+
+/// What analyses read besides the run: its dataset (loaded when first needed).
+public final class AnalysisData {
+    let spec: DatasetSpec
+    let datasets: DatasetCache
+    let path: String
+
+    init(spec: DatasetSpec, datasets: DatasetCache, path: String) {
+        self.spec = spec
+        self.datasets = datasets
+        self.path = path
+    }
+
+    /// The dataset of the run's configuration.
+    func dataset() throws(RunError) -> Dataset { try datasets.dataset(spec) }
+
+    /// `images` as one normalised batch (with their labels).
+    func batch(_ images: ImageSet) -> (images: Tensor, labels: [Int32]) {
+        let loader = BatchLoader(images: images, batchSize: max(images.count, 1), dropLast: false, shuffle: false, seed: 0,
+                                 normalization: spec.normalization)
+        loader.load(epoch: 0, index: 0)
+        return (loader.batch.clone(), loader.labels)
+    }
+
+    /// Normalised images back on the pixel scale [0, 1].
+    func pixels(_ images: Tensor) -> [Float] {
+        PixelTransform(spec.normalization, channels: spec.imageShape[0]).pixelScale(images)
+    }
+
+    /// Writes `images` (pixel scale) as a grid PNG named `name` in `folder`.
+    func picture(_ images: [Float], count: Int, columns: Int, named name: String, in folder: String) throws(RunError) {
+        let grid = ImageGrid(images: images, shape: [count] + spec.imageShape, columns: columns)
+        do { try grid.writePNG(to: "\(folder)/\(name)") } catch { throw RunError(error) }
+    }
+}
+
+extension TrainedRun {
+    /// The autoencoder's view, or an error naming the run and the analysis that needs it.
+    func latentModel(for analysis: String) throws(RunError) -> LatentModel {
+        guard let model = latentModel else {
+            throw RunError(.analysis, "'\(analysis)' needs an autoencoder (ae, vae, cvae, hvae); this run is a \(experiment.model.kind.rawValue)", path: path)
+        }
+        return model
+    }
+
+    /// A shape error of an analysis as a run error naming the file.
+    func failure(_ analysis: String, _ error: ShapeError) -> RunError {
+        RunError(.analysis, "'\(analysis)': \(error.message)", path: path)
+    }
+}

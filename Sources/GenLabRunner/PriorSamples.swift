@@ -1,0 +1,54 @@
+import GenLabModels
+import GenLabSpec
+import GenLabStore
+import GenLabTensor
+
+/// `samples`: images generated from the prior, in evaluation mode, on the pixel scale: the
+/// decoder of z ~ N(0, I) for an autoencoder (of the top level, z2, for a hierarchical VAE;
+/// a row per class for a CVAE), G(z) for a GAN or WGAN; z seeded (002, 003).
+public struct PriorSamples: Analysis {
+    public static let name = "samples"
+    public static let parameterNames = ["count", "columns", "seed"]
+    let count: Int
+    let columns: Int
+    let seed: Int
+
+    public init(_ parameters: Fields?) throws(SpecError) {
+        count = try parameters?["count"]?.int(parameters!.path("count"), min: 1, max: 4096) ?? 64
+        columns = try parameters?["columns"]?.int(parameters!.path("columns"), min: 1, max: 256) ?? 8
+        seed = try parameters?["seed"]?.int(parameters!.path("seed"), min: 0) ?? 0
+    }
+
+    public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
+        var generator = RandomGenerator(seed: UInt64(seed), stream: 22)
+        let model = run.latentModel
+        let classes = model?.classes ?? 0
+        // a CVAE: `columns` samples of each class, a row per class
+        let n = classes > 0 ? classes * columns : count
+        let labels = (0..<n).map { Int32(classes > 0 ? $0 / columns : 0) }
+        let level = (model?.latentSizes.count ?? 1) - 1
+        let noiseShape = model.map { [$0.latentSizes[level]] } ?? run.trainer.sampleNoiseShape ?? []
+        let z = Tensor(zeros: [n] + noiseShape)
+        generator.fillNormal(z.buffer)
+        let images: Tensor
+        do {
+            if let model {
+                images = try model.decode(z, labels: classes > 0 ? labels : [], level: level)
+            } else {
+                images = try run.trainer.samples(holdout: Tensor(zeros: [0]), noise: z)
+            }
+        } catch {
+            throw run.failure(Self.name, error)
+        }
+        let pixels = data.pixels(images)
+        try data.picture(pixels, count: n, columns: columns, named: "samples.png", in: pictures)
+        var record = AnalysisRecord(name: Self.name, attributes: [
+            ("definition", .text(model == nil ? "G(z), z ~ N(0, I) seeded, evaluation mode, pixel scale [0, 1]"
+                : "decoder of z ~ N(0, I) (seeded) of latent level \(level)\(classes > 0 ? ", a row per class" : ""), evaluation mode, pixel scale [0, 1]")),
+            ("step", .integer(Int64(run.step))), ("count", .integer(Int64(n))), ("seed", .integer(Int64(seed)))],
+            arrays: [StoredArray(name: "images", shape: [n] + run.experiment.dataset.imageShape, floats: pixels),
+                     StoredArray(name: "z", shape: z.shape, floats: z.values)])
+        if classes > 0 { record.arrays.append(StoredArray(name: "labels", shape: [n], values: .int64(labels.map(Int64.init)))) }
+        return record
+    }
+}

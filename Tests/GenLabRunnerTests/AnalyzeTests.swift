@@ -1,0 +1,100 @@
+import CImageCodecs
+import Foundation
+import GenLabRunner
+import GenLabStore
+import GenLabTensor
+import GenLabTestSupport
+import Testing
+
+/// `genlab analyze` from outside: pictures and `/analysis/` groups, checked against an
+/// independent computation (numpy on the stored weights) and against the decoded PNGs.
+@Suite struct AnalyzeTests {
+    /// A short run of `name` in a new results folder; returns the folder and the run file.
+    static func trained(_ name: String, _ overrides: [String]) throws -> (results: String, file: String) {
+        let results = try RunHarness.folder("analyze")
+        let run = try Repository.run(RunHarness.genlab, ["run", RunHarness.experimentFile(name), "--steps", "30", "--results", results, "--quiet"]
+                                     + overrides.flatMap { ["--set", $0] })
+        #expect(run.status == 0, "\(run.output)")
+        let file = try #require((FileManager.default.subpaths(atPath: results) ?? []).first { $0.hasSuffix("run.h5") })
+        return (results, "\(results)/\(file)")
+    }
+
+    static func analysis(_ file: String, _ name: String) throws -> AnalysisRecord {
+        try #require(try RunFile.readAnalyses(path: file).first { $0.name == name })
+    }
+
+    static func array(_ record: AnalysisRecord, _ name: String) throws -> [Float] {
+        try #require(record.arrays.first { $0.name == name }?.floats)
+    }
+
+    @Test func autoencoderReconstructionsMatchNumpyAndThePicture() throws {
+        let (results, file) = try AnalyzeTests.trained("homework-mlp-ae", ["dataset.subset=512"])
+        let analyzed = try Repository.run(RunHarness.genlab, ["analyze", results, "--set", "reconstructions.count=4"])
+        #expect(analyzed.status == 0 && analyzed.output.contains("reconstructions, samples"), "\(analyzed.output)")
+        let record = try AnalyzeTests.analysis(file, "reconstructions")
+        #expect(record.arrays.first { $0.name == "test_inputs" }?.shape == [4, 1, 28, 28])
+
+        // numpy: the MLP's linear layers in order, ReLU between, sigmoid at the end
+        let script = """
+            import h5py, numpy as np
+            with h5py.File('\(file)') as f:
+                def layers(net):
+                    g = f['weights/' + net]
+                    idx = sorted({int(k.split('.')[0]) for k in g})
+                    return [(g['%d.weight' % i][:], g['%d.bias' % i][:]) for i in idx]
+                def forward(x, net):
+                    ls = layers(net)
+                    for k, (w, b) in enumerate(ls):
+                        x = x @ w.T.astype(np.float64) + b
+                        if k < len(ls) - 1: x = np.maximum(x, 0)
+                    return x
+                a = f['analysis/reconstructions']
+                for part in ('holdout', 'test'):
+                    x = a[part + '_inputs'][:].reshape(len(a[part + '_inputs']), -1).astype(np.float64)
+                    x = 1 / (1 + np.exp(-forward(forward(x, 'encoder'), 'decoder')))
+                    print(part, float(np.abs(x - a[part + '_outputs'][:].reshape(x.shape)).max()))
+            """
+        let python = try Repository.run("python3", ["-c", script])
+        let errors = python.output.split(separator: "\n").compactMap { line -> Double? in line.split(separator: " ").last.flatMap { Double($0) } }
+        #expect(errors.count == 2 && errors.allSatisfy { $0 < 1e-5 }, "\(python.output)")
+
+        // the picture: holdout inputs above outputs, make_grid's layout (padding 2, white)
+        var image = genlab_image()
+        var message = [CChar](repeating: 0, count: 256)
+        let picture = (file as NSString).deletingLastPathComponent + "/analysis/reconstructions_holdout.png"
+        #expect(genlab_image_decode(picture, &image, &message, message.count) == 0, "\(String(cString: message))")
+        defer { genlab_image_free(&image) }
+        let width = Int(image.width)
+        #expect(width == 10 * 30 + 2 && image.height == 2 * 30 + 2 && image.channels == 1)
+        let inputs = try AnalyzeTests.array(record, "holdout_inputs"), outputs = try AnalyzeTests.array(record, "holdout_outputs")
+        let byte = { (x: Float) in UInt8(max(0, min(255, x * 255 + 0.5))) }
+        #expect(image.pixels[0] == 255)
+        let first: UInt8 = image.pixels[2 * width + 2], inside: UInt8 = image.pixels[(32 + 5) * width + 30 + 2 + 7]
+        #expect(first == byte(inputs[0]))
+        #expect(inside == byte(outputs[784 + 5 * 28 + 7]))
+
+        // a rerun of one analysis gives the same numbers and leaves the others alone
+        let samples = try AnalyzeTests.analysis(file, "samples")
+        let again = try Repository.run(RunHarness.genlab, ["analyze", file, "--only", "samples"])
+        #expect(again.status == 0, "\(again.output)")
+        #expect(try AnalyzeTests.analysis(file, "samples") == samples)
+        #expect(try AnalyzeTests.analysis(file, "reconstructions") == record)
+    }
+
+    @Test func generatorSamplesAreGOfTheStoredNoise() throws {
+        let (results, file) = try AnalyzeTests.trained("lab-wgan", ["dataset.subset=256"])
+        let refused = try Repository.run(RunHarness.genlab, ["analyze", file, "--only", "reconstructions"])
+        #expect(refused.status == 1 && refused.output.contains("\(file): 'reconstructions' needs an autoencoder"), "\(refused.output)")
+        let analyzed = try Repository.run(RunHarness.genlab, ["analyze", results])
+        #expect(analyzed.status == 0 && analyzed.output.hasSuffix(": samples\n"), "\(analyzed.output)")
+        let record = try AnalyzeTests.analysis(file, "samples")
+        let z = try #require(record.arrays.first { $0.name == "z" })
+        let run = try TrainedRun(path: file)
+        let images = try run.trainer.samples(holdout: Tensor(zeros: [0]), noise: try Tensor(shape: z.shape, values: z.floats ?? []))
+        // lab-wgan normalises x/255, so G's output is on the pixel scale (up to rounding)
+        let pixels = images.values
+        let stored = try AnalyzeTests.array(record, "images")
+        let difference = zip(pixels, stored).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(pixels.count == stored.count && difference < 1e-5, "largest difference \(difference); \(pixels.prefix(3)) vs \(stored.prefix(3))")
+    }
+}
