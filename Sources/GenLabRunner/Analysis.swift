@@ -13,6 +13,8 @@ public protocol Analysis {
     static var name: String { get }
     /// Its parameters (all optional).
     static var parameterNames: [String] { get }
+    /// Whether it needs an encoder (so does not apply to GANs and WGANs).
+    static var needsEncoder: Bool { get }
     /// Reads its parameters (nil: every default).
     init(_ parameters: Fields?) throws(SpecError)
     func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord
@@ -20,7 +22,7 @@ public protocol Analysis {
 
 /// Every analysis GenLab has, and reading one by name.
 public enum AnalysisCatalog {
-    public static let all: [any Analysis.Type] = [Reconstructions.self, PriorSamples.self]
+    public static let all: [any Analysis.Type] = [Reconstructions.self, PriorSamples.self, LatentScatter.self]
 
     /// The analysis called `name` with `parameters` (a mapping, or nil).
     public static func make(_ name: String, parameters: YAMLNode?, at location: SourceLocation) throws(SpecError) -> any Analysis {
@@ -54,6 +56,27 @@ public final class AnalysisData {
                                  normalization: spec.normalization)
         loader.load(epoch: 0, index: 0)
         return (loader.batch.clone(), loader.labels)
+    }
+
+    /// μ of q(z|x) (the lowest level) of `images`, encoded 512 at a time in evaluation mode:
+    /// N × K values and K.
+    func means(_ images: ImageSet, model: LatentModel, run: TrainedRun, analysis: String) throws(RunError) -> (mu: [Float], k: Int) {
+        var mu: [Float] = []
+        for start in stride(from: 0, to: images.count, by: 512) {
+            let (batch, labels) = self.batch(images.subset(Array(start..<min(start + 512, images.count))))
+            do { mu += try model.encode(batch, labels: labels)[0].mu.values } catch { throw run.failure(analysis, error) }
+        }
+        return (mu, images.count > 0 ? mu.count / images.count : 0)
+    }
+
+    /// The dataset's test images (the training images when it has none is not allowed: an
+    /// error naming the run file).
+    func testImages(for run: TrainedRun, analysis: String) throws(RunError) -> ImageSet {
+        let test = try dataset().test
+        guard test.count > 0 else {
+            throw RunError(.analysis, "'\(analysis)' needs test images; the dataset has none", path: run.path)
+        }
+        return test
     }
 
     /// Normalised images back on the pixel scale [0, 1].

@@ -5,10 +5,10 @@ import GenLabStore
 /// Runs analyses on a run file: loads the trained model, computes each analysis, writes its
 /// pictures into `analysis/` beside the run file and commits its `/analysis/<name>/` group.
 public enum AnalysisRunner {
-    /// The analyses that apply to a model kind when none are named: reconstructions for
-    /// autoencoders, samples for every model.
+    /// The analyses that apply to a model kind, run when none are named: every one for
+    /// autoencoders, those without an encoder for GANs and WGANs.
     public static func defaults(for kind: ModelSpec.Kind) -> [any Analysis.Type] {
-        AnalysisCatalog.all.filter { $0 != Reconstructions.self || ![.gan, .wgan].contains(kind) }
+        AnalysisCatalog.all.filter { !$0.needsEncoder || ![.gan, .wgan].contains(kind) }
     }
 
     /// Runs the analyses `names` (nil: the defaults for the run's kind), each with its

@@ -10,6 +10,7 @@ import GenLabTensor
 /// sampled z = μ + σ·ε (ε seeded), in evaluation mode, on the pixel scale (000, 002, 003).
 public struct Reconstructions: Analysis {
     public static let name = "reconstructions"
+    public static let needsEncoder = true
     public static let parameterNames = ["count", "latent", "seed"]
     let count: Int
     let sampled: Bool
@@ -28,15 +29,13 @@ public struct Reconstructions: Analysis {
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
         let model = try run.latentModel(for: Self.name)
         let dataset = try data.dataset()
-        guard dataset.test.count > 0 else {
-            throw RunError(.analysis, "'reconstructions' needs test images; the dataset has none", path: run.path)
-        }
+        let test = try data.testImages(for: run, analysis: Self.name)
         var generator = RandomGenerator(seed: UInt64(seed), stream: 21)
         var record = AnalysisRecord(name: Self.name, attributes: [
             ("definition", .text("inputs and their reconstructions, decoded from \(sampled ? "z = μ + σ·ε (ε ~ N(0, I), seeded)" : "z = μ") of q(z|x), evaluation mode, pixel scale [0, 1]; holdout: \(run.experiment.dataset.holdout); test: the first \(count) test images")),
             ("step", .integer(Int64(run.step))), ("count", .integer(Int64(count))), ("latent", .text(sampled ? "sample" : "mean")),
             ("seed", .integer(Int64(seed)))])
-        for (part, images) in [("holdout", DatasetLoader.holdout(dataset, run.experiment.dataset.holdout)), ("test", dataset.test.prefix(count))] {
+        for (part, images) in [("holdout", DatasetLoader.holdout(dataset, run.experiment.dataset.holdout)), ("test", test.prefix(count))] {
             let (inputs, labels) = data.batch(images)
             let outputs: Tensor
             do {

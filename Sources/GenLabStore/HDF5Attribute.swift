@@ -92,15 +92,15 @@ extension HDF5File {
     /// The names of the attributes of the object at `objectPath`, sorted.
     public func attributeNames(on objectPath: String = "/") throws(HDF5Error) -> [String] {
         try withObject(objectPath) { object throws(HDF5Error) -> [String] in
+            let count = H5Aget_num_attrs(object)
+            guard count >= 0 else { throw HDF5Error(.damaged, "cannot count the attributes of \(objectPath)", path: path) }
             var names: [String] = []
-            var index: hsize_t = 0
-            while true {
+            for index in 0..<hsize_t(count) {
                 let length = H5Aget_name_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, genlab_H5P_DEFAULT())
-                guard length >= 0 else { break }
+                guard length >= 0 else { throw HDF5Error(.damaged, "cannot read an attribute name of \(objectPath)", path: path) }
                 var buffer = [CChar](repeating: 0, count: Int(length) + 1)
                 _ = H5Aget_name_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, genlab_H5P_DEFAULT())
                 names.append(buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
-                index += 1
             }
             return names
         }

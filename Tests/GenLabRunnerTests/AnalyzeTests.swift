@@ -79,6 +79,27 @@ import Testing
         #expect(again.status == 0, "\(again.output)")
         #expect(try AnalyzeTests.analysis(file, "samples") == samples)
         #expect(try AnalyzeTests.analysis(file, "reconstructions") == record)
+
+        // the latent scatter's PCA against numpy's SVD of the same μ
+        let scatter = try Repository.run(RunHarness.genlab, ["analyze", file, "--only", "latent_scatter", "--set", "latent_scatter.count=500"])
+        #expect(scatter.status == 0, "\(scatter.output)")
+        let pca = """
+            import h5py, numpy as np
+            with h5py.File('\(file)') as f:
+                a = f['analysis/latent_scatter']
+                mu = a['mu'][:].astype(np.float64)
+                c = mu - mu.mean(0)
+                _, s, vt = np.linalg.svd(c, full_matrices=False)
+                var = s ** 2 / (len(mu) - 1)
+                comp = a['pca_components'][:]
+                print(len(mu), np.abs(var - a['pca_explained_variance'][:]).max() / var.max(),
+                      max(min(np.abs(vt[i] - comp[i]).max(), np.abs(vt[i] + comp[i]).max()) for i in range(5)),
+                      np.abs(c @ comp[:2].T - a['projected'][:500]).max())
+            """
+        let numbers = try Repository.run("python3", ["-c", pca]).output.split(separator: " ")
+            .compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(numbers.count == 4 && numbers[0] == 500 && numbers[1] < 1e-4 && numbers[2] < 1e-3 && numbers[3] < 1e-3, "\(numbers)")
+        #expect(FileManager.default.fileExists(atPath: (file as NSString).deletingLastPathComponent + "/analysis/latent_scatter.png"))
     }
 
     @Test func generatorSamplesAreGOfTheStoredNoise() throws {
