@@ -22,7 +22,8 @@ public protocol Analysis {
 
 /// Every analysis GenLab has, and reading one by name.
 public enum AnalysisCatalog {
-    public static let all: [any Analysis.Type] = [Reconstructions.self, PriorSamples.self, LatentScatter.self]
+    public static let all: [any Analysis.Type] = [Reconstructions.self, PriorSamples.self, LatentScatter.self, LatentGrid.self,
+                                                  Traversal.self, Interpolation.self]
 
     /// The analysis called `name` with `parameters` (a mapping, or nil).
     public static func make(_ name: String, parameters: YAMLNode?, at location: SourceLocation) throws(SpecError) -> any Analysis {
@@ -77,6 +78,18 @@ public final class AnalysisData {
             throw RunError(.analysis, "'\(analysis)' needs test images; the dataset has none", path: run.path)
         }
         return test
+    }
+
+    /// The images decoded from the latents `z` (rows of the lowest level) in evaluation mode,
+    /// on the pixel scale; a CVAE decodes with label 0.
+    func decoded(_ z: [Float], model: LatentModel, run: TrainedRun, analysis: String) throws(RunError) -> [Float] {
+        let k = model.latentSizes[0], n = z.count / max(k, 1)
+        do {
+            let images = try model.decode(try Tensor(shape: [n, k], values: z), labels: model.classes > 0 ? [Int32](repeating: 0, count: n) : [], level: 0)
+            return pixels(images)
+        } catch {
+            throw run.failure(analysis, error)
+        }
     }
 
     /// Normalised images back on the pixel scale [0, 1].

@@ -30,7 +30,7 @@ import Testing
     @Test func autoencoderReconstructionsMatchNumpyAndThePicture() throws {
         let (results, file) = try AnalyzeTests.trained("homework-mlp-ae", ["dataset.subset=512"])
         let analyzed = try Repository.run(RunHarness.genlab, ["analyze", results, "--set", "reconstructions.count=4"])
-        #expect(analyzed.status == 0 && analyzed.output.contains("reconstructions, samples"), "\(analyzed.output)")
+        #expect(analyzed.status == 0 && analyzed.output.contains("reconstructions, samples, latent_scatter, latent_grid, traversal, interpolation"), "\(analyzed.output)")
         let record = try AnalyzeTests.analysis(file, "reconstructions")
         #expect(record.arrays.first { $0.name == "test_inputs" }?.shape == [4, 1, 28, 28])
 
@@ -100,6 +100,41 @@ import Testing
             .compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(numbers.count == 4 && numbers[0] == 500 && numbers[1] < 1e-4 && numbers[2] < 1e-3 && numbers[3] < 1e-3, "\(numbers)")
         #expect(FileManager.default.fileExists(atPath: (file as NSString).deletingLastPathComponent + "/analysis/latent_scatter.png"))
+
+        // grids, traversal and interpolation: numpy's decoder of each stored z gives the stored images
+        let decoded = try Repository.run(RunHarness.genlab, ["analyze", file, "--only", "latent_grid,traversal,interpolation",
+                                                             "--set", "latent_grid.points=4", "--set", "latent_grid.count=300",
+                                                             "--set", "traversal.points=3", "--set", "interpolation.steps=5"])
+        #expect(decoded.status == 0, "\(decoded.output)")
+        let decoder = """
+            import h5py, numpy as np
+            with h5py.File('\(file)') as f:
+                g = f['weights/decoder']
+                idx = sorted({int(k.split('.')[0]) for k in g})
+                def decode(z):
+                    x = z.astype(np.float64)
+                    for k, i in enumerate(idx):
+                        x = x @ g['%d.weight' % i][:].T.astype(np.float64) + g['%d.bias' % i][:]
+                        if k < len(idx) - 1: x = np.maximum(x, 0)
+                    return 1 / (1 + np.exp(-x))
+                out = []
+                for name, zs, images in [('latent_grid', 'z', 'images'), ('latent_grid', 'z_pca', 'images_pca'),
+                                         ('traversal', 'z', 'images'), ('interpolation', 'z', 'images')]:
+                    a = f['analysis/' + name]
+                    out.append(np.abs(decode(a[zs][:]) - a[images][:].reshape(len(a[zs]), -1)).max())
+                a = f['analysis/latent_grid']
+                m, v, lam = a['pca_mean'][:], a['pca_components'][:], a['pca_explained_variance'][:]
+                coords = (a['z_pca'][:] - m) @ v.T / np.sqrt(lam)
+                out.append(np.abs(coords[0] - [-3, 3]).max())      # top left: a = -range, b = +range
+                t = f['analysis/traversal']['z'][:]
+                out.append(float(np.count_nonzero(t[0] != t[1])))   # one dimension moves along a row
+                i = f['analysis/interpolation']['z'][:]
+                out.append(np.abs(i[2] - (i[0] + i[4]) / 2).max())  # the middle is the mean of the ends
+                print(' '.join(str(float(x)) for x in out))
+            """
+        let checks = try Repository.run("python3", ["-c", decoder]).output.split(separator: " ")
+            .compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(checks.count == 7 && checks[0..<4].allSatisfy { $0 < 1e-5 } && checks[4] < 1e-3 && checks[5] == 1 && checks[6] < 1e-6, "\(checks)")
     }
 
     @Test func generatorSamplesAreGOfTheStoredNoise() throws {
@@ -107,7 +142,7 @@ import Testing
         let refused = try Repository.run(RunHarness.genlab, ["analyze", file, "--only", "reconstructions"])
         #expect(refused.status == 1 && refused.output.contains("\(file): 'reconstructions' needs an autoencoder"), "\(refused.output)")
         let analyzed = try Repository.run(RunHarness.genlab, ["analyze", results])
-        #expect(analyzed.status == 0 && analyzed.output.hasSuffix(": samples\n"), "\(analyzed.output)")
+        #expect(analyzed.status == 0 && analyzed.output.hasSuffix(": samples, interpolation\n"), "\(analyzed.output)")
         let record = try AnalyzeTests.analysis(file, "samples")
         let z = try #require(record.arrays.first { $0.name == "z" })
         let run = try TrainedRun(path: file)

@@ -1,0 +1,51 @@
+import Foundation
+import GenLabData
+import GenLabModels
+import GenLabSpec
+import GenLabStore
+
+/// `traversal`: one test image's code with one latent dimension at a time moved over
+/// μ_d + t·σ_d for t in [−range, range] (σ = 1 for an autoencoder's code), a row per
+/// dimension (001).
+public struct Traversal: Analysis {
+    public static let name = "traversal"
+    public static let needsEncoder = true
+    public static let parameterNames = ["image", "range", "points"]
+    let image: Int
+    let range: Double
+    let points: Int
+
+    public init(_ parameters: Fields?) throws(SpecError) {
+        image = try parameters?["image"]?.int(parameters!.path("image"), min: 0) ?? 0
+        range = try parameters?["range"]?.double(parameters!.path("range"), exclusiveMin: 0, max: 1e6) ?? 3
+        points = try parameters?["points"]?.int(parameters!.path("points"), min: 2, max: 64) ?? 9
+    }
+
+    public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
+        let model = try run.latentModel(for: Self.name)
+        let test = try data.testImages(for: run, analysis: Self.name)
+        guard image < test.count else {
+            throw RunError(.analysis, "'traversal' image \(image) does not exist: the test set has \(test.count) images", path: run.path)
+        }
+        let (batch, labels) = data.batch(test.subset([image]))
+        let posterior: Posterior
+        do { posterior = try model.encode(batch, labels: labels)[0] } catch { throw run.failure(Self.name, error) }
+        let mu = posterior.mu.values, sigma = posterior.logSigma.values.map { Foundation.exp(Double($0)) }
+        let k = mu.count, steps = LatentGrid.steps(range, points)
+        var z: [Float] = []
+        for d in 0..<k {
+            for t in steps {
+                var row = mu
+                row[d] = Float(Double(mu[d]) + t * sigma[d])
+                z += row
+            }
+        }
+        let images = try data.decoded(z, model: model, run: run, analysis: Self.name)
+        try data.picture(images, count: k * points, columns: points, named: "traversal.png", in: pictures)
+        return AnalysisRecord(name: Self.name, attributes: [
+            ("definition", .text("test image \(image): z = μ with dimension d set to μ_d + t·σ_d, t in [−\(range), \(range)], a row per dimension; decoder in evaluation mode, pixel scale")),
+            ("step", .integer(Int64(run.step))), ("image", .integer(Int64(image))), ("range", .number(range)), ("points", .integer(Int64(points)))],
+            arrays: [StoredArray(name: "z", shape: [k * points, k], floats: z),
+                     StoredArray(name: "images", shape: [k * points] + run.experiment.dataset.imageShape, floats: images)])
+    }
+}
