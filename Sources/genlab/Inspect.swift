@@ -66,5 +66,7 @@ struct Inspect: ParsableCommand {
         } else {
             row("samples", "none")
         }
+        let analyses = try RunFile.readAnalyses(path: file).map(\.name)
+        row("analyses", analyses.isEmpty ? "none ('genlab analyze' computes them)" : analyses.joined(separator: ", "))
     }
 }
