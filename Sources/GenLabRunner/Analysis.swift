@@ -36,6 +36,19 @@ public enum AnalysisCatalog {
     }
 }
 
+/// An analysis's parameters, each with its default when absent.
+extension Optional where Wrapped == Fields {
+    func int(_ key: String, default fallback: Int, min: Int? = nil, max: Int? = nil) throws(SpecError) -> Int {
+        guard let fields = self, let node = fields[key] else { return fallback }
+        return try node.int(fields.path(key), min: min, max: max)
+    }
+
+    func double(_ key: String, default fallback: Double, exclusiveMin: Double? = nil, max: Double? = nil) throws(SpecError) -> Double {
+        guard let fields = self, let node = fields[key] else { return fallback }
+        return try node.double(fields.path(key), exclusiveMin: exclusiveMin, max: max)
+    }
+}
+
 /// What analyses read besides the run: its dataset (loaded when first needed).
 public final class AnalysisData {
     let spec: DatasetSpec

@@ -17,10 +17,10 @@ public struct Interpolation: Analysis {
     let seed: Int
 
     public init(_ parameters: Fields?) throws(SpecError) {
-        first = try parameters?["first"]?.int(parameters!.path("first"), min: 0) ?? 0
-        second = try parameters?["second"]?.int(parameters!.path("second"), min: 0) ?? 1
-        steps = try parameters?["steps"]?.int(parameters!.path("steps"), min: 2, max: 256) ?? 10
-        seed = try parameters?["seed"]?.int(parameters!.path("seed"), min: 0) ?? 0
+        first = try parameters.int("first", default: 0, min: 0)
+        second = try parameters.int("second", default: 1, min: 0)
+        steps = try parameters.int("steps", default: 10, min: 2, max: 256)
+        seed = try parameters.int("seed", default: 0, min: 0)
     }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {

@@ -17,9 +17,9 @@ public struct LatentGrid: Analysis {
     let count: Int
 
     public init(_ parameters: Fields?) throws(SpecError) {
-        range = try parameters?["range"]?.double(parameters!.path("range"), exclusiveMin: 0, max: 1e6) ?? 3
-        points = try parameters?["points"]?.int(parameters!.path("points"), min: 2, max: 64) ?? 10
-        count = try parameters?["count"]?.int(parameters!.path("count"), min: 3, max: 100_000) ?? 2000
+        range = try parameters.double("range", default: 3, exclusiveMin: 0, max: 1e6)
+        points = try parameters.int("points", default: 10, min: 2, max: 64)
+        count = try parameters.int("count", default: 2000, min: 3, max: 100_000)
         if let node = parameters?["dims"] {
             let items = try node.list(parameters!.path("dims"))
             guard items.count == 2 else {

@@ -13,7 +13,7 @@ public struct LatentScatter: Analysis {
     let count: Int
 
     public init(_ parameters: Fields?) throws(SpecError) {
-        count = try parameters?["count"]?.int(parameters!.path("count"), min: 2, max: 100_000) ?? 2000
+        count = try parameters.int("count", default: 2000, min: 2, max: 100_000)
     }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {

@@ -15,9 +15,9 @@ public struct PriorSamples: Analysis {
     let seed: Int
 
     public init(_ parameters: Fields?) throws(SpecError) {
-        count = try parameters?["count"]?.int(parameters!.path("count"), min: 1, max: 4096) ?? 64
-        columns = try parameters?["columns"]?.int(parameters!.path("columns"), min: 1, max: 256) ?? 8
-        seed = try parameters?["seed"]?.int(parameters!.path("seed"), min: 0) ?? 0
+        count = try parameters.int("count", default: 64, min: 1, max: 4096)
+        columns = try parameters.int("columns", default: 8, min: 1, max: 256)
+        seed = try parameters.int("seed", default: 0, min: 0)
     }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {

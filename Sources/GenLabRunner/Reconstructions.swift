@@ -17,13 +17,13 @@ public struct Reconstructions: Analysis {
     let seed: Int
 
     public init(_ parameters: Fields?) throws(SpecError) {
-        count = try parameters?["count"]?.int(parameters!.path("count"), min: 1, max: 4096) ?? 8
+        count = try parameters.int("count", default: 8, min: 1, max: 4096)
         let latent = try parameters?["latent"]?.string(parameters!.path("latent")) ?? "mean"
         guard ["mean", "sample"].contains(latent) else {
             throw SpecError(.invalidValue, "'\(parameters!.path("latent"))' must be mean or sample, found '\(latent)'", at: parameters!["latent"]!.location)
         }
         sampled = latent == "sample"
-        seed = try parameters?["seed"]?.int(parameters!.path("seed"), min: 0) ?? 0
+        seed = try parameters.int("seed", default: 0, min: 0)
     }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {

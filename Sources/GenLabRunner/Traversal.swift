@@ -16,9 +16,9 @@ public struct Traversal: Analysis {
     let points: Int
 
     public init(_ parameters: Fields?) throws(SpecError) {
-        image = try parameters?["image"]?.int(parameters!.path("image"), min: 0) ?? 0
-        range = try parameters?["range"]?.double(parameters!.path("range"), exclusiveMin: 0, max: 1e6) ?? 3
-        points = try parameters?["points"]?.int(parameters!.path("points"), min: 2, max: 64) ?? 9
+        image = try parameters.int("image", default: 0, min: 0)
+        range = try parameters.double("range", default: 3, exclusiveMin: 0, max: 1e6)
+        points = try parameters.int("points", default: 9, min: 2, max: 64)
     }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
