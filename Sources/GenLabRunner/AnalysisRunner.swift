@@ -11,13 +11,47 @@ public enum AnalysisRunner {
         AnalysisCatalog.all.filter { !$0.needsEncoder || ![.gan, .wgan].contains(kind) }
     }
 
-    /// Runs the analyses `names` (nil: the defaults for the run's kind), each with its
-    /// `parameters` (a mapping) if given, on the run file at `path`; returns the names done.
+    /// The analyses an experiment's `analysis` section declares, in order, with their
+    /// parameters, each checked (name, parameter keys and values) at its place in the file.
+    public static func declared(_ section: YAMLNode?) throws(SpecError) -> (names: [String], parameters: [String: YAMLNode]) {
+        guard case .mapping(let pairs, _)? = section else { return ([], [:]) }
+        var names: [String] = [], parameters: [String: YAMLNode] = [:]
+        for pair in pairs {
+            switch pair.value {
+            case .mapping: parameters[pair.key] = pair.value
+            case .scalar(let text, true, _) where ["", "~", "null"].contains(text): break
+            default:
+                throw SpecError(.wrongType, "'analysis.\(pair.key)' must be a mapping of its parameters (or empty), found \(pair.value.kindDescription)", at: pair.value.location)
+            }
+            _ = try AnalysisCatalog.make(pair.key, parameters: parameters[pair.key], at: pair.keyLocation)
+            names.append(pair.key)
+        }
+        return (names, parameters)
+    }
+
+    /// Runs the analyses `names` (nil: those the run's experiment declared, else every one
+    /// that applies to its kind), each with its `parameters` (a mapping) if given, on the run
+    /// file at `path`; returns the names done.
     /// `datasets` is shared by the run files of one command.
     public static func run(_ names: [String]?, parameters: [String: YAMLNode] = [:], on path: String,
                            datasets: DatasetCache) throws(RunError) -> [String] {
         let run = try TrainedRun(path: path)
         var chosen: [any Analysis] = []
+        var parameters = parameters
+        var names = names
+        if names == nil, let text = run.metadata.analysisYAML {
+            // the analyses the run's experiment declared, with the command line's parameters on top
+            do {
+                let stored = try declared(try YAMLNode.parse(text, file: "\(path):analysis_yaml"))
+                names = stored.names
+                parameters = stored.parameters.merging(parameters) { file, command in
+                    guard case .mapping(let base, let location) = file, case .mapping(let changes, _) = command else { return command }
+                    return .mapping(base.filter { old in !changes.contains { $0.key == old.key } } + changes, location)
+                }
+            } catch {
+                throw RunError(error)
+            }
+        }
         for name in names ?? defaults(for: run.experiment.model.kind).map({ $0.name }) {
             let location = parameters[name]?.location ?? SourceLocation(file: name, line: 1, column: 1)
             do { chosen.append(try AnalysisCatalog.make(name, parameters: parameters[name], at: location)) } catch { throw RunError(error) }

@@ -1,5 +1,6 @@
 import GenLabData
 import GenLabSpec
+import GenLabStore
 
 /// How one attempt at a sweep point ended.
 public enum PointOutcome: Equatable, Sendable {
@@ -29,15 +30,16 @@ extension PointRunner {
     /// it (or continues it from its run file), and returns how it ended instead of throwing. A
     /// failure, wherever it happens (dataset, model, training, disk), is kept in the point's
     /// failure note, so `genlab status` shows it even when the run file could not say it.
+    /// A trained point then gets the analyses its experiment declares (those it lacks, when
+    /// it had completed before); an analysis that fails fails the attempt.
     public static func attempt(_ point: ExperimentPoint, options: RunOptions, datasets: DatasetCache) -> PointOutcome {
         let files = PointFiles(results: options.results, experiment: point.experiment.name, runID: point.runID)
         do {
             let runner = PointRunner(point: point, dataset: try datasets.dataset(point.experiment.dataset), options: options)
-            switch try runner.run() {
-            case .completed: return .completed
-            case .alreadyCompleted: return .alreadyCompleted
-            case .interrupted: return .interrupted
-            }
+            let outcome = try runner.run()
+            guard outcome != .interrupted else { return .interrupted }
+            try runner.analyse(skippingStored: outcome == .alreadyCompleted, datasets: datasets)
+            return outcome == .completed ? .completed : .alreadyCompleted
         } catch {
             if error.reason == .locked { return .busy(error.description) }
             // the folder may not exist when the results folder itself cannot be created
@@ -48,3 +50,20 @@ extension PointRunner {
     }
 }
 
+extension PointRunner {
+    /// Runs the analyses the experiment declares on the run file (without those it holds
+    /// already, with `skippingStored`).
+    func analyse(skippingStored: Bool, datasets: DatasetCache) throws(RunError) {
+        let declared: (names: [String], parameters: [String: YAMLNode])
+        do { declared = try AnalysisRunner.declared(experiment.analysis) } catch { throw RunError(error) }
+        var names = declared.names
+        if skippingStored {
+            let stored: Set<String>
+            do { stored = Set(try RunFile.readAnalyses(path: path).map(\.name)) } catch { throw RunError(error) }
+            names.removeAll { stored.contains($0) }
+        }
+        guard !names.isEmpty else { return }
+        let done = try AnalysisRunner.run(names, parameters: declared.parameters, on: path, datasets: datasets)
+        progress.note("analyses: \(done.joined(separator: ", ")) (pictures in \(files.folder)/analysis)")
+    }
+}

@@ -109,6 +109,7 @@ public final class PointRunner {
             experiment: experiment.name, runID: point.runID, status: status, configYAML: point.resolvedYAML,
             sweepPoint: point.overrides.map { "\($0.key)=\($0.value.compactText)" }.joined(separator: "\n"),
             genlabVersion: GenLabVersion.current, startedAt: startedAt,
-            finishedAt: status == .running ? nil : PointRunner.timestamp(), failure: failure, totalSteps: Int64(totalSteps))
+            finishedAt: status == .running ? nil : PointRunner.timestamp(), failure: failure, totalSteps: Int64(totalSteps),
+            analysisYAML: experiment.analysis?.yamlText)
     }
 }

@@ -20,16 +20,19 @@ public struct SweepManifest: Codable, Equatable, Sendable {
         public var overrides: [Entry]
         /// The resolved configuration (what the run file's `config_yaml` holds).
         public var configYAML: String
+        /// The analyses to run after training (the experiment's `analysis` section), if any.
+        public var analysisYAML: String?
 
-        public init(index: Int, runID: String, overrides: [Entry], configYAML: String) {
+        public init(index: Int, runID: String, overrides: [Entry], configYAML: String, analysisYAML: String? = nil) {
             self.index = index
             self.runID = runID
             self.overrides = overrides
             self.configYAML = configYAML
+            self.analysisYAML = analysisYAML
         }
 
         enum CodingKeys: String, CodingKey {
-            case index, runID = "run_id", overrides, configYAML = "config_yaml"
+            case index, runID = "run_id", overrides, configYAML = "config_yaml", analysisYAML = "analysis_yaml"
         }
     }
 
@@ -67,7 +70,7 @@ public struct SweepManifest: Codable, Equatable, Sendable {
         self.points = points.enumerated().map { index, point in
             Point(index: index, runID: point.runID,
                   overrides: point.overrides.map { Entry(key: $0.key, value: $0.value.compactText) },
-                  configYAML: point.resolvedYAML)
+                  configYAML: point.resolvedYAML, analysisYAML: point.experiment.analysis?.yamlText)
         }
     }
 
@@ -130,7 +133,8 @@ public struct SweepManifest: Codable, Equatable, Sendable {
         let stored = points[index]
         let point: ExperimentPoint
         do {
-            point = try ExperimentPoint(resolvedYAML: stored.configYAML, overrides: stored.overrides.map { ($0.key, $0.value) },
+            point = try ExperimentPoint(resolvedYAML: stored.configYAML, analysisYAML: stored.analysisYAML,
+                                        overrides: stored.overrides.map { ($0.key, $0.value) },
                                         file: "\(path):points[\(index)]")
         } catch {
             throw RunError(.manifest, "point \(index) does not parse: \(error.description)", path: path, place: "points[\(index)]")

@@ -20,8 +20,12 @@ public struct Experiment: Equatable, Sendable {
     var commandLineLength: TrainSpec.Length?
     /// The sweep as written (with `--set sweep.…` changes), parsed into `sweep`.
     var sweepTree: YAMLNode?
+    /// The `analysis` section as written (with `--set analysis.…` changes): analysis names
+    /// mapped to their parameters, run on each point after it trains. Like the sweep, it is
+    /// not part of the configuration, so it changes no run id.
+    public var analysis: YAMLNode?
 
-    static let keys = ["name", "seed", "dataset", "model", "train", "record", "sweep"]
+    static let keys = ["name", "seed", "dataset", "model", "train", "record", "sweep", "analysis"]
 
     /// Reads and checks the experiment file at `path`.
     public static func load(path: String) throws(SpecError) -> Experiment {
@@ -50,8 +54,13 @@ public struct Experiment: Equatable, Sendable {
             throw SpecError(.invalidValue, "'likelihood: bce' needs targets in [0, 1], but 'dataset.normalize' puts pixels in [\(String(format: "%.3g", range.lowerBound)), \(String(format: "%.3g", range.upperBound))] (BCE is computed on the normalised pixels, as PyTorch's BCELoss would refuse these); use normalize: unit, or likelihood: mse or gaussian",
                             at: (modelFields["likelihood"]?.location ?? modelFields.location))
         }
+        if let node = f["analysis"] {
+            guard case .mapping = node else {
+                throw SpecError(.wrongType, "'analysis' must map analysis names to their parameters, e.g. {samples: {count: 16}, latent_scatter: {}}, found \(node.kindDescription)", at: node.location)
+            }
+        }
         var withoutSweep = f.pairs
-        withoutSweep.removeAll { $0.key == "sweep" }
+        withoutSweep.removeAll { $0.key == "sweep" || $0.key == "analysis" }
         return Experiment(
             name: name,
             seed: UInt64(try f["seed"]?.int("seed", min: 0) ?? 0),
@@ -62,7 +71,8 @@ public struct Experiment: Equatable, Sendable {
             sweep: try f["sweep"].map { n throws(SpecError) in try SweepSpec.parse(n) },
             file: file,
             tree: .mapping(withoutSweep, f.location),
-            sweepTree: f["sweep"])
+            sweepTree: f["sweep"],
+            analysis: f["analysis"])
     }
 
     /// The experiment's points: one per override set of its sweep (one point without
@@ -87,7 +97,15 @@ public struct Experiment: Equatable, Sendable {
     /// sweep (`sweep.grid.seed=[0]` narrows a grid, `sweep.parallel=4`; a sweep can be added
     /// or replaced whole), the others to its base configuration; parsed and checked again.
     public func overriding(_ overrides: [Override]) throws(SpecError) -> Experiment {
-        var result = try applying(overrides.filter { !$0.isSweepKey }).experiment
+        var result = try applying(overrides.filter { !$0.isSweepKey && !$0.isAnalysisKey }).experiment
+        for o in overrides where o.isAnalysisKey {
+            var node = result.analysis ?? .mapping([], o.keyLocation)
+            try node.set(path: Array(o.path.dropFirst()), to: o.value, override: o)
+            guard case .mapping = node else {
+                throw SpecError(.wrongType, "'analysis' must map analysis names to their parameters", at: o.value.location)
+            }
+            result.analysis = node
+        }
         var sweepTree = self.sweepTree
         for o in overrides where o.isSweepKey {
             var node = sweepTree ?? .mapping([], o.keyLocation)
@@ -106,6 +124,7 @@ public struct Experiment: Equatable, Sendable {
         var result = try Experiment.parse(tree: try Experiment.setting(length, in: tree), file: file)
         result.sweep = sweep
         result.sweepTree = sweepTree
+        result.analysis = analysis
         result.commandLineLength = length
         return result
     }
@@ -139,6 +158,7 @@ public struct Experiment: Equatable, Sendable {
             var resolved = try Experiment.parse(tree: tree, file: file)
             resolved.sweep = nil
             resolved.sweepTree = nil
+            resolved.analysis = analysis
             return ExperimentPoint(experiment: resolved, overrides: overrides)
         } catch {
             if let o = overrides.first(where: { $0.keyLocation == error.location }) {
@@ -175,10 +195,11 @@ public struct ExperimentPoint: Equatable, Sendable {
     /// The resolved configuration as YAML text (without the sweep).
     public var resolvedYAML: String { experiment.tree.yamlText }
 
-    /// A point read back from text: its resolved configuration (`resolvedYAML`) and its
-    /// overrides as key and YAML value; `file` names it in errors.
-    public init(resolvedYAML: String, overrides: [(key: String, value: String)], file: String) throws(SpecError) {
+    /// A point read back from text: its resolved configuration (`resolvedYAML`), its
+    /// `analysis` section, and its overrides as key and YAML value; `file` names it in errors.
+    public init(resolvedYAML: String, analysisYAML: String? = nil, overrides: [(key: String, value: String)], file: String) throws(SpecError) {
         experiment = try Experiment.parse(resolvedYAML, file: file)
+        experiment.analysis = try analysisYAML.map { text throws(SpecError) in try YAMLNode.parse(text, file: file) }
         self.overrides = []
         for (key, value) in overrides {
             let location = SourceLocation(file: file, line: 1, column: 1)

@@ -21,6 +21,9 @@ extension Override {
     /// configuration.
     public var isSweepKey: Bool { key == "sweep" || key.hasPrefix("sweep.") }
 
+    /// Whether it changes the `analysis` section (`analysis.samples.count=16`).
+    public var isAnalysisKey: Bool { key == "analysis" || key.hasPrefix("analysis.") }
+
     /// Where a `sweep.…` key lands in the sweep's mapping: the dotted key of a `grid`, `zip`
     /// or `random.keys` entry stays whole ("sweep.grid.model.beta" → grid, model.beta).
     var sweepPath: [String] {
@@ -138,7 +141,7 @@ public struct SweepSpec: Equatable, Sendable {
         }
         for (key, location) in allKeys + spec.points.flatMap({ $0.map { ($0.key, $0.keyLocation) } }) {
             try Override.checkKey(key, at: location, origin: "sweep")
-            if key == "sweep" || key.hasPrefix("sweep.") || key == "name" {
+            if key == "sweep" || key.hasPrefix("sweep.") || key == "analysis" || key.hasPrefix("analysis.") || key == "name" {
                 throw SpecError(.sweep, "'\(key)' cannot be swept", at: location)
             }
         }

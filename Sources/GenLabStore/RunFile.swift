@@ -105,6 +105,7 @@ public enum RunFile {
         if let finished = m.finishedAt { try file.setAttribute("finished_at", finished) }
         if let failure = m.failure { try file.setAttribute("failure", failure) }
         if let total = m.totalSteps { try file.setAttribute("total_steps", total) }
+        if let analysis = m.analysisYAML { try file.setAttribute("analysis_yaml", analysis) }
     }
 
     static func writeArray(_ array: StoredArray, at arrayPath: String, in file: HDF5File) throws(HDF5Error) {

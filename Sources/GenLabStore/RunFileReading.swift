@@ -40,7 +40,7 @@ extension RunFile {
             configYAML: try attribute("config_yaml"), sweepPoint: try attribute("sweep_point"),
             genlabVersion: try attribute("genlab_version"), startedAt: try attribute("started_at"),
             finishedAt: try file.stringAttribute("finished_at"), failure: try file.stringAttribute("failure"),
-            totalSteps: try file.intAttribute("total_steps"))
+            totalSteps: try file.intAttribute("total_steps"), analysisYAML: try file.stringAttribute("analysis_yaml"))
         return metadata
     }
 

@@ -157,10 +157,12 @@ public struct RunMetadata: Equatable, Sendable {
     public var failure: String?
     /// The steps the run trains for (absent in files written before GenLab 0.12).
     public var totalSteps: Int64?
+    /// The experiment's `analysis` section (YAML), run after training and by `genlab analyze`.
+    public var analysisYAML: String?
 
     public init(experiment: String, runID: String, status: RunStatus, configYAML: String, sweepPoint: String,
                 genlabVersion: String, startedAt: String, finishedAt: String? = nil, failure: String? = nil,
-                totalSteps: Int64? = nil) {
+                totalSteps: Int64? = nil, analysisYAML: String? = nil) {
         self.experiment = experiment
         self.runID = runID
         self.status = status
@@ -171,5 +173,6 @@ public struct RunMetadata: Equatable, Sendable {
         self.finishedAt = finishedAt
         self.failure = failure
         self.totalSteps = totalSteps
+        self.analysisYAML = analysisYAML
     }
 }

@@ -70,7 +70,10 @@ struct Run: ParsableCommand {
                 throw RunError(.noSuchPoint, "no point with run id '\(point)'\(experiment.filters.isEmpty ? "" : " among those --where selects"); 'genlab plan' with the same --set, --epochs and --steps lists them", path: experiment.file)
             }
         }
-        for p in selected { _ = try BuiltModel(p.experiment, initializing: false) }
+        for p in selected {
+            _ = try BuiltModel(p.experiment, initializing: false)
+            _ = try AnalysisRunner.declared(p.experiment.analysis)
+        }
         let manifest = SweepManifest(experimentFile: experiment.file, points: all)
         let manifestPath = SweepManifest.path(results: results, points: all)
         try manifest.write(to: manifestPath)

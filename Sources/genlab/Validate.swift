@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import Glibc
 import GenLabModels
+import GenLabRunner
 import GenLabSpec
 
 /// `genlab validate FILE…`: checks experiment files without training.
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check experiment files: syntax, keys, values, sweeps, and that every network's shapes fit.",
+        abstract: "Check experiment files: syntax, keys, values, sweeps, analyses, and that every network's shapes fit.",
         discussion: "Prints 'file: ok (N points)' for each good file and 'file:line:column: message' for each problem; exits 1 if any file has one."
     )
 
@@ -19,6 +20,7 @@ struct Validate: ParsableCommand {
         for file in files {
             do {
                 let points = try ExperimentValidation.check(file: file)
+                _ = try AnalysisRunner.declared(points.first?.experiment.analysis)
                 print("\(file): ok (\(points.count) point\(points.count == 1 ? "" : "s"))")
             } catch {
                 printError(error.description)

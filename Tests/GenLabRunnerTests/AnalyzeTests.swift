@@ -153,4 +153,39 @@ import Testing
         let difference = zip(pixels, stored).map { abs($0 - $1) }.max() ?? .infinity
         #expect(pixels.count == stored.count && difference < 1e-5, "largest difference \(difference); \(pixels.prefix(3)) vs \(stored.prefix(3))")
     }
+
+    /// An experiment's `analysis` section runs after each point trains (in a worker too),
+    /// changes no run id, is checked by `validate` at its place, and is what `genlab analyze`
+    /// runs again by default.
+    @Test func declaredAnalysesRunAfterTraining() throws {
+        let file = RunHarness.experimentFile("homework-mlp-ae")
+        let options = ["--steps", "10", "--set", "dataset.subset=512", "--set", "sweep.grid.seed=[0, 1]"]
+        let declared = ["--set", "analysis={reconstructions: {count: 3}, samples: {count: 4}}"]
+        let plain = try Repository.run(RunHarness.genlab, ["plan", file] + options).output
+        let withAnalyses = try Repository.run(RunHarness.genlab, ["plan", file] + options + declared).output
+        #expect(plain == withAnalyses && plain.contains("seed=1-"), "the analysis section changed the run ids")
+        let results = try RunHarness.folder("declared")
+        let run = try Repository.run(RunHarness.genlab, ["run", file, "--jobs", "2", "--results", results, "--quiet"] + options + declared)
+        #expect(run.status == 0, "\(run.output)")
+        let files = ((FileManager.default.subpaths(atPath: results) ?? []).filter { $0.hasSuffix("run.h5") }).sorted()
+        #expect(files.count == 2)
+        for relative in files {
+            let path = "\(results)/\(relative)"
+            let analyses = try RunFile.readAnalyses(path: path)
+            #expect(analyses.map(\.name) == ["reconstructions", "samples"], "\(relative)")
+            #expect(analyses.first { $0.name == "samples" }?.arrays.first { $0.name == "images" }?.shape == [4, 1, 28, 28])
+            let log = String(decoding: FileManager.default.contents(atPath: (path as NSString).deletingLastPathComponent + "/run.log") ?? Data(), as: UTF8.self)
+            #expect(log.contains("analyses: reconstructions, samples"), "\(log)")
+        }
+        let again = try Repository.run(RunHarness.genlab, ["analyze", "\(results)/\(files[0])"])
+        #expect(again.output.hasSuffix(": reconstructions, samples\n"), "\(again.output)")
+
+        let bad = try RunHarness.folder("badanalysis") + "/bad.yaml"
+        let text = try String(contentsOfFile: file, encoding: .utf8) + "analysis:\n  samples: {count: 4}\n  latent_grd: {}\n"
+        try text.write(toFile: bad, atomically: true, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count - 1
+        let validated = try Repository.run(RunHarness.genlab, ["validate", bad])
+        #expect(validated.status == 1 && validated.output.contains("\(bad):\(lines):3: unknown analysis 'latent_grd'") && validated.output.contains("latent_grid"),
+                "\(validated.output)")
+    }
 }
