@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build -c release
 .build/release/genlab run experiments/quickstart.yaml --overwrite
-# the run id of this configuration, as `genlab plan` prints it
+# the run id of this configuration, as `genlab plan` prints it (the run wrote the analyses
+# its file declares into analysis/ beside it)
 run="results/quickstart/$(.build/release/genlab plan experiments/quickstart.yaml | awk 'NR == 3 { print $1 }')/run.h5"
-.build/release/genlab analyze "$run"
 .build/release/genlab inspect "$run"

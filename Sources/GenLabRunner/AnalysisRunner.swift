@@ -12,8 +12,9 @@ public enum AnalysisRunner {
     }
 
     /// The analyses an experiment's `analysis` section declares, in order, with their
-    /// parameters, each checked (name, parameter keys and values) at its place in the file.
-    public static func declared(_ section: YAMLNode?) throws(SpecError) -> (names: [String], parameters: [String: YAMLNode]) {
+    /// parameters, each checked (name, parameter keys and values, and, given the model's
+    /// `kind`, that it applies) at its place in the file.
+    public static func declared(_ section: YAMLNode?, kind: ModelSpec.Kind? = nil) throws(SpecError) -> (names: [String], parameters: [String: YAMLNode]) {
         guard case .mapping(let pairs, _)? = section else { return ([], [:]) }
         var names: [String] = [], parameters: [String: YAMLNode] = [:]
         for pair in pairs {
@@ -23,7 +24,10 @@ public enum AnalysisRunner {
             default:
                 throw SpecError(.wrongType, "'analysis.\(pair.key)' must be a mapping of its parameters (or empty), found \(pair.value.kindDescription)", at: pair.value.location)
             }
-            _ = try AnalysisCatalog.make(pair.key, parameters: parameters[pair.key], at: pair.keyLocation)
+            let analysis = try AnalysisCatalog.make(pair.key, parameters: parameters[pair.key], at: pair.keyLocation)
+            if let kind, [.gan, .wgan].contains(kind), type(of: analysis).needsEncoder {
+                throw SpecError(.notApplicable, "analysis '\(pair.key)' needs an encoder; a \(kind.rawValue) has none", at: pair.keyLocation)
+            }
             names.append(pair.key)
         }
         return (names, parameters)

@@ -55,7 +55,7 @@ extension PointRunner {
     /// already, with `skippingStored`).
     func analyse(skippingStored: Bool, datasets: DatasetCache) throws(RunError) {
         let declared: (names: [String], parameters: [String: YAMLNode])
-        do { declared = try AnalysisRunner.declared(experiment.analysis) } catch { throw RunError(error) }
+        do { declared = try AnalysisRunner.declared(experiment.analysis, kind: experiment.model.kind) } catch { throw RunError(error) }
         var names = declared.names
         if skippingStored {
             let stored: Set<String>

@@ -18,8 +18,8 @@ public enum RunOutcome: Equatable, Sendable {
 public struct RunOptions: Sendable {
     /// Results go to `<results>/<experiment>/<run id>/run.h5`.
     public var results: String
-    /// Start again even if a run file exists (it is replaced); otherwise a run file is
-    /// continued from its last checkpoint.
+    /// Start again even if a run file exists (it is replaced, its analysis pictures removed);
+    /// otherwise a run file is continued from its last checkpoint.
     public var overwrite: Bool
     /// Seconds between commits of the history (with a full checkpoint) between checkpoints.
     public var flushSeconds: Double
@@ -86,6 +86,8 @@ public final class PointRunner {
         if manager.fileExists(atPath: path) {
             if options.overwrite {
                 do { try manager.removeItem(atPath: path) } catch { throw RunError(.io, "cannot remove the old run file", path: path) }
+                // the old run's pictures go with it
+                try? manager.removeItem(atPath: "\(files.folder)/analysis")
             } else {
                 do { previous = try RunFile.read(path: path) } catch { throw RunError(error) }
             }

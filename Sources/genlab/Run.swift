@@ -72,7 +72,7 @@ struct Run: ParsableCommand {
         }
         for p in selected {
             _ = try BuiltModel(p.experiment, initializing: false)
-            _ = try AnalysisRunner.declared(p.experiment.analysis)
+            _ = try AnalysisRunner.declared(p.experiment.analysis, kind: p.experiment.model.kind)
         }
         let manifest = SweepManifest(experimentFile: experiment.file, points: all)
         let manifestPath = SweepManifest.path(results: results, points: all)

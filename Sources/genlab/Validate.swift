@@ -20,7 +20,7 @@ struct Validate: ParsableCommand {
         for file in files {
             do {
                 let points = try ExperimentValidation.check(file: file)
-                _ = try AnalysisRunner.declared(points.first?.experiment.analysis)
+                for point in points { _ = try AnalysisRunner.declared(point.experiment.analysis, kind: point.experiment.model.kind) }
                 print("\(file): ok (\(points.count) point\(points.count == 1 ? "" : "s"))")
             } catch {
                 printError(error.description)

@@ -29,8 +29,9 @@ import Testing
 
     @Test func autoencoderReconstructionsMatchNumpyAndThePicture() throws {
         let (results, file) = try AnalyzeTests.trained("homework-mlp-ae", ["dataset.subset=512"])
+        // without --only: the analyses homework-mlp-ae.yaml declares, with this count
         let analyzed = try Repository.run(RunHarness.genlab, ["analyze", results, "--set", "reconstructions.count=4"])
-        #expect(analyzed.status == 0 && analyzed.output.contains("reconstructions, samples, latent_scatter, latent_grid, traversal, interpolation"), "\(analyzed.output)")
+        #expect(analyzed.status == 0 && analyzed.output.hasSuffix(": reconstructions, samples\n"), "\(analyzed.output)")
         let record = try AnalyzeTests.analysis(file, "reconstructions")
         #expect(record.arrays.first { $0.name == "test_inputs" }?.shape == [4, 1, 28, 28])
 
@@ -141,8 +142,8 @@ import Testing
         let (results, file) = try AnalyzeTests.trained("lab-wgan", ["dataset.subset=256"])
         let refused = try Repository.run(RunHarness.genlab, ["analyze", file, "--only", "reconstructions"])
         #expect(refused.status == 1 && refused.output.contains("\(file): 'reconstructions' needs an autoencoder"), "\(refused.output)")
-        let analyzed = try Repository.run(RunHarness.genlab, ["analyze", results])
-        #expect(analyzed.status == 0 && analyzed.output.hasSuffix(": samples, interpolation\n"), "\(analyzed.output)")
+        let analyzed = try Repository.run(RunHarness.genlab, ["analyze", results])  // lab-wgan.yaml declares samples
+        #expect(analyzed.status == 0 && analyzed.output.hasSuffix(": samples\n"), "\(analyzed.output)")
         let record = try AnalyzeTests.analysis(file, "samples")
         let z = try #require(record.arrays.first { $0.name == "z" })
         let run = try TrainedRun(path: file)
@@ -181,7 +182,8 @@ import Testing
         #expect(again.output.hasSuffix(": reconstructions, samples\n"), "\(again.output)")
 
         let bad = try RunHarness.folder("badanalysis") + "/bad.yaml"
-        let text = try String(contentsOfFile: file, encoding: .utf8) + "analysis:\n  samples: {count: 4}\n  latent_grd: {}\n"
+        let text = "name: bad\ndataset: {name: fashion-mnist}\nmodel:\n  kind: ae\n  latent: 2\n  encoder: [flatten]\n  decoder: mirror\n"
+            + "analysis:\n  samples: {count: 4}\n  latent_grd: {}\n"
         try text.write(toFile: bad, atomically: true, encoding: .utf8)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count - 1
         let validated = try Repository.run(RunHarness.genlab, ["validate", bad])

@@ -50,5 +50,12 @@ import Testing
             #expect(contents.latents.map(\.epoch) == [0, 1])
             #expect(contents.latents.first?.mu.shape == [20, base.experiment.model.latent])
         }
+        // the analyses the file declares run on what it trained
+        let declared = try AnalysisRunner.declared(point.experiment.analysis, kind: point.experiment.model.kind)
+        #expect(!declared.names.isEmpty, "\(name) declares no analyses")
+        let path = "\(results)/\(point.experiment.name)/\(point.runID)/run.h5"
+        let done = try AnalysisRunner.run(declared.names, parameters: declared.parameters, on: path, datasets: DatasetCache())
+        #expect(done == declared.names)
+        #expect(try RunFile.readAnalyses(path: path).map(\.name).sorted() == declared.names.sorted())
     }
 }
