@@ -39,6 +39,9 @@ public enum AnalysisRunner {
     /// `datasets` is shared by the run files of one command.
     public static func run(_ names: [String]?, parameters: [String: YAMLNode] = [:], on path: String,
                            datasets: DatasetCache) throws(RunError) -> [String] {
+        // the point's lock, so that no training commit and no analysis commit overwrite each other
+        let lock = try RunLock(folder: (path as NSString).deletingLastPathComponent)
+        defer { withExtendedLifetime(lock) {} }
         let run = try TrainedRun(path: path)
         var chosen: [any Analysis] = []
         var parameters = parameters

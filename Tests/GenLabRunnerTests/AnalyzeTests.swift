@@ -74,6 +74,13 @@ import Testing
         #expect(first == byte(inputs[0]))
         #expect(inside == byte(outputs[784 + 5 * 28 + 7]))
 
+        // a point being trained (its lock held, here by the test) is not analysed under it
+        var lock: RunLock? = try RunLock(folder: (file as NSString).deletingLastPathComponent)
+        let refused = try Repository.run(RunHarness.genlab, ["analyze", file, "--only", "samples"])
+        #expect(refused.status == 1 && refused.output.contains("(pid \(getpid())) is training this point"), "\(refused.output)")
+        withExtendedLifetime(lock) {}
+        lock = nil
+
         // a rerun of one analysis gives the same numbers and leaves the others alone
         let samples = try AnalyzeTests.analysis(file, "samples")
         let again = try Repository.run(RunHarness.genlab, ["analyze", file, "--only", "samples"])
