@@ -33,6 +33,15 @@ public final class BatchLoader {
         transform = PixelTransform(normalization, channels: images.imageShape[0])
     }
 
+    /// `images` as one normalised batch, in order, with their labels (the holdout, a few
+    /// test images).
+    public static func whole(_ images: ImageSet, normalization: DatasetSpec.Normalization) -> (images: Tensor, labels: [Int32]) {
+        let loader = BatchLoader(images: images, batchSize: max(images.count, 1), dropLast: false, shuffle: false, seed: 0,
+                                 normalization: normalization)
+        loader.load(epoch: 0, index: 0)
+        return (loader.batch, loader.labels)
+    }
+
     /// Batches in one epoch.
     public var batchesPerEpoch: Int {
         dropLast ? images.count / batchSize : (images.count + batchSize - 1) / batchSize

@@ -69,7 +69,7 @@ public enum AnalysisRunner {
         } catch {
             throw RunError(.io, "cannot create the analysis folder", path: pictures)
         }
-        let data = AnalysisData(spec: run.experiment.dataset, datasets: datasets, path: path)
+        let data = AnalysisData(spec: run.experiment.dataset, datasets: datasets)
         var done: [String] = []
         for analysis in chosen {
             let record = try analysis.run(on: run, data: data, pictures: pictures)

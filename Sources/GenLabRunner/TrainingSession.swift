@@ -177,10 +177,7 @@ final class TrainingSession {
     private lazy var holdout: Tensor = {
         var images = DatasetLoader.holdout(runner.dataset, experiment.dataset.holdout)
         if let count = experiment.record.samples?.count { images = images.prefix(count) }
-        let l = BatchLoader(images: images, batchSize: max(images.count, 1), dropLast: false, shuffle: false, seed: 0,
-                            normalization: experiment.dataset.normalization)
-        l.load(epoch: 0, index: 0)
-        return l.batch.clone()
+        return BatchLoader.whole(images, normalization: experiment.dataset.normalization).images
     }()
 
     /// The fixed noise of recorded samples (GANs, CVAE).

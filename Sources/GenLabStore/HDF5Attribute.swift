@@ -55,24 +55,22 @@ extension HDF5File {
 
     /// The integer attribute `name`, or nil if it has none.
     public func intAttribute(_ name: String, on objectPath: String = "/") throws(HDF5Error) -> Int64? {
-        try withObject(objectPath) { object throws(HDF5Error) -> Int64? in
-            guard H5Aexists(object, name) > 0 else { return nil }
-            let attribute = try HDF5Library.valid(H5Aopen(object, name, genlab_H5P_DEFAULT()), "cannot open attribute \(name)", path: path)
-            defer { H5Aclose(attribute) }
-            var value: Int64 = 0
-            try HDF5Library.check(H5Aread(attribute, Int64.nativeType, &value), "attribute \(name) is not an integer", path: path)
-            return value
-        }
+        try numberAttribute(name, on: objectPath, as: Int64.self)
     }
 
     /// The double attribute `name` (any number type, converted), or nil if it has none.
     public func doubleAttribute(_ name: String, on objectPath: String = "/") throws(HDF5Error) -> Double? {
-        try withObject(objectPath) { object throws(HDF5Error) -> Double? in
+        try numberAttribute(name, on: objectPath, as: Double.self)
+    }
+
+    /// The number attribute `name` read as `T` (HDF5 converts), or nil if it has none.
+    private func numberAttribute<T: HDF5Element>(_ name: String, on objectPath: String, as type: T.Type) throws(HDF5Error) -> T? {
+        try withObject(objectPath) { object throws(HDF5Error) -> T? in
             guard H5Aexists(object, name) > 0 else { return nil }
             let attribute = try HDF5Library.valid(H5Aopen(object, name, genlab_H5P_DEFAULT()), "cannot open attribute \(name)", path: path)
             defer { H5Aclose(attribute) }
-            var value: Double = 0
-            try HDF5Library.check(H5Aread(attribute, Double.nativeType, &value), "attribute \(name) is not a number", path: path)
+            var value: T = 0
+            try HDF5Library.check(H5Aread(attribute, T.nativeType, &value), "attribute \(name) is not \(T.self == Int64.self ? "an integer" : "a number")", path: path)
             return value
         }
     }

@@ -77,7 +77,8 @@ struct Run: ParsableCommand {
         let manifest = SweepManifest(experimentFile: experiment.file, points: all)
         let manifestPath = SweepManifest.path(results: results, points: all)
         try manifest.write(to: manifestPath)
-        let indices = selected.map { p in all.firstIndex { $0.runID == p.runID }! }
+        let index = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.runID, $0.offset) })
+        let indices = selected.map { index[$0.runID]! }
         let options = SweepOptions(
             jobs: jobs ?? loaded.sweep?.parallel ?? ProcessInfo.processInfo.activeProcessorCount, threads: threads,
             retryFailed: retryFailed, failFast: failFast,

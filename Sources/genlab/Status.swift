@@ -40,9 +40,10 @@ struct Status: ParsableCommand {
         let all = try experiment.load().points()
         let selected = try experiment.select(all)
         let manifest = SweepManifest(experimentFile: experiment.file, points: all)
+        let index = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.runID, $0.offset) })
         let folder = "\(results)/\(manifest.experiment)"
         return StatusGroup(title: "\(manifest.experiment) (\(experiment.file); results in \(folder))", keys: manifest.sweptKeys,
-                           points: selected.map { p in manifest.points.first { $0.runID == p.runID }! }, folder: folder)
+                           points: selected.map { manifest.points[index[$0.runID]!] }, folder: folder)
     }
 
     /// The sweeps and runs of a results folder: of one experiment, or of each experiment in it.
