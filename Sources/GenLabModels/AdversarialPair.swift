@@ -43,6 +43,10 @@ final class AdversarialPair {
 public protocol AdversarialTrainer: Trainer {
     /// One iteration on a real batch, the noise drawn from `source`.
     func step(_ batch: Tensor, drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float]
+    /// The generator's loss on `fake` images as the opponent rates them (a GAN's BCE against
+    /// "real", a WGAN's −mean critic score) and its gradient with respect to `fake`; the
+    /// opponent's parameter gradients are left untouched.
+    func generatorLoss(_ fake: Tensor) throws(ShapeError) -> (loss: Float, gradInput: Tensor)
 }
 
 extension AdversarialTrainer {

@@ -55,12 +55,18 @@ public final class GANTrainer: AdversarialTrainer {
         for g in 0..<pair.spec.gSteps {
             gOptimizer.zeroGrad()
             if g > 0 || pair.spec.generatorNoise == .fresh { fake = try pair.fakeBatch(n, &source) }
-            let (loss, gradFake) = try discriminate(fake, target: ones, updateD: false)
+            let (loss, gradFake) = try generatorLoss(fake)
             gLoss = loss
             _ = try pair.generator.backward(gradFake)
             gOptimizer.step()
         }
         return ["d_real": dReal, "d_fake": dFake, "generator": gLoss]
+    }
+
+    public func generatorLoss(_ fake: Tensor) throws(ShapeError) -> (loss: Float, gradInput: Tensor) {
+        ones.resize(to: [fake.shape.first ?? 0, 1])
+        ones.fill(1)
+        return try discriminate(fake, target: ones, updateD: false)
     }
 
     public func samples(holdout: Tensor, noise fixed: Tensor) throws(ShapeError) -> Tensor {

@@ -65,7 +65,7 @@ extension LatentModel {
 extension BuiltModel {
     /// The reconstruction term with the current σx (fixed, learned, or 1 for the other
     /// likelihoods).
-    var reconstructionLoss: ReconstructionLoss {
+    public var reconstructionLoss: ReconstructionLoss {
         let spec = experiment.model.autoencoder!
         var value = logSigmaX?.value[0] ?? 0
         if case .fixed(let sigma) = spec.sigmaX { value = Float(Foundation.log(sigma)) }

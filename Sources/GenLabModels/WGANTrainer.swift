@@ -49,13 +49,17 @@ public final class WGANTrainer: AdversarialTrainer {
         if let clip = pair.spec.clip { cOptimizer.clampParameters(Float(clip)) }
         if generatorSteps {
             gOptimizer.zeroGrad()
-            let (loss, gradFake) = try score(try pair.fakeBatch(n, &source), sign: -1, updateCritic: false)
+            let (loss, gradFake) = try generatorLoss(try pair.fakeBatch(n, &source))
             _ = try pair.generator.backward(gradFake)
             gOptimizer.step()
             lastGeneratorLoss = loss
         }
         iteration += 1
         return ["critic": real + fake, "generator": lastGeneratorLoss]
+    }
+
+    public func generatorLoss(_ fake: Tensor) throws(ShapeError) -> (loss: Float, gradInput: Tensor) {
+        try score(fake, sign: -1, updateCritic: false)
     }
 
     /// The last generator loss, repeated in the history until the generator steps again.

@@ -13,17 +13,29 @@ public protocol Analysis {
     static var name: String { get }
     /// Its parameters (all optional).
     static var parameterNames: [String] { get }
-    /// Whether it needs an encoder (so does not apply to GANs and WGANs).
-    static var needsEncoder: Bool { get }
+    /// The model kinds it applies to.
+    static var kinds: [ModelSpec.Kind] { get }
     /// Reads its parameters (nil: every default).
     init(_ parameters: Fields?) throws(SpecError)
     func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord
 }
 
+extension Analysis {
+    /// Autoencoders: every kind with an encoder.
+    static var autoencoders: [ModelSpec.Kind] { [.ae, .vae, .cvae, .hvae] }
+    /// GANs and WGANs.
+    static var adversarial: [ModelSpec.Kind] { [.gan, .wgan] }
+
+    /// Why it does not apply to a model `kind`, or nil when it does.
+    static func refusal(for kind: ModelSpec.Kind) -> String? {
+        kinds.contains(kind) ? nil : "'\(name)' applies to \(kinds.map(\.rawValue).joined(separator: ", ")); this run is a \(kind.rawValue)"
+    }
+}
+
 /// Every analysis GenLab has, and reading one by name.
 public enum AnalysisCatalog {
     public static let all: [any Analysis.Type] = [Reconstructions.self, PriorSamples.self, LatentScatter.self, LatentGrid.self,
-                                                  Traversal.self, Interpolation.self]
+                                                  Traversal.self, Interpolation.self, Metrics.self]
 
     /// The analysis called `name` with `parameters` (a mapping, or nil).
     public static func make(_ name: String, parameters: YAMLNode?, at location: SourceLocation) throws(SpecError) -> any Analysis {
@@ -50,12 +62,16 @@ extension Optional where Wrapped == Fields {
 }
 
 extension TrainedRun {
-    /// The autoencoder's view, or an error naming the run and the analysis that needs it.
+    /// The autoencoder's view (the runner has checked that the analysis applies).
     func latentModel(for analysis: String) throws(RunError) -> LatentModel {
-        guard let model = latentModel else {
-            throw RunError(.analysis, "'\(analysis)' needs an autoencoder (ae, vae, cvae, hvae); this run is a \(experiment.model.kind.rawValue)", path: path)
-        }
+        guard let model = latentModel else { throw RunError(.analysis, "'\(analysis)' needs an autoencoder", path: path) }
         return model
+    }
+
+    /// The GAN or WGAN's view (the runner has checked that the analysis applies).
+    func adversarial(for analysis: String) throws(RunError) -> AdversarialTrainer {
+        guard let trainer = trainer as? AdversarialTrainer else { throw RunError(.analysis, "'\(analysis)' needs a GAN or WGAN", path: path) }
+        return trainer
     }
 
     /// A shape error of an analysis as a run error naming the file.

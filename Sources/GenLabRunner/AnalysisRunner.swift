@@ -5,10 +5,9 @@ import GenLabStore
 /// Runs analyses on a run file: loads the trained model, computes each analysis, writes its
 /// pictures into `analysis/` beside the run file and commits its `/analysis/<name>/` group.
 public enum AnalysisRunner {
-    /// The analyses that apply to a model kind, run when none are named: every one for
-    /// autoencoders, those without an encoder for GANs and WGANs.
+    /// The analyses that apply to a model kind, run when none are named.
     public static func defaults(for kind: ModelSpec.Kind) -> [any Analysis.Type] {
-        AnalysisCatalog.all.filter { !$0.needsEncoder || ![.gan, .wgan].contains(kind) }
+        AnalysisCatalog.all.filter { $0.kinds.contains(kind) }
     }
 
     /// The analyses an experiment's `analysis` section declares, in order, with their
@@ -25,8 +24,8 @@ public enum AnalysisRunner {
                 throw SpecError(.wrongType, "'analysis.\(pair.key)' must be a mapping of its parameters (or empty), found \(pair.value.kindDescription)", at: pair.value.location)
             }
             let analysis = try AnalysisCatalog.make(pair.key, parameters: parameters[pair.key], at: pair.keyLocation)
-            if let kind, [.gan, .wgan].contains(kind), type(of: analysis).needsEncoder {
-                throw SpecError(.notApplicable, "analysis '\(pair.key)' needs an encoder; a \(kind.rawValue) has none", at: pair.keyLocation)
+            if let kind, let refusal = type(of: analysis).refusal(for: kind) {
+                throw SpecError(.notApplicable, "analysis \(refusal.replacingOccurrences(of: "this run", with: "the model"))", at: pair.keyLocation)
             }
             names.append(pair.key)
         }
@@ -62,6 +61,9 @@ public enum AnalysisRunner {
         for name in names ?? defaults(for: run.experiment.model.kind).map({ $0.name }) {
             let location = parameters[name]?.location ?? SourceLocation(file: name, line: 1, column: 1)
             do { chosen.append(try AnalysisCatalog.make(name, parameters: parameters[name], at: location)) } catch { throw RunError(error) }
+            if let refusal = type(of: chosen[chosen.count - 1]).refusal(for: run.experiment.model.kind) {
+                throw RunError(.analysis, refusal, path: path)
+            }
         }
         let pictures = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("analysis")
         do {

@@ -9,7 +9,7 @@ import GenLabTensor
 /// for an autoencoder (002), between two seeded noise vectors for a GAN or WGAN.
 public struct Interpolation: Analysis {
     public static let name = "interpolation"
-    public static let needsEncoder = false
+    public static let kinds = ModelSpec.Kind.allCases
     public static let parameterNames = ["first", "second", "steps", "seed"]
     let first: Int
     let second: Int

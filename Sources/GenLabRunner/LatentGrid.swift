@@ -9,7 +9,7 @@ import GenLabStore
 /// b·√λ₂·v₂ for a, b in [−range, range] (000 bonus). Rows go down the second coordinate.
 public struct LatentGrid: Analysis {
     public static let name = "latent_grid"
-    public static let needsEncoder = true
+    public static let kinds = autoencoders
     public static let parameterNames = ["range", "points", "dims", "count"]
     let range: Double
     let points: Int

@@ -8,7 +8,7 @@ import GenLabStore
 /// holdout marked (000); the PCA (mean, components, explained variance) stored.
 public struct LatentScatter: Analysis {
     public static let name = "latent_scatter"
-    public static let needsEncoder = true
+    public static let kinds = autoencoders
     public static let parameterNames = ["count"]
     let count: Int
 

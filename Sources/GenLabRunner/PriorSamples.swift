@@ -8,7 +8,7 @@ import GenLabTensor
 /// a row per class for a CVAE), G(z) for a GAN or WGAN; z seeded (002, 003).
 public struct PriorSamples: Analysis {
     public static let name = "samples"
-    public static let needsEncoder = false
+    public static let kinds = ModelSpec.Kind.allCases
     public static let parameterNames = ["count", "columns", "seed"]
     let count: Int
     let columns: Int

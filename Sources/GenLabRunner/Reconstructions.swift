@@ -10,7 +10,7 @@ import GenLabTensor
 /// sampled z = μ + σ·ε (ε seeded), in evaluation mode, on the pixel scale (000, 002, 003).
 public struct Reconstructions: Analysis {
     public static let name = "reconstructions"
-    public static let needsEncoder = true
+    public static let kinds = autoencoders
     public static let parameterNames = ["count", "latent", "seed"]
     let count: Int
     let sampled: Bool

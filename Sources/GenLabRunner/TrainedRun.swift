@@ -15,8 +15,8 @@ public final class TrainedRun {
     public let experiment: Experiment
     /// The networks, holding the stored weights.
     public let model: BuiltModel
-    /// The objective; `LatentModel` for autoencoders, whose `encode` and `decode` run in
-    /// evaluation mode, as `samples` does for every model.
+    /// The objective; `LatentModel` for autoencoders, `AdversarialTrainer` for GANs and
+    /// WGANs. Every network is in evaluation mode.
     public let trainer: Trainer
     /// Steps trained, from the checkpoint.
     public let step: Int
@@ -37,6 +37,7 @@ public final class TrainedRun {
         }
         trainer = TrainerFactory.make(model, batchesPerEpoch: 1)
         _ = try RunCheckpoint.restore(state, into: model, optimizers: trainer.optimizers, path: path)
+        for network in model.networks { network.network.isTraining = false }
         self.path = path
         metadata = contents.metadata
         step = Int(state.progress.step)

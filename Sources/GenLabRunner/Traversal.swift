@@ -9,7 +9,7 @@ import GenLabStore
 /// dimension (001).
 public struct Traversal: Analysis {
     public static let name = "traversal"
-    public static let needsEncoder = true
+    public static let kinds = autoencoders
     public static let parameterNames = ["image", "range", "points"]
     let image: Int
     let range: Double
