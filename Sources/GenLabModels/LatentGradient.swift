@@ -18,6 +18,9 @@ extension LatentModel {
 }
 
 extension AdversarialTrainer {
+    /// G(z) in evaluation mode (as `samples`).
+    public func generate(_ z: Tensor) throws(ShapeError) -> Tensor { try samples(holdout: Tensor(zeros: [0]), noise: z) }
+
     /// ∂/∂z (the noise's shape) given ∂/∂images of the images last generated.
     public func generatorGradient(_ gradImages: Tensor) throws(ShapeError) -> Tensor {
         guard case .adversarial(let networks) = model.architecture else { throw ShapeError("the model has no generator") }

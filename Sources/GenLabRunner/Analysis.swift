@@ -35,7 +35,8 @@ extension Analysis {
 /// Every analysis GenLab has, and reading one by name.
 public enum AnalysisCatalog {
     public static let all: [any Analysis.Type] = [Reconstructions.self, PriorSamples.self, LatentScatter.self, LatentGrid.self,
-                                                  Traversal.self, Interpolation.self, Metrics.self]
+                                                  Traversal.self, Interpolation.self, Metrics.self, PosteriorFit.self,
+                                                  Inversion.self, ActivationMaximisation.self]
 
     /// The analysis called `name` with `parameters` (a mapping, or nil).
     public static func make(_ name: String, parameters: YAMLNode?, at location: SourceLocation) throws(SpecError) -> any Analysis {

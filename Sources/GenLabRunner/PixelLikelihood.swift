@@ -50,4 +50,17 @@ struct PixelLikelihood {
         }
     }
 
+    /// scale · ∂(−Σ_rows log p(x|z))/∂decoded, rows scored against the targets as in
+    /// `logLikelihood`.
+    func gradient(_ decoded: Tensor, _ targets: Tensor, scale: Float) throws(ShapeError) -> Tensor {
+        guard targets.count > 0, decoded.count % targets.count == 0 else {
+            throw ShapeError("log-likelihood: \(decoded.shape.shapeDescription) against \(targets.shape.shapeDescription)")
+        }
+        let repeated = Tensor(zeros: decoded.shape), grad = Tensor(zeros: [0])
+        for start in stride(from: 0, to: decoded.count, by: targets.count) {
+            (repeated.data + start).update(from: targets.data, count: targets.count)
+        }
+        try loss.backward(decoded, repeated, scale: scale, into: grad)
+        return grad
+    }
 }
