@@ -36,7 +36,7 @@ extension Analysis {
 public enum AnalysisCatalog {
     public static let all: [any Analysis.Type] = [Reconstructions.self, PriorSamples.self, LatentScatter.self, LatentGrid.self,
                                                   Traversal.self, Interpolation.self, Metrics.self, PosteriorFit.self,
-                                                  Inversion.self, ActivationMaximisation.self]
+                                                  Inversion.self, ActivationMaximisation.self, PCABaseline.self]
 
     /// The analysis called `name` with `parameters` (a mapping, or nil).
     public static func make(_ name: String, parameters: YAMLNode?, at location: SourceLocation) throws(SpecError) -> any Analysis {

@@ -9,13 +9,13 @@ import GenLabTensor
 /// (½·log 2π included; `mse` read as σx = 1) or a Bernoulli Σ x·log x̂ + (1 − x)·log(1 − x̂)
 /// (exact for binary pixels; for grey levels the notebooks' unnormalised "continuous"
 /// reading, logs clamped at −100 as PyTorch's BCE).
-struct PixelLikelihood {
-    let loss: ReconstructionLoss
+public struct PixelLikelihood {
+    public let loss: ReconstructionLoss
     /// What it assumes, for the records.
-    let description: String
+    public let description: String
 
     /// The likelihood `model` was trained with (its fixed or learned σx).
-    init(_ model: BuiltModel) {
+    public init(_ model: BuiltModel) {
         let trained = model.reconstructionLoss
         switch trained.likelihood {
         case .bce:
@@ -29,14 +29,14 @@ struct PixelLikelihood {
     }
 
     /// A Gaussian with a given σx.
-    init(sigmaX: Double) {
+    public init(sigmaX: Double) {
         loss = ReconstructionLoss(.gaussian, reduction: .sum, logSigmaX: Float(Foundation.log(sigmaX)))
         description = "Gaussian N(x; x̂, σx²) with σx = \(sigmaX), ½·log 2π included"
     }
 
     /// log p(x | z) of each row of `decoded` against its target: row r is scored against
     /// image r mod N of `targets` (N images), as sample-major draws of z are laid out.
-    func logLikelihood(_ decoded: Tensor, _ targets: Tensor) throws(ShapeError) -> [Double] {
+    public func logLikelihood(_ decoded: Tensor, _ targets: Tensor) throws(ShapeError) -> [Double] {
         let n = targets.shape.first ?? 0, size = n > 0 ? targets.count / n : 0
         guard n > 0, decoded.count % (n * size) == 0, Array(decoded.shape.dropFirst()) == Array(targets.shape.dropFirst()) else {
             throw ShapeError("log-likelihood: \(decoded.shape.shapeDescription) against \(targets.shape.shapeDescription)")
@@ -52,7 +52,7 @@ struct PixelLikelihood {
 
     /// scale · ∂(−Σ_rows log p(x|z))/∂decoded, rows scored against the targets as in
     /// `logLikelihood`.
-    func gradient(_ decoded: Tensor, _ targets: Tensor, scale: Float) throws(ShapeError) -> Tensor {
+    public func gradient(_ decoded: Tensor, _ targets: Tensor, scale: Float) throws(ShapeError) -> Tensor {
         guard targets.count > 0, decoded.count % targets.count == 0 else {
             throw ShapeError("log-likelihood: \(decoded.shape.shapeDescription) against \(targets.shape.shapeDescription)")
         }

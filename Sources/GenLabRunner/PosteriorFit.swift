@@ -32,33 +32,6 @@ public struct PosteriorFit: Analysis {
         seed = try parameters.int("seed", default: 0, min: 0)
     }
 
-    /// A Monte-Carlo ELBO of q = N(μ, diag σ²) (`logSigma` one value, or one per dimension)
-    /// for the image `x` with `draws` samples; with `gradients` it also writes ∂(−ELBO)/∂μ and
-    /// ∂(−ELBO)/∂log σ into their `grad`.
-    private struct Objective {
-        let model: LatentModel
-        let likelihood: PixelLikelihood
-        let x: Tensor
-        let labels: [Int32]
-
-        func elbo(mu: Parameter, logSigma: Parameter, draws: Int, generator: inout RandomGenerator, gradients: Bool) throws(ShapeError) -> Double {
-            let k = mu.value.count
-            let eps = Tensor(zeros: [draws, 1, k]), z = Tensor(zeros: [0])
-            generator.fillNormal(eps.buffer)
-            try Reparameterization().forward(mu: mu.value, scale: logSigma.value, eps: eps, into: z)
-            let decoded = try model.decode(z, labels: [Int32](repeating: labels.first ?? 0, count: labels.isEmpty ? 0 : draws), level: 0)
-            let logPx = try likelihood.logLikelihood(decoded, x).reduce(0, +) / Double(draws)
-            let kl = MonteCarloKL(reduction: .sum)
-            let divergence = Double(try kl.forward(mu: mu.value, scale: logSigma.value, eps: eps))
-            if gradients {
-                let gradZ = try model.decoderGradient(try likelihood.gradient(decoded, x, scale: 1 / Float(draws)))
-                try kl.backward(mu: mu.value, scale: logSigma.value, eps: eps, gradMu: mu.grad, gradScale: logSigma.grad)
-                try Reparameterization().backward(gradZ: gradZ, mu: mu.value, scale: logSigma.value, eps: eps, addingTo: mu.grad, logSigma.grad)
-            }
-            return logPx - divergence
-        }
-    }
-
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
         let model = try run.latentModel(for: Self.name)
         let test = try data.testImages(for: run, analysis: Self.name)
@@ -68,24 +41,24 @@ public struct PosteriorFit: Analysis {
         let (x, labels) = data.batch(test.subset([image]))
         let likelihood = sigmaX.map { PixelLikelihood(sigmaX: $0) }
             ?? (run.model.reconstructionLoss.likelihood == .mse ? PixelLikelihood(sigmaX: 0.5) : PixelLikelihood(run.model))
-        let objective = Objective(model: model, likelihood: likelihood, x: x, labels: model.classes > 0 ? labels : [])
+        let objective = MonteCarloELBO(model: model, likelihood: likelihood, x: x, label: model.classes > 0 ? labels[0] : nil)
         let k = model.latentSizes[0]
         let mu = Parameter(shape: [1, k]), logSigma = Parameter(shape: [1, 1])
         var generator = RandomGenerator(seed: UInt64(seed), stream: 25)
         let trace: [Float], fitted: Double, encoder: Posterior, fromEncoder: Double?, pixels: [Float]
         do {
             trace = try search.minimise([("mu", mu), ("log_sigma", logSigma)]) { () throws(ShapeError) -> Float in
-                -Float(try objective.elbo(mu: mu, logSigma: logSigma, draws: samples, generator: &generator, gradients: true))
+                -Float(try objective.value(mu: mu, logSigma: logSigma, draws: samples, generator: &generator, gradients: true))
             }
             var evaluation = RandomGenerator(seed: UInt64(seed), stream: 26)
-            fitted = try objective.elbo(mu: mu, logSigma: logSigma, draws: Self.evaluationSamples, generator: &evaluation, gradients: false)
+            fitted = try objective.value(mu: mu, logSigma: logSigma, draws: Self.evaluationSamples, generator: &evaluation, gradients: false)
             encoder = try model.encode(x, labels: labels)[0]
             let encoderMu = Parameter(shape: [1, k]), encoderLogSigma = Parameter(shape: [1, k])
             encoderMu.value.copy(from: encoder.mu)
             encoderLogSigma.value.copy(from: encoder.logSigma)
             evaluation = RandomGenerator(seed: UInt64(seed), stream: 26)
             fromEncoder = run.experiment.model.kind == .ae ? nil
-                : try objective.elbo(mu: encoderMu, logSigma: encoderLogSigma, draws: Self.evaluationSamples, generator: &evaluation, gradients: false)
+                : try objective.value(mu: encoderMu, logSigma: encoderLogSigma, draws: Self.evaluationSamples, generator: &evaluation, gradients: false)
             // the image, the encoder's reconstruction, five draws of the fitted q
             let eps = Tensor(zeros: [5, 1, k]), z = Tensor(zeros: [0])
             generator.fillNormal(eps.buffer)
