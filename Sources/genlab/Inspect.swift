@@ -66,7 +66,20 @@ struct Inspect: ParsableCommand {
         } else {
             row("samples", "none")
         }
-        let analyses = try RunFile.readAnalyses(path: file).map(\.name)
-        row("analyses", analyses.isEmpty ? "none ('genlab analyze' computes them)" : analyses.joined(separator: ", "))
+        let analyses = try RunFile.readAnalyses(path: file)
+        row("analyses", analyses.isEmpty ? "none ('genlab analyze' computes them)" : analyses.map(\.name).joined(separator: ", "))
+        // the measured numbers (the parameters left to the file)
+        for analysis in analyses {
+            let parameters = Set((AnalysisCatalog.all.first { $0.name == analysis.name }?.parameterNames ?? []) + ["step", "components"])
+            let numbers = analysis.attributes.compactMap { name, value -> String? in
+                guard !parameters.contains(name) else { return nil }
+                switch value {
+                case .integer(let n): return "\(name)=\(n)"
+                case .number(let x): return "\(name)=\(String(format: "%.5g", x))"
+                case .text: return nil
+                }
+            }
+            if !numbers.isEmpty { row("", "\(analysis.name): \(numbers.joined(separator: " "))") }
+        }
     }
 }
