@@ -63,5 +63,10 @@ import Testing
         let done = try AnalysisRunner.run(declared.names, parameters: parameters, on: path, datasets: DatasetCache())
         #expect(done == declared.names)
         #expect(try RunFile.readAnalyses(path: path).map(\.name).sorted() == declared.names.sorted())
+        if name == "celeba-dcgan" {
+            // an image folder has no test split: what needs test images says so, naming the file
+            let error = try #require(throws: RunError.self) { try AnalysisRunner.run(["inversion"], on: path, datasets: DatasetCache()) }
+            #expect(error.description == "\(path): 'inversion' needs test images; the dataset has none", "\(error.description)")
+        }
     }
 }
