@@ -35,6 +35,8 @@ public struct RunError: GenLabError, Equatable {
         case worker
         /// An analysis cannot run on this run (a GAN asked for reconstructions, no test images).
         case analysis
+        /// A comparison was asked for a column or key the sweep does not have.
+        case comparison
     }
 
     /// The file or folder concerned (experiment, dataset, run file).

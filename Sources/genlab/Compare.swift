@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import GenLabRunner
+
+/// `genlab compare FILE_OR_RESULTS_DIR`: the points of a sweep side by side, from their files.
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare the points of a sweep: swept values, status, steps, epochs, time, the final and best value of every loss, and every number of their analyses.",
+        discussion: """
+        Given an experiment file (with the --set, --epochs and --steps of the run), its points \
+        are looked up in --results; given a results folder, the sweeps written there. The \
+        configuration every point shares is printed once, above the table. Columns: final.<loss> \
+        (the last recorded value), best.<loss> (the smallest), <analysis>.<number>.
+        """
+    )
+
+    @OptionGroup var experiment: ExperimentOptions
+
+    @Option(help: "The results folder (for an experiment file).")
+    var results = "results"
+
+    @Option(help: "Order the rows by a column (numbers by value, missing last); add ':desc' to reverse, e.g. --sort metrics.elbo:desc.")
+    var sort: String?
+
+    @Option(name: .customLong("group-by"), help: "One row per value of a swept key: each number as mean ± std (count) over the other swept keys.")
+    var groupBy: String?
+
+    @Option(help: "table (fitted to the terminal), csv, json or markdown.")
+    var format: ComparisonTable.Format = .table
+
+    @Option(help: "Also write the figures (SVG) into this folder: each loss's curves, each final number against each swept key.")
+    var plot: String?
+
+    func run() throws {
+        let groups = try SweepGroup.find(experiment, results: results)
+        guard !groups.isEmpty else {
+            throw ValidationError("\(experiment.file): no sweeps or runs here")
+        }
+        if groups.count > 1 && [.csv, .json].contains(format) {
+            throw ValidationError("\(experiment.file) holds \(groups.count) sweeps (\(groups.map(\.title).joined(separator: "; "))); --format \(format.rawValue) writes one: name its results folder or experiment file")
+        }
+        for (n, group) in groups.enumerated() {
+            let comparison = SweepComparison(keys: group.keys, points: group.points, folder: group.folder)
+            var table = try groupBy.map { try comparison.grouped(by: $0) } ?? comparison.table
+            if let sort { table = try table.sorted(by: sort) }
+            let constant = comparison.constantConfiguration
+            switch format {
+            case .json:
+                let object: [String: Any] = ["sweep": group.title, "keys": group.keys,
+                                             "constant": Dictionary(constant.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })]
+                let rows = try JSONSerialization.jsonObject(with: Data(table.render(.json).utf8)) as? [String: Any] ?? [:]
+                let data = try JSONSerialization.data(withJSONObject: object.merging(rows) { a, _ in a }, options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            case .csv:
+                print(table.render(.csv), terminator: "")
+            case .table, .markdown:
+                if n > 0 { print("") }
+                print(format == .markdown ? "### \(group.title)\n" : group.title)
+                if !constant.isEmpty {
+                    let items = constant.map { "\($0.key)=\($0.value)" }
+                    if format == .markdown {
+                        print("Shared: " + items.map { "`\($0)`" }.joined(separator: " ") + "\n")
+                    } else {
+                        for line in Compare.wrap(items, width: Compare.terminalWidth, first: "shared: ") { print(line) }
+                    }
+                }
+                print(table.render(format, width: Compare.terminalWidth), terminator: "")
+            }
+            if let plot {
+                let folder = groups.count > 1 ? "\(plot)/\(SweepGroupNames.folderName(group))" : plot
+                let written = try comparison.writeFigures(to: folder)
+                printError("compare: \(written.count) figures in \(folder)")
+            }
+        }
+    }
+
+    /// `items` joined by two spaces into lines of at most `width` characters (a longer item
+    /// alone on its line), the first line after `first`, the others indented as far.
+    static func wrap(_ items: [String], width: Int, first: String) -> [String] {
+        var lines: [String] = [], line = first
+        for item in items {
+            if line.count > first.count && line.count + 2 + item.count > width {
+                lines.append(line)
+                line = String(repeating: " ", count: first.count)
+            }
+            line += (line.count > first.count ? "  " : "") + item
+        }
+        return lines + [line]
+    }
+
+    /// The terminal's width, else $COLUMNS, else 120.
+    static var terminalWidth: Int {
+        var size = winsize()
+        if isatty(STDOUT_FILENO) != 0, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
+        return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 120
+    }
+}
+
+extension ComparisonTable.Format: ExpressibleByArgument {}
+
+/// Folder names for the sweeps of one results folder.
+enum SweepGroupNames {
+    /// The sweep's experiment folder and, for a recorded sweep, its definition's name.
+    static func folderName(_ group: SweepGroup) -> String {
+        String(group.title.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }.prefix(80))
+    }
+}
