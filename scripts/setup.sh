@@ -3,6 +3,8 @@
 # all there already: the Debian packages (OpenBLAS, HDF5, pkg-config, zlib, libpng,
 # libjpeg, the Fashion-MNIST dataset) and the Python packages the tests use: h5py (HDF5
 # interoperability), jsonschema and PyYAML (the JSON Schema check of experiment files).
+# With --tests, also Debian's chromium (the tests render `genlab report` in it); if it cannot
+# be installed the setup goes on and that test says it was skipped.
 set -euo pipefail
 
 packages=(libopenblas-dev libhdf5-dev pkg-config zlib1g-dev libpng-dev libjpeg-dev dataset-fashion-mnist)
@@ -20,6 +22,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = "--tests" ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "setup: installing chromium (for the report test)"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; }; then
+    echo "setup: chromium could not be installed; the report's browser test will be skipped" >&2
+  fi
 fi
 
 python=${PYTHON:-python3}

@@ -2,7 +2,7 @@
 # The test command: installs what is missing, builds in release mode, runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --tests
 # one OpenBLAS thread per process, as genlab itself runs (the tests run in parallel)
 export OPENBLAS_NUM_THREADS=1
 swift build -c release

@@ -35,16 +35,20 @@ extension SweepComparison {
         }
     }
 
-    /// A figure per final number and swept key: the number of each point against its value of
-    /// the key (a numeric axis when every value is a number, else one place per value).
+    /// A figure per final number and swept key (but a seed, when other keys are swept): the
+    /// number of each point against its value of the key, on a numeric axis when there are more
+    /// than 10 values and all are numbers, else one place per value (in numeric order when
+    /// they are numbers).
     public var metricFigures: [(name: String, plot: SVGPlot)] {
         let colours = self.colours
         var figures: [(name: String, plot: SVGPlot)] = []
-        for (k, key) in keys.enumerated() {
+        for (k, key) in keys.enumerated() where key != "seed" || keys.count == 1 {
             let values = rows.map(\.values[k])
-            let numeric = values.allSatisfy { Double($0) != nil }
             var categories: [String] = []
             for v in values where !categories.contains(v) { categories.append(v) }
+            let numbers = values.allSatisfy { Double($0) != nil }
+            if numbers { categories.sort { Double($0)! < Double($1)! } }
+            let numeric = numbers && categories.count > 10
             let x = { (v: String) in numeric ? Double(v) ?? .nan : Double(categories.firstIndex(of: v) ?? 0) }
             for column in columns where !column.hasPrefix("best.") && rows.contains(where: { $0.numbers[column]?.isFinite ?? false }) {
                 let series = rows.enumerated().map { i, row in

@@ -109,24 +109,25 @@ public struct ComparisonTable: Sendable {
         }
     }
 
-    /// Terminal tables of at most `width` characters.
+    /// Terminal tables of at most `width` characters (but for a column wider than the rest of
+    /// the line): the first block with every identifying column, the next ones without the
+    /// run id.
     private func blocks(width: Int) -> [String] {
         let texts = rows.map { $0.map(\.text) }
-        let widths = columns.indices.map { c in max(columns[c].count, texts.map { $0[c].count }.max() ?? 0) }
-        let fixed = (0..<identifying).reduce(0) { $0 + widths[$1] + 2 }
-        var blocks: [[Int]] = [], current: [Int] = [], used = fixed
+        let widths = columns.indices.map { c in min(60, max(columns[c].count, texts.map { $0[c].count }.max() ?? 0)) }
+        let first = Array(0..<identifying), later = first.filter { columns[$0] != "run_id" }
+        var blocks: [[Int]] = [], current: [Int] = []
+        let lineWidth = { (chosen: [Int]) in chosen.reduce(0) { $0 + widths[$1] } + 2 * max(chosen.count - 1, 0) }
         for c in identifying..<columns.count {
-            if !current.isEmpty && used + widths[c] > width {
-                blocks.append(current)
+            let lead = blocks.isEmpty ? first : later
+            if !current.isEmpty && lineWidth(lead + current + [c]) > width {
+                blocks.append(lead + current)
                 current = []
-                used = fixed
             }
             current.append(c)
-            used += widths[c] + 2
         }
-        if !current.isEmpty || blocks.isEmpty { blocks.append(current) }
-        return blocks.map { block in
-            let chosen = Array(0..<identifying) + block
+        blocks.append((blocks.isEmpty ? first : later) + current)
+        return blocks.map { chosen in
             var table = TextTable(header: chosen.map { columns[$0] })
             for row in texts { table.append(chosen.map { row[$0] }) }
             return table.lines(maxCell: 60).joined(separator: "\n")

@@ -78,13 +78,18 @@ public struct SVGPlot: Sendable {
         var (y0, y1) = (finite.map(\.y).min() ?? 0, finite.map(\.y).max() ?? 1)
         if let categories { (x0, x1) = (-0.5, Double(max(categories.count, 1)) - 0.5) }
         if x1 <= x0 { (x0, x1) = (x0 - 1, x1 + 1) }
+        if categories == nil && series.contains(where: { !$0.line }) {
+            // markers at the ends stay whole
+            let margin = (x1 - x0) * 0.04
+            (x0, x1) = (x0 - margin, x1 + margin)
+        }
         if y1 <= y0 { (y0, y1) = (y0 - 1, y1 + 1) }
         let pad = (y1 - y0) * 0.05
         (y0, y1) = (y0 - pad, y1 + pad)
         let px = { (x: Double) in left + (x - x0) / (x1 - x0) * (right - left) }
         let py = { (y: Double) in bottom - (y - y0) / (y1 - y0) * (bottom - top) }
         let f = { (v: Double) in String(format: "%.1f", v) }
-        var out = ["<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" font-family=\"sans-serif\" font-size=\"11\">",
+        var out = ["<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" font-family=\"sans-serif\" font-size=\"12\">",
                    "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
                    "<text x=\"\(f((left + right) / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(SVGPlot.escape(title))</text>"]
         // grid, ticks and their labels
