@@ -12,6 +12,7 @@ import GenLabTensor
 public struct ActivationMaximisation: Analysis {
     public static let name = "activation_maximisation"
     public static let kinds = adversarial
+    public static let costly = true
     public static let parameterNames = ["count", "steps", "lr", "columns", "seed"]
     let count: Int
     let search: LatentSearch

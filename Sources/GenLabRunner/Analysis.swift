@@ -15,12 +15,17 @@ public protocol Analysis {
     static var parameterNames: [String] { get }
     /// The model kinds it applies to.
     static var kinds: [ModelSpec.Kind] { get }
+    /// Whether it is left out of the analyses run when none are named or declared (it
+    /// optimises, or needs the evaluation classifier, so it takes more than seconds).
+    static var costly: Bool { get }
     /// Reads its parameters (nil: every default).
     init(_ parameters: Fields?) throws(SpecError)
     func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord
 }
 
 extension Analysis {
+    public static var costly: Bool { false }
+
     /// Autoencoders: every kind with an encoder.
     static var autoencoders: [ModelSpec.Kind] { [.ae, .vae, .cvae, .hvae] }
     /// GANs and WGANs.
@@ -36,7 +41,8 @@ extension Analysis {
 public enum AnalysisCatalog {
     public static let all: [any Analysis.Type] = [Reconstructions.self, PriorSamples.self, LatentScatter.self, LatentGrid.self,
                                                   Traversal.self, Interpolation.self, Metrics.self, PosteriorFit.self,
-                                                  Inversion.self, ActivationMaximisation.self, PCABaseline.self]
+                                                  Inversion.self, ActivationMaximisation.self, PCABaseline.self,
+                                                  FrechetDistanceAnalysis.self, ClassifierScore.self, ModeCoverage.self, Memorisation.self]
 
     /// The analysis called `name` with `parameters` (a mapping, or nil).
     public static func make(_ name: String, parameters: YAMLNode?, at location: SourceLocation) throws(SpecError) -> any Analysis {
@@ -54,6 +60,11 @@ extension Optional where Wrapped == Fields {
     func int(_ key: String, default fallback: Int, min: Int? = nil, max: Int? = nil) throws(SpecError) -> Int {
         guard let fields = self, let node = fields[key] else { return fallback }
         return try node.int(fields.path(key), min: min, max: max)
+    }
+
+    func bool(_ key: String, default fallback: Bool) throws(SpecError) -> Bool {
+        guard let fields = self, let node = fields[key] else { return fallback }
+        return try node.bool(fields.path(key))
     }
 
     func double(_ key: String, default fallback: Double, exclusiveMin: Double? = nil, max: Double? = nil) throws(SpecError) -> Double {

@@ -5,9 +5,10 @@ import GenLabStore
 /// Runs analyses on a run file: loads the trained model, computes each analysis, writes its
 /// pictures into `analysis/` beside the run file and commits its `/analysis/<name>/` group.
 public enum AnalysisRunner {
-    /// The analyses that apply to a model kind, run when none are named.
+    /// The analyses run when none are named or declared: those that apply to a model kind
+    /// and are not costly.
     public static func defaults(for kind: ModelSpec.Kind) -> [any Analysis.Type] {
-        AnalysisCatalog.all.filter { $0.kinds.contains(kind) }
+        AnalysisCatalog.all.filter { $0.kinds.contains(kind) && !$0.costly }
     }
 
     /// The analyses an experiment's `analysis` section declares, in order, with their

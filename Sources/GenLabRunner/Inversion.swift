@@ -13,6 +13,7 @@ import GenLabTensor
 public struct Inversion: Analysis {
     public static let name = "inversion"
     public static let kinds = adversarial
+    public static let costly = true
     public static let parameterNames = ["count", "steps", "lr", "columns"]
     let count: Int
     let search: LatentSearch

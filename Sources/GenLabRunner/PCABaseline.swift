@@ -12,6 +12,7 @@ import GenLabTensor
 public struct PCABaseline: Analysis {
     public static let name = "pca_baseline"
     public static let kinds = autoencoders
+    public static let costly = true
     public static let parameterNames = ["count", "show"]
     let count: Int
     let show: Int

@@ -15,6 +15,7 @@ import GenLabTensor
 public struct PosteriorFit: Analysis {
     public static let name = "posterior_fit"
     public static let kinds = autoencoders
+    public static let costly = true
     public static let parameterNames = ["image", "steps", "lr", "samples", "sigma_x", "seed"]
     let image: Int
     let search: LatentSearch

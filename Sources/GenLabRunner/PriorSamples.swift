@@ -26,29 +26,15 @@ public struct PriorSamples: Analysis {
         let classes = model?.classes ?? 0
         // a CVAE: `columns` samples of each class, a row per class
         let n = classes > 0 ? classes * columns : count
-        let labels = (0..<n).map { Int32(classes > 0 ? $0 / columns : 0) }
         let level = (model?.latentSizes.count ?? 1) - 1
-        let noiseShape = model.map { [$0.latentSizes[level]] } ?? run.trainer.sampleNoiseShape ?? []
-        let z = Tensor(zeros: [n] + noiseShape)
-        generator.fillNormal(z.buffer)
-        let images: Tensor
-        do {
-            if let model {
-                images = try model.decode(z, labels: classes > 0 ? labels : [], level: level)
-            } else {
-                images = try run.trainer.samples(holdout: Tensor(zeros: [0]), noise: z)
-            }
-        } catch {
-            throw run.failure(Self.name, error)
-        }
-        let pixels = data.pixels(images)
+        let (pixels, z, noiseShape, labels) = try data.generated(n, generator: &generator, label: { Int32($0 / columns) }, run: run, analysis: Self.name)
         try data.picture(pixels, count: n, columns: columns, named: "samples.png", in: pictures)
         var record = AnalysisRecord(name: Self.name, attributes: [
             ("definition", .text(model == nil ? "G(z), z ~ N(0, I) seeded, evaluation mode, pixel scale [0, 1]"
                 : "decoder of z ~ N(0, I) (seeded) of latent level \(level)\(classes > 0 ? ", a row per class" : ""), evaluation mode, pixel scale [0, 1]")),
             ("step", .integer(Int64(run.step))), ("count", .integer(Int64(n))), ("seed", .integer(Int64(seed)))],
             arrays: [StoredArray(name: "images", shape: [n] + run.experiment.dataset.imageShape, floats: pixels),
-                     StoredArray(name: "z", shape: z.shape, floats: z.values)])
+                     StoredArray(name: "z", shape: [n] + noiseShape, floats: z)])
         if classes > 0 { record.arrays.append(StoredArray(name: "labels", shape: [n], values: .int64(labels.map(Int64.init)))) }
         return record
     }

@@ -45,13 +45,7 @@ extension RunFile {
         }
         let group = "/analysis/\(record.name)"
         try file.createGroup(group)
-        for (name, value) in record.attributes {
-            switch value {
-            case .text(let text): try file.setAttribute(name, text, on: group)
-            case .integer(let n): try file.setAttribute(name, n, on: group)
-            case .number(let x): try file.setAttribute(name, x, on: group)
-            }
-        }
+        try writeAttributes(record.attributes, on: group, in: file)
         for array in record.arrays { try writeArray(array, at: "\(group)/\(array.name)", in: file) }
         try old.close()
         let bytes = try file.image()
@@ -67,19 +61,36 @@ extension RunFile {
         var records: [AnalysisRecord] = []
         for name in try file.children("/analysis") {
             let group = "/analysis/\(name)"
-            var record = AnalysisRecord(name: name)
-            for attribute in try file.attributeNames(on: group) {
-                if let text = try? file.stringAttribute(attribute, on: group) {
-                    record.attributes.append((attribute, .text(text ?? "")))
-                } else if try file.attributeIsInteger(attribute, on: group) {
-                    record.attributes.append((attribute, .integer(try file.intAttribute(attribute, on: group) ?? 0)))
-                } else {
-                    record.attributes.append((attribute, .number(try file.doubleAttribute(attribute, on: group) ?? 0)))
-                }
-            }
+            var record = AnalysisRecord(name: name, attributes: try readAttributes(on: group, in: file))
             for array in try file.children(group) { record.arrays.append(try readArray(file, "\(group)/\(array)", name: array)) }
             records.append(record)
         }
         return records
+    }
+
+    /// Writes scalar attributes (text, int64, float64) on an object.
+    static func writeAttributes(_ attributes: [(name: String, value: AnalysisRecord.Value)], on object: String, in file: HDF5File) throws(HDF5Error) {
+        for (name, value) in attributes {
+            switch value {
+            case .text(let text): try file.setAttribute(name, text, on: object)
+            case .integer(let n): try file.setAttribute(name, n, on: object)
+            case .number(let x): try file.setAttribute(name, x, on: object)
+            }
+        }
+    }
+
+    /// Every attribute of an object, as text, integer or number.
+    static func readAttributes(on object: String, in file: HDF5File) throws(HDF5Error) -> [(name: String, value: AnalysisRecord.Value)] {
+        var attributes: [(name: String, value: AnalysisRecord.Value)] = []
+        for attribute in try file.attributeNames(on: object) {
+            if let text = try? file.stringAttribute(attribute, on: object) {
+                attributes.append((attribute, .text(text ?? "")))
+            } else if try file.attributeIsInteger(attribute, on: object) {
+                attributes.append((attribute, .integer(try file.intAttribute(attribute, on: object) ?? 0)))
+            } else {
+                attributes.append((attribute, .number(try file.doubleAttribute(attribute, on: object) ?? 0)))
+            }
+        }
+        return attributes
     }
 }
