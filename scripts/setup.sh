@@ -2,7 +2,8 @@
 # Installs everything GenLab needs that is not Swift itself, and does nothing when it is
 # all there already: the Debian packages (OpenBLAS, HDF5, pkg-config, zlib, libpng,
 # libjpeg, the Fashion-MNIST dataset) and the Python packages the tests use: h5py (HDF5
-# interoperability), jsonschema and PyYAML (the JSON Schema check of experiment files).
+# interoperability), jsonschema and PyYAML (the JSON Schema check of experiment files), and
+# SciPy (the independent Fréchet distance the tests compare with).
 # With --tests, also Debian's chromium (the tests render `genlab report` in it); if it cannot
 # be installed the setup goes on and that test says it was skipped.
 set -euo pipefail
@@ -34,7 +35,7 @@ if [ "${1:-}" = "--tests" ] && ! command -v chromium >/dev/null 2>&1; then
 fi
 
 python=${PYTHON:-python3}
-for module in h5py:h5py jsonschema:jsonschema yaml:PyYAML; do
+for module in h5py:h5py jsonschema:jsonschema yaml:PyYAML scipy:scipy; do
   if ! "$python" -c "import ${module%%:*}" 2>/dev/null; then
     echo "setup: installing ${module##*:}"
     "$python" -m pip install --quiet "${module##*:}"
