@@ -87,7 +87,7 @@ public struct TrainedClassifier {
             }
             progress("classifier epoch \(epoch + 1)/\(epochs): mean cross-entropy \(String(format: "%.4f", sum / Double(loader.batchesPerEpoch)))")
         }
-        let accuracy = try TrainedClassifier.accuracy(classifier, dataset.test.count > 0 ? dataset.test : dataset.train)
+        let accuracy = try TrainedClassifier.accuracy(classifier, dataset.test.count > 0 ? dataset.test : dataset.train, path: path)
         let seconds = Date().timeIntervalSince(started)
         do {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -106,18 +106,18 @@ public struct TrainedClassifier {
 
     /// Its 128 penultimate features (N × 128) and probabilities (N × classes) of `images`.
     public func evaluate(_ images: ImageSet) throws(RunError) -> (features: [Float], probabilities: [Float]) {
-        try ClassifierEvaluation(classifier).run(images)
+        try ClassifierEvaluation(classifier, path: path).run(images)
     }
 
     /// The same of a batch on the pixel scale (N × C × H × W).
     public func evaluate(_ batch: Tensor) throws(RunError) -> (features: [Float], probabilities: [Float]) {
-        try ClassifierEvaluation(classifier).run(batch)
+        try ClassifierEvaluation(classifier, path: path).run(batch)
     }
 
     /// Top-1 accuracy of `classifier` on `images`.
-    static func accuracy(_ classifier: EvaluationClassifier, _ images: ImageSet) throws(RunError) -> Double {
+    static func accuracy(_ classifier: EvaluationClassifier, _ images: ImageSet, path: String) throws(RunError) -> Double {
         var correct = 0
-        let evaluation = ClassifierEvaluation(classifier)
+        let evaluation = ClassifierEvaluation(classifier, path: path)
         let (_, probabilities) = try evaluation.run(images)
         let classes = classifier.classes
         for (i, label) in images.labels.enumerated() {
@@ -131,8 +131,13 @@ public struct TrainedClassifier {
 /// The classifier's features and probabilities of many images, 500 at a time.
 struct ClassifierEvaluation {
     let classifier: EvaluationClassifier
+    /// The classifier's file (named by errors).
+    let path: String
 
-    init(_ classifier: EvaluationClassifier) { self.classifier = classifier }
+    init(_ classifier: EvaluationClassifier, path: String) {
+        self.classifier = classifier
+        self.path = path
+    }
 
     /// Of a dataset's images (bytes, turned to the pixel scale).
     func run(_ images: ImageSet) throws(RunError) -> (features: [Float], probabilities: [Float]) {
@@ -149,7 +154,7 @@ struct ClassifierEvaluation {
     /// Of a batch already on the pixel scale.
     func run(_ batch: Tensor) throws(RunError) -> (features: [Float], probabilities: [Float]) {
         do { return try classifier.evaluate(batch) } catch {
-            throw RunError(.analysis, "the evaluation classifier: \(error.message)", path: "")
+            throw RunError(.analysis, "the evaluation classifier: \(error.message)", path: path)
         }
     }
 }
