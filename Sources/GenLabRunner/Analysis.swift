@@ -44,6 +44,20 @@ public enum AnalysisCatalog {
                                                   Inversion.self, ActivationMaximisation.self, PCABaseline.self,
                                                   FrechetDistanceAnalysis.self, ClassifierScore.self, ModeCoverage.self, Memorisation.self]
 
+    /// The numbers an analysis record measured: its integer and number attributes but the
+    /// analysis's parameters and `step`.
+    public static func measured(_ record: AnalysisRecord) -> [(name: String, value: Double, isInteger: Bool)] {
+        let parameters = Set((all.first { $0.name == record.name }?.parameterNames ?? []) + ["step"])
+        return record.attributes.compactMap { name, value in
+            guard !parameters.contains(name) else { return nil }
+            switch value {
+            case .integer(let n): return (name, Double(n), true)
+            case .number(let x): return (name, x, false)
+            case .text: return nil
+            }
+        }
+    }
+
     /// The analysis called `name` with `parameters` (a mapping, or nil).
     public static func make(_ name: String, parameters: YAMLNode?, at location: SourceLocation) throws(SpecError) -> any Analysis {
         guard let kind = all.first(where: { $0.name == name }) else {

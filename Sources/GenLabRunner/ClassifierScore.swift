@@ -10,12 +10,10 @@ public struct ClassifierScore: Analysis {
     public static let kinds = ClassifierScores.kinds
     public static let costly = true
     public static let parameterNames = ["count", "seed"]
-    let count: Int
-    let seed: Int
+    let sample: ScoredSample
 
     public init(_ parameters: Fields?) throws(SpecError) {
-        count = try parameters.int("count", default: 10_000, min: 2, max: 1_000_000)
-        seed = try parameters.int("seed", default: 0, min: 0)
+        sample = try ScoredSample(parameters)
     }
 
     /// exp of the mean KL between each row of `p` (N × classes) and their mean.
@@ -34,15 +32,15 @@ public struct ClassifierScore: Analysis {
     }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
-        let scores = try data.scores(count, seed: seed, run: run, analysis: Self.name)
+        let scores = try data.scores(sample, run: run, analysis: Self.name)
         let classes = scores.classifier.classifier.classes
         return AnalysisRecord(name: Self.name, attributes: [
             ("definition", .text("""
                 exp(E_x KL(p(y|x) ‖ p(y))), p(y) the mean of p(y|x), on GenLab's evaluation classifier (\(scores.classifier.description)): \
-                score for \(count) generated images (z seeded), score_test for the first \(scores.testCount) test images; between 1 and \
+                score for \(sample.count) generated images (z seeded), score_test for the first \(scores.testCount) test images; between 1 and \
                 \(classes) (the classes), higher when images are confidently classified and spread over the classes
                 """)),
-            ("step", .integer(Int64(run.step))), ("count", .integer(Int64(count))), ("seed", .integer(Int64(seed))),
+            ("step", .integer(Int64(run.step))), ("count", .integer(Int64(sample.count))), ("seed", .integer(Int64(sample.seed))),
             ("score", .number(ClassifierScore.score(scores.generatedProbabilities, classes: classes))),
             ("score_test", .number(ClassifierScore.score(scores.testProbabilities, classes: classes)))] + scores.attributes)
     }

@@ -4,6 +4,18 @@ import GenLabSpec
 import GenLabStore
 import GenLabTensor
 
+/// Which generated and test images a generator score looks at: `count` of each (10,000 by
+/// default), z seeded by `seed`; the parameters `fd`, `classifier_score` and `mode_coverage` share.
+struct ScoredSample {
+    let count: Int
+    let seed: Int
+
+    init(_ parameters: Fields?) throws(SpecError) {
+        count = try parameters.int("count", default: 10_000, min: 2, max: 1_000_000)
+        seed = try parameters.int("seed", default: 0, min: 0)
+    }
+}
+
 /// What the generator scores share: the classifier, and its view of N generated images and
 /// of N test images.
 struct ClassifierScores {
@@ -28,7 +40,8 @@ extension AnalysisData {
     /// The classifier's features and probabilities of `count` generated images (z seeded by
     /// `seed`; a CVAE's labels cycling over the classes) and of the first `count` test images;
     /// computed once per run for the analyses that share them.
-    func scores(_ count: Int, seed: Int, run: TrainedRun, analysis: String) throws(RunError) -> ClassifierScores {
+    func scores(_ sample: ScoredSample, run: TrainedRun, analysis: String) throws(RunError) -> ClassifierScores {
+        let (count, seed) = (sample.count, sample.seed)
         let key = "\(count)-\(seed)"
         if let known = scores[key] { return known }
         let trained = try classifier()

@@ -11,13 +11,11 @@ public struct FrechetDistanceAnalysis: Analysis {
     public static let kinds = ClassifierScores.kinds
     public static let costly = true
     public static let parameterNames = ["count", "seed", "store_features"]
-    let count: Int
-    let seed: Int
+    let sample: ScoredSample
     let storeFeatures: Bool
 
     public init(_ parameters: Fields?) throws(SpecError) {
-        count = try parameters.int("count", default: 10_000, min: 2, max: 1_000_000)
-        seed = try parameters.int("seed", default: 0, min: 0)
+        sample = try ScoredSample(parameters)
         storeFeatures = try parameters.bool("store_features", default: false)
     }
 
@@ -25,21 +23,21 @@ public struct FrechetDistanceAnalysis: Analysis {
     static var valueName: String { "fd_" + EvaluationClassifier.name.replacingOccurrences(of: "-", with: "_") }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
-        let scores = try data.scores(count, seed: seed, run: run, analysis: Self.name)
+        let scores = try data.scores(sample, run: run, analysis: Self.name)
         let d = EvaluationClassifier.featureCount
         let fd = FrechetDistance(scores.generatedFeatures, scores.testFeatures, dimension: d)
         var record = AnalysisRecord(name: Self.name, attributes: [
             ("definition", .text("""
                 Fréchet distance ‖μg − μt‖² + tr Σg + tr Σt − 2·tr (Σg^½ Σt Σg^½)^½ between the \(d) penultimate features of GenLab's \
-                evaluation classifier (\(scores.classifier.description)) of \(count) generated images (z seeded) and of the first \
+                evaluation classifier (\(scores.classifier.description)) of \(sample.count) generated images (z seeded) and of the first \
                 \(scores.testCount) test images, covariances / (N − 1); comparable only between runs scored by this classifier
                 """)),
-            ("step", .integer(Int64(run.step))), ("count", .integer(Int64(count))), ("seed", .integer(Int64(seed))),
+            ("step", .integer(Int64(run.step))), ("count", .integer(Int64(sample.count))), ("seed", .integer(Int64(sample.seed))),
             (Self.valueName, .number(fd.distance))] + scores.attributes,
             arrays: [StoredArray(name: "mean_generated", shape: [d], floats: fd.meanA.map(Float.init)),
                      StoredArray(name: "mean_test", shape: [d], floats: fd.meanB.map(Float.init))])
         if storeFeatures {
-            record.arrays += [StoredArray(name: "features_generated", shape: [count, d], floats: scores.generatedFeatures),
+            record.arrays += [StoredArray(name: "features_generated", shape: [sample.count, d], floats: scores.generatedFeatures),
                               StoredArray(name: "features_test", shape: [scores.testCount, d], floats: scores.testFeatures)]
         }
         return record

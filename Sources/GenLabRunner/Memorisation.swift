@@ -25,7 +25,7 @@ public struct Memorisation: Analysis {
 
     /// For each row of `queries` (N × d), the distance to the nearest row of `images` and its
     /// index, by blocks of 4096 training rows: ‖q‖² + ‖t‖² − 2·q·t with one matrix product.
-    static func nearest(_ queries: [Float], _ images: ImageSet, data: AnalysisData, dimension d: Int) -> (distances: [Float], indices: [Int]) {
+    static func nearest(_ queries: [Float], _ images: ImageSet, dimension d: Int) -> (distances: [Float], indices: [Int]) {
         let n = queries.count / max(d, 1)
         var best = [Float](repeating: .infinity, count: n), index = [Int](repeating: -1, count: n)
         let queryNorms = (0..<n).map { i in (0..<d).reduce(Float(0)) { $0 + queries[i * d + $1] * queries[i * d + $1] } }
@@ -52,9 +52,11 @@ public struct Memorisation: Analysis {
         var generator = RandomGenerator(seed: UInt64(seed), stream: 29)
         let classes = run.latentModel?.classes ?? 0
         let generated = try data.generated(count, generator: &generator, label: { Int32($0 % max(classes, 1)) }, run: run, analysis: Self.name)
-        let (fromGenerated, nearestToGenerated) = Memorisation.nearest(generated.pixels, train, data: data, dimension: d)
+        // generated and test images against the training set in one pass over it
         let testPixels = BatchLoader.whole(test, normalization: .unit).images.values
-        let (fromTest, _) = Memorisation.nearest(testPixels, train, data: data, dimension: d)
+        let (distances, nearest) = Memorisation.nearest(generated.pixels + testPixels, train, dimension: d)
+        let (fromGenerated, fromTest) = (Array(distances.prefix(count)), Array(distances.dropFirst(count)))
+        let nearestToGenerated = Array(nearest.prefix(count))
         // the first `show` generated images above their nearest training images
         let shown = min(show, count)
         let neighbours = BatchLoader.whole(train.subset(Array(nearestToGenerated.prefix(shown))), normalization: .unit).images.values

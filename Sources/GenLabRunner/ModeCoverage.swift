@@ -11,12 +11,10 @@ public struct ModeCoverage: Analysis {
     public static let kinds = ClassifierScores.kinds
     public static let costly = true
     public static let parameterNames = ["count", "seed"]
-    let count: Int
-    let seed: Int
+    let sample: ScoredSample
 
     public init(_ parameters: Fields?) throws(SpecError) {
-        count = try parameters.int("count", default: 10_000, min: 2, max: 1_000_000)
-        seed = try parameters.int("seed", default: 0, min: 0)
+        sample = try ScoredSample(parameters)
     }
 
     /// The predicted class counts of rows of probabilities.
@@ -35,7 +33,7 @@ public struct ModeCoverage: Analysis {
     }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
-        let scores = try data.scores(count, seed: seed, run: run, analysis: Self.name)
+        let scores = try data.scores(sample, run: run, analysis: Self.name)
         let classes = scores.classifier.classifier.classes
         let generated = ModeCoverage.histogram(scores.generatedProbabilities, classes: classes)
         let test = ModeCoverage.histogram(scores.testProbabilities, classes: classes)
@@ -46,15 +44,15 @@ public struct ModeCoverage: Analysis {
             let p = Double(pair.0) / g, q = Double(pair.1 + 1) / (t + Double(classes))
             return sum + p * Foundation.log(p / q)
         }
-        let covered = generated.filter { Double($0) >= Double(count) / Double(classes) / 10 }.count
+        let covered = generated.filter { Double($0) >= Double(sample.count) / Double(classes) / 10 }.count
         return AnalysisRecord(name: Self.name, attributes: [
             ("definition", .text("""
-                classes predicted by GenLab's evaluation classifier (\(scores.classifier.description)) for \(count) generated images (z seeded) \
+                classes predicted by GenLab's evaluation classifier (\(scores.classifier.description)) for \(sample.count) generated images (z seeded) \
                 and for the first \(scores.testCount) test images: entropy and entropy_test of the two histograms (nats, at most \
                 log \(classes) = \(String(format: "%.4f", Foundation.log(Double(classes))))), kl_to_test = KL(generated ‖ test histogram, the \
                 test counts + 1), modes_covered = classes predicted for at least count / classes / 10 images
                 """)),
-            ("step", .integer(Int64(run.step))), ("count", .integer(Int64(count))), ("seed", .integer(Int64(seed))),
+            ("step", .integer(Int64(run.step))), ("count", .integer(Int64(sample.count))), ("seed", .integer(Int64(sample.seed))),
             ("entropy", .number(ModeCoverage.entropy(generated))), ("entropy_test", .number(ModeCoverage.entropy(test))),
             ("kl_to_test", .number(kl)), ("modes_covered", .integer(Int64(covered))), ("classes", .integer(Int64(classes)))] + scores.attributes,
             arrays: [StoredArray(name: "histogram", shape: [classes], values: .int64(generated.map(Int64.init))),

@@ -63,14 +63,7 @@ public struct SweepComparison: Sendable {
                     if let best = finite.min() { row.numbers["best.\(loss)"] = Double(best) }
                 }
                 for analysis in (try? RunFile.readAnalyses(path: files.runFile)) ?? [] {
-                    let parameters = Set((AnalysisCatalog.all.first { $0.name == analysis.name }?.parameterNames ?? []) + ["step"])
-                    for (name, value) in analysis.attributes where !parameters.contains(name) {
-                        switch value {
-                        case .integer(let n): row.numbers["\(analysis.name).\(name)"] = Double(n)
-                        case .number(let x): row.numbers["\(analysis.name).\(name)"] = x
-                        case .text: break
-                        }
-                    }
+                    for number in AnalysisCatalog.measured(analysis) { row.numbers["\(analysis.name).\(number.name)"] = number.value }
                 }
             }
             rows.append(row)

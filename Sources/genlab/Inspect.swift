@@ -68,16 +68,10 @@ struct Inspect: ParsableCommand {
         }
         let analyses = try RunFile.readAnalyses(path: file)
         row("analyses", analyses.isEmpty ? "none ('genlab analyze' computes them)" : analyses.map(\.name).joined(separator: ", "))
-        // the measured numbers (the parameters left to the file)
+        // the measured numbers (the parameters, and pca_baseline's component count, left to the file)
         for analysis in analyses {
-            let parameters = Set((AnalysisCatalog.all.first { $0.name == analysis.name }?.parameterNames ?? []) + ["step", "components"])
-            let numbers = analysis.attributes.compactMap { name, value -> String? in
-                guard !parameters.contains(name) else { return nil }
-                switch value {
-                case .integer(let n): return "\(name)=\(n)"
-                case .number(let x): return "\(name)=\(String(format: "%.5g", x))"
-                case .text: return nil
-                }
+            let numbers = AnalysisCatalog.measured(analysis).filter { $0.name != "components" }.map { number in
+                number.isInteger ? "\(number.name)=\(Int64(number.value))" : "\(number.name)=\(String(format: "%.5g", number.value))"
             }
             if !numbers.isEmpty { row("", "\(analysis.name): \(numbers.joined(separator: " "))") }
         }
