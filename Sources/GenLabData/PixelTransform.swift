@@ -8,8 +8,8 @@ public struct PixelTransform: Sendable {
     let table: [Float]
     public let channels: Int
     /// value = pixel·scale[c] + offset[c], pixel in [0, 1]: the inverse for recording.
-    let scale: [Float]
-    let offset: [Float]
+    public let scale: [Float]
+    public let offset: [Float]
 
     public init(_ normalization: DatasetSpec.Normalization, channels: Int) {
         self.channels = channels

@@ -39,10 +39,7 @@ extension LatentModel {
     /// `noise`, for `latent: sample`), or for a CVAE decodings of `noise` with labels 0, 1,
     /// …, classes − 1, 0, …
     public func samples(holdout: Tensor, noise: Tensor) throws(ShapeError) -> Tensor {
-        if classes > 0 {
-            let labels = (0..<(noise.shape.first ?? 0)).map { Int32($0 % classes) }
-            return try decode(noise, labels: labels, level: 0)
-        }
+        if classes > 0 { return try decode(noise, labels: sampleLabels(count: noise.shape.first ?? 0), level: 0) }
         let posterior = try encode(holdout, labels: [])[0]
         guard reconstructsFromSample else { return try decode(posterior.mu, labels: [], level: 0) }
         let eps = Tensor(zeros: [1] + posterior.mu.shape), z = Tensor(zeros: [0])
@@ -53,6 +50,9 @@ extension LatentModel {
         try Reparameterization().forward(mu: posterior.mu, scale: posterior.logSigma, eps: eps, into: z)
         return try decode(z, labels: [], level: 0)
     }
+
+    /// The labels a CVAE's samples decode with: 0, 1, …, classes − 1, 0, …
+    public func sampleLabels(count: Int) -> [Int32] { (0..<count).map { Int32($0 % max(classes, 1)) } }
 
     /// Checks that `level` is one of this model's latent levels.
     func checkLevel(_ level: Int) throws(ShapeError) {

@@ -5,8 +5,10 @@ import GenLabSpec
 public struct LayerRow: Equatable, Sendable {
     /// The `state_dict` index of the layer in its network.
     public var index: Int
+    /// The module with its resolved arguments.
+    public var layer: LayerDescription
     /// PyTorch-style description: "Conv2d(1, 16, kernel_size=4, stride=2, padding=1, bias=False)".
-    public var description: String
+    public var description: String { layer.text }
     /// Output shape of one item (without the batch dimension).
     public var outputShape: [Int]
     public var parameters: Int
@@ -38,7 +40,7 @@ struct NetworkBuilder {
 
     /// The layer for one spec at the current item shape, with its description.
     static func layer(for spec: LayerSpec, itemShape shape: [Int], generator: inout RandomGenerator,
-                      path: String, budget: Int = ModelSize.maxParameters) throws(SpecError) -> (Layer, String) {
+                      path: String, budget: Int = ModelSize.maxParameters) throws(SpecError) -> (Layer, LayerDescription) {
         guard let count = spec.kind.parameterCount(input: shape), count <= budget else {
             let size = spec.kind.parameterCount(input: shape)
             let before = ModelSize.maxParameters - budget
@@ -81,12 +83,12 @@ struct NetworkBuilder {
         for spec in specs {
             let index = layers.count
             let where_ = "\(path)[\(index)] (\(name) layer \(index))"
-            let (layer, text) = try NetworkBuilder.layer(for: spec, itemShape: shape, generator: &generator, path: where_,
+            let (layer, description) = try NetworkBuilder.layer(for: spec, itemShape: shape, generator: &generator, path: where_,
                                                          budget: parameterBudget)
             parameterBudget -= layer.parameterCount
             shape = try NetworkBuilder.outputShape(of: layer, spec, input: shape, path: where_)
             layers.append(layer)
-            rows.append(LayerRow(index: index, description: text, outputShape: shape, parameters: layer.parameterCount))
+            rows.append(LayerRow(index: index, layer: description, outputShape: shape, parameters: layer.parameterCount))
         }
         return BuiltNetwork(name: name, network: Sequential(layers), inputShape: built.inputShape, rows: rows)
     }

@@ -96,7 +96,7 @@ extension Activation {
         public init() {}
         public static let name = "relu"
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { Activation(.relu) }
-        public func describe(input: [Int]) -> String { "ReLU()" }
+        public func describe(input: [Int]) -> LayerDescription { LayerDescription("ReLU") }
     }
 
     /// `- leaky_relu` (slope 0.01) or `- leaky_relu: {slope: 0.2}`.
@@ -114,7 +114,9 @@ extension Activation {
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
             Activation(.leakyReLU(slope: Float(slope)))
         }
-        public func describe(input: [Int]) -> String { "LeakyReLU(negative_slope=\(slope))" }
+        public func describe(input: [Int]) -> LayerDescription {
+            LayerDescription("LeakyReLU", [("negative_slope", .double(slope))], text: "LeakyReLU(negative_slope=\(slope))")
+        }
     }
 
     /// `- sigmoid`.
@@ -122,7 +124,7 @@ extension Activation {
         public init() {}
         public static let name = "sigmoid"
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { Activation(.sigmoid) }
-        public func describe(input: [Int]) -> String { "Sigmoid()" }
+        public func describe(input: [Int]) -> LayerDescription { LayerDescription("Sigmoid") }
     }
 
     /// `- tanh`.
@@ -130,6 +132,6 @@ extension Activation {
         public init() {}
         public static let name = "tanh"
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { Activation(.tanh) }
-        public func describe(input: [Int]) -> String { "Tanh()" }
+        public func describe(input: [Int]) -> LayerDescription { LayerDescription("Tanh") }
     }
 }

@@ -51,7 +51,9 @@ extension AdaptiveAvgPool2d {
             return AdaptiveAvgPool2d()
         }
 
-        public func describe(input: [Int]) -> String { "AdaptiveAvgPool2d(1)" }
+        public func describe(input: [Int]) -> LayerDescription {
+            LayerDescription("AdaptiveAvgPool2d", [("output_size", .int(1))], text: "AdaptiveAvgPool2d(1)")
+        }
 
         /// A mean cannot be undone.
         public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] {

@@ -160,7 +160,12 @@ extension BatchNorm {
             return BatchNorm(dimensions: input.count == 3 ? 2 : 1, features: input[0])
         }
 
-        public func describe(input: [Int]) -> String { "BatchNorm\(input.count == 3 ? 2 : 1)d(\(input[0]))" }
+        public func describe(input: [Int]) -> LayerDescription {
+            let module = "BatchNorm\(input.count == 3 ? 2 : 1)d"
+            return LayerDescription(module, [("num_features", .int(input[0])), ("eps", .double(1e-5)), ("momentum", .double(0.1)),
+                                             ("affine", .bool(true)), ("track_running_stats", .bool(true))],
+                                    text: "\(module)(\(input[0]))")
+        }
     }
 
     /// Weight 1 (DCGAN: N(1, 0.02)) and bias 0.

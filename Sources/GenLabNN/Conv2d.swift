@@ -142,6 +142,12 @@ public struct WindowArguments: Equatable, Sendable {
     func describe(channels: Int) -> String {
         "\(channels), \(out), kernel_size=\(kernel), stride=\(stride), padding=\(padding)"
     }
+
+    /// The constructor's arguments from `in_channels` to `padding`, pairs as PyTorch keeps them.
+    func arguments(channels: Int) -> [(String, JSONValue)] {
+        [("in_channels", .int(channels)), ("out_channels", .int(out)), ("kernel_size", .ints([kernel, kernel])),
+         ("stride", .ints([stride, stride])), ("padding", .ints([padding, padding]))]
+    }
 }
 
 extension Conv2d {
@@ -175,9 +181,9 @@ extension Conv2d {
             return spectralNorm ? SpectralNorm(conv, generator: &generator) : conv
         }
 
-        public func describe(input: [Int]) -> String {
-            let text = "Conv2d(\(window.describe(channels: input[0])), bias=\(window.bias ? "True" : "False"))"
-            return spectralNorm ? "spectral_norm(\(text))" : text
+        public func describe(input: [Int]) -> LayerDescription {
+            LayerDescription("Conv2d", window.arguments(channels: input[0]) + [("bias", .bool(window.bias))], spectralNorm: spectralNorm,
+                             text: "Conv2d(\(window.describe(channels: input[0])), bias=\(window.bias ? "True" : "False"))")
         }
 
         /// A ConvTranspose2d with the output padding that restores the input's size.

@@ -172,8 +172,10 @@ extension ConvTranspose2d {
                                    padding: w.padding, outputPadding: outputPadding, bias: w.bias)
         }
 
-        public func describe(input: [Int]) -> String {
-            "ConvTranspose2d(\(window.describe(channels: input[0])), output_padding=\(outputPadding), bias=\(window.bias ? "True" : "False"))"
+        public func describe(input: [Int]) -> LayerDescription {
+            LayerDescription("ConvTranspose2d", window.arguments(channels: input[0])
+                                + [("output_padding", .ints([outputPadding, outputPadding])), ("bias", .bool(window.bias))],
+                             text: "ConvTranspose2d(\(window.describe(channels: input[0])), output_padding=\(outputPadding), bias=\(window.bias ? "True" : "False"))")
         }
 
         /// A Conv2d back to the input's channels.

@@ -18,8 +18,8 @@ public protocol LayerKind: Sendable {
     /// The layer for items of `input` (parameters zero until `reset`; `generator` draws what
     /// construction draws, a spectral norm's u and v), or why the input does not fit.
     func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer
-    /// PyTorch's print of the layer built for items of `input`.
-    func describe(input: [Int]) -> String
+    /// The layer built for items of `input` as PyTorch constructs and prints it.
+    func describe(input: [Int]) -> LayerDescription
     /// The kinds that undo this one in a mirrored decoder, taking items of `output` back to
     /// `input` (empty when nothing is needed), or why it cannot be undone.
     func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind]

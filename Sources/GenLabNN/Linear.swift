@@ -98,9 +98,10 @@ extension Linear {
             return spectralNorm ? SpectralNorm(linear, generator: &generator) : linear
         }
 
-        public func describe(input: [Int]) -> String {
-            let text = "Linear(in_features=\(input[0]), out_features=\(out), bias=\(bias ? "True" : "False"))"
-            return spectralNorm ? "spectral_norm(\(text))" : text
+        public func describe(input: [Int]) -> LayerDescription {
+            LayerDescription("Linear", [("in_features", .int(input[0])), ("out_features", .int(out)), ("bias", .bool(bias))],
+                             spectralNorm: spectralNorm,
+                             text: "Linear(in_features=\(input[0]), out_features=\(out), bias=\(bias ? "True" : "False"))")
         }
 
         /// Back to the input's features.

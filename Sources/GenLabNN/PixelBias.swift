@@ -50,7 +50,9 @@ extension PixelBias {
         public static let name = "bias"
         public func parameterCount(input: [Int]) -> Int? { Tensor.checkedElementCount(input) }
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { PixelBias(itemShape: input) }
-        public func describe(input: [Int]) -> String { "BiasLayer(\(input.shapeDescription))" }
+        public func describe(input: [Int]) -> LayerDescription {
+            LayerDescription("BiasLayer", [("shape", .ints(input))], text: "BiasLayer(\(input.shapeDescription))")
+        }
     }
 
     /// Zero, as CIS-522's `BiasLayer` starts.

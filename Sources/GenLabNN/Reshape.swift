@@ -49,7 +49,9 @@ extension Reshape {
         public init() {}
         public static let name = "flatten"
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { Reshape.flatten() }
-        public func describe(input: [Int]) -> String { "Flatten()" }
+        public func describe(input: [Int]) -> LayerDescription {
+            LayerDescription("Flatten", [("start_dim", .int(1)), ("end_dim", .int(-1))], text: "Flatten()")
+        }
 
         /// An Unflatten back to the input's shape (nothing when it was flat already).
         public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] {
@@ -76,7 +78,9 @@ extension Reshape {
         }
 
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { Reshape.unflatten(shape) }
-        public func describe(input: [Int]) -> String { "Unflatten(1, \(shape))" }
+        public func describe(input: [Int]) -> LayerDescription {
+            LayerDescription("Unflatten", [("dim", .int(1)), ("unflattened_size", .ints(shape))], text: "Unflatten(1, \(shape))")
+        }
         public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] { [Flatten()] }
     }
 }

@@ -74,9 +74,11 @@ public enum AnalysisRunner {
         }
         let data = AnalysisData(spec: run.experiment.dataset, datasets: datasets)
         var done: [String] = []
+        // a run file from before format 3 gains its description with its first analysis
+        let described = RunDescription.described(run)
         for analysis in chosen {
             let record = try analysis.run(on: run, data: data, pictures: pictures)
-            do { try RunFile.commitAnalysis(path: path, record) } catch { throw RunError(error) }
+            do { try RunFile.commitAnalysis(path: path, record, metadata: described) } catch { throw RunError(error) }
             done.append(record.name)
         }
         return done

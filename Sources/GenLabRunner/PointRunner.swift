@@ -106,12 +106,14 @@ public final class PointRunner {
     }
 
     /// The run file's root attributes for `status`.
-    func metadata(_ status: RunStatus, startedAt: String, totalSteps: Int, failure: String? = nil) -> RunMetadata {
-        RunMetadata(
+    func metadata(_ status: RunStatus, model: BuiltModel, startedAt: String, totalSteps: Int, failure: String? = nil) -> RunMetadata {
+        var metadata = RunMetadata(
             experiment: experiment.name, runID: point.runID, status: status, configYAML: point.resolvedYAML,
             sweepPoint: point.overrides.map { "\($0.key)=\($0.value.compactText)" }.joined(separator: "\n"),
             genlabVersion: GenLabVersion.current, startedAt: startedAt,
             finishedAt: status == .running ? nil : PointRunner.timestamp(), failure: failure, totalSteps: Int64(totalSteps),
             analysisYAML: experiment.analysis?.yamlText)
+        RunDescription.describe(&metadata, model: model, overrides: point.overrides.map { ($0.key, $0.value) })
+        return metadata
     }
 }

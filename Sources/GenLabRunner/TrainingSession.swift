@@ -86,11 +86,12 @@ final class TrainingSession {
             model, optimizers: trainer.optimizers, rng: ["noise": noise], trainer: trainer.carriedValues,
             progress: RunProgress(step: Int64(step), epoch: Int64(epoch), batch: Int64(batch))) : nil
         do {
-            try RunFile.commit(path: runner.path, metadata: runner.metadata(status, startedAt: startedAt, totalSteps: total, failure: failure),
+            try RunFile.commit(path: runner.path, metadata: runner.metadata(status, model: model, startedAt: startedAt, totalSteps: total, failure: failure),
                                state: state,
                                newHistory: withState ? pendingHistory : HistoryRows(),
                                newLatents: withState ? pendingLatents : [],
-                               newSamples: withState ? pendingSamples : [])
+                               newSamples: withState ? pendingSamples : [],
+                               sampleInputs: withState ? sampleInputs : nil)
         } catch {
             throw RunError(error)
         }
@@ -173,11 +174,11 @@ final class TrainingSession {
 
     private lazy var transform = PixelTransform(experiment.dataset.normalization, channels: experiment.dataset.imageShape[0])
 
-    /// The holdout images, normalised.
-    private lazy var holdout: Tensor = {
+    /// The holdout images, normalised, and their labels.
+    private lazy var holdout: (images: Tensor, labels: [Int32]) = {
         var images = DatasetLoader.holdout(runner.dataset, experiment.dataset.holdout)
         if let count = experiment.record.samples?.count { images = images.prefix(count) }
-        return BatchLoader.whole(images, normalization: experiment.dataset.normalization).images
+        return BatchLoader.whole(images, normalization: experiment.dataset.normalization)
     }()
 
     /// The fixed noise of recorded samples (GANs, CVAE).
@@ -189,10 +190,30 @@ final class TrainingSession {
         return t
     }()
 
+    /// What the recorded samples are made from (`/sample_inputs`, with every commit of the
+    /// state): the holdout images (normalised) and labels that reconstructions encode, the
+    /// fixed noise of generated samples or sampled reconstructions, a CVAE's labels; nil when
+    /// no samples are recorded.
+    private lazy var sampleInputs: [StoredArray]? = {
+        guard experiment.record.samples != nil else { return nil }
+        var arrays: [StoredArray] = []
+        if trainer.sampleNoiseShape != nil {
+            arrays.append(StoredArray(name: "noise", shape: fixedNoise.shape, floats: fixedNoise.values))
+        }
+        if let latent = trainer as? LatentModel, latent.classes > 0 {
+            let labels = latent.sampleLabels(count: fixedNoise.shape[0]).map(Int64.init)
+            arrays.append(StoredArray(name: "labels", shape: [labels.count], values: .int64(labels)))
+        } else if experiment.model.kind.isAutoencoder {
+            arrays.append(StoredArray(name: "images", shape: holdout.images.shape, floats: holdout.images.values))
+            arrays.append(StoredArray(name: "labels", shape: [holdout.labels.count], values: .int64(holdout.labels.map(Int64.init))))
+        }
+        return arrays
+    }()
+
     private func recordSamples() throws(RunError) {
         let images: Tensor
         do {
-            images = try trainer.samples(holdout: holdout, noise: fixedNoise)
+            images = try trainer.samples(holdout: holdout.images, noise: fixedNoise)
         } catch {
             throw RunError(.training, "recording samples at step \(step): \(error.message)", path: runner.path)
         }

@@ -31,13 +31,15 @@ public struct AnalysisRecord: Equatable, Sendable {
 extension RunFile {
     /// Stores `record` as `/analysis/<name>/` of the run file at `path`, replacing that group
     /// and nothing else, in one commit (the whole file rewritten beside it and renamed over it).
-    public static func commitAnalysis(path: String, _ record: AnalysisRecord) throws(HDF5Error) {
+    /// `metadata`, when given, replaces the root attributes (an older run file gaining its
+    /// description); otherwise they stay as they are.
+    public static func commitAnalysis(path: String, _ record: AnalysisRecord, metadata: RunMetadata? = nil) throws(HDF5Error) {
         guard !record.name.isEmpty, !record.name.contains("/"), record.name != "." else {
             throw HDF5Error(.invalidRecord, "an analysis name must be one path component, found '\(record.name)'", path: path)
         }
         let old = try open(path)
         let file = try HDF5File(path: path + ".tmp", mode: .createInMemory)
-        try writeMetadata(try readMetadata(old), to: file)
+        if let metadata { try writeMetadata(metadata, to: file) } else { try writeMetadata(try readMetadata(old), to: file) }
         for group in try old.children("/") where group != "analysis" { try file.copy("/\(group)", from: old) }
         try file.createGroup("/analysis")
         if old.exists("/analysis") {

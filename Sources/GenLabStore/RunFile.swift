@@ -33,8 +33,13 @@ public struct RunSummary: Sendable {
 /// file as it was: HDF5 itself never writes to disk.
 public enum RunFile {
     public static let format = "genlab-run"
-    /// 2: latents keyed by step (`/latents/step_<n>`, attribute `epoch`); 1 keyed them by epoch.
-    public static let formatVersion: Int64 = 2
+    /// 3: the networks described (`model_json`, `config_json`, `sweep_point_json`, and
+    /// `/sample_inputs`); 2: latents keyed by step (`/latents/step_<n>`, attribute `epoch`); 1
+    /// keyed them by epoch. A file is written as format 3 when its metadata has the
+    /// description, else as 2 (an older run that a newer GenLab commits an analysis to).
+    public static let formatVersion: Int64 = 3
+    /// The attributes a file of format 3 must have.
+    static let describedAttributes = ["model_json", "config_json", "sweep_point_json"]
 
     /// Writes a new complete version of the run file at `path`.
     ///
@@ -43,8 +48,11 @@ public enum RunFile {
     ///     previous file's.
     ///   - newHistory: rows appended to the history.
     ///   - newLatents, newSamples: records added (an epoch or step already stored is replaced).
+    ///   - sampleInputs: what the recorded samples are made from (`/sample_inputs/<name>`:
+    ///     holdout images, noise, labels); nil keeps the previous file's.
     public static func commit(path: String, metadata: RunMetadata, state: RunState?, newHistory: HistoryRows = HistoryRows(),
-                              newLatents: [LatentRecord] = [], newSamples: [SampleRecord] = []) throws(HDF5Error) {
+                              newLatents: [LatentRecord] = [], newSamples: [SampleRecord] = [],
+                              sampleInputs: [StoredArray]? = nil) throws(HDF5Error) {
         let temporary = path + ".tmp"
         try? FileManager.default.removeItem(atPath: temporary)
         do throws(HDF5Error) {
@@ -64,6 +72,12 @@ public enum RunFile {
             try merge("/samples", "step_", newSamples.map(\.step), into: file, from: old)
             for record in newSamples {
                 try writeArray(record.images, at: "/samples/step_\(record.step)", in: file)
+            }
+            if let sampleInputs {
+                try file.createGroup("/sample_inputs")
+                for array in sampleInputs { try writeArray(array, at: "/sample_inputs/\(array.name)", in: file) }
+            } else if let old, old.exists("/sample_inputs") {
+                try file.copy("/sample_inputs", from: old)
             }
             // analyses stay until `commitAnalysis` replaces them (each says the step it saw)
             if let old, old.exists("/analysis") { try file.copy("/analysis", from: old) }
@@ -94,7 +108,11 @@ public enum RunFile {
 
     static func writeMetadata(_ m: RunMetadata, to file: HDF5File) throws(HDF5Error) {
         try file.setAttribute("format", format)
-        try file.setAttribute("format_version", formatVersion)
+        let described = [m.modelJSON, m.configJSON, m.sweepPointJSON].map { $0 != nil }
+        guard described.allSatisfy({ $0 == described[0] }) else {
+            throw HDF5Error(.invalidRecord, "the model description, the configuration and the sweep point as JSON are written together", path: file.path)
+        }
+        try file.setAttribute("format_version", described[0] ? formatVersion : 2)
         try file.setAttribute("experiment", m.experiment)
         try file.setAttribute("run_id", m.runID)
         try file.setAttribute("status", m.status.rawValue)
@@ -106,6 +124,9 @@ public enum RunFile {
         if let failure = m.failure { try file.setAttribute("failure", failure) }
         if let total = m.totalSteps { try file.setAttribute("total_steps", total) }
         if let analysis = m.analysisYAML { try file.setAttribute("analysis_yaml", analysis) }
+        for (name, value) in zip(describedAttributes, [m.modelJSON, m.configJSON, m.sweepPointJSON]) {
+            if let value { try file.setAttribute(name, value) }
+        }
     }
 
     static func writeArray(_ array: StoredArray, at arrayPath: String, in file: HDF5File) throws(HDF5Error) {

@@ -40,7 +40,14 @@ extension RunFile {
             configYAML: try attribute("config_yaml"), sweepPoint: try attribute("sweep_point"),
             genlabVersion: try attribute("genlab_version"), startedAt: try attribute("started_at"),
             finishedAt: try file.stringAttribute("finished_at"), failure: try file.stringAttribute("failure"),
-            totalSteps: try file.intAttribute("total_steps"), analysisYAML: try file.stringAttribute("analysis_yaml"))
+            totalSteps: try file.intAttribute("total_steps"), analysisYAML: try file.stringAttribute("analysis_yaml"),
+            modelJSON: try file.stringAttribute("model_json"), configJSON: try file.stringAttribute("config_json"),
+            sweepPointJSON: try file.stringAttribute("sweep_point_json"))
+        if try file.intAttribute("format_version") ?? 0 >= 3 {
+            for name in describedAttributes where try file.stringAttribute(name) == nil {
+                throw HDF5Error(.damaged, "a run file of format 3 without its '\(name)' attribute (damaged?)", path: path)
+            }
+        }
         return metadata
     }
 

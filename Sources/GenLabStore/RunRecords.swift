@@ -159,10 +159,18 @@ public struct RunMetadata: Equatable, Sendable {
     public var totalSteps: Int64?
     /// The experiment's `analysis` section (YAML), run after training and by `genlab analyze`.
     public var analysisYAML: String?
+    /// The networks described completely (`ModelDescription`, JSON); absent in files written
+    /// before format 3.
+    public var modelJSON: String?
+    /// The resolved configuration as JSON (format 3).
+    public var configJSON: String?
+    /// The sweep point's overrides as a JSON object, in the sweep's order (format 3).
+    public var sweepPointJSON: String?
 
     public init(experiment: String, runID: String, status: RunStatus, configYAML: String, sweepPoint: String,
                 genlabVersion: String, startedAt: String, finishedAt: String? = nil, failure: String? = nil,
-                totalSteps: Int64? = nil, analysisYAML: String? = nil) {
+                totalSteps: Int64? = nil, analysisYAML: String? = nil, modelJSON: String? = nil, configJSON: String? = nil,
+                sweepPointJSON: String? = nil) {
         self.experiment = experiment
         self.runID = runID
         self.status = status
@@ -174,5 +182,8 @@ public struct RunMetadata: Equatable, Sendable {
         self.failure = failure
         self.totalSteps = totalSteps
         self.analysisYAML = analysisYAML
+        self.modelJSON = modelJSON
+        self.configJSON = configJSON
+        self.sweepPointJSON = sweepPointJSON
     }
 }
