@@ -13,7 +13,7 @@ import GenLabSpec
 public enum ModelDescription {
     /// The name in the document's `format` key.
     public static let format = "genlab-model"
-    /// 1: the first version (GenLab 0.16).
+    /// 1: the first version (run format 3).
     public static let version = 1
 
     /// The description of `model`, with the pixel scale of its inputs (network input =

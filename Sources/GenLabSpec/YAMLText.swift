@@ -20,11 +20,12 @@ extension YAMLNode {
         return String(text.map { allowed.contains($0) ? $0 : "-" }).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
     }
 
-    /// Block-style YAML that parses back to the same values.
+    /// Block-style YAML that parses back to the same values (an empty mapping or list at the
+    /// top is written `{}` or `[]`: an empty document would not parse).
     public var yamlText: String {
         var out = ""
         emit(into: &out, indent: 0)
-        return out
+        return out.isEmpty ? quotedCompactText + "\n" : out
     }
 
     private func emit(into out: inout String, indent: Int) {

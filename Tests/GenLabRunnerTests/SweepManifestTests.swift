@@ -29,6 +29,16 @@ import Testing
         #expect(outside.reason == .noSuchPoint && outside.message.contains("indices 0–2"))
     }
 
+    /// `--set 'analysis={}'` (no analyses) survives the manifest: its points parse in a worker.
+    @Test func anEmptyAnalysisSectionComesBack() throws {
+        let file = RunHarness.experimentFile("homework-mlp-vae")
+        let points = try Experiment.load(path: file).overriding([try Override.commandLine("analysis={}")]).points()
+        let path = SweepManifest.path(results: try RunHarness.folder("manifest-empty-analysis"), points: points)
+        try SweepManifest(experimentFile: file, points: points).write(to: path)
+        let point = try SweepManifest.read(path: path).point(at: 0, path: path)
+        #expect(point.experiment.analysis?.yamlText == "{}\n")
+    }
+
     @Test(arguments: [
         ("\"run_id\" : \"beta=0", "\"run_id\" : \"beta=1", "gives run id"),
         ("\"format\" : \"genlab-sweep\"", "\"format\" : \"other\"", "not a GenLab sweep definition"),

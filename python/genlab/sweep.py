@@ -1,0 +1,103 @@
+"""A sweep's results folder (``results/<experiment>``) read into Python."""
+
+import glob
+import json
+import os
+
+from .errors import GenLabError
+from .run import Run
+
+
+class SweepPoint:
+    """One point: its ``index`` in the sweep, ``run_id``, swept ``values`` (key → value),
+    ``path`` of its run file, and ``run`` (a ``Run``, or None when it has not started)."""
+
+    def __init__(self, index, run_id, values, path, run):
+        self.index, self.run_id, self.values, self.path, self.run = index, run_id, values, path, run
+
+    @property
+    def status(self):
+        """The run file's status, or "not started"."""
+        return self.run.status if self.run is not None else "not started"
+
+    def __repr__(self):
+        return f"<point {self.index} {self.run_id}: {self.status}>"
+
+
+class Sweep:
+    """Every point of a sweep (``points``, in the sweep's order), its swept ``keys``, the
+    definition it was read from (``manifest``, None for a folder of run files without one)."""
+
+    def __init__(self, folder, keys, points, manifest):
+        self.folder, self.keys, self.points, self.manifest = folder, keys, points, manifest
+
+    def __iter__(self):
+        return iter(self.points)
+
+    def __len__(self):
+        return len(self.points)
+
+    @property
+    def runs(self):
+        """The points' runs that have a run file."""
+        return [point.run for point in self.points if point.run is not None]
+
+    def frame(self):
+        """A pandas DataFrame: one row per point, its swept values, status and the last value
+        of every loss."""
+        import pandas
+        rows = []
+        for point in self.points:
+            row = {"index": point.index, "run_id": point.run_id, **point.values, "status": point.status}
+            if point.run is not None:
+                row.update({f"final.{name}": values[-1] for name, values in point.run.history.items()
+                            if name not in ("step", "epoch") and len(values)})
+            rows.append(row)
+        return pandas.DataFrame(rows)
+
+
+def _value(text):
+    """A swept value as the sweep's definition writes it (YAML flow text): JSON when it reads
+    as JSON, else the text (a bare word such as `mean`)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def load_sweep(folder, sweep_id=None):
+    """The sweep whose results are in ``folder`` (``results/<experiment>``): every point from
+    the sweep's definition (``sweep-<id>.json``; the newest when there are several, or the one
+    of ``sweep_id``), each with its run when it has one; a folder without a definition gives
+    the run files it holds."""
+    folder = os.fspath(folder)
+    if not os.path.isdir(folder):
+        raise GenLabError("not_found", "no such folder", folder)
+    manifests = sorted(glob.glob(os.path.join(folder, "sweep-*.json")), key=os.path.getmtime)
+    if sweep_id is not None:
+        manifests = [path for path in manifests if os.path.basename(path) == f"sweep-{sweep_id}.json"]
+        if not manifests:
+            raise GenLabError("not_a_sweep", f"no sweep-{sweep_id}.json here", folder)
+    if not manifests:
+        paths = sorted(glob.glob(os.path.join(folder, "*", "run.h5")))
+        if not paths:
+            raise GenLabError("not_a_sweep", "neither a sweep definition (sweep-<id>.json) nor run files "
+                              "(<run id>/run.h5): give a results/<experiment> folder", folder)
+        runs = [Run(path) for path in paths]
+        keys = list(dict.fromkeys(key for run in runs for key in run.sweep_values))
+        return Sweep(folder, keys, [SweepPoint(i, run.run_id, run.sweep_values, run.path, run) for i, run in enumerate(runs)], None)
+    path = manifests[-1]
+    try:
+        with open(path, encoding="utf-8") as file:
+            manifest = json.load(file)
+    except (OSError, ValueError) as error:
+        raise GenLabError("not_a_sweep", f"not a readable sweep definition ({error})", path) from None
+    if manifest.get("format") != "genlab-sweep":
+        raise GenLabError("not_a_sweep", "not a GenLab sweep definition (no format \"genlab-sweep\")", path)
+    points = []
+    for point in manifest["points"]:
+        run_file = os.path.join(folder, point["run_id"], "run.h5")
+        run = Run(run_file) if os.path.exists(run_file) else None
+        values = run.sweep_values if run is not None else {o["key"]: _value(o["value"]) for o in point["overrides"]}
+        points.append(SweepPoint(point["index"], point["run_id"], values, run_file, run))
+    return Sweep(folder, manifest["swept_keys"], points, manifest)

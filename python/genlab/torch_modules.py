@@ -1,0 +1,53 @@
+"""A run file's networks as PyTorch modules (imported only when asked for: PyTorch is optional)."""
+
+from .errors import GenLabError
+
+try:
+    import torch
+    from torch import nn
+except ImportError:  # the package works without PyTorch; only this file needs it
+    torch = None
+
+
+def _bias_layer_type():
+    class BiasLayer(nn.Module):
+        """A learnable bias of the item's shape, y = x + b (CIS-522's module of that name)."""
+
+        def __init__(self, shape):
+            super().__init__()
+            self.bias = nn.Parameter(torch.zeros(*shape))
+
+        def forward(self, x):
+            return x + self.bias
+
+        def extra_repr(self):
+            return "×".join(str(d) for d in self.bias.shape)
+    return BiasLayer
+
+
+def _module(layer, bias_layer):
+    arguments = {key: tuple(value) if isinstance(value, list) else value for key, value in layer["arguments"].items()}
+    if layer["module"] == "BiasLayer":
+        return bias_layer(arguments["shape"])
+    module = getattr(nn, layer["module"])(**arguments)
+    return nn.utils.spectral_norm(module) if layer["spectral_norm"] else module
+
+
+def build_modules(run):
+    """name → ``nn.Sequential`` of ``run``'s stored layers, weights and buffers loaded (every
+    key must match: nothing missing, nothing left over), in evaluation mode."""
+    if torch is None:
+        raise GenLabError("no_torch", "torch_modules() needs PyTorch (pip install torch); run.network(name) "
+                          "gives the same networks as numpy functions", run.path)
+    bias_layer = _bias_layer_type()
+    modules = {}
+    for description in run._description()["networks"]:
+        sequential = nn.Sequential(*[_module(layer, bias_layer) for layer in description["layers"]])
+        state = {key: torch.from_numpy(value) for key, value in run.state_dict(description["name"]).items()}
+        try:
+            sequential.load_state_dict(state, strict=True)
+        except RuntimeError as error:
+            raise GenLabError("damaged", f"the stored weights of '{description['name']}' do not fit its described "
+                              f"layers: {error}", run.path) from None
+        modules[description["name"]] = sequential.eval()
+    return modules
