@@ -23,7 +23,7 @@ def _windows(x, kernel, stride):
 
 def _linear(args, state, prefix):
     weight = _weight(state, prefix)
-    bias = state.get(prefix + "bias")
+    bias = state[prefix + "bias"] if args["bias"] else None
 
     def forward(x):
         y = x @ weight.T
@@ -33,7 +33,7 @@ def _linear(args, state, prefix):
 
 def _conv2d(args, state, prefix):
     weight = _weight(state, prefix)                    # (out, in, kh, kw)
-    bias = state.get(prefix + "bias")
+    bias = state[prefix + "bias"] if args["bias"] else None
     stride, padding = _pair(args["stride"]), _pair(args["padding"])
     kernel = _pair(args["kernel_size"])
 
@@ -46,7 +46,7 @@ def _conv2d(args, state, prefix):
 
 def _conv_transpose2d(args, state, prefix):
     weight = _weight(state, prefix)                    # (in, out, kh, kw)
-    bias = state.get(prefix + "bias")
+    bias = state[prefix + "bias"] if args["bias"] else None
     stride, padding = _pair(args["stride"]), _pair(args["padding"])
     output_padding = _pair(args["output_padding"])
     kh, kw = _pair(args["kernel_size"])

@@ -20,10 +20,14 @@ GENLAB = os.environ.get("GENLAB", os.path.join(REPOSITORY, ".build", "release", 
 LATENTS = 64
 
 # Every reference experiment but celeba-dcgan, which needs an image folder (its kind, a
-# DCGAN, is covered by lab-dcgan and homework-dcgan-cifar). Three steps each, the analyses
-# left out (the quick start keeps its own, so that analyses are read too), 64 latents.
+# DCGAN, is covered by lab-dcgan and homework-dcgan-cifar). Three steps each, a loss every
+# step, 64 latents; the analyses left out, but for the quick start's own (so that analyses are
+# read too) and the GANs' activation maximisation (its first scores check the discriminator).
 EXPERIMENTS = sorted(os.path.basename(path)[:-5] for path in glob.glob(os.path.join(REPOSITORY, "experiments", "*.yaml"))
                      if not path.endswith("celeba-dcgan.yaml"))
+
+#: The GANs and WGANs among them.
+ADVERSARIAL = {"lab-dcgan", "lab-wgan", "homework-dcgan-cifar"}
 
 _results = None
 
@@ -36,8 +40,10 @@ def results():
         for name in EXPERIMENTS:
             command = [GENLAB, "run", os.path.join(REPOSITORY, "experiments", f"{name}.yaml"), "--steps", "3",
                        "--results", folder, "--quiet", "--jobs", "2",
-                       "--set", f"record.latents={{every: epoch, count: {LATENTS}}}"]
-            if name != "quickstart":
+                       "--set", f"record.latents={{every: epoch, count: {LATENTS}}}", "--set", "record.losses_every=1"]
+            if name in ADVERSARIAL:  # the discriminator's scores of G(z), to check it too
+                command += ["--set", "analysis={activation_maximisation: {count: 4, steps: 1}}"]
+            elif name != "quickstart":
                 command += ["--set", "analysis={}"]
             done = subprocess.run(command, capture_output=True, text=True)
             if done.returncode != 0:

@@ -67,6 +67,18 @@ class ReferenceRunsTest(unittest.TestCase):
                 checked += 1
         self.assertGreaterEqual(checked, 10)
 
+    def test_numpy_discriminators_reproduce_the_stored_scores(self):
+        for name, run in self.each_run():
+            if "discriminator" not in run.model:
+                continue
+            with self.subTest(experiment=name):
+                analysis = run.analyses["activation_maximisation"]
+                output = run.network(run.model["discriminator"]["network"])(run.generate(analysis["z_start"]))[:, 0]
+                # the generator's loss on each image: BCE against "real", or −score for a critic
+                loss = {"probability": lambda d: -np.maximum(np.log(d), -100), "logit": lambda d: np.logaddexp(0, -d),
+                        "score": lambda d: -d}[run.model["discriminator"]["output"]](output)
+                np.testing.assert_allclose(loss, analysis["loss_start_per_image"], rtol=TOLERANCE, atol=TOLERANCE, err_msg=name)
+
     def test_the_description_lists_every_stored_array(self):
         for name, run in self.each_run():
             with self.subTest(experiment=name):
