@@ -14,3 +14,8 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
 fi
 echo "test.sh: OpenBLAS kernels $OPENBLAS_CORETYPE"
 swift test -c release "$@"
+# the Python package (python/genlab) on run files the release binary trains; its PyTorch
+# tests are skipped here (scripts/test-python-torch.sh runs them with PyTorch installed)
+if [ $# -eq 0 ]; then
+  GENLAB="$PWD/.build/release/genlab" python3 -m unittest discover -s python/tests -v
+fi

@@ -1,5 +1,6 @@
 """One GenLab run file (``results/<experiment>/<run id>/run.h5``) read into Python."""
 
+import copy
 import json
 import os
 from collections.abc import Mapping
@@ -246,6 +247,14 @@ class Run:
                 raise KeyError(f"no network '{name}'; this run has {list(described)}")
             self._networks[name] = NumpyNetwork(described[name], self.state_dict(name), self.path)
         return self._networks[name]
+
+    def with_networks(self, functions):
+        """This run with its networks replaced by ``functions`` (name → function of a numpy
+        batch), for ``encode``, ``decode``, ``generate`` and ``recompute_samples``: e.g. the
+        PyTorch modules of ``torch_modules`` wrapped to take and give numpy arrays."""
+        view = copy.copy(self)
+        view._networks = dict(functions)
+        return view
 
     def _parts(self, parts, level_inputs):
         """The input of a network: the described parts side by side (feature axis)."""

@@ -1,5 +1,7 @@
 """A run file's networks as PyTorch modules (imported only when asked for: PyTorch is optional)."""
 
+import numpy as np
+
 from .errors import GenLabError
 
 try:
@@ -43,7 +45,7 @@ def build_modules(run):
     modules = {}
     for description in run._description()["networks"]:
         sequential = nn.Sequential(*[_module(layer, bias_layer) for layer in description["layers"]])
-        state = {key: torch.from_numpy(value) for key, value in run.state_dict(description["name"]).items()}
+        state = {key: torch.from_numpy(np.array(value)) for key, value in run.state_dict(description["name"]).items()}
         try:
             sequential.load_state_dict(state, strict=True)
         except RuntimeError as error:

@@ -1,0 +1,79 @@
+"""The run files' networks as PyTorch modules: the loaded weights and buffers equal the
+file's, the modules are in evaluation mode, and they reproduce the stored samples and
+latents. Skipped without PyTorch; `scripts/test-python-torch.sh` runs it in a private
+environment with PyTorch installed."""
+
+import unittest
+
+import h5py
+import numpy as np
+
+from runs import LATENTS, genlab, run_files, test_images
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+TOLERANCE = 1e-5
+
+
+def numpy_function(module):
+    def forward(x):
+        with torch.no_grad():
+            return module(torch.from_numpy(np.asarray(x, dtype=np.float32))).double().numpy()
+    return forward
+
+
+@unittest.skipIf(torch is None, "PyTorch is not installed: scripts/test-python-torch.sh runs these tests with it")
+class TorchModulesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.runs = {name: genlab.load(paths[0]) for name, paths in run_files().items()}
+
+    def test_loaded_weights_and_buffers_equal_the_file(self):
+        for name, run in self.runs.items():
+            modules = run.torch_modules()
+            self.assertEqual(list(modules), run.network_names)
+            with h5py.File(run.path) as f:
+                for network, module in modules.items():
+                    with self.subTest(experiment=name, network=network):
+                        self.assertFalse(module.training)
+                        self.assertTrue(all(not m.training for m in module.modules()))
+                        state = module.state_dict()
+                        stored = {}
+                        for group in ("weights", "buffers"):
+                            if network in f.get(group, {}):
+                                stored.update({key: f[group][network][key][()] for key in f[group][network]})
+                        self.assertEqual(set(state), set(stored))
+                        for key, value in stored.items():
+                            np.testing.assert_array_equal(state[key].numpy(), value, err_msg=f"{name} {network} {key}")
+
+    def test_modules_reproduce_samples_latents_and_scores(self):
+        for name, run in self.runs.items():
+            with self.subTest(experiment=name):
+                view = run.with_networks({n: numpy_function(m) for n, m in run.torch_modules().items()})
+                np.testing.assert_allclose(view.recompute_samples(), run.samples[run.progress["step"]],
+                                           rtol=0, atol=TOLERANCE, err_msg=name)
+                if "encode" in run.model:
+                    latents = run.latents[run.progress["step"]]
+                    images, labels = test_images(LATENTS, run.config)
+                    mu, logsigma = view.encode(run.from_pixels(images / 255.0), labels)
+                    np.testing.assert_allclose(mu, latents.mu, rtol=0, atol=TOLERANCE, err_msg=name)
+                    np.testing.assert_allclose(logsigma, latents.logsigma, rtol=0, atol=TOLERANCE, err_msg=name)
+                if "discriminator" in run.model:
+                    analysis = run.analyses["activation_maximisation"]
+                    discriminator = view.network(run.model["discriminator"]["network"])
+                    output = discriminator(view.generate(analysis["z_start"]))[:, 0]
+                    reference = run.network(run.model["discriminator"]["network"])(run.generate(analysis["z_start"]))[:, 0]
+                    np.testing.assert_allclose(output, reference, rtol=TOLERANCE, atol=TOLERANCE, err_msg=name)
+
+    def test_a_decoder_is_ready_for_z(self):
+        run = self.runs["quickstart"]
+        decoder = run.torch_modules()["decoder"]
+        images = decoder(torch.zeros(4, run.model["latent"]))
+        self.assertEqual(tuple(images.shape), (4, 1, 28, 28))
+
+
+if __name__ == "__main__":
+    unittest.main()
