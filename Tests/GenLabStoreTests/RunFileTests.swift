@@ -13,7 +13,8 @@ import Testing
     static let metadata = RunMetadata(
         experiment: "arena-conv-vae", runID: "beta=0.1-0123abcd", status: .running,
         configYAML: "name: arena-conv-vae\nmodel:\n  kind: vae # β ≥ 0\n", sweepPoint: "model.beta=0.1",
-        genlabVersion: "0.1.0", startedAt: "2026-11-21T12:00:00Z")
+        genlabVersion: "0.1.0", startedAt: "2026-11-21T12:00:00Z", modelJSON: "{\"format\": \"genlab-model\"}",
+        configJSON: "{\"name\": \"arena-conv-vae\"}", sweepPointJSON: "{\"model.beta\": 0.1}")
 
     static func state(_ value: Float) -> RunState {
         RunState(
@@ -139,6 +140,40 @@ import Testing
         try newer.setAttribute("format_version", Int64(99))
         try newer.close()
         #expect(message(run)?.contains("newer GenLab (run format 99)") == true)
+    }
+
+    /// Format 3 is the described file: a run without its description (an older one's metadata)
+    /// is written as format 2 and reads back so; the three attributes go together; a format 3
+    /// file without one of them is damaged; `/sample_inputs` is written with a state and kept
+    /// by commits that leave it out.
+    @Test func theDescriptionMakesFormat3() throws {
+        let folder = try RunFileTests.folder()
+        var old = RunFileTests.metadata
+        (old.modelJSON, old.configJSON, old.sweepPointJSON) = (nil, nil, nil)
+        try RunFile.commit(path: "\(folder)/old.h5", metadata: old, state: RunFileTests.state(1))
+        let contents = try RunFile.read(path: "\(folder)/old.h5")
+        #expect(contents.formatVersion == 2 && contents.metadata == old)
+
+        var partial = RunFileTests.metadata
+        partial.configJSON = nil
+        let refused = try #require(throws: HDF5Error.self) {
+            try RunFile.commit(path: "\(folder)/partial.h5", metadata: partial, state: RunFileTests.state(1))
+        }
+        #expect(refused.reason == .invalidRecord && !FileManager.default.fileExists(atPath: "\(folder)/partial.h5"))
+
+        let run = "\(folder)/run.h5"
+        let inputs = [StoredArray(name: "noise", shape: [2, 3], floats: [1, 2, 3, 4, 5, 6]),
+                      StoredArray(name: "labels", shape: [2], values: .int64([0, 1]))]
+        try RunFile.commit(path: run, metadata: RunFileTests.metadata, state: RunFileTests.state(1), sampleInputs: inputs)
+        try RunFile.commit(path: run, metadata: RunFileTests.metadata, state: RunFileTests.state(2))
+        let file = try HDF5File(path: run, mode: .readOnly)
+        #expect(try file.read(Float.self, at: "/sample_inputs/noise").values == [1, 2, 3, 4, 5, 6])
+        #expect(try file.read(Int64.self, at: "/sample_inputs/labels").values == [0, 1])
+        try file.close()
+        let removal = try Repository.run("python3", ["-c", "import h5py, sys; del h5py.File(sys.argv[1], 'r+').attrs['sweep_point_json']", run])
+        #expect(removal.status == 0, "\(removal.output)")
+        let damaged = try #require(throws: HDF5Error.self) { try RunFile.read(path: run) }
+        #expect(damaged.reason == .damaged && damaged.message.contains("'sweep_point_json'") && damaged.path == run)
     }
 
     /// h5py (installed by the setup step) opens a GenLab run file: attributes are str,
