@@ -142,6 +142,10 @@ class ReferenceRunsTest(unittest.TestCase):
         run = genlab.load(self.files["quickstart"][0])
         frame = run.history_frame()
         np.testing.assert_array_equal(frame["total"].to_numpy(), run.history["total"])
+        sweep = genlab.load_sweep(os.path.join(results(), "arena-beta-vae")).frame()
+        self.assertEqual(list(sweep["model.beta"]), [0, 0, 0.1, 0.1, 1, 1, 10, 10])
+        self.assertEqual(list(sweep["final.total"]), [p.run.history["total"][-1] for p in genlab.load_sweep(
+            os.path.join(results(), "arena-beta-vae"))])
 
 
 class FilesTest(unittest.TestCase):
