@@ -2,9 +2,12 @@
 binary (``$GENLAB``, default ``.build/release/genlab``), and the Fashion-MNIST test images
 they were encoded from. Shared by the numpy and the PyTorch tests."""
 
+import atexit
+import functools
 import glob
 import gzip
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +40,7 @@ def results():
     global _results
     if _results is None:
         folder = tempfile.mkdtemp(prefix="genlab-python-")
+        atexit.register(functools.partial(shutil.rmtree, folder, ignore_errors=True))
         for name in EXPERIMENTS:
             command = [GENLAB, "run", os.path.join(REPOSITORY, "experiments", f"{name}.yaml"), "--steps", "3",
                        "--results", folder, "--quiet", "--jobs", "2",
