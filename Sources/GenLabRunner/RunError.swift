@@ -37,6 +37,8 @@ public struct RunError: GenLabError, Equatable {
         case analysis
         /// A comparison was asked for a column or key the sweep does not have.
         case comparison
+        /// The cluster's scheduler refused a submission (sbatch failed or is missing).
+        case scheduler
     }
 
     /// The file or folder concerned (experiment, dataset, run file).

@@ -50,12 +50,51 @@ struct Run: ParsableCommand {
     @Flag(help: "Print only failures and the summary's problems.")
     var quiet = false
 
+    @Option(help: "Where the points train: local (worker processes on this machine) or slurm (one Slurm job array, one task per point not completed; GenLab submits it and exits).")
+    var launcher: Launcher = .local
+
+    @Option(help: "slurm: the partition.")
+    var partition: String?
+
+    @Option(help: "slurm: each task's time limit, in Slurm's format (1:00:00); the task checkpoints before it and is requeued.")
+    var time: String?
+
+    @Option(help: "slurm: CPUs per task, also the worker's BLAS threads (default 1).")
+    var cpus: Int?
+
+    @Option(name: .customLong("sbatch-arg"), parsing: .unconditionalSingleValue, help: "slurm: one more sbatch option for the script, e.g. --sbatch-arg=--mem=8G (repeatable).")
+    var sbatchArguments: [String] = []
+
+    @Option(help: "slurm: how many times a task is requeued after its time-limit signal or a preemption (default 3).")
+    var maxRequeues = 3
+
+    @Flag(help: "slurm: print the sbatch script instead of submitting it.")
+    var dryRun = false
+
+    /// Where the points train.
+    enum Launcher: String, ExpressibleByArgument {
+        case local, slurm
+    }
+
     func validate() throws {
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1 (a number of steps)") }
         if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be between 1 and 1024") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         if results.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--results must name a folder") }
         if overwrite && retryFailed { throw ValidationError("give --overwrite or --retry-failed, not both (--overwrite starts every selected point again)") }
+        let slurmOnly = [("--partition", partition != nil), ("--time", time != nil), ("--cpus", cpus != nil),
+                         ("--sbatch-arg", !sbatchArguments.isEmpty), ("--dry-run", dryRun), ("--max-requeues", maxRequeues != 3)]
+        if launcher == .local, let given = slurmOnly.first(where: \.1) { throw ValidationError("\(given.0) is for --launcher slurm") }
+        if launcher == .slurm {
+            if overwrite { throw ValidationError("--overwrite cannot go with --launcher slurm (a requeued task would start again): remove the points' folders, or run them locally with --overwrite") }
+            if threads != nil { throw ValidationError("with --launcher slurm the threads are the task's CPUs: give --cpus") }
+            if stopAfter != nil || failFast { throw ValidationError("--stop-after and --fail-fast are for local runs; Slurm's --time limits a task") }
+            if let cpus, !(1...1024).contains(cpus) { throw ValidationError("--cpus must be between 1 and 1024") }
+            if !(0...1000).contains(maxRequeues) { throw ValidationError("--max-requeues must be between 0 and 1000") }
+            if let bad = sbatchArguments.first(where: { !$0.hasPrefix("-") || $0.contains("\n") }) {
+                throw ValidationError("--sbatch-arg takes one sbatch option such as --mem=8G, found '\(bad)'")
+            }
+        }
     }
 
     func run() throws {
@@ -79,6 +118,13 @@ struct Run: ParsableCommand {
         try manifest.write(to: manifestPath)
         let index = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.runID, $0.offset) })
         let indices = selected.map { index[$0.runID]! }
+        if launcher == .slurm {
+            try SlurmSubmission(manifestPath: manifestPath, points: all, selected: indices, retryFailed: retryFailed,
+                                options: SlurmLauncher.Options(jobs: jobs, partition: partition, time: time, cpus: cpus ?? 1,
+                                                               sbatchArguments: sbatchArguments, maxRequeues: maxRequeues),
+                                dryRun: dryRun).run()
+            return
+        }
         let options = SweepOptions(
             jobs: jobs ?? loaded.sweep?.parallel ?? ProcessInfo.processInfo.activeProcessorCount, threads: threads,
             retryFailed: retryFailed, failFast: failFast,

@@ -36,7 +36,10 @@ struct Status: ParsableCommand {
 extension SweepGroup {
     /// The status lines of the sweep's points.
     func statusLines() -> [String] {
-        var table = TextTable(header: ["#", "run id"] + SweepScheduler.columnNames(keys) + ["status", "progress", "last losses"])
+        // Slurm's view of the tasks submitted for this sweep, where squeue answers
+        let queue = manifestName.flatMap { SlurmQueue.states(folder: folder, manifestName: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        var table = TextTable(header: ["#", "run id"] + SweepScheduler.columnNames(keys) + ["status"] + (queue == nil ? [] : ["slurm"])
+                              + ["progress", "last losses"])
         var counts: [PointStatus.State: Int] = [:]
         var problems: [String] = []
         for point in points {
@@ -46,8 +49,8 @@ extension SweepGroup {
             var state = status.state.rawValue
             if status.state == .running, let pid = status.pid, pid > 0 { state += " (pid \(pid))" }
             let values = keys.map { key in point.overrides.first { $0.key == key }?.value ?? "" }
-            table.append([point.index >= 0 ? String(point.index) : ""] + [point.runID] + values
-                         + [state, status.progressText, status.lastLossesText])
+            table.append([point.index >= 0 ? String(point.index) : ""] + [point.runID] + values + [state]
+                         + (queue.map { [$0[point.index]?.lowercased() ?? ""] } ?? []) + [status.progressText, status.lastLossesText])
             if let failure = status.failure, [.failed, .unreadable].contains(status.state) {
                 problems.append("\(status.state.rawValue) \(point.runID): \(failure)")
                 if FileManager.default.fileExists(atPath: files.log) { problems.append("  log: \(files.log)") }

@@ -11,6 +11,8 @@ struct SweepGroup {
     let keys: [String]
     let points: [SweepManifest.Point]
     let folder: String
+    /// The sweep's definition file name (`sweep-<id>.json`); nil for runs of no sweep.
+    var manifestName: String? = nil
 
     /// The sweeps named by an experiment file (with the options of the run that trained it,
     /// looked up in `results`) or written in a results folder (of one experiment, or of each
@@ -35,7 +37,8 @@ struct SweepGroup {
             let index = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.runID, $0.offset) })
             let folder = "\(results)/\(manifest.experiment)"
             return SweepGroup(title: "\(manifest.experiment) (\(experiment.file); results in \(folder))", keys: manifest.sweptKeys,
-                              points: selected.map { manifest.points[index[$0.runID]!] }, folder: folder)
+                              points: selected.map { manifest.points[index[$0.runID]!] }, folder: folder,
+                              manifestName: (SweepManifest.path(results: results, points: all) as NSString).lastPathComponent)
         }
 
         /// The sweeps and runs of a results folder: of one experiment, or of each experiment in it.
@@ -77,7 +80,8 @@ struct SweepGroup {
                 }
                 named.formUnion(manifest.points.map(\.runID))
                 groups.append(SweepGroup(title: "\(manifest.experiment) (sweep \((path as NSString).lastPathComponent) of \(manifest.experimentFile))",
-                                          keys: manifest.sweptKeys, points: points, folder: folder))
+                                          keys: manifest.sweptKeys, points: points, folder: folder,
+                                          manifestName: (path as NSString).lastPathComponent))
             }
             let others = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
                 .filter { !named.contains($0) && isRunFolder("\(folder)/\($0)") }

@@ -35,6 +35,9 @@ struct Worker: ParsableCommand {
     @Option(help: "Stop with a checkpoint once this many steps are done.")
     var stopAfter: Int?
 
+    @Flag(help: "Also write the progress and a failure to the point's run.log (a scheduler's task log has them too).")
+    var log = false
+
     func validate() throws {
         if !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1 (a number of steps)") }
@@ -53,7 +56,7 @@ struct Worker: ParsableCommand {
             throw RunError(.manifest, "the sweep's definition must stay in its experiment's results folder '\(manifest.experiment)/' (it is in '\(folder)')", path: sweep)
         }
         let options = RunOptions(results: (folder as NSString).deletingLastPathComponent, overwrite: overwrite,
-                                 stopAfter: stopAfter, progressFeed: progressFd)
+                                 stopAfter: stopAfter, progressFeed: progressFd, log: log)
         let outcome = PointRunner.attempt(point, options: options, datasets: DatasetCache())
         switch outcome {
         case .failed(let message), .busy(let message): printError(message)
