@@ -87,11 +87,12 @@ KillWait=10
 NodeName=$host CPUs=$(nproc) RealMemory=$memory State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 EOF
-  runuser -u munge -- /usr/sbin/munged --pid-file="$dir/munge/munged.pid" 2>"$dir/munged.err" \
+  # the daemons keep none of this shell's output open (a caller reading it would wait for them)
+  runuser -u munge -- /usr/sbin/munged --pid-file="$dir/munge/munged.pid" </dev/null >/dev/null 2>"$dir/munged.err" \
     || die "munged did not start: $(cat "$dir/munged.err")"
   for _ in $(seq 50); do [ -S /run/munge/munge.socket.2 ] && break; sleep 0.1; done
-  slurmctld -i -f "$conf" || die "slurmctld did not start: see $dir/slurmctld.log"
-  slurmd -f "$conf" || die "slurmd did not start: see $dir/slurmd.log"
+  slurmctld -i -f "$conf" </dev/null >>"$dir/daemons.out" 2>&1 || die "slurmctld did not start: see $dir/slurmctld.log"
+  slurmd -f "$conf" </dev/null >>"$dir/daemons.out" 2>&1 || die "slurmd did not start: see $dir/slurmd.log"
   for _ in $(seq 300); do
     if [ "$(sinfo -h -N -o '%t' 2>/dev/null | head -1)" = "idle" ]; then
       echo "slurm-local: node $host idle ($(nproc) CPUs), logs in $dir"

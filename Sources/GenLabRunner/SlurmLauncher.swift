@@ -42,6 +42,11 @@ public struct SlurmLauncher: Sendable {
     public struct Array: Equatable, Sendable {
         public var offset: Int
         public var indices: [Int]
+
+        public init(offset: Int, indices: [Int]) {
+            self.offset = offset
+            self.indices = indices
+        }
     }
 
     public let options: Options
@@ -106,6 +111,7 @@ public struct SlurmLauncher: Sendable {
             "--job-name=genlab-\(experiment)",
             "--array=\(SlurmLauncher.ranges(array.indices.map { $0 - array.offset }))\(throttle)",
             "--output=\(folder)/%A_%a.log",
+            "--open-mode=append",
             "--requeue",
             "--signal=B:USR1@\(options.signalSeconds)",
             "--cpus-per-task=\(options.cpus)",
