@@ -75,6 +75,15 @@ import Testing
         // Slurm throttles (this node has 2 CPUs, so the script's %2 is what says it)
         let first = try String(contentsOfFile: "\(results)/sweep-drill/slurm/sweep-\(try SlurmTests.sweepID(results))-0.sh", encoding: .utf8)
         #expect(first.contains("#SBATCH --array=0-3%2"), "\(first)")
+        // status shows Slurm's view of the queued tasks (read from squeue, not sacct)
+        let queued = try Repository.run(RunHarness.genlab, ["status", "\(results)/sweep-drill"]).output
+        let lines = queued.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("#") }, "\(queued)")
+        let column = try #require(header.range(of: "slurm"), "\(queued)").lowerBound.utf16Offset(in: header)
+        let slurmStates = lines.filter { $0.first?.isNumber == true }.map { String($0.dropFirst(column).prefix(7)) }
+        // (a task that already ended has left the queue: its column is empty)
+        #expect(slurmStates.count == 4 && slurmStates.filter { $0 == "pending" || $0 == "running" }.count >= 2
+                && slurmStates.allSatisfy { ["pending", "running", ""].contains($0.trimmingCharacters(in: .whitespaces)) }, "\(queued)")
         let most = try SlurmTests.wait(jobs)
         #expect(most <= 2, "\(most) tasks ran at once with --jobs 2")
         let states = ids.map { SlurmTests.status(results, $0).state }
