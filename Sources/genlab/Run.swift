@@ -115,7 +115,8 @@ struct Run: ParsableCommand {
         }
         let manifest = SweepManifest(experimentFile: experiment.file, points: all)
         let manifestPath = SweepManifest.path(results: results, points: all)
-        try manifest.write(to: manifestPath)
+        // a dry run writes nothing
+        if !(launcher == .slurm && dryRun) { try manifest.write(to: manifestPath) }
         let index = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.runID, $0.offset) })
         let indices = selected.map { index[$0.runID]! }
         if launcher == .slurm {
