@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import GenLabCore
 import GenLabStore
 
 /// Where a sweep point's files are: `<results>/<experiment>/<run id>/` holds its run file
@@ -23,13 +24,7 @@ public struct PointFiles: Equatable, Sendable {
 
     /// Appends a line to the point's log (a point trained in the `genlab run` process itself
     /// keeps its log as a worker's would be).
-    public func log(_ line: String) {
-        let descriptor = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return }
-        let bytes = Array((line + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, bytes.count) }
-        close(descriptor)
-    }
+    public func log(_ line: String) { LineAppend.append(line, to: log) }
 
     /// Records why the last attempt failed (replacing an earlier note).
     public func noteFailure(_ message: String) throws(HDF5Error) {

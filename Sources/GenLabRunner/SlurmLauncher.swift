@@ -1,4 +1,5 @@
 import Foundation
+import GenLabCore
 
 /// A sweep as Slurm job arrays: one array task per point, `genlab worker SWEEP INDEX` in
 /// each, throttled by Slurm (`--array=…%K`). GenLab writes the sbatch script beside the
@@ -168,14 +169,10 @@ public struct SlurmLauncher: Sendable {
                 throw RunError(.scheduler, "sbatch failed\(status == 127 ? " (is Slurm installed? sbatch was not found)" : ""): \(output.trimmingCharacters(in: .whitespacesAndNewlines))", path: path)
             }
             ids.append(id)
-            let line = "\(id) \(array.offset) \((manifestPath as NSString).lastPathComponent)\n"
             let jobs = (folder as NSString).appendingPathComponent("jobs")
-            guard let handle = FileHandle(forWritingAtPath: jobs) ?? (FileManager.default.createFile(atPath: jobs, contents: nil) ? FileHandle(forWritingAtPath: jobs) : nil) else {
-                throw RunError(.io, "cannot record the submitted job \(id)", path: jobs)
+            guard LineAppend.append("\(id) \(array.offset) \((manifestPath as NSString).lastPathComponent)", to: jobs) else {
+                throw RunError(.io, "cannot record the submitted job \(id) (it is submitted: 'scancel \(id)' cancels it)", path: jobs)
             }
-            handle.seekToEndOfFile()
-            handle.write(Data(line.utf8))
-            handle.closeFile()
         }
         return ids
     }
