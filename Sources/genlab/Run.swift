@@ -66,7 +66,7 @@ struct Run: ParsableCommand {
     var sbatchArguments: [String] = []
 
     @Option(help: "slurm: how many times a task is requeued after its time-limit signal or a preemption (default 3).")
-    var maxRequeues = 3
+    var maxRequeues: Int?
 
     @Flag(help: "slurm: print the sbatch script instead of submitting it.")
     var dryRun = false
@@ -83,14 +83,14 @@ struct Run: ParsableCommand {
         if results.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--results must name a folder") }
         if overwrite && retryFailed { throw ValidationError("give --overwrite or --retry-failed, not both (--overwrite starts every selected point again)") }
         let slurmOnly = [("--partition", partition != nil), ("--time", time != nil), ("--cpus", cpus != nil),
-                         ("--sbatch-arg", !sbatchArguments.isEmpty), ("--dry-run", dryRun), ("--max-requeues", maxRequeues != 3)]
+                         ("--sbatch-arg", !sbatchArguments.isEmpty), ("--dry-run", dryRun), ("--max-requeues", maxRequeues != nil)]
         if launcher == .local, let given = slurmOnly.first(where: \.1) { throw ValidationError("\(given.0) is for --launcher slurm") }
         if launcher == .slurm {
             if overwrite { throw ValidationError("--overwrite cannot go with --launcher slurm (a requeued task would start again): remove the points' folders, or run them locally with --overwrite") }
             if threads != nil { throw ValidationError("with --launcher slurm the threads are the task's CPUs: give --cpus") }
             if stopAfter != nil || failFast { throw ValidationError("--stop-after and --fail-fast are for local runs; Slurm's --time limits a task") }
             if let cpus, !(1...1024).contains(cpus) { throw ValidationError("--cpus must be between 1 and 1024") }
-            if !(0...1000).contains(maxRequeues) { throw ValidationError("--max-requeues must be between 0 and 1000") }
+            if let maxRequeues, !(0...1000).contains(maxRequeues) { throw ValidationError("--max-requeues must be between 0 and 1000") }
             if let bad = sbatchArguments.first(where: { !$0.hasPrefix("-") || $0.contains("\n") }) {
                 throw ValidationError("--sbatch-arg takes one sbatch option such as --mem=8G, found '\(bad)'")
             }
@@ -120,9 +120,11 @@ struct Run: ParsableCommand {
         let index = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.runID, $0.offset) })
         let indices = selected.map { index[$0.runID]! }
         if launcher == .slurm {
+            // --jobs, else the file's sweep.parallel, throttles the array
             try SlurmSubmission(manifestPath: manifestPath, points: all, selected: indices, retryFailed: retryFailed,
-                                options: SlurmLauncher.Options(jobs: jobs, partition: partition, time: time, cpus: cpus ?? 1,
-                                                               sbatchArguments: sbatchArguments, maxRequeues: maxRequeues),
+                                options: SlurmLauncher.Options(jobs: jobs ?? loaded.sweep?.parallel, partition: partition, time: time,
+                                                               cpus: cpus ?? 1, sbatchArguments: sbatchArguments,
+                                                               maxRequeues: maxRequeues ?? 3),
                                 dryRun: dryRun).run()
             return
         }

@@ -178,6 +178,7 @@ import Testing
         let (file, results) = try ParallelSweepTests.drill(long: 300)
         let refusals: [([String], String)] = [(["--partition", "p"], "--partition is for --launcher slurm"),
                                    (["--launcher", "slurm", "--overwrite"], "--overwrite cannot go with --launcher slurm"),
+                                   (["--max-requeues", "3"], "--max-requeues is for --launcher slurm"),
                                    (["--launcher", "slurm", "--sbatch-arg", "mem=1G"], "--sbatch-arg takes one sbatch option")]
         for (options, message) in refusals {
             let run = try Repository.run(RunHarness.genlab, ["run", file, "--results", results] + options)
