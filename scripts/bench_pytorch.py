@@ -5,7 +5,9 @@ thread; prints images/s and the process's peak resident memory for each model, e
 own process (so one model's peak does not hide another's).
 
     python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch
-    /tmp/torch/bin/python scripts/bench_pytorch.py [--seconds 5]
+    /tmp/torch/bin/python scripts/bench_pytorch.py [--seconds 5] [--threads 1]
+
+`scripts/bench_side_by_side.py` runs it beside `genlab bench` and prints the ratios.
 
 The networks are those `genlab plan experiments/arena-conv-vae.yaml` and
 `genlab plan experiments/lab-dcgan.yaml` print.
@@ -77,8 +79,8 @@ def lab_dcgan():
 MODELS = {"arena-conv-vae": arena_conv_vae, "lab-dcgan": lab_dcgan}
 
 
-def measure(name, seconds, warmup):
-    torch.set_num_threads(1)
+def measure(name, seconds, warmup, threads):
+    torch.set_num_threads(threads)
     torch.manual_seed(0)
     batch, step = MODELS[name]()
     for _ in range(warmup):
@@ -98,16 +100,17 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--model", choices=list(MODELS))
     args = parser.parse_args()
     if args.model:
-        measure(args.model, args.seconds, args.warmup)
+        measure(args.model, args.seconds, args.warmup, args.threads)
         return
-    print(f"PyTorch {torch.__version__}, 1 thread, {torch.backends.cpu.get_cpu_capability()}")
+    print(f"PyTorch {torch.__version__}, {args.threads} thread(s), {torch.backends.cpu.get_cpu_capability()}")
     print(f"{'model':28s}  batch   steps   images/s   peak MiB")
     for name in MODELS:
         subprocess.run([sys.executable, __file__, "--model", name, "--seconds", str(args.seconds),
-                        "--warmup", str(args.warmup)], check=True)
+                        "--warmup", str(args.warmup), "--threads", str(args.threads)], check=True)
 
 
 if __name__ == "__main__":

@@ -25,11 +25,13 @@ import Testing
         return (run.output, rest.split(separator: "(")[0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
     }
 
-    /// Slurm's tasks of `jobs` (array task → state), from squeue.
-    static func tasks(_ jobs: [String]) throws -> [String: String] {
+    /// Slurm's tasks of `jobs` (array task → state), from squeue; nil when squeue did not
+    /// answer (a busy controller), empty once the jobs have left the queue.
+    static func tasks(_ jobs: [String]) throws -> [String: String]? {
         let queue = try Repository.run("squeue", ["-h", "-r", "-j", jobs.joined(separator: ","), "-o", "%i %T"])
+        if queue.status != 0 { return queue.output.contains("Invalid job id") ? [:] : nil }
         var tasks: [String: String] = [:]
-        for line in queue.output.split(separator: "\n") where queue.status == 0 {
+        for line in queue.output.split(separator: "\n") {
             let fields = line.split(separator: " ")
             if fields.count == 2 { tasks[String(fields[0])] = String(fields[1]) }
         }
@@ -43,12 +45,13 @@ import Testing
         let deadline = Date().addingTimeInterval(seconds)
         var most = 0
         while Date() < deadline {
-            let tasks = try tasks(jobs)
-            most = max(most, tasks.values.filter { $0 == "RUNNING" }.count)
-            if tasks.isEmpty { return most }
+            if let tasks = try tasks(jobs) {
+                most = max(most, tasks.values.filter { $0 == "RUNNING" }.count)
+                if tasks.isEmpty { return most }
+            }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        Issue.record("Slurm jobs \(jobs) still queued after \(seconds) s: \(try tasks(jobs))")
+        Issue.record("Slurm jobs \(jobs) still queued after \(seconds) s: \(String(describing: try tasks(jobs)))")
         return most
     }
 
@@ -102,7 +105,7 @@ import Testing
         for index in [0, 2, 3] {
             let cluster = try RunFile.read(path: "\(results)/sweep-drill/\(ids[index])/run.h5")
             let alone = try RunFile.read(path: "\(local)/sweep-drill/\(ids[index])/run.h5")
-            #expect(RunHarness.weightBits(cluster) == RunHarness.weightBits(alone), "point \(index)")
+            #expect(RunHarness.weightBits(cluster) == RunHarness.weightBits(alone) ? true : false, "point \(index): weights differ from the local run")
             #expect(cluster.history == alone.history && cluster.samples == alone.samples && cluster.latents == alone.latents)
         }
 
@@ -140,7 +143,7 @@ import Testing
         #expect(try Repository.run("scancel", ["--signal=USR1", "--batch", task]).status == 0)
         var state = ""
         while Date() < deadline {
-            state = try SlurmTests.tasks(jobs)[task] ?? ""
+            state = try SlurmTests.tasks(jobs)?[task] ?? ""
             if state == "PENDING" { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
@@ -149,6 +152,9 @@ import Testing
         #expect(interrupted.state == .interrupted && (interrupted.summary?.progress?.step ?? 0) > 0, "\(interrupted.state)")
         let log = try String(contentsOfFile: "\(results)/sweep-drill/slurm/\(jobs[0])_2.log", encoding: .utf8)
         #expect(log.contains("requeued (restart 1 of 3)"), "\(log)")
+        // slurmd refuses a job's new launch credential issued in the same second as its
+        // revocation at the requeue ("Job credential revoked"), which Slurm's own hold avoids
+        Thread.sleep(forTimeInterval: 2)
         #expect(try Repository.run("scontrol", ["update", "JobId=\(task)", "StartTime=now"]).status == 0)
         try SlurmTests.wait(jobs)
         #expect(SlurmTests.status(results, ids[2]).state == .completed)
@@ -156,7 +162,7 @@ import Testing
         _ = try Repository.run(RunHarness.genlab, ["run", file, "--where", "train.optimizer.sgd.lr=0.02", "--results", local, "--quiet"])
         let cluster = try RunFile.read(path: "\(results)/sweep-drill/\(ids[2])/run.h5")
         let alone = try RunFile.read(path: "\(local)/sweep-drill/\(ids[2])/run.h5")
-        #expect(RunHarness.weightBits(cluster) == RunHarness.weightBits(alone))
+        #expect(RunHarness.weightBits(cluster) == RunHarness.weightBits(alone) ? true : false, "weights differ from the uninterrupted run")
         #expect(cluster.history == alone.history && cluster.samples == alone.samples)
     }
 
