@@ -51,11 +51,11 @@ def run(command, environment=None):
     return done.stdout
 
 
-def machine(python):
+def machine(python, environment):
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "unknown CPU")
     flags = next((line.split(":", 1)[1].split() for line in open("/proc/cpuinfo") if line.startswith("flags")), [])
     wide = [f for f in flags if f.startswith("avx512") or f in ("avx2", "fma", "amx_tile")]
-    kernel = run([GENLAB, "version", "--coretype"]).strip()
+    kernel = run([GENLAB, "version", "--coretype"], environment).strip()
     torch = run([python, "-c", "import torch; print(torch.__version__, torch.backends.cpu.get_cpu_capability())"]).strip()
     return f"{cpu}, {os.cpu_count()} cores; {' '.join(wide)}; OpenBLAS kernel {kernel}; PyTorch {torch}"
 
@@ -78,7 +78,7 @@ def main():
                                                     "--threads", str(args.threads)], environment), name))
             results[name]["pytorch"].append(row(run([python, os.path.join(REPOSITORY, "scripts", "bench_pytorch.py"), "--model", name,
                                                      "--seconds", str(args.seconds), "--threads", str(args.threads)]), name))
-    print(f"{datetime.date.today()}: {machine(python)}")
+    print(f"{datetime.date.today()}: {machine(python, environment)}")
     print(f"{args.threads} thread(s) each, {args.rounds} alternating rounds of at least {args.seconds:g} s per model\n")
     print("| model | GenLab images/s | PyTorch images/s | ratio (median) | GenLab peak MiB | PyTorch peak MiB |")
     print("|---|---|---|---|---|---|")
