@@ -7,7 +7,8 @@
 # node idle. `stop` ends only the daemons it started (by the pid files in its folder) and
 # removes the configuration it wrote. `status` says whether it runs.
 #
-# Everything lives in $GENLAB_SLURM_DIR (default /tmp/genlab-slurm). The configuration is
+# Everything lives in $GENLAB_SLURM_DIR (default /tmp/genlab-slurm); $GENLAB_SLURM_MAX_ARRAY_SIZE
+# sets the cluster's MaxArraySize (default 1001, Slurm's), for testing the split of arrays. The configuration is
 # written to /etc/slurm/slurm.conf only when that file does not exist (a machine's own Slurm
 # is never touched: then start refuses); clients find it there without SLURM_CONF.
 set -euo pipefail
@@ -81,7 +82,7 @@ SlurmdPidFile=$dir/slurmd.pid
 SlurmctldLogFile=$dir/slurmctld.log
 SlurmdLogFile=$dir/slurmd.log
 ReturnToService=2
-MaxArraySize=1001
+MaxArraySize=${GENLAB_SLURM_MAX_ARRAY_SIZE:-1001}
 MinJobAge=300
 KillWait=10
 NodeName=$host CPUs=$(nproc) RealMemory=$memory State=UNKNOWN

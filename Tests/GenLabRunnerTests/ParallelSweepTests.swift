@@ -46,9 +46,9 @@ import Testing
         return (file, folder.appendingPathComponent("results").path)
     }
 
-    /// The run ids of the four points, from `genlab plan`.
-    static func runIDs(_ file: String) throws -> [String] {
-        let plan = try Repository.run(RunHarness.genlab, ["plan", file])
+    /// The run ids of the four points, from `genlab plan` (with `options`).
+    static func runIDs(_ file: String, _ options: [String] = []) throws -> [String] {
+        let plan = try Repository.run(RunHarness.genlab, ["plan", file] + options)
         let ids = plan.output.split(separator: "\n").filter { $0.hasPrefix("  lr=") }.map { String($0.split(separator: " ")[0]) }
         #expect(ids.count == 4, "\(plan.output)")
         return ids

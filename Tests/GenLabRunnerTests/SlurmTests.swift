@@ -7,10 +7,20 @@ import Testing
 /// Sweeps as Slurm job arrays, against a real single-node Slurm (`scripts/slurm-local.sh`,
 /// which needs root; the tests that need it are skipped, saying why, where it cannot start).
 @Suite(.serialized) struct SlurmTests {
+    /// Runs `scripts/slurm-local.sh action` (with `environment` first, as `env` takes it)
+    /// through `system()`, which waits for its own child: Foundation's `Process` was seen to
+    /// miss the exit of a script that had just started daemons and to wait for ever.
+    static func slurmLocal(_ action: String, environment: String = "") -> (status: Int32, output: String) {
+        let script = Repository.root.appendingPathComponent("scripts/slurm-local.sh").path
+        let log = NSTemporaryDirectory() + "slurm-local-\(getpid()).out"
+        let status = system("env \(environment) '\(script)' \(action) >'\(log)' 2>&1 </dev/null")
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
     /// Starts the local Slurm (a no-op when it runs); nil when it cannot, with the reason.
     static func slurm() throws -> String? {
-        let script = Repository.root.appendingPathComponent("scripts/slurm-local.sh").path
-        let started = try Repository.run(script, ["start"])
+        let started = slurmLocal("start")
         return started.status == 0 ? nil : started.output
     }
 
@@ -164,6 +174,27 @@ import Testing
         let alone = try RunFile.read(path: "\(local)/sweep-drill/\(ids[2])/run.h5")
         #expect(RunHarness.weightBits(cluster) == RunHarness.weightBits(alone) ? true : false, "weights differ from the uninterrupted run")
         #expect(cluster.history == alone.history && cluster.samples == alone.samples)
+    }
+
+    /// On a cluster whose MaxArraySize is 3, a 4-point sweep goes as two arrays (indices 0–2,
+    /// and index 3 as array index 0 with offset 3), and every point completes.
+    @Test func sweepsLargerThanMaxArraySizeAreSplit() throws {
+        if let reason = try SlurmTests.slurm() { print("skipped: no local Slurm: \(reason)"); return }
+        _ = SlurmTests.slurmLocal("stop")
+        defer { _ = SlurmTests.slurmLocal("stop"); _ = try? SlurmTests.slurm() }
+        let small = SlurmTests.slurmLocal("start", environment: "GENLAB_SLURM_MAX_ARRAY_SIZE=3")
+        try #require(small.status == 0, "\(small.output)")
+        let (file, results) = try ParallelSweepTests.drill(long: 300)
+        let (output, jobs) = try SlurmTests.submit(file, results: results, ["--set", "sweep.zip.train.optimizer.sgd.lr=[0.01, 0.04, 0.02, 0.03]"])
+        #expect(output.contains("submitted 4 points of 4") && jobs.count == 2, "\(output)")
+        let folder = "\(results)/sweep-drill/slurm"
+        let scripts = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sh") }.sorted()
+        let texts = try scripts.map { try String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8) }
+        #expect(texts.count == 2 && texts[0].contains("#SBATCH --array=0-2\n") && texts[1].contains("#SBATCH --array=0\n")
+                && texts[1].contains("point=$((SLURM_ARRAY_TASK_ID + 3))"), "\(texts)")
+        try SlurmTests.wait(jobs)
+        let ids = try ParallelSweepTests.runIDs(file, ["--set", "sweep.zip.train.optimizer.sgd.lr=[0.01, 0.04, 0.02, 0.03]"])
+        #expect(ids.map { SlurmTests.status(results, $0).state } == [.completed, .completed, .completed, .completed])
     }
 
     /// Arrays are cut below MaxArraySize with offsets; the script throttles and carries every
