@@ -128,7 +128,7 @@ public enum ModelDescription {
             (from, definition) = ("noise", "generator(noise)")
         } else if e.model.kind == .cvae {
             (from, definition) = ("noise", "decode level 0 of z = noise with labels")
-        } else if record.latent == .sample && e.model.kind.isVariational {
+        } else if record.latent == .sample {  // as `LatentModel.reconstructsFromSample`
             (from, definition) = ("holdout_sample", "decode level 0 of z = mu + exp(log sigma) * noise, mu and log sigma of encode level 0 of images")
         } else {
             (from, definition) = ("holdout_mean", "decode level 0 of z = mu of encode level 0 of images")

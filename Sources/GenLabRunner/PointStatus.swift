@@ -54,6 +54,28 @@ public struct PointStatus: Sendable {
         return PointStatus(state: state, summary: summary, failure: summary.metadata.failure)
     }
 
+    /// What a run does with a point, by the point's state: the one rule for a local sweep and
+    /// a Slurm submission.
+    public enum Plan: Equatable, Sendable {
+        case train
+        /// Completed, and not `--overwrite`.
+        case completedEarlier
+        /// Failed, and neither `--retry-failed` nor `--overwrite`.
+        case failedEarlier
+        /// A live process trains it.
+        case runningElsewhere
+    }
+
+    /// What a run with `overwrite` or `retryFailed` does with this point.
+    public func plan(overwrite: Bool, retryFailed: Bool) -> Plan {
+        switch state {
+        case .running: .runningElsewhere
+        case .completed where !overwrite: .completedEarlier
+        case .failed where !overwrite && !retryFailed: .failedEarlier
+        default: .train
+        }
+    }
+
     /// "step 120/938" (or "step 120" for files without their total; "" before a checkpoint).
     public var progressText: String {
         guard let step = summary?.progress?.step else { return "" }

@@ -107,17 +107,17 @@ public final class SweepScheduler {
     private func decide() {
         for index in selected {
             let status = PointStatus.read(files(index))
-            switch status.state {
-            case .running:
+            switch status.plan(overwrite: options.run.overwrite, retryFailed: options.retryFailed) {
+            case .runningElsewhere:
                 let detail = "another genlab process\(status.pid.map { " (pid \($0))" } ?? "") is training this point (it holds \(files(index).lock))"
                 rows[index] = Row(index: index, result: .runningElsewhere, detail: detail)
                 display.event("skipped \(manifest.points[index].runID): \(detail)", problem: true)
-            case .completed where !options.run.overwrite:
+            case .completedEarlier:
                 rows[index] = Row(index: index, result: .completedEarlier)
-            case .failed where !options.run.overwrite && !options.retryFailed:
+            case .failedEarlier:
                 rows[index] = Row(index: index, result: .failedEarlier, detail: status.failure)
                 display.event("skipped \(manifest.points[index].runID): it failed before (\(status.failure ?? "no message")); --retry-failed continues it from its last checkpoint, --overwrite starts it again", problem: true)
-            default:
+            case .train:
                 queue.append(index)
             }
         }

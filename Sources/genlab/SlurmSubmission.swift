@@ -25,12 +25,13 @@ struct SlurmSubmission {
                 notes.append("point \(index) (\(points[index].runID)) is already in Slurm's queue (\(state.lowercased())): not submitted again")
                 continue
             }
-            switch status.state {
-            case .completed: completed += 1
-            case .running: notes.append("point \(index) (\(points[index].runID)) is being trained (pid \(status.pid ?? 0)): not submitted")
-            case .failed where !retryFailed:
+            // a Slurm submission never overwrites (refused with --launcher slurm)
+            switch status.plan(overwrite: false, retryFailed: retryFailed) {
+            case .completedEarlier: completed += 1
+            case .runningElsewhere: notes.append("point \(index) (\(points[index].runID)) is being trained (pid \(status.pid ?? 0)): not submitted")
+            case .failedEarlier:
                 notes.append("point \(index) (\(points[index].runID)) failed before (\(status.failure ?? "no message")): --retry-failed submits it again")
-            default: submit.append(index)
+            case .train: submit.append(index)
             }
         }
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
