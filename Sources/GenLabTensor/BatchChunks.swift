@@ -2,7 +2,7 @@
 /// that convolution memory does not grow with the batch (and the columns stay in cache).
 public enum BatchChunks {
     /// Floats of column workspace per chunk (64 MiB).
-    public static let workspace = 16 << 20
+    public static let workspace = 1 << 20
 
     /// Images per chunk when one image needs `floatsPerImage` floats of columns.
     public static func size(batch: Int, floatsPerImage: Int) -> Int {

@@ -34,16 +34,4 @@ public struct ConvGeometry: Equatable, Sendable {
             && stride > 0 && padding >= 0
             && height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth
     }
-
-    /// The output positions `o` in 0..<outputSize whose input index o·s − p + k lies inside
-    /// 0..<inputSize.
-    @inline(__always)
-    func validRange(kernelOffset k: Int, inputSize: Int, outputSize: Int) -> Range<Int> {
-        // o·s ≥ p − k  and  o·s ≤ inputSize − 1 + p − k
-        let lowNumerator = padding - k
-        let low = lowNumerator <= 0 ? 0 : (lowNumerator + stride - 1) / stride
-        let highNumerator = inputSize - 1 + padding - k
-        let high = highNumerator < 0 ? 0 : min(outputSize, highNumerator / stride + 1)
-        return low..<max(low, high)
-    }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import GenLabTensor
 import Testing
 
@@ -10,7 +11,21 @@ import Testing
         ConvGeometry(channels: 1, height: 7, width: 7, kernel: 4, stride: 2, padding: 1),
         ConvGeometry(channels: 2, height: 11, width: 11, kernel: 5, stride: 2, padding: 2),
         ConvGeometry(channels: 1, height: 2, width: 3, kernel: 3, stride: 3, padding: 1),
+        // rows wider than two AVX-512 registers, and stride-2 rows of more than 16 outputs
+        ConvGeometry(channels: 2, height: 6, width: 40, kernel: 3, stride: 1, padding: 1),
+        ConvGeometry(channels: 1, height: 5, width: 36, kernel: 4, stride: 2, padding: 1),
+        ConvGeometry(channels: 2, height: 9, width: 30, kernel: 5, stride: 2, padding: 1),
     ]
+
+    /// Both kernel paths: the AVX-512 one (where the CPU has it) and the portable one.
+    static let paths: [Bool] = [true, false]
+
+    /// Runs `body` with the AVX-512 kernels allowed or not.
+    static func on(avx512: Bool, _ body: () -> Void) {
+        let before = genlab_kernels_allow_avx512(avx512 ? 1 : 0)
+        defer { _ = genlab_kernels_allow_avx512(before) }
+        body()
+    }
 
     static func random(_ count: Int, seed: UInt64) -> Tensor {
         var generator = RandomGenerator(seed: seed)
@@ -19,12 +34,12 @@ import Testing
         return t
     }
 
-    @Test(arguments: geometries)
-    func unfoldMatchesDirectIndexing(_ g: ConvGeometry) {
+    @Test(arguments: geometries, paths)
+    func unfoldMatchesDirectIndexing(_ g: ConvGeometry, avx512: Bool) {
         let batch = 2
         let images = Im2ColTests.random(batch * g.channels * g.height * g.width, seed: 1)
-        let columns = Tensor(zeros: [g.patchSize * batch * g.outputPlane])
-        Im2Col.unfold(images.data, batch: batch, geometry: g, into: columns.data)
+        let columns = Tensor(repeating: .nan, shape: [g.patchSize * batch * g.outputPlane])
+        Im2ColTests.on(avx512: avx512) { Im2Col.unfold(images.data, batch: batch, geometry: g, into: columns.data) }
         var mismatches = 0
         for c in 0..<g.channels {
             for i in 0..<g.kernelHeight {
@@ -45,6 +60,36 @@ import Testing
             }
         }
         #expect(mismatches == 0)
+    }
+
+    /// fold against a direct loop that adds each pixel's terms in tap order, bit for bit.
+    @Test(arguments: geometries, paths)
+    func foldMatchesDirectSumsExactly(_ g: ConvGeometry, avx512: Bool) {
+        let batch = 2
+        let imageCount = batch * g.channels * g.height * g.width
+        let columns = Im2ColTests.random(g.patchSize * batch * g.outputPlane, seed: 5)
+        var expected = [Float](repeating: 0, count: imageCount)
+        for c in 0..<g.channels {
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    for n in 0..<batch {
+                        for y in 0..<g.outputHeight {
+                            for x in 0..<g.outputWidth {
+                                let iy = y * g.stride - g.padding + i, ix = x * g.stride - g.padding + j
+                                guard iy >= 0 && iy < g.height && ix >= 0 && ix < g.width else { continue }
+                                let row = (c * g.kernelHeight + i) * g.kernelWidth + j
+                                let column = n * g.outputPlane + y * g.outputWidth + x
+                                expected[((n * g.channels + c) * g.height + iy) * g.width + ix] += columns[row * batch * g.outputPlane + column]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let folded = Tensor(repeating: .nan, shape: [imageCount])
+        Im2ColTests.on(avx512: avx512) { Im2Col.fold(columns.data, batch: batch, geometry: g, into: folded.data) }
+        let mismatches = (0..<imageCount).filter { folded[$0] != expected[$0] }.count
+        #expect(mismatches == 0, "\(mismatches) of \(imageCount) pixels differ")
     }
 
     /// ⟨unfold(x), c⟩ = ⟨x, fold(c)⟩ for random x and c.
