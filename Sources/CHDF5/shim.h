@@ -22,4 +22,15 @@ static inline unsigned genlab_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline hsize_t genlab_H5S_UNLIMITED(void) { return H5S_UNLIMITED; }
 static inline size_t genlab_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 
+/// Whether the link `name` at `location` is external (1), another kind (0) or unreadable (−1);
+/// for an external link, `size` gets the size of its value. (H5Lget_info is a macro over
+/// versioned functions in HDF5 1.12 and later.)
+static inline int genlab_link_is_external(hid_t location, const char *name, size_t *size) {
+    H5L_info_t info;
+    if (H5Lget_info(location, name, &info, H5P_DEFAULT) < 0) return -1;
+    if (info.type != H5L_TYPE_EXTERNAL) return 0;
+    *size = info.u.val_size;
+    return 1;
+}
+
 #endif

@@ -118,32 +118,41 @@ static AVX512 void fold_in_registers(const float *columns, long batch, const gen
         load_high[j] = (__mmask16)(bits >> 16);
     }
     unsigned long interior = row_lanes(g->padding, g->padding + g->width);
-    for (long n = 0; n < batch; n++) {
+    // four images at once: four independent chains of additions, each in tap order
+    enum { block = 4 };
+    for (long first = 0; first < batch; first += block) {
+        long count = batch - first < block ? batch - first : block;
         for (long c = 0; c < g->channels; c++) {
-            float *image = images + (n * g->channels + c) * g->height * g->width;
             for (long r = 0; r < g->height; r++) {
                 long padded_row = r + g->padding;
-                __m512 low = _mm512_setzero_ps(), high = _mm512_setzero_ps();
+                __m512 low[block], high[block];
+                for (int b = 0; b < block; b++) low[b] = high[b] = _mm512_setzero_ps();
                 for (long i = 0; i < g->kernel_height; i++) {
                     long t = padded_row - i;
                     if (t < 0 || t % s != 0 || t / s >= g->output_height) continue;
                     for (long j = 0; j < g->kernel_width; j++) {
                         const float *row = columns + ((c * g->kernel_height + i) * g->kernel_width + j) * row_length
-                            + n * plane + (t / s) * ow;
-                        if (s == 1) {
-                            // lanes j..j+ow−1 read row[0..ow−1]; masked-off lanes are not read
-                            low = _mm512_add_ps(low, _mm512_maskz_loadu_ps(load_low[j], row - j));
-                            high = _mm512_add_ps(high, _mm512_maskz_loadu_ps(load_high[j], row - j + 16));
-                        } else {
-                            __m512 values = _mm512_maskz_loadu_ps(lanes(ow), row);
-                            low = _mm512_mask_add_ps(low, load_low[j], low, _mm512_permutexvar_ps(spread_low[j], values));
-                            high = _mm512_mask_add_ps(high, load_high[j], high, _mm512_permutexvar_ps(spread_high[j], values));
+                            + first * plane + (t / s) * ow;
+                        for (int b = 0; b < block; b++) {
+                            // a short last block repeats its last image, not stored
+                            const float *image_row = row + (b < count ? b : count - 1) * plane;
+                            if (s == 1) {
+                                // lanes j..j+ow−1 read image_row[0..ow−1]; masked-off lanes are not read
+                                low[b] = _mm512_add_ps(low[b], _mm512_maskz_loadu_ps(load_low[j], image_row - j));
+                                high[b] = _mm512_add_ps(high[b], _mm512_maskz_loadu_ps(load_high[j], image_row - j + 16));
+                            } else {
+                                __m512 values = _mm512_maskz_loadu_ps(lanes(ow), image_row);
+                                low[b] = _mm512_mask_add_ps(low[b], load_low[j], low[b], _mm512_permutexvar_ps(spread_low[j], values));
+                                high[b] = _mm512_mask_add_ps(high[b], load_high[j], high[b], _mm512_permutexvar_ps(spread_high[j], values));
+                            }
                         }
                     }
                 }
-                float *out = image + r * g->width - g->padding;
-                _mm512_mask_storeu_ps(out, (__mmask16)(interior & 0xFFFF), low);
-                _mm512_mask_storeu_ps(out + 16, (__mmask16)(interior >> 16), high);
+                for (int b = 0; b < count; b++) {
+                    float *out = images + ((first + b) * g->channels + c) * g->height * g->width + r * g->width - g->padding;
+                    _mm512_mask_storeu_ps(out, (__mmask16)(interior & 0xFFFF), low[b]);
+                    _mm512_mask_storeu_ps(out + 16, (__mmask16)(interior >> 16), high[b]);
+                }
             }
         }
     }

@@ -86,7 +86,8 @@ public final class PointRunner {
         if manager.fileExists(atPath: path) {
             if options.overwrite {
                 do { try manager.removeItem(atPath: path) } catch { throw RunError(.io, "cannot remove the old run file", path: path) }
-                // the old run's pictures go with it
+                // the old run's records and pictures go with it
+                try? manager.removeItem(atPath: RunFile.recordsFolder(path))
                 try? manager.removeItem(atPath: "\(files.folder)/analysis")
             } else {
                 do { previous = try RunFile.read(path: path) } catch { throw RunError(error) }

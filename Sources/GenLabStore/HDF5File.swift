@@ -166,3 +166,41 @@ extension HDF5File {
         }
     }
 }
+
+extension HDF5File {
+    /// Where an external link points: a file (as written in the link, relative to the
+    /// linking file's folder) and an object path in it.
+    public struct ExternalTarget: Equatable, Sendable {
+        public var file: String
+        public var object: String
+    }
+
+    /// Creates an external link at `linkPath` (parents created) to `target`; HDF5 looks for a
+    /// relative file first beside the file that holds the link.
+    public func linkExternal(_ linkPath: String, to target: ExternalTarget) throws(HDF5Error) {
+        try HDF5Library.locked { () throws(HDF5Error) in
+            try HDF5Library.check(H5Lcreate_external(target.file, target.object, id, linkPath, try linkCreation(), genlab_H5P_DEFAULT()),
+                                  "cannot link \(linkPath) to \(target.file)", path: path)
+        }
+    }
+
+    /// The target of the external link at `linkPath`; nil when it is not an external link.
+    public func externalTarget(_ linkPath: String) throws(HDF5Error) -> ExternalTarget? {
+        try HDF5Library.locked { () throws(HDF5Error) -> ExternalTarget? in
+            var size = 0
+            let external = genlab_link_is_external(id, linkPath, &size)
+            try HDF5Library.check(external, "no link \(linkPath)", path: path)
+            guard external == 1 else { return nil }
+            var buffer = [UInt8](repeating: 0, count: size)
+            try HDF5Library.check(H5Lget_val(id, linkPath, &buffer, buffer.count, genlab_H5P_DEFAULT()),
+                                  "cannot read the link \(linkPath)", path: path)
+            var flags: UInt32 = 0
+            var file: UnsafePointer<CChar>?
+            var object: UnsafePointer<CChar>?
+            try HDF5Library.check(H5Lunpack_elink_val(&buffer, buffer.count, &flags, &file, &object),
+                                  "cannot read the external link \(linkPath)", path: path)
+            guard let file, let object else { throw HDF5Error(.damaged, "the external link \(linkPath) has no target", path: path) }
+            return ExternalTarget(file: String(cString: file), object: String(cString: object))
+        }
+    }
+}

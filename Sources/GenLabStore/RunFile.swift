@@ -26,13 +26,17 @@ public struct RunSummary: Sendable {
 /// GenLab's HDF5 run file: one per sweep point (see the README for the layout).
 ///
 /// Every change is a *commit*: a complete new file is built in memory, with the new metadata
-/// and state, the old history, latents and samples copied over and the new ones added; its
-/// bytes are written next to the old file (`<path>.tmp`), flushed to disk and renamed over
-/// it. A process killed at any moment leaves either the previous or the new complete file,
+/// and state, the old history copied over and the new rows added; its bytes are written next
+/// to the old file (`<path>.tmp`), flushed to disk and renamed over it. Latents and samples
+/// are not rewritten: each record is its own small file in `run.records/`, written durably
+/// once before the commit that links it (an HDF5 external link, which h5py follows), so a
+/// commit costs the model's size and the history, not the length of the run. A process killed at any moment leaves either the previous or the new complete file,
 /// and a write that fails (full disk, file-size limit) is an error that leaves the previous
 /// file as it was: HDF5 itself never writes to disk.
 public enum RunFile {
     public static let format = "genlab-run"
+    /// The `format` attribute of a record file (see `recordsFolder`).
+    public static let recordFormat = "genlab-run-record"
     /// 3: the networks described (`model_json`, `config_json`, `sweep_point_json`, and
     /// `/sample_inputs`); 2: latents keyed by step (`/latents/step_<n>`, attribute `epoch`); 1
     /// keyed them by epoch. A file is written as format 3 when its metadata has the
@@ -68,10 +72,17 @@ public enum RunFile {
             }
             try writeHistory(newHistory, to: file, previous: old)
             try merge("/latents", "step_", newLatents.compactMap(\.step), into: file, from: old)
-            for record in newLatents { try writeLatents(record, to: file) }
+            for record in newLatents {
+                guard let step = record.step else { throw HDF5Error(.invalidRecord, "latents to write need the step they were recorded at", path: path) }
+                try file.linkExternal("/latents/step_\(step)", to: try writeRecord(beside: path, "latents", step: step) { file throws(HDF5Error) in
+                    try writeLatents(record, step: step, to: file)
+                })
+            }
             try merge("/samples", "step_", newSamples.map(\.step), into: file, from: old)
             for record in newSamples {
-                try writeArray(record.images, at: "/samples/step_\(record.step)", in: file)
+                try file.linkExternal("/samples/step_\(record.step)", to: try writeRecord(beside: path, "samples", step: record.step) { file throws(HDF5Error) in
+                    try writeArray(record.images, at: "/samples/step_\(record.step)", in: file)
+                })
             }
             if let sampleInputs {
                 try file.createGroup("/sample_inputs")
@@ -186,12 +197,47 @@ public enum RunFile {
         guard let old, old.exists(group) else { return }
         let skip = Set(replaced.map { "\(prefix)\($0)" })
         for child in try old.children(group) where !skip.contains(child) {
-            try file.copy("\(group)/\(child)", from: old)
+            let member = "\(group)/\(child)"
+            if let target = try old.externalTarget(member) {
+                try file.linkExternal(member, to: target)
+            } else {
+                try file.copy(member, from: old)
+            }
         }
     }
 
-    private static func writeLatents(_ record: LatentRecord, to file: HDF5File) throws(HDF5Error) {
-        guard let step = record.step else { throw HDF5Error(.invalidRecord, "latents to write need the step they were recorded at", path: file.path) }
+    /// The folder of a run file's records: `run.records` beside `run.h5`.
+    public static func recordsFolder(_ path: String) -> String {
+        ((path as NSString).deletingPathExtension) + ".records"
+    }
+
+    /// Writes one record (`<kind>_step_<step>.h5` in the records folder, replacing one of the
+    /// same kind and step) durably, before the run file that links to it; returns the link's
+    /// target, relative to the run file's folder. A process killed in between leaves a record
+    /// nothing links to, which the next record of that step replaces.
+    private static func writeRecord(beside path: String, _ kind: String, step: Int,
+                                    _ body: (HDF5File) throws(HDF5Error) -> Void) throws(HDF5Error) -> HDF5File.ExternalTarget {
+        let folder = recordsFolder(path), name = "\(kind)_step_\(step).h5"
+        if !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw HDF5Error(.io, "cannot create the records folder: \(error.localizedDescription)", path: folder)
+            }
+            try DurableFile.synchronize((folder as NSString).deletingLastPathComponent)
+        }
+        let recordPath = "\(folder)/\(name)"
+        let file = try HDF5File(path: recordPath + ".tmp", mode: .createInMemory)
+        try file.setAttribute("format", recordFormat)
+        try body(file)
+        let bytes = try file.image()
+        try file.close()
+        try DurableFile.replace(recordPath, with: bytes)
+        let object = kind == "latents" ? "/latents/step_\(step)" : "/samples/step_\(step)"
+        return HDF5File.ExternalTarget(file: "\((folder as NSString).lastPathComponent)/\(name)", object: object)
+    }
+
+    private static func writeLatents(_ record: LatentRecord, step: Int, to file: HDF5File) throws(HDF5Error) {
         let group = "/latents/step_\(step)"
         try file.createGroup(group)
         try file.setAttribute("epoch", Int64(record.epoch), on: group)

@@ -98,6 +98,45 @@ import Testing
         #expect(contents.metadata.status == .failed && contents.state?.weights["encoder"]?.first?.floats?.first == 2)
     }
 
+    /// Samples and latents go to record files written once (`run.records/`) and linked from
+    /// the run file, so a commit rewrites the state and the history, not the run's past
+    /// records: 30 records of 50,176 floats each add a few hundred bytes of links per commit to the
+    /// run file, the first record file is never rewritten, everything reads back through the
+    /// links, and a missing record is a typed error naming it.
+    @Test func recordsAreWrittenOnceAndLinked() throws {
+        let path = try RunFileTests.folder() + "/run.h5"
+        func sample(_ step: Int) -> SampleRecord {
+            SampleRecord(step: step, images: StoredArray(name: "s", shape: [64, 1, 28, 28], floats: (0..<50_176).map { Float($0 % 97 + step) }))
+        }
+        func latents(_ step: Int) -> LatentRecord {
+            var record = RunFileTests.latents(step)
+            record.step = step
+            return record
+        }
+        func size(_ path: String) throws -> Int { try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int }
+        func inode(_ path: String) throws -> Int { try (FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as! NSNumber).intValue }
+        try RunFile.commit(path: path, metadata: RunFileTests.metadata, state: RunFileTests.state(1), newHistory: RunFileTests.history(1...1),
+                           newLatents: [latents(1)], newSamples: [sample(1)])
+        let folder = RunFile.recordsFolder(path)
+        #expect(folder.hasSuffix("/run.records"))
+        let first = "\(folder)/samples_step_1.h5", firstInode = try inode(first), firstSize = try size(path)
+        for step in 2...31 {
+            try RunFile.commit(path: path, metadata: RunFileTests.metadata, state: RunFileTests.state(Float(step)),
+                               newHistory: RunFileTests.history(step...step), newLatents: [latents(step)], newSamples: [sample(step)])
+        }
+        #expect(try inode(first) == firstInode)
+        let growth = try size(path) - firstSize
+        #expect(growth < 30 * 1024, "the run file grew by \(growth) bytes for 30 commits")
+        let contents = try RunFile.read(path: path)
+        #expect(contents.samples.map(\.step) == Array(1...31))
+        #expect(contents.samples.allSatisfy { $0.images.floats == sample($0.step).images.floats && $0.images.shape == [64, 1, 28, 28] })
+        #expect(contents.latents == (1...31).map(latents))
+
+        try FileManager.default.removeItem(atPath: "\(folder)/samples_step_7.h5")
+        let error = try #require(throws: HDF5Error.self) { try RunFile.read(path: path) }
+        #expect(error.path == path && error.message.contains("samples/step_7"), "\(error.message)")
+    }
+
     /// A commit that fails leaves the previous file as it was.
     @Test func failedCommitLosesNothing() throws {
         let path = try RunFileTests.folder() + "/run.h5"
