@@ -30,7 +30,9 @@ public struct RunSummary: Sendable {
 /// to the old file (`<path>.tmp`), flushed to disk and renamed over it. Latents and samples
 /// are not rewritten: each record is its own small file in `run.records/`, written durably
 /// once before the commit that links it (an HDF5 external link, which h5py follows), so a
-/// commit costs the model's size and the history, not the length of the run. A process killed at any moment leaves either the previous or the new complete file,
+/// commit costs the model's size and the history, not the length of the run. A commit whose
+/// status is not `running` (completed, failed, interrupted) takes the records back in and
+/// removes the folder: a run that stopped is one file again, to copy or send alone. A process killed at any moment leaves either the previous or the new complete file,
 /// and a write that fails (full disk, file-size limit) is an error that leaves the previous
 /// file as it was: HDF5 itself never writes to disk.
 public enum RunFile {
@@ -71,18 +73,20 @@ public enum RunFile {
                 }
             }
             try writeHistory(newHistory, to: file, previous: old)
-            try merge("/latents", "step_", newLatents.compactMap(\.step), into: file, from: old)
+            // a running run links its records; a run that stops takes them in (one file again)
+            let consolidate = metadata.status != .running
+            try merge("/latents", "step_", newLatents.compactMap(\.step), into: file, from: old, consolidate: consolidate)
             for record in newLatents {
                 guard let step = record.step else { throw HDF5Error(.invalidRecord, "latents to write need the step they were recorded at", path: path) }
-                try file.linkExternal("/latents/step_\(step)", to: try writeRecord(beside: path, "latents", step: step) { file throws(HDF5Error) in
+                try place("latents", step: step, in: file, beside: path, inline: consolidate) { file throws(HDF5Error) in
                     try writeLatents(record, step: step, to: file)
-                })
+                }
             }
-            try merge("/samples", "step_", newSamples.map(\.step), into: file, from: old)
+            try merge("/samples", "step_", newSamples.map(\.step), into: file, from: old, consolidate: consolidate)
             for record in newSamples {
-                try file.linkExternal("/samples/step_\(record.step)", to: try writeRecord(beside: path, "samples", step: record.step) { file throws(HDF5Error) in
+                try place("samples", step: record.step, in: file, beside: path, inline: consolidate) { file throws(HDF5Error) in
                     try writeArray(record.images, at: "/samples/step_\(record.step)", in: file)
-                })
+                }
             }
             if let sampleInputs {
                 try file.createGroup("/sample_inputs")
@@ -96,6 +100,7 @@ public enum RunFile {
             let bytes = try file.image()
             try file.close()
             try DurableFile.replace(path, with: bytes)
+            if consolidate { try? FileManager.default.removeItem(atPath: recordsFolder(path)) }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
@@ -191,19 +196,29 @@ public enum RunFile {
         for name in names.sorted() { try file.append(rows.columns[name] ?? [], to: "/history/\(name)") }
     }
 
-    /// Copies the members of `group` from the old file except those about to be replaced.
-    private static func merge(_ group: String, _ prefix: String, _ replaced: [Int], into file: HDF5File, from old: HDF5File?) throws(HDF5Error) {
+    /// Copies the members of `group` from the old file except those about to be replaced:
+    /// links to records stay links, unless `consolidate` copies what they point to.
+    private static func merge(_ group: String, _ prefix: String, _ replaced: [Int], into file: HDF5File, from old: HDF5File?,
+                              consolidate: Bool) throws(HDF5Error) {
         try file.createGroup(group)
         guard let old, old.exists(group) else { return }
         let skip = Set(replaced.map { "\(prefix)\($0)" })
         for child in try old.children(group) where !skip.contains(child) {
             let member = "\(group)/\(child)"
-            if let target = try old.externalTarget(member) {
+            if !consolidate, let target = try old.externalTarget(member) {
                 try file.linkExternal(member, to: target)
             } else {
                 try file.copy(member, from: old)
             }
         }
+    }
+
+    /// Writes the record `/<kind>/step_<step>` with `body`: into `file` itself when `inline`,
+    /// else into a record file that `file` links to.
+    private static func place(_ kind: String, step: Int, in file: HDF5File, beside path: String, inline: Bool,
+                              _ body: (HDF5File) throws(HDF5Error) -> Void) throws(HDF5Error) {
+        if inline { return try body(file) }
+        try file.linkExternal("/\(kind)/step_\(step)", to: try writeRecord(beside: path, kind, step: step, body))
     }
 
     /// The folder of a run file's records: `run.records` beside `run.h5`.
@@ -233,8 +248,7 @@ public enum RunFile {
         let bytes = try file.image()
         try file.close()
         try DurableFile.replace(recordPath, with: bytes)
-        let object = kind == "latents" ? "/latents/step_\(step)" : "/samples/step_\(step)"
-        return HDF5File.ExternalTarget(file: "\((folder as NSString).lastPathComponent)/\(name)", object: object)
+        return HDF5File.ExternalTarget(file: "\((folder as NSString).lastPathComponent)/\(name)", object: "/\(kind)/step_\(step)")
     }
 
     private static func writeLatents(_ record: LatentRecord, step: Int, to file: HDF5File) throws(HDF5Error) {

@@ -4,6 +4,9 @@ import GenLabData
 import GenLabModels
 import GenLabNN
 import GenLabSpec
+import GenLabStore
+import GenLabRunner
+import GenLabCore
 
 /// `genlab bench`: training-step throughput of the reference models on random data.
 struct Bench: ParsableCommand {
@@ -32,6 +35,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Benchmark every file in the experiments/ folder.")
     var all = false
 
+    @Option(help: "Also commit this many checkpoints of each model to a temporary run file, each with 64 recorded samples, and print the first and last commit's time.")
+    var checkpoints = 0
+
     @Flag(help: "Also time loading Fashion-MNIST (60,000 training + 10,000 test images) from the default folder.")
     var data = false
 
@@ -39,6 +45,7 @@ struct Bench: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
+        guard (0...100_000).contains(checkpoints) else { throw ValidationError("--checkpoints must be between 0 and 100000") }
     }
 
     func run() throws {
@@ -59,12 +66,46 @@ struct Bench: ParsableCommand {
             print(name.padding(toLength: 28, withPad: " ", startingAt: 0)
                   + String(format: "  %5d %7d %10.1f %10@", result.batch, result.steps,
                            Double(result.steps * result.batch) / result.elapsed, peak))
+            if checkpoints > 0 { try benchCheckpoints(result.trainer, result.model, imageShape: result.imageShape) }
         }
+    }
+
+    /// Commits `checkpoints` checkpoints (state, one history row, 64 samples) of the model to
+    /// a run file in a temporary folder and prints the first and the last commit's time and
+    /// the sizes: a checkpoint's cost should not grow with the records before it.
+    func benchCheckpoints(_ trainer: any Trainer, _ model: BuiltModel, imageShape: [Int]) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("genlab-bench-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/run.h5"
+        let metadata = RunMetadata(experiment: "bench", runID: "bench", status: .running, configYAML: "", sweepPoint: "",
+                                   genlabVersion: GenLabVersion.current, startedAt: "")
+        let images = [64] + imageShape
+        let pixels = (0..<images.reduce(1, *)).map { Float($0 % 251) / 251 }
+        var times: [Double] = []
+        for step in 1...checkpoints {
+            var history = HistoryRows()
+            history.append(step: Int64(step), epoch: 0, losses: ["loss": 1])
+            let state = RunCheckpoint.capture(model, optimizers: trainer.optimizers, rng: [:],
+                                              progress: RunProgress(step: Int64(step), epoch: 0, batch: Int64(step)))
+            let start = DispatchTime.now().uptimeNanoseconds
+            try RunFile.commit(path: path, metadata: metadata, state: state, newHistory: history,
+                               newSamples: [SampleRecord(step: step, images: StoredArray(name: "step_\(step)", shape: images, floats: pixels))])
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        func megabytes(_ path: String) -> Double {
+            let files = FileManager.default.subpaths(atPath: path) ?? []
+            let sizes = (files.isEmpty ? [path] : files.map { path + "/" + $0 })
+                .compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }
+            return Double(sizes.reduce(0, +)) / 1_048_576
+        }
+        print(String(format: "  checkpoints: first %.0f ms, last %.0f ms (after %d); run file %.1f MiB, records %.1f MiB",
+                     times[0], times[times.count - 1], checkpoints, megabytes(path), megabytes(RunFile.recordsFolder(path))))
     }
 
     /// Builds the file's model and trainer, runs the warm-up steps, then steps until
     /// `seconds` pass.
-    func measure(_ file: String) throws -> (batch: Int, steps: Int, elapsed: Double) {
+    func measure(_ file: String) throws -> (batch: Int, steps: Int, elapsed: Double, trainer: any Trainer, model: BuiltModel, imageShape: [Int]) {
         let experiment = try Experiment.load(path: file).points()[0].experiment
         let model = try BuiltModel(experiment)
         let n = experiment.train.batchSize
@@ -84,7 +125,7 @@ struct Bench: ParsableCommand {
             steps += 1
             elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         } while elapsed < seconds
-        return (n, steps, elapsed)
+        return (n, steps, elapsed, trainer, model, experiment.dataset.imageShape)
     }
 
     /// Times reading and decompressing the default Fashion-MNIST (best of three).

@@ -102,7 +102,8 @@ import Testing
     /// the run file, so a commit rewrites the state and the history, not the run's past
     /// records: 30 records of 50,176 floats each add a few hundred bytes of links per commit to the
     /// run file, the first record file is never rewritten, everything reads back through the
-    /// links, and a missing record is a typed error naming it.
+    /// links, and a missing record is a typed error naming it. The commit that stops the run
+    /// takes the records in: the file then reads alone, moved away from the folder.
     @Test func recordsAreWrittenOnceAndLinked() throws {
         let path = try RunFileTests.folder() + "/run.h5"
         func sample(_ step: Int) -> SampleRecord {
@@ -132,9 +133,22 @@ import Testing
         #expect(contents.samples.allSatisfy { $0.images.floats == sample($0.step).images.floats && $0.images.shape == [64, 1, 28, 28] })
         #expect(contents.latents == (1...31).map(latents))
 
+        try FileManager.default.copyItem(atPath: folder, toPath: folder + ".saved")
         try FileManager.default.removeItem(atPath: "\(folder)/samples_step_7.h5")
         let error = try #require(throws: HDF5Error.self) { try RunFile.read(path: path) }
         #expect(error.path == path && error.message.contains("samples/step_7"), "\(error.message)")
+
+        // the run stops: its last commit takes the records in, and the file stands alone
+        try FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.moveItem(atPath: folder + ".saved", toPath: folder)
+        var completed = RunFileTests.metadata
+        completed.status = .completed
+        try RunFile.commit(path: path, metadata: completed, state: nil, newSamples: [sample(32)])
+        #expect(!FileManager.default.fileExists(atPath: folder))
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".alone")
+        let alone = try RunFile.read(path: path + ".alone")
+        #expect(alone.samples.map(\.step) == Array(1...32) && alone.samples[31].images.floats == sample(32).images.floats)
+        #expect(alone.latents == (1...31).map(latents))
     }
 
     /// A commit that fails leaves the previous file as it was.
