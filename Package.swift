@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "CKernels", dependencies: ["CCPUFeatures"]),
         .target(name: "GenLabCore", dependencies: ["Yams"]),
         .target(name: "GenLabTensor", dependencies: ["COpenBLAS", "CCPUFeatures", "CKernels"]),
-        .target(name: "GenLabNN", dependencies: ["GenLabTensor", "GenLabCore"]),
+        .target(name: "GenLabNN", dependencies: ["GenLabTensor", "GenLabCore", "CKernels"]),
         .target(name: "GenLabSpec", dependencies: ["GenLabNN", "GenLabCore"]),
         .target(name: "GenLabModels", dependencies: ["GenLabNN", "GenLabSpec"]),
         .target(name: "GenLabStore", dependencies: ["CHDF5", "GenLabCore"]),

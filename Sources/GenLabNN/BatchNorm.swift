@@ -1,3 +1,4 @@
+import CKernels
 /// `torch.nn.BatchNorm1d` ((N, C) or (N, C, L) inputs) and `torch.nn.BatchNorm2d`
 /// ((N, C, H, W) inputs): per-channel normalisation over the batch and spatial positions.
 ///
@@ -66,39 +67,25 @@ public final class BatchNorm: Layer {
         }
         output.resize(to: input.shape)
         normalized.resize(to: input.shape)
-        let x = input.data, y = output.data, xh = normalized.data
         usedBatchStatistics = isTraining
-        for c in 0..<features {
-            let mean: Float, invStd: Float
-            if isTraining {
-                var sum = 0.0
-                for i in 0..<n { let p = x + (i * features + c) * plane; for q in 0..<plane { sum += Double(p[q]) } }
-                let mu = sum / Double(m)
-                var squares = 0.0
-                for i in 0..<n {
-                    let p = x + (i * features + c) * plane
-                    for q in 0..<plane { let d = Double(p[q]) - mu; squares += d * d }
-                }
-                let variance = squares / Double(m)
-                mean = Float(mu)
-                invStd = Float(1.0 / (variance + Double(eps)).squareRoot())
-                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean
-                runningVar[c] = (1 - momentum) * runningVar[c] + momentum * Float(squares / Double(m - 1))
-            } else {
-                mean = runningMean[c]
-                invStd = 1 / (runningVar[c] + eps).squareRoot()
+        var mean = [Float](repeating: 0, count: features)
+        if isTraining {
+            var means = [Double](repeating: 0, count: features), squares = [Double](repeating: 0, count: features)
+            genlab_batchnorm_moments(input.data, n, features, plane, &means, &squares)
+            for c in 0..<features {
+                mean[c] = Float(means[c])
+                inverseStd[c] = Float(1.0 / (squares[c] / Double(m) + Double(eps)).squareRoot())
+                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
+                runningVar[c] = (1 - momentum) * runningVar[c] + momentum * Float(squares[c] / Double(m - 1))
             }
-            inverseStd[c] = invStd
-            let gamma = weight.value[c], beta = bias.value[c]
-            for i in 0..<n {
-                let offset = (i * features + c) * plane
-                for q in 0..<plane {
-                    let v = (x[offset + q] - mean) * invStd
-                    xh[offset + q] = v
-                    y[offset + q] = v * gamma + beta
-                }
+        } else {
+            for c in 0..<features {
+                mean[c] = runningMean[c]
+                inverseStd[c] = 1 / (runningVar[c] + eps).squareRoot()
             }
         }
+        genlab_batchnorm_normalize(input.data, n, features, plane, mean, inverseStd.data, weight.value.data, bias.value.data,
+                                   normalized.data, output.data)
         if isTraining { numBatchesTracked += 1 }
         hasForward = true
         return output
@@ -111,35 +98,23 @@ public final class BatchNorm: Layer {
         let n = shape[0], plane = shape.dropFirst(2).reduce(1, *)
         let m = Float(n * plane)
         gradInput.resize(to: shape)
-        let g = gradOutput.data, xh = normalized.data, dx = gradInput.data
+        var sums = [Double](repeating: 0, count: features), products = [Double](repeating: 0, count: features)
+        genlab_batchnorm_gradient_sums(gradOutput.data, normalized.data, n, features, plane, &sums, &products)
+        var scale = [Float](repeating: 0, count: features)
+        var meanG = [Float](repeating: 0, count: features), meanProduct = [Float](repeating: 0, count: features)
         for c in 0..<features {
-            var sumG = 0.0, sumGX = 0.0
-            for i in 0..<n {
-                let offset = (i * features + c) * plane
-                for q in 0..<plane {
-                    sumG += Double(g[offset + q])
-                    sumGX += Double(g[offset + q]) * Double(xh[offset + q])
-                }
-            }
             if accumulateParameterGradients {
-                weight.grad[c] += Float(sumGX)
-                bias.grad[c] += Float(sumG)
+                weight.grad[c] += Float(products[c])
+                bias.grad[c] += Float(sums[c])
             }
-            let scale = weight.value[c] * inverseStd[c]
+            scale[c] = weight.value[c] * inverseStd[c]
+            // ∂x = γ/σ · (g − mean(g) − x̂ · mean(g·x̂)) with batch statistics, else γ/σ · g
             if usedBatchStatistics {
-                // ∂x = γ/σ · (g − mean(g) − x̂ · mean(g·x̂))
-                let meanG = Float(sumG) / m, meanGX = Float(sumGX) / m
-                for i in 0..<n {
-                    let offset = (i * features + c) * plane
-                    for q in 0..<plane { dx[offset + q] = scale * (g[offset + q] - meanG - xh[offset + q] * meanGX) }
-                }
-            } else {
-                for i in 0..<n {
-                    let offset = (i * features + c) * plane
-                    for q in 0..<plane { dx[offset + q] = scale * g[offset + q] }
-                }
+                meanG[c] = Float(sums[c]) / m
+                meanProduct[c] = Float(products[c]) / m
             }
         }
+        genlab_batchnorm_input_gradient(gradOutput.data, normalized.data, n, features, plane, scale, meanG, meanProduct, gradInput.data)
         hasForward = false
         return gradInput
     }
