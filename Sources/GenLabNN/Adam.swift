@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// `torch.optim.Adam` (single-tensor CPU path, same operation order), with PyTorch's
@@ -29,18 +30,9 @@ public final class Adam: Optimizer {
         let biasCorrection2Sqrt = (1 - Foundation.pow(Double(beta2), t)).squareRoot()
         let stepSize = -Float(Double(lr) / biasCorrection1)
         let bc2 = Float(biasCorrection2Sqrt)
-        let weight = 1 - beta1, b2 = beta2, oneMinusB2 = 1 - beta2, eps = eps, wd = weightDecay
         for (index, named) in parameters.enumerated() {
-            let p = named.parameter.value.data, g = named.parameter.grad.data
-            let m = slots[0][index].data, v = slots[1][index].data
-            for i in 0..<named.parameter.value.count {
-                let grad = wd == 0 ? g[i] : g[i] + p[i] * wd
-                // torch.lerp(m, grad, w): two formulas depending on the weight
-                m[i] = weight < 0.5 ? m[i] + weight * (grad - m[i]) : grad - (grad - m[i]) * (1 - weight)
-                v[i] = v[i] * b2 + oneMinusB2 * grad * grad
-                let denom = v[i].squareRoot() / bc2 + eps
-                p[i] = p[i] + stepSize * (m[i] / denom)
-            }
+            genlab_adam_update(named.parameter.value.data, named.parameter.grad.data, slots[0][index].data, slots[1][index].data,
+                               named.parameter.value.count, beta1, beta2, eps, weightDecay, stepSize, bc2)
         }
     }
 

@@ -1,3 +1,4 @@
 // GenLab's C kernels: the loops that want AVX-512 and must not wait for Swift to emit it.
 #include "batchnorm.h"
 #include "im2col.h"
+#include "adam.h"
