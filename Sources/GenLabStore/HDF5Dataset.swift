@@ -3,12 +3,15 @@ import CHDF5
 /// Datasets: whole arrays written once, 1-D arrays appended to, and reading back.
 extension HDF5File {
     /// Writes `values` with `shape` as a new dataset (replacing none: the path must be new).
-    /// Arrays of more than 1,024 values are chunked and compressed (shuffle + deflate).
-    public func write<T: HDF5Element>(_ values: [T], shape: [Int], at datasetPath: String) throws(HDF5Error) {
+    /// Arrays of more than 1,024 values are chunked and compressed (shuffle + deflate) when
+    /// `compressed`: worth it for images, not for weights (deflate runs at about 30 MB/s and
+    /// saves a fifth of float32 weights).
+    public func write<T: HDF5Element>(_ values: [T], shape: [Int], at datasetPath: String, compressed: Bool = true) throws(HDF5Error) {
         guard shape.reduce(1, *) == values.count else {
             throw HDF5Error(.invalidRecord, "\(values.count) values do not fill a dataset of shape \(shape) at \(datasetPath)", path: path)
         }
-        try create(datasetPath, type: T.self, shape: shape, chunk: values.count > 1024 ? shape : nil, unlimited: false) { dataset throws(HDF5Error) in
+        try create(datasetPath, type: T.self, shape: shape, chunk: compressed && values.count > 1024 ? shape : nil,
+                   unlimited: false) { dataset throws(HDF5Error) in
             try writeAll(values, to: dataset, datasetPath)
         }
     }

@@ -145,10 +145,10 @@ public enum RunFile {
         }
     }
 
-    static func writeArray(_ array: StoredArray, at arrayPath: String, in file: HDF5File) throws(HDF5Error) {
+    static func writeArray(_ array: StoredArray, at arrayPath: String, in file: HDF5File, compressed: Bool = true) throws(HDF5Error) {
         switch array.values {
-        case .float32(let v): try file.write(v, shape: array.shape, at: arrayPath)
-        case .int64(let v): try file.write(v, shape: array.shape, at: arrayPath)
+        case .float32(let v): try file.write(v, shape: array.shape, at: arrayPath, compressed: compressed)
+        case .int64(let v): try file.write(v, shape: array.shape, at: arrayPath, compressed: compressed)
         }
     }
 
@@ -157,7 +157,8 @@ public enum RunFile {
             try file.createGroup("/\(group)")
             for (network, arrays) in networks {
                 try file.createGroup("/\(group)/\(network)")
-                for array in arrays { try writeArray(array, at: "/\(group)/\(network)/\(array.name)", in: file) }
+                // the state is rewritten by every checkpoint: stored as it is, not deflated
+                for array in arrays { try writeArray(array, at: "/\(group)/\(network)/\(array.name)", in: file, compressed: false) }
             }
         }
         try file.createGroup("/rng")

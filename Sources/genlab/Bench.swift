@@ -35,7 +35,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Benchmark every file in the experiments/ folder.")
     var all = false
 
-    @Option(help: "Also commit this many checkpoints of each model to a temporary run file, each with 64 recorded samples, and print the first and last commit's time.")
+    @Option(help: "Also commit this many checkpoints of each model to a temporary run file, each with 64 recorded samples (random pixels), and print the first and last commit's time.")
     var checkpoints = 0
 
     @Flag(help: "Also time loading Fashion-MNIST (60,000 training + 10,000 test images) from the default folder.")
@@ -81,7 +81,9 @@ struct Bench: ParsableCommand {
         let metadata = RunMetadata(experiment: "bench", runID: "bench", status: .running, configYAML: "", sweepPoint: "",
                                    genlabVersion: GenLabVersion.current, startedAt: "")
         let images = [64] + imageShape
-        let pixels = (0..<images.reduce(1, *)).map { Float($0 % 251) / 251 }
+        var generator = RandomGenerator(seed: 1)
+        let pixels = Tensor(zeros: images)
+        generator.fillUniform(pixels.buffer, low: 0, high: 1)
         var times: [Double] = []
         for step in 1...checkpoints {
             var history = HistoryRows()
@@ -90,7 +92,7 @@ struct Bench: ParsableCommand {
                                               progress: RunProgress(step: Int64(step), epoch: 0, batch: Int64(step)))
             let start = DispatchTime.now().uptimeNanoseconds
             try RunFile.commit(path: path, metadata: metadata, state: state, newHistory: history,
-                               newSamples: [SampleRecord(step: step, images: StoredArray(name: "step_\(step)", shape: images, floats: pixels))])
+                               newSamples: [SampleRecord(step: step, images: StoredArray(name: "step_\(step)", shape: images, floats: pixels.values))])
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         func megabytes(_ path: String) -> Double {
