@@ -1,5 +1,7 @@
 import ArgumentParser
 import GenLabModels
+import GenLabCore
+import GenLabData
 import GenLabSpec
 
 /// `genlab plan FILE`: the expanded sweep and the networks, layer by layer.
@@ -10,11 +12,20 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var experiment: ExperimentOptions
 
+    @Flag(help: "Print the first point's model description and configuration as JSON instead: {\"model\": …, \"config\": …}, the run file's model_json and config_json.")
+    var json = false
+
     func run() throws {
         let points = try experiment.select(try experiment.load().points())
         for point in points.dropFirst() { _ = try BuiltModel(point.experiment, initializing: false) }
         let model = try BuiltModel(points[0].experiment, initializing: false)
         let e = model.experiment
+        if json {
+            let pixels = PixelTransform(e.dataset.normalization, channels: e.dataset.imageShape[0])
+            print(JSONValue.object([("model", ModelDescription.json(of: model, pixelScale: pixels.scale, offset: pixels.offset)),
+                                    ("config", e.tree.json)]).text)
+            return
+        }
         print("experiment \(e.name): \(e.model.kind.rawValue), latent \(e.model.latent), on \(e.dataset.name.rawValue) \(e.dataset.imageShape.shapeDescription)")
         print("\(points.count) point\(points.count == 1 ? "" : "s")\(points.count == 1 && points[0].overrides.isEmpty ? "" : ":")")
         if points.count > 1 || !points[0].overrides.isEmpty {

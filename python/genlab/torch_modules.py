@@ -35,16 +35,24 @@ def _module(layer, bias_layer):
     return nn.utils.spectral_norm(module) if layer["spectral_norm"] else module
 
 
+def fresh_sequential(network):
+    """An ``nn.Sequential`` of one network of a model description (``model_json``'s
+    ``networks`` entry), freshly initialised by PyTorch."""
+    if torch is None:
+        raise GenLabError("no_torch", "building PyTorch modules needs PyTorch (pip install torch)")
+    bias_layer = _bias_layer_type()
+    return nn.Sequential(*[_module(layer, bias_layer) for layer in network["layers"]])
+
+
 def build_modules(run):
     """name → ``nn.Sequential`` of ``run``'s stored layers, weights and buffers loaded (every
     key must match: nothing missing, nothing left over), in evaluation mode."""
     if torch is None:
         raise GenLabError("no_torch", "torch_modules() needs PyTorch (pip install torch); run.network(name) "
                           "gives the same networks as numpy functions", run.path)
-    bias_layer = _bias_layer_type()
     modules = {}
     for description in run._description()["networks"]:
-        sequential = nn.Sequential(*[_module(layer, bias_layer) for layer in description["layers"]])
+        sequential = fresh_sequential(description)
         state = {key: torch.from_numpy(np.array(value)) for key, value in run.state_dict(description["name"]).items()}
         try:
             sequential.load_state_dict(state, strict=True)
