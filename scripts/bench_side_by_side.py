@@ -6,7 +6,9 @@ per model, GenLab's and PyTorch's images/s (the range over the rounds), the rati
 of the rounds' ratios), both peak resident memories, the machine (CPU model and vector flags,
 OpenBLAS kernel, PyTorch's CPU capability) and the date. A developer tool, not a test.
 
-    scripts/bench_side_by_side.py [--seconds 5] [--rounds 3] [--threads 1]
+    scripts/bench_side_by_side.py [--seconds 5] [--rounds 3] [--threads 1] [--all | --models A B …]
+
+By default the ARENA conv VAE and the lab DCGAN; `--all` takes every file in experiments/.
 
 PyTorch is installed into a private virtual environment ($GENLAB_TORCH_VENV, default
 ~/.cache/genlab/venv-torch) the first time; GenLab is built in release mode.
@@ -20,7 +22,7 @@ import sys
 
 REPOSITORY = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 GENLAB = os.path.join(REPOSITORY, ".build", "release", "genlab")
-MODELS = ["arena-conv-vae", "lab-dcgan"]
+DEFAULT_MODELS = ["arena-conv-vae", "lab-dcgan"]
 
 
 def venv():
@@ -65,14 +67,19 @@ def main():
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--models", nargs="+", default=DEFAULT_MODELS, help="experiment names in experiments/")
+    parser.add_argument("--all", action="store_true", help="every experiment in experiments/")
     args = parser.parse_args()
+    models = args.models
+    if args.all:
+        models = sorted(f[:-5] for f in os.listdir(os.path.join(REPOSITORY, "experiments")) if f.endswith(".yaml"))
     subprocess.run(["swift", "build", "-c", "release"], cwd=REPOSITORY, check=True, stdout=subprocess.DEVNULL)
     python = venv()
     # the benchmark runs on the kernels GenLab picks; a sandbox's OPENBLAS_CORETYPE is left out
     environment = {key: value for key, value in os.environ.items() if key != "OPENBLAS_CORETYPE"}
-    results = {name: {"genlab": [], "pytorch": []} for name in MODELS}
+    results = {name: {"genlab": [], "pytorch": []} for name in models}
     for _ in range(args.rounds):
-        for name in MODELS:
+        for name in models:
             experiment = os.path.join(REPOSITORY, "experiments", f"{name}.yaml")
             results[name]["genlab"].append(row(run([GENLAB, "bench", "--experiments", experiment, "--seconds", str(args.seconds),
                                                     "--threads", str(args.threads)], environment), name))
@@ -82,7 +89,7 @@ def main():
     print(f"{args.threads} thread(s) each, {args.rounds} alternating rounds of at least {args.seconds:g} s per model\n")
     print("| model | GenLab images/s | PyTorch images/s | ratio (median) | GenLab peak MiB | PyTorch peak MiB |")
     print("|---|---|---|---|---|---|")
-    for name in MODELS:
+    for name in models:
         ours, theirs = results[name]["genlab"], results[name]["pytorch"]
         ratio = statistics.median(o[0] / t[0] for o, t in zip(ours, theirs))
         span = lambda values: f"{min(values):,.0f} – {max(values):,.0f}" if min(values) >= 100 else f"{min(values):.1f} – {max(values):.1f}"
