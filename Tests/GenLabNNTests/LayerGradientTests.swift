@@ -159,7 +159,7 @@ import Testing
     }
 
     @Test func conv2dChunksAgree() throws {
-        // 32·4·4 taps × 14·14 positions = 100,352 floats per image: 167 images per chunk
+        // 32·4·4 taps × 14·14 positions = 100,352 floats per image: 10 images per chunk
         let floats = 32 * 16 * 14 * 14
         #expect(BatchChunks.size(batch: 400, floatsPerImage: floats) < 400)
         let failures = try ChunkedConvolutionTests.compare({ Conv2d(inChannels: 32, outChannels: 4, kernelSize: 4, stride: 2, padding: 1) },
@@ -168,7 +168,7 @@ import Testing
     }
 
     @Test func convTranspose2dChunksAgree() throws {
-        // 32·4·4 taps × 14·14 input positions = 100,352 floats per image: 167 per chunk
+        // 32·4·4 taps × 14·14 input positions = 100,352 floats per image: 10 per chunk
         #expect(BatchChunks.size(batch: 400, floatsPerImage: 32 * 16 * 14 * 14) < 400)
         let failures = try ChunkedConvolutionTests.compare({ ConvTranspose2d(inChannels: 4, outChannels: 32, kernelSize: 4, stride: 2, padding: 1) },
                                                            inputShape: [400, 4, 14, 14])
