@@ -3,7 +3,11 @@
 after another in one process, every core for BLAS), with --jobs 1 --threads 1 (GenLab
 before parallel sweeps) and with --jobs N (worker processes), in one run on this machine.
 
-    python3 scripts/bench_sweep.py [--steps 120] [--jobs 2] [--experiment experiments/arena-beta-vae.yaml]
+    python3 scripts/bench_sweep.py [--steps 120] [--jobs 2] [--experiment experiments/arena-beta-vae.yaml] [--where KEY=VALUE …]
+
+`--where model.beta=0` keeps the two seeds of the default experiment: a two-point sweep. The
+last line says how many points' worth of one point's throughput (alone, one thread) the
+sweep with --jobs N reaches: points × (one point's time) / (the sweep's time).
 
 Peak memory is the largest sum of resident memory (VmRSS) over the `genlab` process and its
 workers, sampled every 20 ms; "one point" is the peak of a single point trained alone with
@@ -64,11 +68,13 @@ def main():
     parser.add_argument("--experiment", default=os.path.join(ROOT, "experiments", "arena-beta-vae.yaml"))
     parser.add_argument("--steps", type=int, default=120)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--where", action="append", default=[], help="select points, as genlab run --where (repeatable)")
     args = parser.parse_args()
+    where = [argument for condition in args.where for argument in ("--where", condition)]
     with open("/proc/cpuinfo") as f:
         cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "?")
     kernel = subprocess.run([GENLAB, "version", "--coretype"], capture_output=True, text=True).stdout.strip()
-    plan = subprocess.run([GENLAB, "plan", args.experiment, "--steps", str(args.steps)], capture_output=True, text=True).stdout
+    plan = subprocess.run([GENLAB, "plan", args.experiment, "--steps", str(args.steps)] + where, capture_output=True, text=True).stdout
     points = sum(1 for line in plan.splitlines() if line.startswith("  ") and "-" in line.split()[0])
     print(f"{os.path.basename(args.experiment)}: {points} points × {args.steps} steps; CPU {cpu}, {os.cpu_count()} cores; OpenBLAS kernels {kernel}")
     with tempfile.TemporaryDirectory() as results:
@@ -80,9 +86,9 @@ def main():
         rows = [
             ("one point alone, 1 thread", one_time, one_peak),
             ("one point alone, every core", *run("one-all", ["--point", point])),
-            ("--jobs 1 --threads 1", *run("serial1", ["--jobs", "1", "--threads", "1"])),
-            ("--jobs 1", *run("serial", ["--jobs", "1"])),
-            (f"--jobs {args.jobs}", *run("parallel", ["--jobs", str(args.jobs)])),
+            ("--jobs 1 --threads 1", *run("serial1", ["--jobs", "1", "--threads", "1"] + where)),
+            ("--jobs 1", *run("serial", ["--jobs", "1"] + where)),
+            (f"--jobs {args.jobs}", *run("parallel", ["--jobs", str(args.jobs)] + where)),
         ]
     for name, seconds, peak in rows:
         print(f"  {name:<30} {seconds:7.1f} s   peak {peak / 2**20:6.0f} MiB")
@@ -91,6 +97,7 @@ def main():
           f"one point on every core / on one thread: {rows[1][1] / rows[0][1]:.2f}")
     print(f"  peak of --jobs {args.jobs}: {rows[4][2] / 2**20:.0f} MiB; {args.jobs} × one point + 100 MB: "
           f"{(args.jobs * one_peak + 100e6) / 2**20:.0f} MiB")
+    print(f"  throughput of --jobs {args.jobs}: {points * one_time / parallel:.2f} × one point's (alone, one thread)")
 
 
 if __name__ == "__main__":
