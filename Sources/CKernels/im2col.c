@@ -98,7 +98,8 @@ static inline unsigned long row_lanes(long low, long high) {
 /// col2im with each padded image row summed in two registers, tap by tap in tap order, and
 /// written once: adding rows in memory, each tap one float right of the last, stalls on
 /// store forwarding. Column row (i, j, y) lands at lanes j + s·x of padded row s·y + i.
-static AVX512 void fold_in_registers(const float *columns, long batch, const genlab_conv_geometry *g, float *images) {
+static AVX512 void fold_in_registers(const float *columns, long batch, long first_image, long image_count,
+                                     const genlab_conv_geometry *g, float *images) {
     long plane = g->output_height * g->output_width, row_length = batch * plane;
     long ow = g->output_width, s = g->stride;
     __mmask16 load_low[16], load_high[16];    // stride 1: the lanes a shifted row covers
@@ -120,8 +121,8 @@ static AVX512 void fold_in_registers(const float *columns, long batch, const gen
     unsigned long interior = row_lanes(g->padding, g->padding + g->width);
     // four images at once: four independent chains of additions, each in tap order
     enum { block = 4 };
-    for (long first = 0; first < batch; first += block) {
-        long count = batch - first < block ? batch - first : block;
+    for (long first = first_image; first < first_image + image_count; first += block) {
+        long count = first_image + image_count - first < block ? first_image + image_count - first : block;
         for (long c = 0; c < g->channels; c++) {
             for (long r = 0; r < g->height; r++) {
                 long padded_row = r + g->padding;
@@ -161,9 +162,10 @@ static AVX512 void fold_in_registers(const float *columns, long batch, const gen
 
 /// The two passes, written once: `avx512` is a constant in each instantiation below.
 static inline __attribute__((always_inline)) void unfold_body(
-    const float *images, long batch, const genlab_conv_geometry *g, float *columns, padded_plane p, int avx512) {
+    const float *images, long batch, long first, long count, const genlab_conv_geometry *g, float *columns, padded_plane p,
+    int avx512) {
     long plane = g->output_height * g->output_width, row_length = batch * plane;
-    for (long n = 0; n < batch; n++) {
+    for (long n = first; n < first + count; n++) {
         for (long c = 0; c < g->channels; c++) {
             const float *image = images + (n * g->channels + c) * g->height * g->width;
             for (long y = 0; y < g->height; y++) {
@@ -186,9 +188,10 @@ static inline __attribute__((always_inline)) void unfold_body(
 }
 
 static inline __attribute__((always_inline)) void fold_body(
-    const float *columns, long batch, const genlab_conv_geometry *g, float *images, padded_plane p, int avx512) {
+    const float *columns, long batch, long first, long count, const genlab_conv_geometry *g, float *images, padded_plane p,
+    int avx512) {
     long plane = g->output_height * g->output_width, row_length = batch * plane;
-    for (long n = 0; n < batch; n++) {
+    for (long n = first; n < first + count; n++) {
         for (long c = 0; c < g->channels; c++) {
             memset(p.base, 0, (size_t)p.count * sizeof(float));
             for (long i = 0; i < g->kernel_height; i++) {
@@ -211,21 +214,25 @@ static inline __attribute__((always_inline)) void fold_body(
     }
 }
 
-static void unfold_generic(const float *images, long batch, const genlab_conv_geometry *g, float *columns, padded_plane p) {
-    unfold_body(images, batch, g, columns, p, 0);
+static void unfold_generic(const float *images, long batch, long first, long count, const genlab_conv_geometry *g,
+                           float *columns, padded_plane p) {
+    unfold_body(images, batch, first, count, g, columns, p, 0);
 }
 
-static void fold_generic(const float *columns, long batch, const genlab_conv_geometry *g, float *images, padded_plane p) {
-    fold_body(columns, batch, g, images, p, 0);
+static void fold_generic(const float *columns, long batch, long first, long count, const genlab_conv_geometry *g,
+                         float *images, padded_plane p) {
+    fold_body(columns, batch, first, count, g, images, p, 0);
 }
 
 #ifdef GENLAB_HAS_AVX512_PATH
-static AVX512 void unfold_avx512(const float *images, long batch, const genlab_conv_geometry *g, float *columns, padded_plane p) {
-    unfold_body(images, batch, g, columns, p, 1);
+static AVX512 void unfold_avx512(const float *images, long batch, long first, long count, const genlab_conv_geometry *g,
+                                  float *columns, padded_plane p) {
+    unfold_body(images, batch, first, count, g, columns, p, 1);
 }
 
-static AVX512 void fold_avx512(const float *columns, long batch, const genlab_conv_geometry *g, float *images, padded_plane p) {
-    fold_body(columns, batch, g, images, p, 1);
+static AVX512 void fold_avx512(const float *columns, long batch, long first, long count, const genlab_conv_geometry *g,
+                                float *images, padded_plane p) {
+    fold_body(columns, batch, first, count, g, images, p, 1);
 }
 #endif
 
@@ -252,20 +259,22 @@ static padded_plane padded(const genlab_conv_geometry *g, float *scratch) {
     return p;
 }
 
-void genlab_im2col_unfold(const float *images, long batch, const genlab_conv_geometry *g, float *columns, float *scratch) {
+void genlab_im2col_unfold(const float *images, long batch, long first, long count, const genlab_conv_geometry *g,
+                          float *columns, float *scratch) {
     padded_plane p = padded(g, scratch);
     memset(p.base, 0, (size_t)p.count * sizeof(float));
 #ifdef GENLAB_HAS_AVX512_PATH
-    if (use_avx512()) { unfold_avx512(images, batch, g, columns, p); return; }
+    if (use_avx512()) { unfold_avx512(images, batch, first, count, g, columns, p); return; }
 #endif
-    unfold_generic(images, batch, g, columns, p);
+    unfold_generic(images, batch, first, count, g, columns, p);
 }
 
-void genlab_im2col_fold(const float *columns, long batch, const genlab_conv_geometry *g, float *images, float *scratch) {
+void genlab_im2col_fold(const float *columns, long batch, long first, long count, const genlab_conv_geometry *g,
+                        float *images, float *scratch) {
     padded_plane p = padded(g, scratch);
 #ifdef GENLAB_HAS_AVX512_PATH
-    if (use_avx512() && folds_in_registers(g)) { fold_in_registers(columns, batch, g, images); return; }
-    if (use_avx512()) { fold_avx512(columns, batch, g, images, p); return; }
+    if (use_avx512() && folds_in_registers(g)) { fold_in_registers(columns, batch, first, count, g, images); return; }
+    if (use_avx512()) { fold_avx512(columns, batch, first, count, g, images, p); return; }
 #endif
-    fold_generic(columns, batch, g, images, p);
+    fold_generic(columns, batch, first, count, g, images, p);
 }

@@ -31,8 +31,11 @@ public final class Adam: Optimizer {
         let stepSize = -Float(Double(lr) / biasCorrection1)
         let bc2 = Float(biasCorrection2Sqrt)
         for (index, named) in parameters.enumerated() {
-            genlab_adam_update(named.parameter.value.data, named.parameter.grad.data, slots[0][index].data, slots[1][index].data,
-                               named.parameter.value.count, beta1, beta2, eps, weightDecay, stepSize, bc2)
+            let p = named.parameter.value.data, g = named.parameter.grad.data, m = slots[0][index].data, v = slots[1][index].data
+            ParallelRanges.forEach(named.parameter.value.count, minimum: 1 << 15) { part in
+                let i = part.lowerBound
+                genlab_adam_update(p + i, g + i, m + i, v + i, part.count, beta1, beta2, eps, weightDecay, stepSize, bc2)
+            }
         }
     }
 

@@ -9,14 +9,19 @@ import CKernels
 ///
 /// Both are C kernels (`CKernels/im2col.c`): one image channel at a time through a
 /// zero-bordered copy, each output row one or two masked AVX-512 operations where the CPU
-/// has them, plain loops elsewhere, with the same results.
+/// has them, plain loops elsewhere, with the same results. The images are shared among
+/// `BLAS.threads` threads (`ParallelRanges`).
 public enum Im2Col {
     /// Fills `columns` (patchSize × batch·P) from `images` (batch × C × H × W).
     public static func unfold(
         _ images: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry,
         into columns: UnsafeMutablePointer<Float>
     ) {
-        withKernelGeometry(g) { geometry, scratch in genlab_im2col_unfold(images, batch, geometry, columns, scratch) }
+        ParallelRanges.forEach(batch) { part in
+            withKernelGeometry(g) { geometry, scratch in
+                genlab_im2col_unfold(images, batch, part.lowerBound, part.count, geometry, columns, scratch)
+            }
+        }
     }
 
     /// Sets `images` (batch × C × H × W) to the sum, over every kernel tap, of the column
@@ -26,7 +31,11 @@ public enum Im2Col {
         _ columns: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry,
         into images: UnsafeMutablePointer<Float>
     ) {
-        withKernelGeometry(g) { geometry, scratch in genlab_im2col_fold(columns, batch, geometry, images, scratch) }
+        ParallelRanges.forEach(batch) { part in
+            withKernelGeometry(g) { geometry, scratch in
+                genlab_im2col_fold(columns, batch, part.lowerBound, part.count, geometry, images, scratch)
+            }
+        }
     }
 
     /// The C geometry and a scratch channel for it.

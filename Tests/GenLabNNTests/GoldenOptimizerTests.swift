@@ -66,4 +66,23 @@ import Testing
         RMSprop([("w", p)], lr: 5e-5).clampParameters(0.01)
         #expect(p.value.values == [-0.01, -0.005, 0.01, 0.01])
     }
+
+    /// Adam's step over a tensor large enough to be shared by two threads gives the bits of
+    /// one thread.
+    @Test func adamGivesTheSameBitsOnTwoThreads() {
+        func run(threads: Int) -> [UInt32] {
+            BLAS.setThreads(threads)
+            defer { BLAS.setThreads(1) }
+            var generator = RandomGenerator(seed: 11)
+            let parameter = Parameter(shape: [70_001])
+            generator.fillNormal(parameter.value.buffer)
+            let adam = Adam([("weight", parameter)], lr: 1e-3, betas: (0.5, 0.999), weightDecay: 1e-2)
+            for _ in 0..<3 {
+                generator.fillNormal(parameter.grad.buffer)
+                adam.step()
+            }
+            return parameter.value.values.map(\.bitPattern)
+        }
+        #expect(run(threads: 1) == run(threads: 2))
+    }
 }
