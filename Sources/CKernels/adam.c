@@ -3,14 +3,7 @@
 // multiply-adds: every CPU rounds as PyTorch's reference formulas do.
 #include "adam.h"
 #include <math.h>
-
-#pragma clang fp contract(off)
-
-#if defined(__x86_64__)
-#define CLONES __attribute__((target_clones("avx512f", "default")))
-#else
-#define CLONES
-#endif
+#include "clones.h"
 
 static inline __attribute__((always_inline)) void update(float *p, const float *grad, float *m, float *v, long count,
                                                           float weight, float beta2, float eps, float weight_decay,

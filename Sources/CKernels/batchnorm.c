@@ -2,14 +2,7 @@
 // without reassociation, so every CPU adds in the same order), combined pairwise. Planes of
 // one value (BatchNorm1d) run across channels instead.
 #include "batchnorm.h"
-
-#pragma clang fp contract(off)
-
-#if defined(__x86_64__)
-#define CLONES __attribute__((target_clones("avx512f", "default")))
-#else
-#define CLONES
-#endif
+#include "clones.h"
 
 /// Σ f(p[q]) over q < n in eight lanes.
 #define LANE_SUM(n, term)                                                                  \

@@ -20,6 +20,28 @@ import Testing
     /// Both kernel paths: the AVX-512 one (where the CPU has it) and the portable one.
     static let paths: [Bool] = [true, false]
 
+    /// Every entry of the column matrix in tap order (channel, i, j, then image and output
+    /// position), with the index of the pixel it reads, nil in the padding.
+    static func forEachTap(_ g: ConvGeometry, batch: Int, _ body: (_ column: Int, _ pixel: Int?) -> Void) {
+        for c in 0..<g.channels {
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    let row = (c * g.kernelHeight + i) * g.kernelWidth + j
+                    for n in 0..<batch {
+                        for y in 0..<g.outputHeight {
+                            for x in 0..<g.outputWidth {
+                                let iy = y * g.stride - g.padding + i, ix = x * g.stride - g.padding + j
+                                let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < g.width
+                                body(row * batch * g.outputPlane + n * g.outputPlane + y * g.outputWidth + x,
+                                     inside ? ((n * g.channels + c) * g.height + iy) * g.width + ix : nil)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Runs `body` with the AVX-512 kernels allowed or not.
     static func on(avx512: Bool, _ body: () -> Void) {
         let before = genlab_kernels_allow_avx512(avx512 ? 1 : 0)
@@ -41,23 +63,8 @@ import Testing
         let columns = Tensor(repeating: .nan, shape: [g.patchSize * batch * g.outputPlane])
         Im2ColTests.on(avx512: avx512) { Im2Col.unfold(images.data, batch: batch, geometry: g, into: columns.data) }
         var mismatches = 0
-        for c in 0..<g.channels {
-            for i in 0..<g.kernelHeight {
-                for j in 0..<g.kernelWidth {
-                    for n in 0..<batch {
-                        for y in 0..<g.outputHeight {
-                            for x in 0..<g.outputWidth {
-                                let iy = y * g.stride - g.padding + i, ix = x * g.stride - g.padding + j
-                                let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < g.width
-                                let expected = inside ? images[((n * g.channels + c) * g.height + iy) * g.width + ix] : 0
-                                let row = (c * g.kernelHeight + i) * g.kernelWidth + j
-                                let column = n * g.outputPlane + y * g.outputWidth + x
-                                if columns[row * batch * g.outputPlane + column] != expected { mismatches += 1 }
-                            }
-                        }
-                    }
-                }
-            }
+        Im2ColTests.forEachTap(g, batch: batch) { column, pixel in
+            if columns[column] != (pixel.map { images[$0] } ?? 0) { mismatches += 1 }
         }
         #expect(mismatches == 0)
     }
@@ -69,22 +76,8 @@ import Testing
         let imageCount = batch * g.channels * g.height * g.width
         let columns = Im2ColTests.random(g.patchSize * batch * g.outputPlane, seed: 5)
         var expected = [Float](repeating: 0, count: imageCount)
-        for c in 0..<g.channels {
-            for i in 0..<g.kernelHeight {
-                for j in 0..<g.kernelWidth {
-                    for n in 0..<batch {
-                        for y in 0..<g.outputHeight {
-                            for x in 0..<g.outputWidth {
-                                let iy = y * g.stride - g.padding + i, ix = x * g.stride - g.padding + j
-                                guard iy >= 0 && iy < g.height && ix >= 0 && ix < g.width else { continue }
-                                let row = (c * g.kernelHeight + i) * g.kernelWidth + j
-                                let column = n * g.outputPlane + y * g.outputWidth + x
-                                expected[((n * g.channels + c) * g.height + iy) * g.width + ix] += columns[row * batch * g.outputPlane + column]
-                            }
-                        }
-                    }
-                }
-            }
+        Im2ColTests.forEachTap(g, batch: batch) { column, pixel in
+            if let pixel { expected[pixel] += columns[column] }
         }
         let folded = Tensor(repeating: .nan, shape: [imageCount])
         Im2ColTests.on(avx512: avx512) { Im2Col.fold(columns.data, batch: batch, geometry: g, into: folded.data) }

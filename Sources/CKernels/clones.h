@@ -1,0 +1,15 @@
+// The kernels compiled twice, for AVX-512 and for the baseline, the loader picking one
+// (GCC/Clang function multiversioning); no contraction into fused multiply-adds, so both
+// clones round alike.
+#ifndef GENLAB_CLONES_H
+#define GENLAB_CLONES_H
+
+#pragma clang fp contract(off)
+
+#if defined(__x86_64__)
+#define CLONES __attribute__((target_clones("avx512f", "default")))
+#else
+#define CLONES
+#endif
+
+#endif
