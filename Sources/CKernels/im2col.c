@@ -98,7 +98,7 @@ static inline unsigned long row_lanes(long low, long high) {
 /// col2im with each padded image row summed in two registers, tap by tap in tap order, and
 /// written once: adding rows in memory, each tap one float right of the last, stalls on
 /// store forwarding. Column row (i, j, y) lands at lanes j + s·x of padded row s·y + i.
-static AVX512 void fold_in_registers(const float *columns, long batch, long first_image, long image_count,
+static AVX512 void fold_in_registers(const float *columns, long batch, long first_plane, long plane_count,
                                      const genlab_conv_geometry *g, float *images) {
     long plane = g->output_height * g->output_width, row_length = batch * plane;
     long ow = g->output_width, s = g->stride;
@@ -119,11 +119,15 @@ static AVX512 void fold_in_registers(const float *columns, long batch, long firs
         load_high[j] = (__mmask16)(bits >> 16);
     }
     unsigned long interior = row_lanes(g->padding, g->padding + g->width);
-    // four images at once: four independent chains of additions, each in tap order
+    // four images of a channel at once: four independent chains of additions, each in tap order
     enum { block = 4 };
-    for (long first = first_image; first < first_image + image_count; first += block) {
-        long count = first_image + image_count - first < block ? first_image + image_count - first : block;
-        for (long c = 0; c < g->channels; c++) {
+    for (long plane_index = first_plane; plane_index < first_plane + plane_count;) {
+        long c = plane_index / batch, first = plane_index % batch;
+        long count = first_plane + plane_count - plane_index;
+        if (count > block) count = block;
+        if (count > batch - first) count = batch - first;
+        plane_index += count;
+        {
             for (long r = 0; r < g->height; r++) {
                 long padded_row = r + g->padding;
                 __m512 low[block], high[block];
@@ -165,8 +169,9 @@ static inline __attribute__((always_inline)) void unfold_body(
     const float *images, long batch, long first, long count, const genlab_conv_geometry *g, float *columns, padded_plane p,
     int avx512) {
     long plane = g->output_height * g->output_width, row_length = batch * plane;
-    for (long n = first; n < first + count; n++) {
-        for (long c = 0; c < g->channels; c++) {
+    for (long plane_index = first; plane_index < first + count; plane_index++) {
+        long c = plane_index / batch, n = plane_index % batch;
+        {
             const float *image = images + (n * g->channels + c) * g->height * g->width;
             for (long y = 0; y < g->height; y++) {
                 memcpy(p.base + (y + g->padding) * p.width + g->padding, image + y * g->width, (size_t)g->width * sizeof(float));
@@ -191,8 +196,9 @@ static inline __attribute__((always_inline)) void fold_body(
     const float *columns, long batch, long first, long count, const genlab_conv_geometry *g, float *images, padded_plane p,
     int avx512) {
     long plane = g->output_height * g->output_width, row_length = batch * plane;
-    for (long n = first; n < first + count; n++) {
-        for (long c = 0; c < g->channels; c++) {
+    for (long plane_index = first; plane_index < first + count; plane_index++) {
+        long c = plane_index / batch, n = plane_index % batch;
+        {
             memset(p.base, 0, (size_t)p.count * sizeof(float));
             for (long i = 0; i < g->kernel_height; i++) {
                 for (long j = 0; j < g->kernel_width; j++) {

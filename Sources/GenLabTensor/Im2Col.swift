@@ -9,15 +9,15 @@ import CKernels
 ///
 /// Both are C kernels (`CKernels/im2col.c`): one image channel at a time through a
 /// zero-bordered copy, each output row one or two masked AVX-512 operations where the CPU
-/// has them, plain loops elsewhere, with the same results. The images are shared among
-/// `BLAS.threads` threads (`ParallelRanges`).
+/// has them, plain loops elsewhere, with the same results. The image channels are shared
+/// among `BLAS.threads` threads (`ParallelRanges`).
 public enum Im2Col {
     /// Fills `columns` (patchSize × batch·P) from `images` (batch × C × H × W).
     public static func unfold(
         _ images: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry,
         into columns: UnsafeMutablePointer<Float>
     ) {
-        ParallelRanges.forEach(batch) { part in
+        ParallelRanges.forEach(batch * g.channels) { part in
             withKernelGeometry(g) { geometry, scratch in
                 genlab_im2col_unfold(images, batch, part.lowerBound, part.count, geometry, columns, scratch)
             }
@@ -31,7 +31,7 @@ public enum Im2Col {
         _ columns: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry,
         into images: UnsafeMutablePointer<Float>
     ) {
-        ParallelRanges.forEach(batch) { part in
+        ParallelRanges.forEach(batch * g.channels) { part in
             withKernelGeometry(g) { geometry, scratch in
                 genlab_im2col_fold(columns, batch, part.lowerBound, part.count, geometry, images, scratch)
             }

@@ -11,14 +11,16 @@ typedef struct {
 
 /// Fills `columns` (C·kh·kw rows × batch·OH·OW) from `images` (batch × C × H × W): row
 /// (c·kh + i)·kw + j, column n·OH·OW + y·OW + x holds the pixel tap (i, j) of output (y, x)
-/// reads, 0 in the padding; only for the images n in [first, first + count), so that
-/// threads can share a batch. `scratch` holds genlab_im2col_scratch(geometry) floats.
+/// reads, 0 in the padding; only for the image channels (c, n) numbered c·batch + n in
+/// [first, first + count), so that threads can share the work. `scratch` holds
+/// genlab_im2col_scratch(geometry) floats.
 void genlab_im2col_unfold(const float *images, long batch, long first, long count, const genlab_conv_geometry *geometry,
                           float *columns, float *scratch);
 
 /// Sets `images` to the adjoint of unfold applied to `columns`: each pixel gets the sum of
-/// the column entries unfold would have read from it, added in tap order; only the images n
-/// in [first, first + count). `scratch` holds genlab_im2col_scratch(geometry) floats.
+/// the column entries unfold would have read from it, added in tap order; only the image
+/// channels (c, n) numbered c·batch + n in [first, first + count). `scratch` holds
+/// genlab_im2col_scratch(geometry) floats.
 void genlab_im2col_fold(const float *columns, long batch, long first, long count, const genlab_conv_geometry *geometry,
                         float *images, float *scratch);
 
