@@ -17,23 +17,24 @@
         ((lanes_[0] + lanes_[1]) + (lanes_[2] + lanes_[3])) + ((lanes_[4] + lanes_[5]) + (lanes_[6] + lanes_[7])) + tail_; \
     })
 
-CLONES void genlab_batchnorm_moments(const float *x, long batch, long channels, long plane, double *mean, double *squares) {
+CLONES void genlab_batchnorm_moments(const float *x, long batch, long channels, long plane, long first, long count, double *mean,
+                                     double *squares) {
     double m = (double)(batch * plane);
     if (plane == 1) {
-        for (long c = 0; c < channels; c++) mean[c] = squares[c] = 0;
+        for (long c = first; c < first + count; c++) mean[c] = squares[c] = 0;
         for (long n = 0; n < batch; n++) {
-            for (long c = 0; c < channels; c++) mean[c] += (double)x[n * channels + c];
+            for (long c = first; c < first + count; c++) mean[c] += (double)x[n * channels + c];
         }
-        for (long c = 0; c < channels; c++) mean[c] /= m;
+        for (long c = first; c < first + count; c++) mean[c] /= m;
         for (long n = 0; n < batch; n++) {
-            for (long c = 0; c < channels; c++) {
+            for (long c = first; c < first + count; c++) {
                 double d = (double)x[n * channels + c] - mean[c];
                 squares[c] += d * d;
             }
         }
         return;
     }
-    for (long c = 0; c < channels; c++) {
+    for (long c = first; c < first + count; c++) {
         double sum = 0;
         for (long n = 0; n < batch; n++) {
             const float *p = x + (n * channels + c) * plane;
@@ -49,11 +50,11 @@ CLONES void genlab_batchnorm_moments(const float *x, long batch, long channels, 
     }
 }
 
-CLONES void genlab_batchnorm_normalize(const float *x, long batch, long channels, long plane, const float *mean,
+CLONES void genlab_batchnorm_normalize(const float *x, long batch, long channels, long plane, long first, long count, const float *mean,
                                        const float *inverse_std, const float *weight, const float *bias, float *normalized,
                                        float *y) {
     for (long n = 0; n < batch; n++) {
-        for (long c = 0; c < channels; c++) {
+        for (long c = first; c < first + count; c++) {
             long offset = (n * channels + c) * plane;
             float mu = mean[c], s = inverse_std[c], w = weight[c], b = bias[c];
             for (long q = 0; q < plane; q++) {
@@ -66,11 +67,11 @@ CLONES void genlab_batchnorm_normalize(const float *x, long batch, long channels
 }
 
 CLONES void genlab_batchnorm_gradient_sums(const float *gradient, const float *normalized, long batch, long channels, long plane,
-                                           double *sum, double *sum_product) {
-    for (long c = 0; c < channels; c++) sum[c] = sum_product[c] = 0;
+                                           long first, long count, double *sum, double *sum_product) {
+    for (long c = first; c < first + count; c++) sum[c] = sum_product[c] = 0;
     if (plane == 1) {
         for (long n = 0; n < batch; n++) {
-            for (long c = 0; c < channels; c++) {
+            for (long c = first; c < first + count; c++) {
                 double g = (double)gradient[n * channels + c];
                 sum[c] += g;
                 sum_product[c] += g * (double)normalized[n * channels + c];
@@ -78,7 +79,7 @@ CLONES void genlab_batchnorm_gradient_sums(const float *gradient, const float *n
         }
         return;
     }
-    for (long c = 0; c < channels; c++) {
+    for (long c = first; c < first + count; c++) {
         for (long n = 0; n < batch; n++) {
             const float *g = gradient + (n * channels + c) * plane, *h = normalized + (n * channels + c) * plane;
             sum[c] += LANE_SUM(plane, (double)g[i]);
@@ -88,9 +89,9 @@ CLONES void genlab_batchnorm_gradient_sums(const float *gradient, const float *n
 }
 
 CLONES void genlab_batchnorm_input_gradient(const float *gradient, const float *normalized, long batch, long channels, long plane,
-                                            const float *scale, const float *mean_g, const float *mean_product, float *dx) {
+                                            long first, long count, const float *scale, const float *mean_g, const float *mean_product, float *dx) {
     for (long n = 0; n < batch; n++) {
-        for (long c = 0; c < channels; c++) {
+        for (long c = first; c < first + count; c++) {
             long offset = (n * channels + c) * plane;
             float s = scale[c], mg = mean_g[c], mp = mean_product[c];
             for (long q = 0; q < plane; q++) dx[offset + q] = s * (gradient[offset + q] - mg - normalized[offset + q] * mp);

@@ -71,7 +71,13 @@ public final class BatchNorm: Layer {
         var mean = [Float](repeating: 0, count: features)
         if isTraining {
             var means = [Double](repeating: 0, count: features), squares = [Double](repeating: 0, count: features)
-            genlab_batchnorm_moments(input.data, n, features, plane, &means, &squares)
+            means.withUnsafeMutableBufferPointer { means in
+                squares.withUnsafeMutableBufferPointer { squares in
+                    forEachChannelPart(values: m) { first, count in
+                        genlab_batchnorm_moments(input.data, n, features, plane, first, count, means.baseAddress, squares.baseAddress)
+                    }
+                }
+            }
             for c in 0..<features {
                 mean[c] = Float(means[c])
                 inverseStd[c] = Float(1.0 / (squares[c] / Double(m) + Double(eps)).squareRoot())
@@ -84,8 +90,12 @@ public final class BatchNorm: Layer {
                 inverseStd[c] = 1 / (runningVar[c] + eps).squareRoot()
             }
         }
-        genlab_batchnorm_normalize(input.data, n, features, plane, mean, inverseStd.data, weight.value.data, bias.value.data,
-                                   normalized.data, output.data)
+        mean.withUnsafeBufferPointer { mean in
+            forEachChannelPart(values: m) { first, count in
+                genlab_batchnorm_normalize(input.data, n, features, plane, first, count, mean.baseAddress, inverseStd.data,
+                                           weight.value.data, bias.value.data, normalized.data, output.data)
+            }
+        }
         if isTraining { numBatchesTracked += 1 }
         hasForward = true
         return output
@@ -99,7 +109,14 @@ public final class BatchNorm: Layer {
         let m = Float(n * plane)
         gradInput.resize(to: shape)
         var sums = [Double](repeating: 0, count: features), products = [Double](repeating: 0, count: features)
-        genlab_batchnorm_gradient_sums(gradOutput.data, normalized.data, n, features, plane, &sums, &products)
+        sums.withUnsafeMutableBufferPointer { sums in
+            products.withUnsafeMutableBufferPointer { products in
+                forEachChannelPart(values: n * plane) { first, count in
+                    genlab_batchnorm_gradient_sums(gradOutput.data, normalized.data, n, features, plane, first, count,
+                                                   sums.baseAddress, products.baseAddress)
+                }
+            }
+        }
         var scale = [Float](repeating: 0, count: features)
         var meanG = [Float](repeating: 0, count: features), meanProduct = [Float](repeating: 0, count: features)
         for c in 0..<features {
@@ -114,9 +131,24 @@ public final class BatchNorm: Layer {
                 meanProduct[c] = Float(products[c]) / m
             }
         }
-        genlab_batchnorm_input_gradient(gradOutput.data, normalized.data, n, features, plane, scale, meanG, meanProduct, gradInput.data)
+        scale.withUnsafeBufferPointer { scale in
+            meanG.withUnsafeBufferPointer { meanG in
+                meanProduct.withUnsafeBufferPointer { meanProduct in
+                    forEachChannelPart(values: n * plane) { first, count in
+                        genlab_batchnorm_input_gradient(gradOutput.data, normalized.data, n, features, plane, first, count,
+                                                        scale.baseAddress, meanG.baseAddress, meanProduct.baseAddress, gradInput.data)
+                    }
+                }
+            }
+        }
         hasForward = false
         return gradInput
+    }
+
+    /// The channels cut among the threads (`ParallelRanges`), each part with at least 2¹⁵
+    /// values when a channel has `values` of them; every channel is computed as on one thread.
+    private func forEachChannelPart(values: Int, _ body: (_ first: Int, _ count: Int) -> Void) {
+        ParallelRanges.forEach(features, minimum: max(1, (1 << 15) / max(values, 1))) { part in body(part.lowerBound, part.count) }
     }
 }
 

@@ -109,4 +109,25 @@ import Testing
         #expect(Golden.mismatches(gradInput.values, try #require(c.gradInput), shape: gradInput.shape) == [], "grad_input")
         #expect(Golden.mismatches(layer.weightOrig.grad.values, try #require(c.gradWeightOrig)) == [], "grad weight_orig")
     }
+
+    /// BatchNorm2d's forward and backward with the channels shared by two threads give the
+    /// bits of one thread: outputs, input and parameter gradients, running statistics.
+    @Test func batchNormGivesTheSameBitsOnTwoThreads() throws {
+        func run(threads: Int) throws -> [[UInt32]] {
+            BLAS.setThreads(threads)
+            defer { BLAS.setThreads(1) }
+            var generator = RandomGenerator(seed: 5)
+            let layer = BatchNorm(dimensions: 2, features: 16)
+            generator.fillNormal(layer.weight.value.buffer)
+            let input = Tensor(zeros: [32, 16, 32, 32]), gradient = Tensor(zeros: [32, 16, 32, 32])
+            generator.fillNormal(input.buffer, mean: 0.5, std: 2)
+            generator.fillNormal(gradient.buffer)
+            let output = try layer.forward(input).values
+            let gradInput = try layer.backward(gradient, accumulateParameterGradients: true).values
+            return [output, gradInput, layer.weight.grad.values, layer.bias.grad.values, layer.runningMean.values, layer.runningVar.values]
+                .map { $0.map(\.bitPattern) }
+        }
+        let one = try run(threads: 1), two = try run(threads: 2)
+        #expect(one == two)
+    }
 }
