@@ -81,6 +81,7 @@ static inline AVX512 void scatter_add_avx512(const float *s, long stride, float 
         scatter_add_generic(s, stride, d, n);
     }
 }
+
 /// Whether `fold_in_registers` takes this geometry: a padded row fits two registers.
 static int folds_in_registers(const genlab_conv_geometry *g) {
     long width = g->width + 2 * g->padding;
@@ -127,37 +128,35 @@ static AVX512 void fold_in_registers(const float *columns, long batch, long firs
         if (count > block) count = block;
         if (count > batch - first) count = batch - first;
         plane_index += count;
-        {
-            for (long r = 0; r < g->height; r++) {
-                long padded_row = r + g->padding;
-                __m512 low[block], high[block];
-                for (int b = 0; b < block; b++) low[b] = high[b] = _mm512_setzero_ps();
-                for (long i = 0; i < g->kernel_height; i++) {
-                    long t = padded_row - i;
-                    if (t < 0 || t % s != 0 || t / s >= g->output_height) continue;
-                    for (long j = 0; j < g->kernel_width; j++) {
-                        const float *row = columns + ((c * g->kernel_height + i) * g->kernel_width + j) * row_length
-                            + first * plane + (t / s) * ow;
-                        for (int b = 0; b < block; b++) {
-                            // a short last block repeats its last image, not stored
-                            const float *image_row = row + (b < count ? b : count - 1) * plane;
-                            if (s == 1) {
-                                // lanes j..j+ow−1 read image_row[0..ow−1]; masked-off lanes are not read
-                                low[b] = _mm512_add_ps(low[b], _mm512_maskz_loadu_ps(load_low[j], image_row - j));
-                                high[b] = _mm512_add_ps(high[b], _mm512_maskz_loadu_ps(load_high[j], image_row - j + 16));
-                            } else {
-                                __m512 values = _mm512_maskz_loadu_ps(lanes(ow), image_row);
-                                low[b] = _mm512_mask_add_ps(low[b], load_low[j], low[b], _mm512_permutexvar_ps(spread_low[j], values));
-                                high[b] = _mm512_mask_add_ps(high[b], load_high[j], high[b], _mm512_permutexvar_ps(spread_high[j], values));
-                            }
+        for (long r = 0; r < g->height; r++) {
+            long padded_row = r + g->padding;
+            __m512 low[block], high[block];
+            for (int b = 0; b < block; b++) low[b] = high[b] = _mm512_setzero_ps();
+            for (long i = 0; i < g->kernel_height; i++) {
+                long t = padded_row - i;
+                if (t < 0 || t % s != 0 || t / s >= g->output_height) continue;
+                for (long j = 0; j < g->kernel_width; j++) {
+                    const float *row = columns + ((c * g->kernel_height + i) * g->kernel_width + j) * row_length
+                        + first * plane + (t / s) * ow;
+                    for (int b = 0; b < block; b++) {
+                        // a short last block repeats its last image, not stored
+                        const float *image_row = row + (b < count ? b : count - 1) * plane;
+                        if (s == 1) {
+                            // lanes j..j+ow−1 read image_row[0..ow−1]; masked-off lanes are not read
+                            low[b] = _mm512_add_ps(low[b], _mm512_maskz_loadu_ps(load_low[j], image_row - j));
+                            high[b] = _mm512_add_ps(high[b], _mm512_maskz_loadu_ps(load_high[j], image_row - j + 16));
+                        } else {
+                            __m512 values = _mm512_maskz_loadu_ps(lanes(ow), image_row);
+                            low[b] = _mm512_mask_add_ps(low[b], load_low[j], low[b], _mm512_permutexvar_ps(spread_low[j], values));
+                            high[b] = _mm512_mask_add_ps(high[b], load_high[j], high[b], _mm512_permutexvar_ps(spread_high[j], values));
                         }
                     }
                 }
-                for (int b = 0; b < count; b++) {
-                    float *out = images + ((first + b) * g->channels + c) * g->height * g->width + r * g->width - g->padding;
-                    _mm512_mask_storeu_ps(out, (__mmask16)(interior & 0xFFFF), low[b]);
-                    _mm512_mask_storeu_ps(out + 16, (__mmask16)(interior >> 16), high[b]);
-                }
+            }
+            for (int b = 0; b < count; b++) {
+                float *out = images + ((first + b) * g->channels + c) * g->height * g->width + r * g->width - g->padding;
+                _mm512_mask_storeu_ps(out, (__mmask16)(interior & 0xFFFF), low[b]);
+                _mm512_mask_storeu_ps(out + 16, (__mmask16)(interior >> 16), high[b]);
             }
         }
     }
@@ -171,21 +170,19 @@ static inline __attribute__((always_inline)) void unfold_body(
     long plane = g->output_height * g->output_width, row_length = batch * plane;
     for (long plane_index = first; plane_index < first + count; plane_index++) {
         long c = plane_index / batch, n = plane_index % batch;
-        {
-            const float *image = images + (n * g->channels + c) * g->height * g->width;
-            for (long y = 0; y < g->height; y++) {
-                memcpy(p.base + (y + g->padding) * p.width + g->padding, image + y * g->width, (size_t)g->width * sizeof(float));
-            }
-            for (long i = 0; i < g->kernel_height; i++) {
-                for (long j = 0; j < g->kernel_width; j++) {
-                    float *row = columns + ((c * g->kernel_height + i) * g->kernel_width + j) * row_length + n * plane;
-                    for (long y = 0; y < g->output_height; y++) {
-                        const float *tap = p.base + (y * g->stride + i) * p.width + j;
+        const float *image = images + (n * g->channels + c) * g->height * g->width;
+        for (long y = 0; y < g->height; y++) {
+            memcpy(p.base + (y + g->padding) * p.width + g->padding, image + y * g->width, (size_t)g->width * sizeof(float));
+        }
+        for (long i = 0; i < g->kernel_height; i++) {
+            for (long j = 0; j < g->kernel_width; j++) {
+                float *row = columns + ((c * g->kernel_height + i) * g->kernel_width + j) * row_length + n * plane;
+                for (long y = 0; y < g->output_height; y++) {
+                    const float *tap = p.base + (y * g->stride + i) * p.width + j;
 #ifdef GENLAB_HAS_AVX512_PATH
-                        if (avx512) { gather_avx512(tap, g->stride, row + y * g->output_width, g->output_width); continue; }
+                    if (avx512) { gather_avx512(tap, g->stride, row + y * g->output_width, g->output_width); continue; }
 #endif
-                        gather_generic(tap, g->stride, row + y * g->output_width, g->output_width);
-                    }
+                    gather_generic(tap, g->stride, row + y * g->output_width, g->output_width);
                 }
             }
         }
@@ -198,24 +195,22 @@ static inline __attribute__((always_inline)) void fold_body(
     long plane = g->output_height * g->output_width, row_length = batch * plane;
     for (long plane_index = first; plane_index < first + count; plane_index++) {
         long c = plane_index / batch, n = plane_index % batch;
-        {
-            memset(p.base, 0, (size_t)p.count * sizeof(float));
-            for (long i = 0; i < g->kernel_height; i++) {
-                for (long j = 0; j < g->kernel_width; j++) {
-                    const float *row = columns + ((c * g->kernel_height + i) * g->kernel_width + j) * row_length + n * plane;
-                    for (long y = 0; y < g->output_height; y++) {
-                        float *tap = p.base + (y * g->stride + i) * p.width + j;
+        memset(p.base, 0, (size_t)p.count * sizeof(float));
+        for (long i = 0; i < g->kernel_height; i++) {
+            for (long j = 0; j < g->kernel_width; j++) {
+                const float *row = columns + ((c * g->kernel_height + i) * g->kernel_width + j) * row_length + n * plane;
+                for (long y = 0; y < g->output_height; y++) {
+                    float *tap = p.base + (y * g->stride + i) * p.width + j;
 #ifdef GENLAB_HAS_AVX512_PATH
-                        if (avx512) { scatter_add_avx512(row + y * g->output_width, g->stride, tap, g->output_width); continue; }
+                    if (avx512) { scatter_add_avx512(row + y * g->output_width, g->stride, tap, g->output_width); continue; }
 #endif
-                        scatter_add_generic(row + y * g->output_width, g->stride, tap, g->output_width);
-                    }
+                    scatter_add_generic(row + y * g->output_width, g->stride, tap, g->output_width);
                 }
             }
-            float *image = images + (n * g->channels + c) * g->height * g->width;
-            for (long y = 0; y < g->height; y++) {
-                memcpy(image + y * g->width, p.base + (y + g->padding) * p.width + g->padding, (size_t)g->width * sizeof(float));
-            }
+        }
+        float *image = images + (n * g->channels + c) * g->height * g->width;
+        for (long y = 0; y < g->height; y++) {
+            memcpy(image + y * g->width, p.base + (y + g->padding) * p.width + g->padding, (size_t)g->width * sizeof(float));
         }
     }
 }
@@ -245,15 +240,17 @@ static AVX512 void fold_avx512(const float *columns, long batch, long first, lon
 static int avx512_allowed = 1;
 
 int genlab_kernels_allow_avx512(int allow) {
-    int before = avx512_allowed;
-    avx512_allowed = allow;
-    return before;
+    return __atomic_exchange_n(&avx512_allowed, allow, __ATOMIC_RELAXED);
 }
 
 static int use_avx512(void) {
-    static int present = -1;
-    if (present < 0) present = (genlab_cpu_features() & GENLAB_CPU_AVX512F) != 0;
-    return present && avx512_allowed;
+    static int present = -1;  // read by several threads: the first of them asks CPUID
+    int known = __atomic_load_n(&present, __ATOMIC_RELAXED);
+    if (known < 0) {
+        known = (genlab_cpu_features() & GENLAB_CPU_AVX512F) != 0;
+        __atomic_store_n(&present, known, __ATOMIC_RELAXED);
+    }
+    return known && __atomic_load_n(&avx512_allowed, __ATOMIC_RELAXED);
 }
 
 long genlab_im2col_scratch(const genlab_conv_geometry *g) {

@@ -6,14 +6,19 @@ import GenLabStore
 /// The attributes that make a run file describe itself (format 3): the networks
 /// (`ModelDescription`), the resolved configuration and the sweep point's values as JSON, for
 /// readers that know neither GenLab's rules nor YAML (the Python package).
-enum RunDescription {
+public enum RunDescription {
+    /// The networks of `model` described (`model_json`), with its dataset's pixel scale.
+    public static func modelJSON(_ model: BuiltModel) -> JSONValue {
+        let e = model.experiment
+        let pixels = PixelTransform(e.dataset.normalization, channels: e.dataset.imageShape[0])
+        return ModelDescription.json(of: model, pixelScale: pixels.scale, offset: pixels.offset)
+    }
+
     /// Sets `model_json`, `config_json` and `sweep_point_json` of `metadata` for `model`
     /// trained at the sweep point of `overrides` (swept key and value).
     static func describe(_ metadata: inout RunMetadata, model: BuiltModel, overrides: [(String, YAMLNode)]) {
-        let e = model.experiment
-        let pixels = PixelTransform(e.dataset.normalization, channels: e.dataset.imageShape[0])
-        metadata.modelJSON = ModelDescription.json(of: model, pixelScale: pixels.scale, offset: pixels.offset).text
-        metadata.configJSON = e.tree.json.text
+        metadata.modelJSON = modelJSON(model).text
+        metadata.configJSON = model.experiment.tree.json.text
         metadata.sweepPointJSON = JSONValue.object(overrides.map { ($0.0, $0.1.json) }).text
     }
 

@@ -32,7 +32,8 @@ public struct RunSummary: Sendable {
 /// once before the commit that links it (an HDF5 external link, which h5py follows), so a
 /// commit costs the model's size and the history, not the length of the run. A commit whose
 /// status is not `running` (completed, failed, interrupted) takes the records back in and
-/// removes the folder: a run that stopped is one file again, to copy or send alone. A process killed at any moment leaves either the previous or the new complete file,
+/// removes the folder: a run that stopped is one file again, to copy or send alone.
+/// A process killed at any moment leaves either the previous or the new complete file,
 /// and a write that fails (full disk, file-size limit) is an error that leaves the previous
 /// file as it was: HDF5 itself never writes to disk.
 public enum RunFile {

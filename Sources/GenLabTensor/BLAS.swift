@@ -1,5 +1,4 @@
 import COpenBLAS
-import Dispatch
 
 /// Thin wrappers over OpenBLAS's CBLAS, row-major throughout.
 ///
@@ -43,13 +42,8 @@ public enum BLAS {
                 blasint(alongRows ? extent : m), blasint(alongRows ? n : extent), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
                 beta, c, blasint(ldc))
         }
-        let workers = min(threads, count)
-        if workers <= 1 {
-            for i in 0..<count { block(i) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in stride(from: w, to: count, by: workers) { block(i) }
-            }
+        ParallelRanges.forEach(count) { blocks in
+            for i in blocks { block(i) }
         }
     }
 

@@ -1,9 +1,9 @@
 import Dispatch
 
-/// Element-wise work cut into contiguous parts, one per thread of `BLAS.threads`: the loops
-/// around the matrix products (im2col, the optimizer step) that would otherwise leave the
-/// second core idle. Every element is computed as on one thread, so the bits do not depend
-/// on the threads.
+/// Work cut into contiguous parts, one per thread of `BLAS.threads`: the blocks of a matrix
+/// product, and the loops around the products (im2col, BatchNorm, the optimizer step) that
+/// would otherwise leave the second core idle. Every element is computed as on one thread, so
+/// the bits do not depend on the threads.
 public enum ParallelRanges {
     /// Calls `body` once per part of 0..<count, on up to `BLAS.threads` threads at once, each
     /// part at least `minimum` long (below that a thread costs more than it gives); the parts

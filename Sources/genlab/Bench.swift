@@ -95,14 +95,14 @@ struct Bench: ParsableCommand {
                                newSamples: [SampleRecord(step: step, images: StoredArray(name: "step_\(step)", shape: images, floats: pixels.values))])
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
-        func megabytes(_ path: String) -> Double {
-            let files = FileManager.default.subpaths(atPath: path) ?? []
-            let sizes = (files.isEmpty ? [path] : files.map { path + "/" + $0 })
-                .compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }
+        func megabytes(_ paths: [String]) -> Double {
+            let sizes = paths.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }
             return Double(sizes.reduce(0, +)) / 1_048_576
         }
+        let records = RunFile.recordsFolder(path)
         print(String(format: "  checkpoints: first %.0f ms, last %.0f ms (after %d); run file %.1f MiB, records %.1f MiB",
-                     times[0], times[times.count - 1], checkpoints, megabytes(path), megabytes(RunFile.recordsFolder(path))))
+                     times[0], times[times.count - 1], checkpoints, megabytes([path]),
+                     megabytes((FileManager.default.subpaths(atPath: records) ?? []).map { records + "/" + $0 })))
     }
 
     /// Builds the file's model and trainer, runs the warm-up steps, then steps until

@@ -1,7 +1,7 @@
 import ArgumentParser
 import GenLabModels
 import GenLabCore
-import GenLabData
+import GenLabRunner
 import GenLabSpec
 
 /// `genlab plan FILE`: the expanded sweep and the networks, layer by layer.
@@ -21,9 +21,7 @@ struct Plan: ParsableCommand {
         let model = try BuiltModel(points[0].experiment, initializing: false)
         let e = model.experiment
         if json {
-            let pixels = PixelTransform(e.dataset.normalization, channels: e.dataset.imageShape[0])
-            print(JSONValue.object([("model", ModelDescription.json(of: model, pixelScale: pixels.scale, offset: pixels.offset)),
-                                    ("config", e.tree.json)]).text)
+            print(JSONValue.object([("model", RunDescription.modelJSON(model)), ("config", e.tree.json)]).text)
             return
         }
         print("experiment \(e.name): \(e.model.kind.rawValue), latent \(e.model.latent), on \(e.dataset.name.rawValue) \(e.dataset.imageShape.shapeDescription)")

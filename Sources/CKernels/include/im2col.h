@@ -28,7 +28,7 @@ void genlab_im2col_fold(const float *columns, long batch, long first, long count
 long genlab_im2col_scratch(const genlab_conv_geometry *geometry);
 
 /// Whether the AVX-512 paths may run where the CPU has them (they do by default); returns
-/// the previous setting. For tests that compare both paths; not thread-safe.
+/// the previous setting. For tests that compare both paths.
 int genlab_kernels_allow_avx512(int allow);
 
 #endif
