@@ -127,7 +127,7 @@ import Testing
             return [output, gradInput, layer.weight.grad.values, layer.bias.grad.values, layer.runningMean.values, layer.runningVar.values]
                 .map { $0.map(\.bitPattern) }
         }
-        let one = try run(threads: 1), two = try run(threads: 2)
-        #expect(one == two)
+        let same = try run(threads: 1) == run(threads: 2)
+        #expect(same)
     }
 }

@@ -29,7 +29,9 @@ import Testing
             let one = BLASThreadsTests.product(m: m, n: n, k: k, transA: transA, transB: transB, threads: 1)
             let two = BLASThreadsTests.product(m: m, n: n, k: k, transA: transA, transB: transB, threads: 2)
             #expect(!one.contains { $0.isNaN }, "C not filled")
-            #expect(one.map(\.bitPattern) == two.map(\.bitPattern), "\(m)×\(n)×\(k) transA \(transA) transB \(transB)")
+            // compared first: a failing #expect would describe millions of values
+            let same = one.map(\.bitPattern) == two.map(\.bitPattern)
+            #expect(same, "\(m)×\(n)×\(k) transA \(transA) transB \(transB)")
         }
     }
 
@@ -79,7 +81,8 @@ import Testing
             return (unfolded.map(\.bitPattern), folded.map(\.bitPattern))
         }
         let one = run(threads: 1), two = run(threads: 2)
-        #expect(one.unfolded == two.unfolded && one.folded == two.folded)
+        let same = one.unfolded == two.unfolded && one.folded == two.folded
+        #expect(same)
         #expect(!one.unfolded.contains(Float.nan.bitPattern) && !one.folded.contains(Float.nan.bitPattern))
     }
 }
