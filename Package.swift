@@ -32,7 +32,11 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
         ),
         .target(name: "CCPUFeatures"),
-        .target(name: "CKernels", dependencies: ["CCPUFeatures"]),
+        .target(
+            name: "CKernels",
+            dependencies: ["CCPUFeatures"],
+            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]
+        ),
         .target(name: "GenLabCore", dependencies: ["Yams"]),
         .target(name: "GenLabTensor", dependencies: ["COpenBLAS", "CCPUFeatures", "CKernels"]),
         .target(name: "GenLabNN", dependencies: ["GenLabTensor", "GenLabCore", "CKernels"]),
@@ -51,7 +55,7 @@ let package = Package(
         .target(name: "GenLabTestSupport", dependencies: ["GenLabNN"], path: "Tests/GenLabTestSupport"),
         .executableTarget(name: "checkpoint-writer", dependencies: ["GenLabStore"], path: "Tests/CheckpointWriter"),
         .testTarget(name: "GenLabTensorTests", dependencies: ["GenLabTensor", "CKernels"]),
-        .testTarget(name: "GenLabNNTests", dependencies: ["GenLabNN", "GenLabTestSupport"]),
+        .testTarget(name: "GenLabNNTests", dependencies: ["GenLabNN", "GenLabTensor", "GenLabTestSupport"]),
         .testTarget(name: "GenLabSpecTests", dependencies: ["GenLabSpec", "GenLabTestSupport"]),
         .testTarget(name: "GenLabDataTests", dependencies: ["GenLabData", "CZlib", "CImageCodecs", "GenLabTestSupport"]),
         .testTarget(name: "GenLabModelsTests", dependencies: ["GenLabModels", "GenLabTestSupport"]),

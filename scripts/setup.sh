@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything GenLab needs that is not Swift itself, and does nothing when it is
-# all there already: the Debian packages (OpenBLAS, HDF5, pkg-config, zlib, libpng,
+# all there already: the Debian packages (OpenBLAS, HDF5, oneDNN, pkg-config, zlib, libpng,
 # libjpeg, the Fashion-MNIST dataset) and the Python packages the tests use: h5py (HDF5
 # interoperability), jsonschema and PyYAML (the JSON Schema check of experiment files), and
 # SciPy (the independent Fréchet distance the tests compare with).
@@ -8,7 +8,7 @@
 # be installed the setup goes on and that test says it was skipped.
 set -euo pipefail
 
-packages=(libopenblas-dev libhdf5-dev pkg-config zlib1g-dev libpng-dev libjpeg-dev dataset-fashion-mnist)
+packages=(libopenblas-dev libhdf5-dev libdnnl-dev pkg-config zlib1g-dev libpng-dev libjpeg-dev dataset-fashion-mnist)
 
 missing=()
 for p in "${packages[@]}"; do

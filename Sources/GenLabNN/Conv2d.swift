@@ -1,7 +1,8 @@
 /// `torch.nn.Conv2d` with square kernel, stride and padding: weight (out, in, k, k),
-/// bias (out). Each chunk of the batch (see `BatchChunks`) is unfolded (im2col) and
-/// multiplied by one sgemm; a batch of one chunk keeps its columns for backward, a larger one
-/// is unfolded again there.
+/// bias (out). oneDNN's direct kernel runs it where it has one (`DirectConvolution`);
+/// otherwise each chunk of the batch (see `BatchChunks`) is unfolded (im2col) and multiplied
+/// by one sgemm, and a batch of one chunk keeps its columns for backward, a larger one is
+/// unfolded again there.
 public final class Conv2d: WeightedLayer {
     public let inChannels: Int
     public let outChannels: Int
@@ -24,6 +25,19 @@ public final class Conv2d: WeightedLayer {
     private var input: Tensor?
     /// Whether `columns` still holds the whole batch's im2col from forward.
     private var columnsHoldInput = false
+    /// oneDNN's direct kernels by input shape, and the one the last forward pass ran on
+    /// (nil: it ran on columns).
+    private var directConvolutions = DirectConvolutions()
+    private var lastDirect: DirectConvolution?
+    /// Whether the layer may run on oneDNN's direct kernels (true unless a test compares
+    /// with im2col).
+    public var usesDirectKernels: Bool {
+        get { directConvolutions.isEnabled }
+        set { directConvolutions.isEnabled = newValue }
+    }
+    /// The kernel the last forward pass ran on: oneDNN's name for it (for instance
+    /// "jit:avx512_core"), or "im2col".
+    public private(set) var kernel = "im2col"
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
         self.inChannels = inChannels
@@ -58,11 +72,30 @@ public final class Conv2d: WeightedLayer {
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         let g = try geometry(for: input.shape)
-        let n = input.shape[0], plane = g.outputPlane
-        let imageSize = inChannels * g.height * g.width, outputSize = outChannels * plane
+        let n = input.shape[0]
         geometry = g
         self.input = input
         output.resize(to: [n, outChannels, g.outputHeight, g.outputWidth])
+        lastDirect = directConvolutions.convolution(for: DirectConvolution.Shape(
+            transposed: false, batch: n, inChannels: inChannels, outChannels: outChannels,
+            height: g.height, width: g.width, outHeight: g.outputHeight, outWidth: g.outputWidth,
+            kernel: kernelSize, stride: stride, padding: padding))
+        kernel = lastDirect?.implementation ?? "im2col"
+        guard let lastDirect else {
+            forwardByColumns(input, geometry: g)
+            return output
+        }
+        lastDirect.forward(input.data, weight: weight.value.data, into: output.data)
+        if let bias {
+            ChannelLayout.addBias(bias.value.data, batch: n, channels: outChannels, plane: g.outputPlane, to: output.data)
+        }
+        return output
+    }
+
+    /// Per chunk of the batch (see `BatchChunks`): im2col, one sgemm, back to images with the bias.
+    private func forwardByColumns(_ input: Tensor, geometry g: ConvGeometry) {
+        let n = input.shape[0], plane = g.outputPlane
+        let imageSize = inChannels * g.height * g.width, outputSize = outChannels * plane
         for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
             let count = min(BatchChunks.size(batch: n, floatsPerImage: g.patchSize * plane), n - start)
             columns.resize(to: [g.patchSize, count * plane])
@@ -75,18 +108,36 @@ public final class Conv2d: WeightedLayer {
                                    bias: bias.map { UnsafePointer($0.value.data) }, into: output.data + start * outputSize)
             columnsHoldInput = count == n
         }
-        return output
     }
 
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let g = geometry, let input else { throw ShapeError("Conv2d: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
-        let n = input.shape[0], plane = g.outputPlane
-        let imageSize = inChannels * g.height * g.width, outputSize = outChannels * plane
+        let n = input.shape[0]
         gradInput.resize(to: input.shape)
         if accumulateParameterGradients, let bias {
-            ChannelLayout.accumulateChannelSums(gradOutput.data, batch: n, channels: outChannels, plane: plane, into: bias.grad.data)
+            ChannelLayout.accumulateChannelSums(gradOutput.data, batch: n, channels: outChannels, plane: g.outputPlane,
+                                                into: bias.grad.data)
         }
+        if let lastDirect {
+            lastDirect.backward(input: input.data, gradOutput: gradOutput.data, weight: weight.value.data,
+                                gradInput: gradInput.data, gradWeight: accumulateParameterGradients ? weight.grad.data : nil)
+        } else {
+            backwardByColumns(gradOutput, input: input, geometry: g, accumulateParameterGradients: accumulateParameterGradients)
+        }
+        geometry = nil
+        self.input = nil
+        lastDirect = nil
+        columnsHoldInput = false
+        return gradInput
+    }
+
+    /// Per chunk: the weight gradient from the columns (unfolded again when the batch took
+    /// more than one chunk), then ∂L/∂columns folded back onto the input grid.
+    private func backwardByColumns(_ gradOutput: Tensor, input: Tensor, geometry g: ConvGeometry,
+                                   accumulateParameterGradients: Bool) {
+        let n = input.shape[0], plane = g.outputPlane
+        let imageSize = inChannels * g.height * g.width, outputSize = outChannels * plane
         for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
             let count = min(BatchChunks.size(batch: n, floatsPerImage: g.patchSize * plane), n - start)
             columns.resize(to: [g.patchSize, count * plane])
@@ -105,10 +156,6 @@ public final class Conv2d: WeightedLayer {
                       beta: 0, c: columns.data, ldc: count * plane)
             Im2Col.fold(columns.data, batch: count, geometry: g, into: gradInput.data + start * imageSize)
         }
-        geometry = nil
-        self.input = nil
-        columnsHoldInput = false
-        return gradInput
     }
 }
 

@@ -1,7 +1,7 @@
 /// `torch.nn.ConvTranspose2d` with square kernel, stride, padding and output padding:
 /// weight (in, out, k, k), bias (out). The forward pass is the data gradient of a
-/// convolution: per chunk of the batch (see `BatchChunks`), one sgemm into columns, then
-/// col2im.
+/// convolution: oneDNN's direct kernel where it has one (`DirectConvolution`), otherwise
+/// per chunk of the batch (see `BatchChunks`) one sgemm into columns, then col2im.
 public final class ConvTranspose2d: Layer {
     public let inChannels: Int
     public let outChannels: Int
@@ -26,6 +26,19 @@ public final class ConvTranspose2d: Layer {
     private var input: Tensor?
     /// Whether `inputChannelMajor` still holds the whole batch's input from forward.
     private var channelMajorHoldsInput = false
+    /// oneDNN's direct kernels by input shape, and the one the last forward pass ran on
+    /// (nil: it ran on columns).
+    private var directConvolutions = DirectConvolutions()
+    private var lastDirect: DirectConvolution?
+    /// Whether the layer may run on oneDNN's direct kernels (true unless a test compares
+    /// with im2col).
+    public var usesDirectKernels: Bool {
+        get { directConvolutions.isEnabled }
+        set { directConvolutions.isEnabled = newValue }
+    }
+    /// The kernel the last forward pass ran on: oneDNN's name for it (for instance
+    /// "jit:avx512_core"), or "im2col".
+    public private(set) var kernel = "im2col"
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 outputPadding: Int = 0, bias: Bool = true) {
@@ -71,11 +84,30 @@ public final class ConvTranspose2d: Layer {
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         let g = try geometry(for: input.shape)
-        let n = input.shape[0], plane = input.shape[2] * input.shape[3]
-        let imageSize = inChannels * plane, outPlane = g.height * g.width, outputSize = outChannels * outPlane
+        let n = input.shape[0]
         geometry = g
         self.input = input
         output.resize(to: [n, outChannels, g.height, g.width])
+        lastDirect = directConvolutions.convolution(for: DirectConvolution.Shape(
+            transposed: true, batch: n, inChannels: inChannels, outChannels: outChannels,
+            height: input.shape[2], width: input.shape[3], outHeight: g.height, outWidth: g.width,
+            kernel: kernelSize, stride: stride, padding: padding))
+        kernel = lastDirect?.implementation ?? "im2col"
+        if let lastDirect {
+            lastDirect.forward(input.data, weight: weight.value.data, into: output.data)
+        } else {
+            forwardByColumns(input, geometry: g)
+        }
+        if let bias {
+            ChannelLayout.addBias(bias.value.data, batch: n, channels: outChannels, plane: g.height * g.width, to: output.data)
+        }
+        return output
+    }
+
+    /// Per chunk of the batch (see `BatchChunks`): one sgemm into columns, then col2im.
+    private func forwardByColumns(_ input: Tensor, geometry g: ConvGeometry) {
+        let n = input.shape[0], plane = input.shape[2] * input.shape[3]
+        let imageSize = inChannels * plane, outputSize = outChannels * g.height * g.width
         for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
             let count = min(BatchChunks.size(batch: n, floatsPerImage: g.patchSize * plane), n - start)
             inputChannelMajor.resize(to: [inChannels, count * plane])
@@ -88,26 +120,35 @@ public final class ConvTranspose2d: Layer {
             Im2Col.fold(columns.data, batch: count, geometry: g, into: output.data + start * outputSize)
             channelMajorHoldsInput = count == n
         }
-        if let bias {
-            for image in 0..<n {
-                for c in 0..<outChannels {
-                    let p = output.data + (image * outChannels + c) * outPlane, b = bias.value.data[c]
-                    for q in 0..<outPlane { p[q] += b }
-                }
-            }
-        }
-        return output
     }
 
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let g = geometry, let input else { throw ShapeError("ConvTranspose2d: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
-        let n = input.shape[0], plane = input.shape[2] * input.shape[3]
-        let imageSize = inChannels * plane, outPlane = g.height * g.width, outputSize = outChannels * outPlane
+        let n = input.shape[0]
         gradInput.resize(to: input.shape)
         if accumulateParameterGradients, let bias {
-            ChannelLayout.accumulateChannelSums(gradOutput.data, batch: n, channels: outChannels, plane: outPlane, into: bias.grad.data)
+            ChannelLayout.accumulateChannelSums(gradOutput.data, batch: n, channels: outChannels, plane: g.height * g.width,
+                                                into: bias.grad.data)
         }
+        if let lastDirect {
+            lastDirect.backward(input: input.data, gradOutput: gradOutput.data, weight: weight.value.data,
+                                gradInput: gradInput.data, gradWeight: accumulateParameterGradients ? weight.grad.data : nil)
+        } else {
+            backwardByColumns(gradOutput, input: input, geometry: g, accumulateParameterGradients: accumulateParameterGradients)
+        }
+        geometry = nil
+        self.input = nil
+        lastDirect = nil
+        channelMajorHoldsInput = false
+        return gradInput
+    }
+
+    /// Per chunk: im2col of ∂L/∂output, then one sgemm for the weights and one for the input.
+    private func backwardByColumns(_ gradOutput: Tensor, input: Tensor, geometry g: ConvGeometry,
+                                   accumulateParameterGradients: Bool) {
+        let n = input.shape[0], plane = input.shape[2] * input.shape[3]
+        let imageSize = inChannels * plane, outputSize = outChannels * g.height * g.width
         for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
             let count = min(BatchChunks.size(batch: n, floatsPerImage: g.patchSize * plane), n - start)
             inputChannelMajor.resize(to: [inChannels, count * plane])
@@ -129,10 +170,6 @@ public final class ConvTranspose2d: Layer {
             ChannelLayout.toImages(inputChannelMajor.data, batch: count, channels: inChannels, plane: plane,
                                    bias: nil, into: gradInput.data + start * imageSize)
         }
-        geometry = nil
-        self.input = nil
-        channelMajorHoldsInput = false
-        return gradInput
     }
 }
 

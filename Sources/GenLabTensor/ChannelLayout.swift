@@ -35,6 +35,19 @@ public enum ChannelLayout {
         }
     }
 
+    /// `images[n][c][q] += bias[c]`: a convolution's bias, in the image layout.
+    public static func addBias(
+        _ bias: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int,
+        to images: UnsafeMutablePointer<Float>
+    ) {
+        for n in 0..<batch {
+            for c in 0..<channels {
+                let p = images + (n * channels + c) * plane, b = bias[c]
+                for q in 0..<plane { p[q] += b }
+            }
+        }
+    }
+
     /// `sums[c] += Σ_n Σ_q images[n][c][q]`: the bias gradient of a convolution.
     public static func accumulateChannelSums(
         _ images: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int,

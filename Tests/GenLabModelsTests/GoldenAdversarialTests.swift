@@ -31,7 +31,7 @@ struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
 
     static let all: [AdversarialReference] = {
         struct File: Decodable { let cases: [AdversarialReference] }
-        let url = Golden.url.deletingLastPathComponent().appendingPathComponent("pytorch-adversarial.json")
+        let url = Golden.folder.appendingPathComponent("pytorch-adversarial.json")
         do { return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases } catch {
             print("cannot read \(url.path): \(error)")
             return []

@@ -34,7 +34,7 @@ struct ClassifierReference: Decodable, Sendable {
     }
 
     static let file: ClassifierReference? = {
-        let url = Golden.url.deletingLastPathComponent().appendingPathComponent("pytorch-classifier.json")
+        let url = Golden.folder.appendingPathComponent("pytorch-classifier.json")
         return try? JSONDecoder().decode(ClassifierReference.self, from: Data(contentsOf: url))
     }()
 }

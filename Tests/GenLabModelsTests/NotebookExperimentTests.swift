@@ -42,7 +42,7 @@ struct NotebookReference: Decodable, Sendable {
     let steps: [StepCase]
 
     static let file: NotebookReference? = {
-        let url = Golden.url.deletingLastPathComponent().appendingPathComponent("pytorch-notebooks.json")
+        let url = Golden.folder.appendingPathComponent("pytorch-notebooks.json")
         do { return try JSONDecoder().decode(NotebookReference.self, from: Data(contentsOf: url)) } catch {
             print("cannot read \(url.path): \(error)")
             return nil

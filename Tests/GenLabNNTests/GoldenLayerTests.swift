@@ -10,12 +10,14 @@ import Testing
 
     @Test func fixtureHasAllCases() {
         #expect(Golden.cases.count == 34)
+        #expect(Golden.convolutionCases.count == 7)
         #expect(GoldenLayerTests.layerCases.count == 21)
     }
 
-    /// An integer argument of a PyTorch module description, e.g. `stride=(2, 2)` → 2.
+    /// An integer argument of a PyTorch module description, e.g. `stride=(2, 2)` → 2
+    /// (`padding` is not the end of `output_padding`).
     static func argument(_ name: String, in module: String) -> Int? {
-        guard let range = module.range(of: "\(name)=(") else { return nil }
+        guard let range = module.range(of: " \(name)=(") else { return nil }
         let digits = module[range.upperBound...].prefix { $0.isNumber }
         return Int(digits)
     }
@@ -86,6 +88,20 @@ import Testing
             let t = try #require(slots.first { $0.0 == key }?.1, "state \(key)")
             #expect(Golden.mismatches(t.values, expected, shape: t.shape) == [], "state \(key)")
         }
+    }
+
+    /// The cases wide enough for oneDNN's direct kernels, which run every one of them on an
+    /// x86-64 CPU (also the transposed convolution whose output padding exceeds its padding).
+    @Test(arguments: Golden.convolutionCases.map(\.name))
+    func directConvolutionMatchesPyTorch(_ name: String) throws {
+        let c = try #require(Golden.named(name))
+        try layerMatchesPyTorch(name)
+        let layer = try GoldenLayerTests.makeLayer(c)
+        _ = try layer.forward(try #require(c.input).tensor)
+        let kernel = (layer as? Conv2d)?.kernel ?? (layer as? ConvTranspose2d)?.kernel
+        #if arch(x86_64)
+        #expect(kernel?.hasPrefix("jit:") == true, "\(kernel ?? "none")")
+        #endif
     }
 
     @Test func spectralNormMatchesPyTorch() throws {

@@ -71,23 +71,33 @@ public enum Golden {
         let cases: [GoldenCase]
     }
 
-    /// Where the fixture lives in the source tree.
-    public static let url = URL(fileURLWithPath: #filePath)
+    /// Where the fixtures live in the source tree.
+    public static let folder = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/pytorch-reference.json")
+        .appendingPathComponent("Fixtures")
 
-    /// Every case, decoded once.
-    public static let cases: [GoldenCase] = {
+    /// The cases of one reference file in the fixtures folder (none when it cannot be read).
+    static func cases(in file: String) -> [GoldenCase] {
+        let url = folder.appendingPathComponent(file)
         do {
             return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases
         } catch {
             print("cannot read \(url.path): \(error)")
             return []
         }
-    }()
+    }
 
-    /// The case called `name`.
-    public static func named(_ name: String) -> GoldenCase? { cases.first { $0.name == name } }
+    /// Every case of pytorch-reference.json, decoded once.
+    public static let cases = cases(in: "pytorch-reference.json")
+
+    /// The wide convolution cases of pytorch-convolutions.json
+    /// (`generate_convolution_reference.py`), for the direct kernels.
+    public static let convolutionCases = cases(in: "pytorch-convolutions.json")
+
+    /// The case called `name`, in either file.
+    public static func named(_ name: String) -> GoldenCase? {
+        cases.first { $0.name == name } ?? convolutionCases.first { $0.name == name }
+    }
 
     /// The absolute tolerance of every golden comparison.
     public static let absoluteTolerance = 1e-5

@@ -2,3 +2,4 @@
 #include "batchnorm.h"
 #include "im2col.h"
 #include "adam.h"
+#include "convolution.h"

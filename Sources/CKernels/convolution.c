@@ -1,0 +1,389 @@
+#include "convolution.h"
+
+#include <dnnl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+// libgomp's, which oneDNN runs on: the calling thread's parallel regions get this many threads.
+void omp_set_num_threads(int count);
+
+#define OWNED ((size_t)-1)
+
+/// A tensor as the caller keeps it (`user`, whose data pointer is set at each call) and as a
+/// primitive wants it (`inner`, NULL when both layouts are the same), with the reorder
+/// between them: user → inner for inputs, inner → user for outputs. `inner` owns its buffer
+/// (offset OWNED) or sits at `offset` in the calling thread's arena.
+typedef struct {
+    dnnl_memory_t user, inner;
+    dnnl_primitive_t reorder;
+    size_t offset;
+} port;
+
+typedef struct {
+    dnnl_stream_t stream;
+    dnnl_primitive_t forward, backward_data, backward_weight;
+    port src, dst;                    // forward; src owns its buffer, kept for the weight gradient
+    port diff_dst, diff_src;          // data gradient
+    port weight_src, weight_diff_dst; // weight gradient
+    port diff_weight;                 // the weight gradient, into the user layout
+    dnnl_memory_t scratchpad;
+    float *kept_gradient;             // part 1's weight gradient until finish
+    int src_ready;                    // src holds the last forward input
+} part_state;
+
+struct genlab_convolution {
+    int parts;
+    long src_floats, dst_floats, weight_floats; // per part, per part, whole
+    dnnl_primitive_desc_t forward_pd, backward_data_pd, backward_weight_pd;
+    port weight_forward, weight_backward;
+    dnnl_stream_t stream;
+    int share_src, share_diff_dst;
+    // arena layouts: bytes of a forward and a backward call, and where their pieces sit
+    size_t forward_bytes, backward_bytes, forward_scratch, backward_scratch, gradient_offset;
+    part_state part[2];
+};
+
+/// A thread's arena: the buffers a call needs only while it runs, grown to the largest call.
+typedef struct {
+    char *data;
+    size_t size;
+} arena;
+
+static pthread_key_t arena_key;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+static void arena_free(void *a) {
+    free(((arena *)a)->data);
+    free(a);
+}
+static void arena_key_create(void) { pthread_key_create(&arena_key, arena_free); }
+
+static size_t rounded(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+/// The calling thread's arena of at least `bytes`, or NULL when it cannot grow.
+static char *arena_borrow(size_t bytes) {
+    pthread_once(&arena_once, arena_key_create);
+    arena *a = pthread_getspecific(arena_key);
+    if (!a) {
+        if (!(a = calloc(1, sizeof *a)) || pthread_setspecific(arena_key, a) != 0) {
+            free(a);
+            return NULL;
+        }
+    }
+    if (a->size < bytes) {
+        free(a->data);
+        a->size = 0;
+        if (!(a->data = aligned_alloc(64, rounded(bytes)))) return NULL;
+        a->size = bytes;
+    }
+    return a->data;
+}
+
+/// Reserves `bytes` at the end of a layout of `*total` bytes and returns their offset.
+static size_t place(size_t *total, size_t bytes) {
+    size_t offset = *total;
+    *total += rounded(bytes);
+    return offset;
+}
+
+static dnnl_engine_t engine;
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+static void engine_create(void) {
+    if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success) engine = NULL;
+}
+
+#define TRY(call)                                                                                  \
+    do {                                                                                           \
+        dnnl_status_t status_ = (call);                                                            \
+        if (status_ != dnnl_success) return status_;                                               \
+    } while (0)
+
+/// A port whose inner buffer is its own (`layout` NULL) or placed in an arena layout.
+static dnnl_status_t port_create(port *p, const dnnl_memory_desc_t *user_md, const dnnl_memory_desc_t *inner_md,
+                                 int output, size_t *layout) {
+    p->offset = OWNED;
+    TRY(dnnl_memory_create(&p->user, user_md, engine, DNNL_MEMORY_NONE));
+    if (dnnl_memory_desc_equal(user_md, inner_md)) return dnnl_success;
+    if (layout) p->offset = place(layout, dnnl_memory_desc_get_size(inner_md));
+    TRY(dnnl_memory_create(&p->inner, inner_md, engine, layout ? DNNL_MEMORY_NONE : DNNL_MEMORY_ALLOCATE));
+    dnnl_primitive_attr_t attr;
+    TRY(dnnl_primitive_attr_create(&attr));
+    dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
+    dnnl_primitive_desc_t pd;
+    dnnl_status_t status = output ? dnnl_reorder_primitive_desc_create(&pd, inner_md, engine, user_md, engine, attr)
+                                  : dnnl_reorder_primitive_desc_create(&pd, user_md, engine, inner_md, engine, attr);
+    dnnl_primitive_attr_destroy(attr);
+    if (status != dnnl_success) return status;
+    const dnnl_memory_desc_t *scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+    if (scratch && dnnl_memory_desc_get_size(scratch) > 0) status = dnnl_unimplemented; // reorders here need none
+    if (status == dnnl_success) status = dnnl_primitive_create(&p->reorder, pd);
+    dnnl_primitive_desc_destroy(pd);
+    return status;
+}
+
+static void port_destroy(port *p) {
+    if (p->reorder) dnnl_primitive_destroy(p->reorder);
+    if (p->inner) dnnl_memory_destroy(p->inner);
+    if (p->user) dnnl_memory_destroy(p->user);
+}
+
+static dnnl_memory_t port_memory(const port *p) { return p->inner ? p->inner : p->user; }
+
+/// Points a borrowed inner buffer into the arena at `base`.
+static dnnl_status_t port_bind(port *p, char *base) {
+    if (!p->inner || p->offset == OWNED) return dnnl_success;
+    return dnnl_memory_set_data_handle(p->inner, base + p->offset);
+}
+
+/// Points the port at `data` and reorders it in (output 0) or out (output 1).
+static dnnl_status_t port_move(port *p, dnnl_stream_t stream, const float *data, int output) {
+    TRY(dnnl_memory_set_data_handle(p->user, (void *)data));
+    if (!p->reorder) return dnnl_success;
+    dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, output ? p->inner : p->user}, {DNNL_ARG_TO, output ? p->user : p->inner}};
+    return dnnl_primitive_execute(p->reorder, stream, 2, args);
+}
+
+static dnnl_status_t run(dnnl_primitive_t primitive, const part_state *p, int count, dnnl_exec_arg_t *args) {
+    args[count] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, p->scratchpad};
+    return dnnl_primitive_execute(primitive, p->stream, count + 1, args);
+}
+
+static const dnnl_memory_desc_t *query(const_dnnl_primitive_desc_t pd, dnnl_query_t what) {
+    return dnnl_primitive_desc_query_md(pd, what, 0);
+}
+
+static size_t scratch_size(const_dnnl_primitive_desc_t pd) {
+    const dnnl_memory_desc_t *md = query(pd, dnnl_query_scratchpad_md);
+    return md ? dnnl_memory_desc_get_size(md) : 0;
+}
+
+/// Whether oneDNN runs this one without im2col: a jit kernel, not its gemm or reference one.
+static int is_direct(const_dnnl_primitive_desc_t pd) {
+    const char *name = NULL;
+    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name);
+    return name && strncmp(name, "jit:", 4) == 0;
+}
+
+static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_convolution_shape *s) {
+    long images = s->batch / c->parts;
+    dnnl_dims_t src_dims = {images, s->in_channels, s->height, s->width};
+    dnnl_dims_t dst_dims = {images, s->out_channels, s->out_height, s->out_width};
+    dnnl_dims_t weight_dims = {s->out_channels, s->in_channels, s->kernel, s->kernel};
+    dnnl_dims_t strides = {s->stride, s->stride}, padding_l = {s->padding, s->padding}, padding_r;
+    for (int i = 0; i < 2; i++) {
+        long in = i ? s->width : s->height, out = i ? s->out_width : s->out_height;
+        // conv: out = (in + pl + pr − k) / s + 1; transposed: out = (in − 1)·s + k − pl − pr
+        padding_r[i] = transposed ? (in - 1) * s->stride + s->kernel - s->padding - out : s->padding;
+    }
+    dnnl_memory_desc_t src_user, dst_user, weight_user, src_any, dst_any, weight_any;
+    TRY(dnnl_memory_desc_init_by_tag(&src_user, 4, src_dims, dnnl_f32, dnnl_nchw));
+    TRY(dnnl_memory_desc_init_by_tag(&dst_user, 4, dst_dims, dnnl_f32, dnnl_nchw));
+    TRY(dnnl_memory_desc_init_by_tag(&weight_user, 4, weight_dims, dnnl_f32, transposed ? dnnl_iohw : dnnl_oihw));
+    TRY(dnnl_memory_desc_init_by_tag(&src_any, 4, src_dims, dnnl_f32, dnnl_format_tag_any));
+    TRY(dnnl_memory_desc_init_by_tag(&dst_any, 4, dst_dims, dnnl_f32, dnnl_format_tag_any));
+    TRY(dnnl_memory_desc_init_by_tag(&weight_any, 4, weight_dims, dnnl_f32, dnnl_format_tag_any));
+
+    dnnl_primitive_attr_t attr;
+    TRY(dnnl_primitive_attr_create(&attr));
+    dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
+    dnnl_status_t status;
+    if (transposed) {
+        dnnl_deconvolution_desc_t d;
+        status = dnnl_deconvolution_forward_desc_init(&d, dnnl_forward_training, dnnl_deconvolution_direct, &src_any,
+                                                      &weight_any, NULL, &dst_any, strides, padding_l, padding_r);
+        if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->forward_pd, &d, attr, engine, NULL);
+        if (status == dnnl_success)
+            status = dnnl_deconvolution_backward_data_desc_init(&d, dnnl_deconvolution_direct, &src_any, &weight_any,
+                                                                &dst_any, strides, padding_l, padding_r);
+        if (status == dnnl_success)
+            status = dnnl_primitive_desc_create(&c->backward_data_pd, &d, attr, engine, c->forward_pd);
+        if (status == dnnl_success)
+            status = dnnl_deconvolution_backward_weights_desc_init(&d, dnnl_deconvolution_direct, &src_any, &weight_any,
+                                                                   NULL, &dst_any, strides, padding_l, padding_r);
+        if (status == dnnl_success)
+            status = dnnl_primitive_desc_create(&c->backward_weight_pd, &d, attr, engine, c->forward_pd);
+    } else {
+        dnnl_convolution_desc_t d;
+        status = dnnl_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct, &src_any,
+                                                    &weight_any, NULL, &dst_any, strides, padding_l, padding_r);
+        if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->forward_pd, &d, attr, engine, NULL);
+        if (status == dnnl_success)
+            status = dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &src_any, &weight_any,
+                                                              &dst_any, strides, padding_l, padding_r);
+        if (status == dnnl_success)
+            status = dnnl_primitive_desc_create(&c->backward_data_pd, &d, attr, engine, c->forward_pd);
+        if (status == dnnl_success)
+            status = dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &src_any, &weight_any,
+                                                                 NULL, &dst_any, strides, padding_l, padding_r);
+        if (status == dnnl_success)
+            status = dnnl_primitive_desc_create(&c->backward_weight_pd, &d, attr, engine, c->forward_pd);
+    }
+    dnnl_primitive_attr_destroy(attr);
+    if (status != dnnl_success) return status;
+    if (!is_direct(c->forward_pd) || !is_direct(c->backward_data_pd) || !is_direct(c->backward_weight_pd))
+        return dnnl_unimplemented;
+
+    const_dnnl_primitive_desc_t f = c->forward_pd, bd = c->backward_data_pd, bw = c->backward_weight_pd;
+    c->share_src = dnnl_memory_desc_equal(query(f, dnnl_query_src_md), query(bw, dnnl_query_src_md));
+    c->share_diff_dst = dnnl_memory_desc_equal(query(bd, dnnl_query_diff_dst_md), query(bw, dnnl_query_diff_dst_md));
+    TRY(dnnl_stream_create(&c->stream, engine, dnnl_stream_default_flags));
+    TRY(port_create(&c->weight_forward, &weight_user, query(f, dnnl_query_weights_md), 0, NULL));
+    TRY(port_create(&c->weight_backward, &weight_user, query(bd, dnnl_query_weights_md), 0, NULL));
+    dnnl_dims_t scratch_dims = {1};
+    dnnl_memory_desc_t scratch_md;
+    TRY(dnnl_memory_desc_init_by_tag(&scratch_md, 1, scratch_dims, dnnl_u8, dnnl_a));
+
+    for (int i = 0; i < c->parts; i++) {
+        part_state *p = &c->part[i];
+        size_t forward = 0, backward = 0; // the same layouts for every part
+        TRY(dnnl_stream_create(&p->stream, engine, dnnl_stream_default_flags));
+        TRY(dnnl_primitive_create(&p->forward, f));
+        TRY(dnnl_primitive_create(&p->backward_data, bd));
+        TRY(dnnl_primitive_create(&p->backward_weight, bw));
+        TRY(port_create(&p->src, &src_user, query(f, dnnl_query_src_md), 0, NULL));
+        TRY(port_create(&p->dst, &dst_user, query(f, dnnl_query_dst_md), 1, &forward));
+        TRY(port_create(&p->diff_dst, &dst_user, query(bd, dnnl_query_diff_dst_md), 0, &backward));
+        TRY(port_create(&p->diff_src, &src_user, query(bd, dnnl_query_diff_src_md), 1, &backward));
+        TRY(port_create(&p->weight_src, &src_user, query(bw, dnnl_query_src_md), 0, &backward));
+        TRY(port_create(&p->weight_diff_dst, &dst_user, query(bw, dnnl_query_diff_dst_md), 0, &backward));
+        TRY(port_create(&p->diff_weight, &weight_user, query(bw, dnnl_query_diff_weights_md), 1, &backward));
+        c->gradient_offset = place(&backward, sizeof(float) * (size_t)c->weight_floats);
+        c->forward_scratch = place(&forward, scratch_size(f));
+        c->backward_scratch = place(&backward, scratch_size(bd) > scratch_size(bw) ? scratch_size(bd) : scratch_size(bw));
+        c->forward_bytes = forward;
+        c->backward_bytes = backward;
+        TRY(dnnl_memory_create(&p->scratchpad, &scratch_md, engine, DNNL_MEMORY_NONE));
+        if (i == 1 && !(p->kept_gradient = malloc(sizeof(float) * (size_t)c->weight_floats))) return dnnl_out_of_memory;
+    }
+    return dnnl_success;
+}
+
+genlab_convolution *genlab_convolution_create(int transposed, const genlab_convolution_shape *s) {
+    // Measured on AVX-512: with fewer than 16 channels on a side, oneDNN's blocked kernels
+    // lose to im2col and a matrix product by up to 7×.
+    if (s->in_channels < 16 || s->out_channels < 16 || s->batch < 1) return NULL;
+    pthread_once(&engine_once, engine_create);
+    if (!engine) return NULL;
+    genlab_convolution *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    // Two parts when each has at least 2^24 multiply-adds: the second core then has work.
+    long input_side = transposed ? s->height * s->width : s->out_height * s->out_width;
+    double work = (double)s->batch * s->in_channels * s->out_channels * s->kernel * s->kernel * input_side;
+    c->parts = s->batch % 2 == 0 && work / 2 >= (double)(1 << 24) ? 2 : 1;
+    c->src_floats = s->batch / c->parts * s->in_channels * s->height * s->width;
+    c->dst_floats = s->batch / c->parts * s->out_channels * s->out_height * s->out_width;
+    c->weight_floats = s->in_channels * s->out_channels * s->kernel * s->kernel;
+    omp_set_num_threads(1); // oneDNN sizes its work by the threads it will have
+    if (build(c, transposed, s) != dnnl_success) {
+        genlab_convolution_destroy(c);
+        return NULL;
+    }
+    return c;
+}
+
+void genlab_convolution_destroy(genlab_convolution *c) {
+    if (!c) return;
+    for (int i = 0; i < 2; i++) {
+        part_state *p = &c->part[i];
+        port *ports[] = {&p->src, &p->dst, &p->diff_dst, &p->diff_src, &p->weight_src, &p->weight_diff_dst, &p->diff_weight};
+        for (size_t j = 0; j < sizeof ports / sizeof *ports; j++) port_destroy(ports[j]);
+        if (p->forward) dnnl_primitive_destroy(p->forward);
+        if (p->backward_data) dnnl_primitive_destroy(p->backward_data);
+        if (p->backward_weight) dnnl_primitive_destroy(p->backward_weight);
+        if (p->scratchpad) dnnl_memory_destroy(p->scratchpad);
+        if (p->stream) dnnl_stream_destroy(p->stream);
+        free(p->kept_gradient);
+    }
+    port_destroy(&c->weight_forward);
+    port_destroy(&c->weight_backward);
+    if (c->stream) dnnl_stream_destroy(c->stream);
+    if (c->forward_pd) dnnl_primitive_desc_destroy(c->forward_pd);
+    if (c->backward_data_pd) dnnl_primitive_desc_destroy(c->backward_data_pd);
+    if (c->backward_weight_pd) dnnl_primitive_desc_destroy(c->backward_weight_pd);
+    free(c);
+}
+
+int genlab_convolution_parts(const genlab_convolution *c) { return c->parts; }
+
+const char *genlab_convolution_implementation(const genlab_convolution *c) {
+    const char *name = "";
+    dnnl_primitive_desc_query(c->forward_pd, dnnl_query_impl_info_str, 0, &name);
+    return name;
+}
+
+int genlab_convolution_set_weight(genlab_convolution *c, const float *weight, int backward) {
+    omp_set_num_threads(1);
+    return port_move(backward ? &c->weight_backward : &c->weight_forward, c->stream, weight, 0);
+}
+
+int genlab_convolution_forward(genlab_convolution *c, int part, const float *input, float *output) {
+    part_state *p = &c->part[part];
+    char *arena = arena_borrow(c->forward_bytes);
+    if (!arena) return dnnl_out_of_memory;
+    omp_set_num_threads(1);
+    p->src_ready = 0;
+    TRY(port_bind(&p->dst, arena));
+    TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + c->forward_scratch));
+    TRY(port_move(&p->src, p->stream, input + part * c->src_floats, 0));
+    dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, port_memory(&p->src)},
+                               {DNNL_ARG_WEIGHTS, port_memory(&c->weight_forward)},
+                               {DNNL_ARG_DST, port_memory(&p->dst)}};
+    if (!p->dst.inner) TRY(dnnl_memory_set_data_handle(p->dst.user, output + part * c->dst_floats));
+    TRY(run(p->forward, p, 3, args));
+    TRY(port_move(&p->dst, p->stream, output + part * c->dst_floats, 1));
+    p->src_ready = 1;
+    return dnnl_success;
+}
+
+int genlab_convolution_backward(genlab_convolution *c, int part, const float *input, const float *grad_output,
+                                float *grad_input, float *grad_weight) {
+    part_state *p = &c->part[part];
+    const float *grad = grad_output + part * c->dst_floats;
+    char *arena = arena_borrow(c->backward_bytes);
+    if (!arena) return dnnl_out_of_memory;
+    omp_set_num_threads(1);
+    port *borrowed[] = {&p->diff_dst, &p->diff_src, &p->weight_src, &p->weight_diff_dst, &p->diff_weight};
+    for (size_t i = 0; i < sizeof borrowed / sizeof *borrowed; i++) TRY(port_bind(borrowed[i], arena));
+    TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + c->backward_scratch));
+    if (grad_input) {
+        float *into = grad_input + part * c->src_floats;
+        TRY(port_move(&p->diff_dst, p->stream, grad, 0));
+        dnnl_exec_arg_t args[4] = {{DNNL_ARG_DIFF_DST, port_memory(&p->diff_dst)},
+                                   {DNNL_ARG_WEIGHTS, port_memory(&c->weight_backward)},
+                                   {DNNL_ARG_DIFF_SRC, port_memory(&p->diff_src)}};
+        if (!p->diff_src.inner) TRY(dnnl_memory_set_data_handle(p->diff_src.user, into));
+        TRY(run(p->backward_data, p, 3, args));
+        TRY(port_move(&p->diff_src, p->stream, into, 1));
+    }
+    if (!grad_weight) return dnnl_success;
+    dnnl_memory_t src, diff_dst;
+    if (c->share_src && p->src_ready) {
+        if (!p->src.inner) TRY(dnnl_memory_set_data_handle(p->src.user, (void *)(input + part * c->src_floats)));
+        src = port_memory(&p->src);
+    } else {
+        TRY(port_move(&p->weight_src, p->stream, input + part * c->src_floats, 0));
+        src = port_memory(&p->weight_src);
+    }
+    if (c->share_diff_dst && grad_input) {
+        diff_dst = port_memory(&p->diff_dst);
+    } else {
+        TRY(port_move(&p->weight_diff_dst, p->stream, grad, 0));
+        diff_dst = port_memory(&p->weight_diff_dst);
+    }
+    // part 1 keeps its gradient for finish; part 0 adds its own at once
+    float *gradient = part == 1 ? p->kept_gradient : (float *)(arena + c->gradient_offset);
+    TRY(dnnl_memory_set_data_handle(p->diff_weight.user, gradient));
+    dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst},
+                               {DNNL_ARG_DIFF_WEIGHTS, port_memory(&p->diff_weight)}};
+    TRY(run(p->backward_weight, p, 3, args));
+    TRY(port_move(&p->diff_weight, p->stream, gradient, 1));
+    if (part == 0)
+        for (long j = 0; j < c->weight_floats; j++) grad_weight[j] += gradient[j];
+    return dnnl_success;
+}
+
+void genlab_convolution_finish_weight_gradient(const genlab_convolution *c, float *grad_weight) {
+    if (c->parts < 2) return;
+    const float *g = c->part[1].kept_gradient;
+    for (long j = 0; j < c->weight_floats; j++) grad_weight[j] += g[j];
+}

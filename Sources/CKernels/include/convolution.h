@@ -1,0 +1,55 @@
+// Direct convolutions through oneDNN (the library PyTorch itself runs on CPUs), on NCHW
+// images and PyTorch's weight layouts, without im2col.
+#ifndef GENLAB_CONVOLUTION_H
+#define GENLAB_CONVOLUTION_H
+
+/// One convolution layer at one input shape: its oneDNN primitives for forward, the data
+/// gradient and the weight gradient, with the reorders between NCHW and the blocked layouts
+/// they run fastest in. It keeps the weights in those layouts and the last input in the
+/// forward kernel's layout; every other buffer is borrowed from the calling thread's arena
+/// for the length of a call.
+///
+/// The batch is cut into `genlab_convolution_parts` equal parts by a rule on the shapes
+/// alone. Each part runs on one thread, and the parts may run at once on different threads:
+/// the bits do not depend on how many threads there are.
+typedef struct genlab_convolution genlab_convolution;
+
+/// The shapes of one layer: `batch` images of in_channels × height × width become
+/// out_channels × out_height × out_width ones, through a kernel × kernel window with this
+/// stride and zero padding on each side.
+typedef struct {
+    long batch, in_channels, out_channels, height, width, out_height, out_width, kernel, stride, padding;
+} genlab_convolution_shape;
+
+/// Builds the primitives of `torch.nn.Conv2d` (transposed 0, weight out × in × k × k) or of
+/// `torch.nn.ConvTranspose2d` (transposed 1, weight in × out × k × k, its output padding
+/// implied by out_height and out_width). Returns NULL when oneDNN has no direct
+/// implementation for it on this CPU, or cannot allocate its buffers.
+genlab_convolution *genlab_convolution_create(int transposed, const genlab_convolution_shape *shape);
+
+void genlab_convolution_destroy(genlab_convolution *convolution);
+
+/// How many parts the batch is cut into (1 or 2); a part holds batch / parts images.
+int genlab_convolution_parts(const genlab_convolution *convolution);
+
+/// The name of oneDNN's implementation of the forward pass (for instance "jit:avx512_core").
+const char *genlab_convolution_implementation(const genlab_convolution *convolution);
+
+/// Reorders `weight` for the parts' forward passes (backward 0) or data gradients
+/// (backward 1); call it once before running the parts. Returns 0, or a oneDNN status.
+int genlab_convolution_set_weight(genlab_convolution *convolution, const float *weight, int backward);
+
+/// The forward pass of one part: `input` and `output` point at the whole batch.
+int genlab_convolution_forward(genlab_convolution *convolution, int part, const float *input, float *output);
+
+/// The backward pass of one part (whole batches for every pointer): sets ∂L/∂input when
+/// `grad_input` is not NULL, and adds ∂L/∂weight to `grad_weight` when it is not NULL
+/// (part 1 keeps its share for genlab_convolution_finish_weight_gradient, so that part 0's
+/// is always added first). The input must be the one of the last forward pass.
+int genlab_convolution_backward(genlab_convolution *convolution, int part, const float *input,
+                                const float *grad_output, float *grad_input, float *grad_weight);
+
+/// Adds the weight gradient part 1 kept, after every part's backward pass (nothing with one part).
+void genlab_convolution_finish_weight_gradient(const genlab_convolution *convolution, float *grad_weight);
+
+#endif

@@ -1,0 +1,89 @@
+import CKernels
+
+/// A convolution, or its transpose, run by oneDNN's direct kernels at one input shape
+/// (`convolution.h`): no im2col, no column workspace. The batch is cut into one or two parts
+/// by the shapes alone, and the parts run on up to `BLAS.threads` threads, so the bits do
+/// not depend on the threads.
+public final class DirectConvolution {
+    private let handle: OpaquePointer
+    /// How many parts the batch is cut into (1 or 2).
+    public let parts: Int
+
+    /// The shapes of one layer; see `genlab_convolution_shape`.
+    public struct Shape: Hashable, Sendable {
+        public var transposed: Bool
+        public var batch, inChannels, outChannels, height, width, outHeight, outWidth, kernel, stride, padding: Int
+
+        public init(transposed: Bool, batch: Int, inChannels: Int, outChannels: Int, height: Int, width: Int,
+                    outHeight: Int, outWidth: Int, kernel: Int, stride: Int, padding: Int) {
+            (self.transposed, self.batch, self.inChannels, self.outChannels) = (transposed, batch, inChannels, outChannels)
+            (self.height, self.width, self.outHeight, self.outWidth) = (height, width, outHeight, outWidth)
+            (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
+        }
+    }
+
+    /// nil when oneDNN has no direct kernel for this shape on this CPU: the layer then uses
+    /// im2col.
+    public init?(_ shape: Shape) {
+        var s = genlab_convolution_shape(
+            batch: shape.batch, in_channels: shape.inChannels, out_channels: shape.outChannels,
+            height: shape.height, width: shape.width, out_height: shape.outHeight, out_width: shape.outWidth,
+            kernel: shape.kernel, stride: shape.stride, padding: shape.padding)
+        guard let handle = genlab_convolution_create(shape.transposed ? 1 : 0, &s) else { return nil }
+        self.handle = handle
+        parts = Int(genlab_convolution_parts(handle))
+    }
+
+    deinit { genlab_convolution_destroy(handle) }
+
+    /// oneDNN's name for the forward kernel, for instance "jit:avx512_core".
+    public var implementation: String { String(cString: genlab_convolution_implementation(handle)) }
+
+    /// output = the layer applied to input (whole batches, NCHW), without bias.
+    public func forward(_ input: UnsafePointer<Float>, weight: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+        check(genlab_convolution_set_weight(handle, weight, 0))
+        ParallelRanges.forEach(parts) { range in
+            for part in range { check(genlab_convolution_forward(handle, Int32(part), input, output)) }
+        }
+    }
+
+    /// Sets `gradInput` to ∂L/∂input and adds ∂L/∂weight to `gradWeight` (when not nil),
+    /// for the input of the last forward pass.
+    public func backward(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                         gradInput: UnsafeMutablePointer<Float>, gradWeight: UnsafeMutablePointer<Float>?) {
+        check(genlab_convolution_set_weight(handle, weight, 1))
+        ParallelRanges.forEach(parts) { range in
+            for part in range {
+                check(genlab_convolution_backward(handle, Int32(part), input, gradOutput, gradInput, gradWeight))
+            }
+        }
+        if let gradWeight { genlab_convolution_finish_weight_gradient(handle, gradWeight) }
+    }
+
+    /// oneDNN fails only on invalid arguments once its buffers exist, which would be a bug here.
+    private func check(_ status: Int32) {
+        precondition(status == 0, "oneDNN convolution failed with status \(status)")
+    }
+}
+
+/// The direct convolutions a layer has built, by input shape: the training batch and the
+/// few other batch sizes it sees (evaluation, the last partial batch), nil where oneDNN has
+/// none.
+public struct DirectConvolutions {
+    private var entries: [(shape: DirectConvolution.Shape, convolution: DirectConvolution?)] = []
+    /// When false, every shape runs on im2col.
+    public var isEnabled = true
+
+    public init() {}
+
+    /// The convolution for `shape`, built on first use; the least recently built of more
+    /// than three is dropped.
+    public mutating func convolution(for shape: DirectConvolution.Shape) -> DirectConvolution? {
+        guard isEnabled else { return nil }
+        if let entry = entries.first(where: { $0.shape == shape }) { return entry.convolution }
+        if entries.count == 3 { entries.removeFirst() }
+        let convolution = DirectConvolution(shape)
+        entries.append((shape, convolution))
+        return convolution
+    }
+}

@@ -1,0 +1,97 @@
+import GenLabNN
+import GenLabTensor
+import GenLabTestSupport
+import Testing
+
+/// oneDNN's direct kernels against im2col on the same layer and inputs: the outputs, input
+/// gradients and accumulated parameter gradients agree to rounding, with the batch in one
+/// part or two; and two parts give the same bits on one thread and on two.
+@Suite(.serialized) struct DirectConvolutionTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var transposed: Bool, batch: Int, inChannels: Int, outChannels: Int, size: Int
+        var kernel: Int, stride: Int, padding: Int, outputPadding = 0
+        /// The parts the batch is cut into: two from 2²⁵ multiply-adds.
+        var parts: Int
+        var testDescription: String {
+            "\(transposed ? "ConvTranspose2d" : "Conv2d")(\(inChannels)→\(outChannels), k\(kernel) s\(stride) p\(padding) op\(outputPadding)) on \(batch)×\(size)²"
+        }
+
+        func layer(direct: Bool) -> Layer {
+            let layer: Layer
+            if transposed {
+                let t = ConvTranspose2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernel, stride: stride,
+                                        padding: padding, outputPadding: outputPadding)
+                t.usesDirectKernels = direct
+                layer = t
+            } else {
+                let c = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernel, stride: stride, padding: padding)
+                c.usesDirectKernels = direct
+                layer = c
+            }
+            for (i, p) in layer.parameters.enumerated() {
+                p.parameter.value.copy(from: GradientCheck.random(p.parameter.value.shape, seed: UInt64(10 + i)))
+                // gradients accumulate onto what is there
+                p.parameter.grad.copy(from: GradientCheck.random(p.parameter.grad.shape, seed: UInt64(20 + i)))
+            }
+            return layer
+        }
+    }
+
+    static let cases = [
+        Case(transposed: false, batch: 3, inChannels: 16, outChannels: 32, size: 9, kernel: 4, stride: 2, padding: 1, parts: 1),
+        Case(transposed: false, batch: 64, inChannels: 32, outChannels: 32, size: 12, kernel: 5, stride: 1, padding: 0, parts: 2),
+        Case(transposed: true, batch: 2, inChannels: 32, outChannels: 16, size: 4, kernel: 4, stride: 2, padding: 1, parts: 1),
+        Case(transposed: true, batch: 4, inChannels: 16, outChannels: 16, size: 5, kernel: 3, stride: 2, padding: 1,
+             outputPadding: 1, parts: 1),
+        Case(transposed: true, batch: 64, inChannels: 32, outChannels: 32, size: 9, kernel: 5, stride: 1, padding: 0, parts: 2),
+    ]
+
+    /// The output, the input gradient and every parameter's gradient of one step.
+    static func step(_ c: Case, direct: Bool) throws -> (results: [[Float]], kernel: String) {
+        let layer = c.layer(direct: direct)
+        let input = GradientCheck.random([c.batch, c.inChannels, c.size, c.size], seed: 1)
+        let output = try layer.forward(input)
+        let kernel = (layer as? Conv2d)?.kernel ?? (layer as? ConvTranspose2d)?.kernel ?? ""
+        let gradOutput = GradientCheck.random(output.shape, seed: 2)
+        let gradInput = try layer.backward(gradOutput, accumulateParameterGradients: true)
+        return ([output.values, gradInput.values] + layer.parameters.map(\.parameter.grad.values), kernel)
+    }
+
+    @Test(arguments: cases)
+    func agreesWithIm2col(_ c: Case) throws {
+        let direct = try DirectConvolutionTests.step(c, direct: true)
+        let columns = try DirectConvolutionTests.step(c, direct: false)
+        #if arch(x86_64)
+        #expect(direct.kernel.hasPrefix("jit:"), "\(direct.kernel)")
+        #endif
+        #expect(columns.kernel == "im2col")
+        for (name, (a, b)) in zip(["output", "grad_input", "grad weight", "grad bias"], zip(direct.results, columns.results)) {
+            let scale = b.map(abs).max() ?? 0
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(a.count == b.count && worst <= 1e-5 * scale, "\(name): differs by \(worst) at scale \(scale)")
+        }
+    }
+
+    @Test(arguments: cases)
+    func partsFollowTheWork(_ c: Case) {
+        let out = c.transposed ? (c.size - 1) * c.stride - 2 * c.padding + c.kernel + c.outputPadding
+            : (c.size + 2 * c.padding - c.kernel) / c.stride + 1
+        let shape = DirectConvolution.Shape(
+            transposed: c.transposed, batch: c.batch, inChannels: c.inChannels, outChannels: c.outChannels,
+            height: c.size, width: c.size, outHeight: out, outWidth: out, kernel: c.kernel, stride: c.stride, padding: c.padding)
+        #if arch(x86_64)
+        #expect(DirectConvolution(shape)?.parts == c.parts)
+        #endif
+    }
+
+    @Test(arguments: cases.filter { $0.parts == 2 })
+    func sameBitsOnOneAndTwoThreads(_ c: Case) throws {
+        let one = try DirectConvolutionTests.step(c, direct: true).results
+        BLAS.setThreads(2)
+        defer { BLAS.setThreads(1) }
+        let two = try DirectConvolutionTests.step(c, direct: true).results
+        // compared first: a failing #expect would describe every value
+        let same = one.map { $0.map(\.bitPattern) } == two.map { $0.map(\.bitPattern) }
+        #expect(same)
+    }
+}
