@@ -12,8 +12,8 @@ void omp_set_num_threads(int count);
 
 /// A tensor as the caller keeps it (`user`, whose data pointer is set at each call) and as a
 /// primitive wants it (`inner`, NULL when both layouts are the same), with the reorder
-/// between them: user → inner for inputs, inner → user for outputs. `inner` owns its buffer
-/// (offset OWNED) or sits at `offset` in the calling thread's arena.
+/// between them: user → inner for inputs, inner → user for outputs (or user += inner, for
+/// gradients). `inner` owns its buffer (offset OWNED) or sits at `offset` in an arena.
 typedef struct {
     dnnl_memory_t user, inner;
     dnnl_primitive_t reorder;
@@ -25,11 +25,9 @@ typedef struct {
     dnnl_primitive_t forward, backward_data, backward_weight;
     port src, dst;                    // forward; src owns its buffer, kept for the weight gradient
     port diff_dst, diff_src;          // data gradient
-    port weight_src, weight_diff_dst; // weight gradient
-    port diff_weight;                 // the weight gradient, into the user layout
+    port weight_src, weight_diff_dst; // weight gradient, when its layouts differ from src's and diff_dst's
+    port diff_weight;                 // the weight gradient, added to the user's
     dnnl_memory_t scratchpad;
-    float *kept_gradient;             // part 1's weight gradient until finish
-    int src_ready;                    // src holds the last forward input
 } part_state;
 
 struct genlab_convolution {
@@ -39,8 +37,12 @@ struct genlab_convolution {
     port weight_forward, weight_backward;
     dnnl_stream_t stream;
     int share_src, share_diff_dst;
-    // arena layouts: bytes of a forward and a backward call, and where their pieces sit
-    size_t forward_bytes, backward_bytes, forward_scratch, backward_scratch, gradient_offset;
+    // the part arenas' layouts: bytes of a forward and a backward call, and their scratchpads
+    size_t forward_bytes, backward_bytes, forward_scratch, backward_scratch;
+    // the caller's arena: the reordered weights, and after them part 1's weight gradient,
+    // kept from its backward pass until genlab_convolution_finish_weight_gradient
+    size_t caller_forward_bytes, caller_backward_bytes, kept_offset;
+    char *kept;
     part_state part[2];
 };
 
@@ -50,22 +52,28 @@ typedef struct {
     size_t size;
 } arena;
 
-static pthread_key_t arena_key;
+/// Each thread has two: one for the buffers of the part it runs, one for what it shares
+/// with the parts as their caller (the reordered weights).
+enum { PART_ARENA, CALLER_ARENA };
+static pthread_key_t arena_keys[2];
 static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
 static void arena_free(void *a) {
     free(((arena *)a)->data);
     free(a);
 }
-static void arena_key_create(void) { pthread_key_create(&arena_key, arena_free); }
+static void arena_keys_create(void) {
+    pthread_key_create(&arena_keys[PART_ARENA], arena_free);
+    pthread_key_create(&arena_keys[CALLER_ARENA], arena_free);
+}
 
 static size_t rounded(size_t bytes) { return (bytes + 63) / 64 * 64; }
 
-/// The calling thread's arena of at least `bytes`, or NULL when it cannot grow.
-static char *arena_borrow(size_t bytes) {
-    pthread_once(&arena_once, arena_key_create);
-    arena *a = pthread_getspecific(arena_key);
+/// One of the calling thread's arenas, of at least `bytes`, or NULL when it cannot grow.
+static char *arena_borrow(int which, size_t bytes) {
+    pthread_once(&arena_once, arena_keys_create);
+    arena *a = pthread_getspecific(arena_keys[which]);
     if (!a) {
-        if (!(a = calloc(1, sizeof *a)) || pthread_setspecific(arena_key, a) != 0) {
+        if (!(a = calloc(1, sizeof *a)) || pthread_setspecific(arena_keys[which], a) != 0) {
             free(a);
             return NULL;
         }
@@ -98,20 +106,33 @@ static void engine_create(void) {
         if (status_ != dnnl_success) return status_;                                               \
     } while (0)
 
-/// A port whose inner buffer is its own (`layout` NULL) or placed in an arena layout.
+/// How a port moves its tensor: in before the primitive, out after it, or added out.
+enum { PORT_IN, PORT_OUT, PORT_ADD };
+
+/// A port whose inner buffer is its own (`layout` NULL) or placed in an arena layout; one
+/// that adds always has an inner buffer.
 static dnnl_status_t port_create(port *p, const dnnl_memory_desc_t *user_md, const dnnl_memory_desc_t *inner_md,
-                                 int output, size_t *layout) {
+                                 int direction, size_t *layout) {
     p->offset = OWNED;
     TRY(dnnl_memory_create(&p->user, user_md, engine, DNNL_MEMORY_NONE));
-    if (dnnl_memory_desc_equal(user_md, inner_md)) return dnnl_success;
+    if (direction != PORT_ADD && dnnl_memory_desc_equal(user_md, inner_md)) return dnnl_success;
     if (layout) p->offset = place(layout, dnnl_memory_desc_get_size(inner_md));
     TRY(dnnl_memory_create(&p->inner, inner_md, engine, layout ? DNNL_MEMORY_NONE : DNNL_MEMORY_ALLOCATE));
     dnnl_primitive_attr_t attr;
     TRY(dnnl_primitive_attr_create(&attr));
     dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
+    dnnl_post_ops_t sum = NULL;
+    if (direction == PORT_ADD) {
+        // user = inner + user, one rounding per element
+        dnnl_post_ops_create(&sum);
+        dnnl_post_ops_append_sum(sum, 1.0f);
+        dnnl_primitive_attr_set_post_ops(attr, sum);
+    }
     dnnl_primitive_desc_t pd;
-    dnnl_status_t status = output ? dnnl_reorder_primitive_desc_create(&pd, inner_md, engine, user_md, engine, attr)
-                                  : dnnl_reorder_primitive_desc_create(&pd, user_md, engine, inner_md, engine, attr);
+    dnnl_status_t status = direction != PORT_IN
+                               ? dnnl_reorder_primitive_desc_create(&pd, inner_md, engine, user_md, engine, attr)
+                               : dnnl_reorder_primitive_desc_create(&pd, user_md, engine, inner_md, engine, attr);
+    if (sum) dnnl_post_ops_destroy(sum);
     dnnl_primitive_attr_destroy(attr);
     if (status != dnnl_success) return status;
     const dnnl_memory_desc_t *scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
@@ -135,7 +156,7 @@ static dnnl_status_t port_bind(port *p, char *base) {
     return dnnl_memory_set_data_handle(p->inner, base + p->offset);
 }
 
-/// Points the port at `data` and reorders it in (output 0) or out (output 1).
+/// Points the port at `data` and reorders it in (output 0) or out, or adds it out (output 1).
 static dnnl_status_t port_move(port *p, dnnl_stream_t stream, const float *data, int output) {
     TRY(dnnl_memory_set_data_handle(p->user, (void *)data));
     if (!p->reorder) return dnnl_success;
@@ -227,8 +248,10 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
     c->share_src = dnnl_memory_desc_equal(query(f, dnnl_query_src_md), query(bw, dnnl_query_src_md));
     c->share_diff_dst = dnnl_memory_desc_equal(query(bd, dnnl_query_diff_dst_md), query(bw, dnnl_query_diff_dst_md));
     TRY(dnnl_stream_create(&c->stream, engine, dnnl_stream_default_flags));
-    TRY(port_create(&c->weight_forward, &weight_user, query(f, dnnl_query_weights_md), 0, NULL));
-    TRY(port_create(&c->weight_backward, &weight_user, query(bd, dnnl_query_weights_md), 0, NULL));
+    TRY(port_create(&c->weight_forward, &weight_user, query(f, dnnl_query_weights_md), PORT_IN, &c->caller_forward_bytes));
+    TRY(port_create(&c->weight_backward, &weight_user, query(bd, dnnl_query_weights_md), PORT_IN, &c->caller_backward_bytes));
+    if (c->parts == 2)
+        c->kept_offset = place(&c->caller_backward_bytes, dnnl_memory_desc_get_size(query(bw, dnnl_query_diff_weights_md)));
     dnnl_dims_t scratch_dims = {1};
     dnnl_memory_desc_t scratch_md;
     TRY(dnnl_memory_desc_init_by_tag(&scratch_md, 1, scratch_dims, dnnl_u8, dnnl_a));
@@ -240,20 +263,19 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
         TRY(dnnl_primitive_create(&p->forward, f));
         TRY(dnnl_primitive_create(&p->backward_data, bd));
         TRY(dnnl_primitive_create(&p->backward_weight, bw));
-        TRY(port_create(&p->src, &src_user, query(f, dnnl_query_src_md), 0, NULL));
-        TRY(port_create(&p->dst, &dst_user, query(f, dnnl_query_dst_md), 1, &forward));
-        TRY(port_create(&p->diff_dst, &dst_user, query(bd, dnnl_query_diff_dst_md), 0, &backward));
-        TRY(port_create(&p->diff_src, &src_user, query(bd, dnnl_query_diff_src_md), 1, &backward));
-        TRY(port_create(&p->weight_src, &src_user, query(bw, dnnl_query_src_md), 0, &backward));
-        TRY(port_create(&p->weight_diff_dst, &dst_user, query(bw, dnnl_query_diff_dst_md), 0, &backward));
-        TRY(port_create(&p->diff_weight, &weight_user, query(bw, dnnl_query_diff_weights_md), 1, &backward));
-        c->gradient_offset = place(&backward, sizeof(float) * (size_t)c->weight_floats);
+        TRY(port_create(&p->src, &src_user, query(f, dnnl_query_src_md), PORT_IN, NULL));
+        TRY(port_create(&p->dst, &dst_user, query(f, dnnl_query_dst_md), PORT_OUT, &forward));
+        TRY(port_create(&p->diff_dst, &dst_user, query(bd, dnnl_query_diff_dst_md), PORT_IN, &backward));
+        TRY(port_create(&p->diff_src, &src_user, query(bd, dnnl_query_diff_src_md), PORT_OUT, &backward));
+        if (!c->share_src) TRY(port_create(&p->weight_src, &src_user, query(bw, dnnl_query_src_md), PORT_IN, &backward));
+        if (!c->share_diff_dst)
+            TRY(port_create(&p->weight_diff_dst, &dst_user, query(bw, dnnl_query_diff_dst_md), PORT_IN, &backward));
+        TRY(port_create(&p->diff_weight, &weight_user, query(bw, dnnl_query_diff_weights_md), PORT_ADD, &backward));
         c->forward_scratch = place(&forward, scratch_size(f));
         c->backward_scratch = place(&backward, scratch_size(bd) > scratch_size(bw) ? scratch_size(bd) : scratch_size(bw));
         c->forward_bytes = forward;
         c->backward_bytes = backward;
         TRY(dnnl_memory_create(&p->scratchpad, &scratch_md, engine, DNNL_MEMORY_NONE));
-        if (i == 1 && !(p->kept_gradient = malloc(sizeof(float) * (size_t)c->weight_floats))) return dnnl_out_of_memory;
     }
     return dnnl_success;
 }
@@ -292,7 +314,6 @@ void genlab_convolution_destroy(genlab_convolution *c) {
         if (p->backward_weight) dnnl_primitive_destroy(p->backward_weight);
         if (p->scratchpad) dnnl_memory_destroy(p->scratchpad);
         if (p->stream) dnnl_stream_destroy(p->stream);
-        free(p->kept_gradient);
     }
     port_destroy(&c->weight_forward);
     port_destroy(&c->weight_backward);
@@ -312,16 +333,20 @@ const char *genlab_convolution_implementation(const genlab_convolution *c) {
 }
 
 int genlab_convolution_set_weight(genlab_convolution *c, const float *weight, int backward) {
+    char *arena = arena_borrow(CALLER_ARENA, backward ? c->caller_backward_bytes : c->caller_forward_bytes);
+    if (!arena) return dnnl_out_of_memory;
     omp_set_num_threads(1);
-    return port_move(backward ? &c->weight_backward : &c->weight_forward, c->stream, weight, 0);
+    port *w = backward ? &c->weight_backward : &c->weight_forward;
+    TRY(port_bind(w, arena));
+    c->kept = arena + c->kept_offset;
+    return port_move(w, c->stream, weight, 0);
 }
 
 int genlab_convolution_forward(genlab_convolution *c, int part, const float *input, float *output) {
     part_state *p = &c->part[part];
-    char *arena = arena_borrow(c->forward_bytes);
+    char *arena = arena_borrow(PART_ARENA, c->forward_bytes);
     if (!arena) return dnnl_out_of_memory;
     omp_set_num_threads(1);
-    p->src_ready = 0;
     TRY(port_bind(&p->dst, arena));
     TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + c->forward_scratch));
     TRY(port_move(&p->src, p->stream, input + part * c->src_floats, 0));
@@ -331,7 +356,6 @@ int genlab_convolution_forward(genlab_convolution *c, int part, const float *inp
     if (!p->dst.inner) TRY(dnnl_memory_set_data_handle(p->dst.user, output + part * c->dst_floats));
     TRY(run(p->forward, p, 3, args));
     TRY(port_move(&p->dst, p->stream, output + part * c->dst_floats, 1));
-    p->src_ready = 1;
     return dnnl_success;
 }
 
@@ -339,15 +363,16 @@ int genlab_convolution_backward(genlab_convolution *c, int part, const float *in
                                 float *grad_input, float *grad_weight) {
     part_state *p = &c->part[part];
     const float *grad = grad_output + part * c->dst_floats;
-    char *arena = arena_borrow(c->backward_bytes);
+    char *arena = arena_borrow(PART_ARENA, c->backward_bytes);
     if (!arena) return dnnl_out_of_memory;
     omp_set_num_threads(1);
     port *borrowed[] = {&p->diff_dst, &p->diff_src, &p->weight_src, &p->weight_diff_dst, &p->diff_weight};
+    // (ports never created have no inner buffer to bind)
     for (size_t i = 0; i < sizeof borrowed / sizeof *borrowed; i++) TRY(port_bind(borrowed[i], arena));
     TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + c->backward_scratch));
+    if (grad_input || c->share_diff_dst) TRY(port_move(&p->diff_dst, p->stream, grad, 0));
     if (grad_input) {
         float *into = grad_input + part * c->src_floats;
-        TRY(port_move(&p->diff_dst, p->stream, grad, 0));
         dnnl_exec_arg_t args[4] = {{DNNL_ARG_DIFF_DST, port_memory(&p->diff_dst)},
                                    {DNNL_ARG_WEIGHTS, port_memory(&c->weight_backward)},
                                    {DNNL_ARG_DIFF_SRC, port_memory(&p->diff_src)}};
@@ -357,33 +382,29 @@ int genlab_convolution_backward(genlab_convolution *c, int part, const float *in
     }
     if (!grad_weight) return dnnl_success;
     dnnl_memory_t src, diff_dst;
-    if (c->share_src && p->src_ready) {
+    if (c->share_src) { // as the last forward pass left it
         if (!p->src.inner) TRY(dnnl_memory_set_data_handle(p->src.user, (void *)(input + part * c->src_floats)));
         src = port_memory(&p->src);
     } else {
         TRY(port_move(&p->weight_src, p->stream, input + part * c->src_floats, 0));
         src = port_memory(&p->weight_src);
     }
-    if (c->share_diff_dst && grad_input) {
+    if (c->share_diff_dst) {
         diff_dst = port_memory(&p->diff_dst);
     } else {
         TRY(port_move(&p->weight_diff_dst, p->stream, grad, 0));
         diff_dst = port_memory(&p->weight_diff_dst);
     }
-    // part 1 keeps its gradient for finish; part 0 adds its own at once
-    float *gradient = part == 1 ? p->kept_gradient : (float *)(arena + c->gradient_offset);
-    TRY(dnnl_memory_set_data_handle(p->diff_weight.user, gradient));
+    // part 1 keeps its gradient in the caller's arena for finish; part 0 adds its own at once
+    if (part == 1) TRY(dnnl_memory_set_data_handle(p->diff_weight.inner, c->kept));
     dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst},
                                {DNNL_ARG_DIFF_WEIGHTS, port_memory(&p->diff_weight)}};
     TRY(run(p->backward_weight, p, 3, args));
-    TRY(port_move(&p->diff_weight, p->stream, gradient, 1));
-    if (part == 0)
-        for (long j = 0; j < c->weight_floats; j++) grad_weight[j] += gradient[j];
-    return dnnl_success;
+    return part == 1 ? dnnl_success : port_move(&p->diff_weight, p->stream, grad_weight, 1);
 }
 
-void genlab_convolution_finish_weight_gradient(const genlab_convolution *c, float *grad_weight) {
-    if (c->parts < 2) return;
-    const float *g = c->part[1].kept_gradient;
-    for (long j = 0; j < c->weight_floats; j++) grad_weight[j] += g[j];
+int genlab_convolution_finish_weight_gradient(genlab_convolution *c, float *grad_weight) {
+    if (c->parts < 2) return dnnl_success;
+    omp_set_num_threads(1);
+    return port_move(&c->part[1].diff_weight, c->stream, grad_weight, 1);
 }

@@ -57,7 +57,7 @@ public final class DirectConvolution {
                 check(genlab_convolution_backward(handle, Int32(part), input, gradOutput, gradInput, gradWeight))
             }
         }
-        if let gradWeight { genlab_convolution_finish_weight_gradient(handle, gradWeight) }
+        if let gradWeight { check(genlab_convolution_finish_weight_gradient(handle, gradWeight)) }
     }
 
     /// oneDNN fails only on invalid arguments once its buffers exist, which would be a bug here.

@@ -11,7 +11,8 @@
 ///
 /// The batch is cut into `genlab_convolution_parts` equal parts by a rule on the shapes
 /// alone. Each part runs on one thread, and the parts may run at once on different threads:
-/// the bits do not depend on how many threads there are.
+/// the bits do not depend on how many threads there are. The parts of a call, and the
+/// weight gradient's finish, must come after genlab_convolution_set_weight on the same thread.
 typedef struct genlab_convolution genlab_convolution;
 
 /// The shapes of one layer: `batch` images of in_channels × height × width become
@@ -49,7 +50,8 @@ int genlab_convolution_forward(genlab_convolution *convolution, int part, const 
 int genlab_convolution_backward(genlab_convolution *convolution, int part, const float *input,
                                 const float *grad_output, float *grad_input, float *grad_weight);
 
-/// Adds the weight gradient part 1 kept, after every part's backward pass (nothing with one part).
-void genlab_convolution_finish_weight_gradient(const genlab_convolution *convolution, float *grad_weight);
+/// Adds the weight gradient part 1 kept, after every part's backward pass (nothing with one
+/// part). Returns 0, or a oneDNN status.
+int genlab_convolution_finish_weight_gradient(genlab_convolution *convolution, float *grad_weight);
 
 #endif
