@@ -66,24 +66,24 @@ public final class DirectConvolution {
     }
 }
 
-/// The direct convolutions a layer has built, by input shape: the training batch and the
-/// few other batch sizes it sees (evaluation, the last partial batch), nil where oneDNN has
-/// none.
+/// The direct convolution a layer built for the last input shape it saw (nil where oneDNN
+/// has none). Another shape (an evaluation batch, the last partial batch) builds anew and
+/// frees the old one, whose buffers are as large as the batch's images; oneDNN keeps the
+/// compiled kernels, so building again costs little.
 public struct DirectConvolutions {
-    private var entries: [(shape: DirectConvolution.Shape, convolution: DirectConvolution?)] = []
+    private var last: (shape: DirectConvolution.Shape, convolution: DirectConvolution?)?
     /// When false, every shape runs on im2col.
     public var isEnabled = true
 
     public init() {}
 
-    /// The convolution for `shape`, built on first use; the least recently built of more
-    /// than three is dropped.
+    /// The convolution for `shape`.
     public mutating func convolution(for shape: DirectConvolution.Shape) -> DirectConvolution? {
         guard isEnabled else { return nil }
-        if let entry = entries.first(where: { $0.shape == shape }) { return entry.convolution }
-        if entries.count == 3 { entries.removeFirst() }
+        if let last, last.shape == shape { return last.convolution }
+        last = nil // freed before the next one allocates
         let convolution = DirectConvolution(shape)
-        entries.append((shape, convolution))
+        last = (shape, convolution)
         return convolution
     }
 }
