@@ -36,6 +36,7 @@ struct genlab_convolution {
     dnnl_primitive_desc_t forward_pd, backward_data_pd, backward_weight_pd;
     port weight_forward, weight_backward;
     dnnl_stream_t stream;
+    int directions; // GENLAB_CONVOLUTION_FORWARD | …_BACKWARD_DATA | …_BACKWARD_WEIGHT it runs
     int share_src, share_diff_dst;
     // the part arenas' layouts: bytes of a forward and a backward call, and their scratchpads
     size_t forward_bytes, backward_bytes, forward_scratch, backward_scratch;
@@ -241,16 +242,25 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
     }
     dnnl_primitive_attr_destroy(attr);
     if (status != dnnl_success) return status;
-    if (!is_direct(c->forward_pd) || !is_direct(c->backward_data_pd) || !is_direct(c->backward_weight_pd))
-        return dnnl_unimplemented;
+    if (!is_direct(c->forward_pd)) c->directions &= ~GENLAB_CONVOLUTION_FORWARD;
+    if (!is_direct(c->backward_data_pd)) c->directions &= ~GENLAB_CONVOLUTION_BACKWARD_DATA;
+    if (!is_direct(c->backward_weight_pd)) c->directions &= ~GENLAB_CONVOLUTION_BACKWARD_WEIGHT;
+    if (!c->directions) return dnnl_unimplemented;
+    int forward_runs = c->directions & GENLAB_CONVOLUTION_FORWARD;
+    int data_runs = c->directions & GENLAB_CONVOLUTION_BACKWARD_DATA;
+    int weight_runs = c->directions & GENLAB_CONVOLUTION_BACKWARD_WEIGHT;
 
     const_dnnl_primitive_desc_t f = c->forward_pd, bd = c->backward_data_pd, bw = c->backward_weight_pd;
-    c->share_src = dnnl_memory_desc_equal(query(f, dnnl_query_src_md), query(bw, dnnl_query_src_md));
-    c->share_diff_dst = dnnl_memory_desc_equal(query(bd, dnnl_query_diff_dst_md), query(bw, dnnl_query_diff_dst_md));
+    c->share_src = forward_runs && weight_runs &&
+                   dnnl_memory_desc_equal(query(f, dnnl_query_src_md), query(bw, dnnl_query_src_md));
+    c->share_diff_dst = data_runs && weight_runs &&
+                        dnnl_memory_desc_equal(query(bd, dnnl_query_diff_dst_md), query(bw, dnnl_query_diff_dst_md));
     TRY(dnnl_stream_create(&c->stream, engine, dnnl_stream_default_flags));
-    TRY(port_create(&c->weight_forward, &weight_user, query(f, dnnl_query_weights_md), PORT_IN, &c->caller_forward_bytes));
-    TRY(port_create(&c->weight_backward, &weight_user, query(bd, dnnl_query_weights_md), PORT_IN, &c->caller_backward_bytes));
-    if (c->parts == 2)
+    if (forward_runs)
+        TRY(port_create(&c->weight_forward, &weight_user, query(f, dnnl_query_weights_md), PORT_IN, &c->caller_forward_bytes));
+    if (data_runs)
+        TRY(port_create(&c->weight_backward, &weight_user, query(bd, dnnl_query_weights_md), PORT_IN, &c->caller_backward_bytes));
+    if (c->parts == 2 && weight_runs)
         c->kept_offset = place(&c->caller_backward_bytes, dnnl_memory_desc_get_size(query(bw, dnnl_query_diff_weights_md)));
     dnnl_dims_t scratch_dims = {1};
     dnnl_memory_desc_t scratch_md;
@@ -260,19 +270,27 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
         part_state *p = &c->part[i];
         size_t forward = 0, backward = 0; // the same layouts for every part
         TRY(dnnl_stream_create(&p->stream, engine, dnnl_stream_default_flags));
-        TRY(dnnl_primitive_create(&p->forward, f));
-        TRY(dnnl_primitive_create(&p->backward_data, bd));
-        TRY(dnnl_primitive_create(&p->backward_weight, bw));
-        TRY(port_create(&p->src, &src_user, query(f, dnnl_query_src_md), PORT_IN, NULL));
-        TRY(port_create(&p->dst, &dst_user, query(f, dnnl_query_dst_md), PORT_OUT, &forward));
-        TRY(port_create(&p->diff_dst, &dst_user, query(bd, dnnl_query_diff_dst_md), PORT_IN, &backward));
-        TRY(port_create(&p->diff_src, &src_user, query(bd, dnnl_query_diff_src_md), PORT_OUT, &backward));
-        if (!c->share_src) TRY(port_create(&p->weight_src, &src_user, query(bw, dnnl_query_src_md), PORT_IN, &backward));
-        if (!c->share_diff_dst)
-            TRY(port_create(&p->weight_diff_dst, &dst_user, query(bw, dnnl_query_diff_dst_md), PORT_IN, &backward));
-        TRY(port_create(&p->diff_weight, &weight_user, query(bw, dnnl_query_diff_weights_md), PORT_ADD, &backward));
-        c->forward_scratch = place(&forward, scratch_size(f));
-        c->backward_scratch = place(&backward, scratch_size(bd) > scratch_size(bw) ? scratch_size(bd) : scratch_size(bw));
+        if (forward_runs) {
+            TRY(dnnl_primitive_create(&p->forward, f));
+            // kept for the weight gradient when it reads the same layout
+            TRY(port_create(&p->src, &src_user, query(f, dnnl_query_src_md), PORT_IN, c->share_src ? NULL : &forward));
+            TRY(port_create(&p->dst, &dst_user, query(f, dnnl_query_dst_md), PORT_OUT, &forward));
+        }
+        if (data_runs) {
+            TRY(dnnl_primitive_create(&p->backward_data, bd));
+            TRY(port_create(&p->diff_dst, &dst_user, query(bd, dnnl_query_diff_dst_md), PORT_IN, &backward));
+            TRY(port_create(&p->diff_src, &src_user, query(bd, dnnl_query_diff_src_md), PORT_OUT, &backward));
+        }
+        if (weight_runs) {
+            TRY(dnnl_primitive_create(&p->backward_weight, bw));
+            if (!c->share_src) TRY(port_create(&p->weight_src, &src_user, query(bw, dnnl_query_src_md), PORT_IN, &backward));
+            if (!c->share_diff_dst)
+                TRY(port_create(&p->weight_diff_dst, &dst_user, query(bw, dnnl_query_diff_dst_md), PORT_IN, &backward));
+            TRY(port_create(&p->diff_weight, &weight_user, query(bw, dnnl_query_diff_weights_md), PORT_ADD, &backward));
+        }
+        size_t data_scratch = data_runs ? scratch_size(bd) : 0, weight_scratch = weight_runs ? scratch_size(bw) : 0;
+        c->forward_scratch = place(&forward, forward_runs ? scratch_size(f) : 0);
+        c->backward_scratch = place(&backward, data_scratch > weight_scratch ? data_scratch : weight_scratch);
         c->forward_bytes = forward;
         c->backward_bytes = backward;
         TRY(dnnl_memory_create(&p->scratchpad, &scratch_md, engine, DNNL_MEMORY_NONE));
@@ -281,9 +299,12 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
 }
 
 genlab_convolution *genlab_convolution_create(int transposed, const genlab_convolution_shape *s) {
-    // Measured on AVX-512: with fewer than 16 channels on a side, oneDNN's blocked kernels
-    // lose to im2col and a matrix product by up to 7×.
-    if (s->in_channels < 16 || s->out_channels < 16 || s->batch < 1) return NULL;
+    // Measured on AVX-512: a pass that produces images of fewer than 16 channels (a first
+    // layer's data gradient, a last layer's output) is up to 7× slower on oneDNN's blocked
+    // kernels than on im2col and a matrix product; the other passes of such a layer are up
+    // to 2× faster.
+    int thin_in = s->in_channels < 16, thin_out = s->out_channels < 16;
+    if ((thin_in && thin_out) || s->batch < 1) return NULL;
     pthread_once(&engine_once, engine_create);
     if (!engine) return NULL;
     genlab_convolution *c = calloc(1, sizeof *c);
@@ -295,6 +316,8 @@ genlab_convolution *genlab_convolution_create(int transposed, const genlab_convo
     c->src_floats = s->batch / c->parts * s->in_channels * s->height * s->width;
     c->dst_floats = s->batch / c->parts * s->out_channels * s->out_height * s->out_width;
     c->weight_floats = s->in_channels * s->out_channels * s->kernel * s->kernel;
+    c->directions = (thin_out ? 0 : GENLAB_CONVOLUTION_FORWARD) | (thin_in ? 0 : GENLAB_CONVOLUTION_BACKWARD_DATA) |
+                    GENLAB_CONVOLUTION_BACKWARD_WEIGHT;
     omp_set_num_threads(1); // oneDNN sizes its work by the threads it will have
     if (build(c, transposed, s) != dnnl_success) {
         genlab_convolution_destroy(c);
@@ -326,6 +349,8 @@ void genlab_convolution_destroy(genlab_convolution *c) {
 
 int genlab_convolution_parts(const genlab_convolution *c) { return c->parts; }
 
+int genlab_convolution_directions(const genlab_convolution *c) { return c->directions; }
+
 const char *genlab_convolution_implementation(const genlab_convolution *c) {
     const char *name = "";
     dnnl_primitive_desc_query(c->forward_pd, dnnl_query_impl_info_str, 0, &name);
@@ -337,16 +362,19 @@ int genlab_convolution_set_weight(genlab_convolution *c, const float *weight, in
     if (!arena) return dnnl_out_of_memory;
     omp_set_num_threads(1);
     port *w = backward ? &c->weight_backward : &c->weight_forward;
-    TRY(port_bind(w, arena));
     c->kept = arena + c->kept_offset;
+    if (!w->user) return dnnl_success; // the pass reading these weights runs on im2col
+    TRY(port_bind(w, arena));
     return port_move(w, c->stream, weight, 0);
 }
 
 int genlab_convolution_forward(genlab_convolution *c, int part, const float *input, float *output) {
     part_state *p = &c->part[part];
+    if (!(c->directions & GENLAB_CONVOLUTION_FORWARD)) return dnnl_invalid_arguments;
     char *arena = arena_borrow(PART_ARENA, c->forward_bytes);
     if (!arena) return dnnl_out_of_memory;
     omp_set_num_threads(1);
+    TRY(port_bind(&p->src, arena));
     TRY(port_bind(&p->dst, arena));
     TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + c->forward_scratch));
     TRY(port_move(&p->src, p->stream, input + part * c->src_floats, 0));
@@ -363,6 +391,9 @@ int genlab_convolution_backward(genlab_convolution *c, int part, const float *in
                                 float *grad_input, float *grad_weight) {
     part_state *p = &c->part[part];
     const float *grad = grad_output + part * c->dst_floats;
+    if ((grad_input && !(c->directions & GENLAB_CONVOLUTION_BACKWARD_DATA)) ||
+        (grad_weight && !(c->directions & GENLAB_CONVOLUTION_BACKWARD_WEIGHT)))
+        return dnnl_invalid_arguments;
     char *arena = arena_borrow(PART_ARENA, c->backward_bytes);
     if (!arena) return dnnl_out_of_memory;
     omp_set_num_threads(1);
@@ -370,7 +401,7 @@ int genlab_convolution_backward(genlab_convolution *c, int part, const float *in
     // (ports never created have no inner buffer to bind)
     for (size_t i = 0; i < sizeof borrowed / sizeof *borrowed; i++) TRY(port_bind(borrowed[i], arena));
     TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + c->backward_scratch));
-    if (grad_input || c->share_diff_dst) TRY(port_move(&p->diff_dst, p->stream, grad, 0));
+    if (grad_input || (grad_weight && c->share_diff_dst)) TRY(port_move(&p->diff_dst, p->stream, grad, 0));
     if (grad_input) {
         float *into = grad_input + part * c->src_floats;
         dnnl_exec_arg_t args[4] = {{DNNL_ARG_DIFF_DST, port_memory(&p->diff_dst)},

@@ -80,11 +80,13 @@ public final class Conv2d: WeightedLayer {
             transposed: false, batch: n, inChannels: inChannels, outChannels: outChannels,
             height: g.height, width: g.width, outHeight: g.outputHeight, outWidth: g.outputWidth,
             kernel: kernelSize, stride: stride, padding: padding))
-        kernel = lastDirect?.implementation ?? "im2col"
-        guard let lastDirect else {
+        columnsHoldInput = false
+        guard let lastDirect, lastDirect.runsForward else {
+            kernel = "im2col"
             forwardByColumns(input, geometry: g)
             return output
         }
+        kernel = lastDirect.implementation
         lastDirect.forward(input.data, weight: weight.value.data, into: output.data)
         if let bias {
             ChannelLayout.addBias(bias.value.data, batch: n, channels: outChannels, plane: g.outputPlane, to: output.data)
@@ -119,11 +121,14 @@ public final class Conv2d: WeightedLayer {
             ChannelLayout.accumulateChannelSums(gradOutput.data, batch: n, channels: outChannels, plane: g.outputPlane,
                                                 into: bias.grad.data)
         }
-        if let lastDirect {
+        let data = lastDirect?.runsBackwardData == true
+        let weights = accumulateParameterGradients && lastDirect?.runsBackwardWeight == true
+        if let lastDirect, data || weights {
             lastDirect.backward(input: input.data, gradOutput: gradOutput.data, weight: weight.value.data,
-                                gradInput: gradInput.data, gradWeight: accumulateParameterGradients ? weight.grad.data : nil)
-        } else {
-            backwardByColumns(gradOutput, input: input, geometry: g, accumulateParameterGradients: accumulateParameterGradients)
+                                gradInput: data ? gradInput.data : nil, gradWeight: weights ? weight.grad.data : nil)
+        }
+        if !data || (accumulateParameterGradients && !weights) {
+            backwardByColumns(gradOutput, input: input, geometry: g, data: !data, weights: accumulateParameterGradients && !weights)
         }
         geometry = nil
         self.input = nil
@@ -133,9 +138,9 @@ public final class Conv2d: WeightedLayer {
     }
 
     /// Per chunk: the weight gradient from the columns (unfolded again when the batch took
-    /// more than one chunk), then ∂L/∂columns folded back onto the input grid.
-    private func backwardByColumns(_ gradOutput: Tensor, input: Tensor, geometry g: ConvGeometry,
-                                   accumulateParameterGradients: Bool) {
+    /// more than one chunk, or forward ran on oneDNN), then ∂L/∂columns folded back onto
+    /// the input grid; each when asked.
+    private func backwardByColumns(_ gradOutput: Tensor, input: Tensor, geometry g: ConvGeometry, data: Bool, weights: Bool) {
         let n = input.shape[0], plane = g.outputPlane
         let imageSize = inChannels * g.height * g.width, outputSize = outChannels * plane
         for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
@@ -144,12 +149,13 @@ public final class Conv2d: WeightedLayer {
             channelMajor.resize(to: [outChannels, count * plane])
             ChannelLayout.toChannelMajor(gradOutput.data + start * outputSize, batch: count, channels: outChannels, plane: plane,
                                          into: channelMajor.data)
-            if accumulateParameterGradients {
+            if weights {
                 if !columnsHoldInput { Im2Col.unfold(input.data + start * imageSize, batch: count, geometry: g, into: columns.data) }
                 BLAS.gemm(transB: true, m: outChannels, n: g.patchSize, k: count * plane,
                           a: channelMajor.data, lda: count * plane, b: columns.data, ldb: count * plane,
                           beta: 1, c: weight.grad.data, ldc: g.patchSize)
             }
+            guard data else { continue }
             // ∂L/∂columns = Wᵀ · ∂L/∂out, folded back onto the input grid
             BLAS.gemm(transA: true, m: g.patchSize, n: count * plane, k: outChannels,
                       a: weight.value.data, lda: g.patchSize, b: channelMajor.data, ldb: count * plane,

@@ -92,10 +92,12 @@ public final class ConvTranspose2d: Layer {
             transposed: true, batch: n, inChannels: inChannels, outChannels: outChannels,
             height: input.shape[2], width: input.shape[3], outHeight: g.height, outWidth: g.width,
             kernel: kernelSize, stride: stride, padding: padding))
-        kernel = lastDirect?.implementation ?? "im2col"
-        if let lastDirect {
+        channelMajorHoldsInput = false
+        if let lastDirect, lastDirect.runsForward {
+            kernel = lastDirect.implementation
             lastDirect.forward(input.data, weight: weight.value.data, into: output.data)
         } else {
+            kernel = "im2col"
             forwardByColumns(input, geometry: g)
         }
         if let bias {
@@ -131,11 +133,14 @@ public final class ConvTranspose2d: Layer {
             ChannelLayout.accumulateChannelSums(gradOutput.data, batch: n, channels: outChannels, plane: g.height * g.width,
                                                 into: bias.grad.data)
         }
-        if let lastDirect {
+        let data = lastDirect?.runsBackwardData == true
+        let weights = accumulateParameterGradients && lastDirect?.runsBackwardWeight == true
+        if let lastDirect, data || weights {
             lastDirect.backward(input: input.data, gradOutput: gradOutput.data, weight: weight.value.data,
-                                gradInput: gradInput.data, gradWeight: accumulateParameterGradients ? weight.grad.data : nil)
-        } else {
-            backwardByColumns(gradOutput, input: input, geometry: g, accumulateParameterGradients: accumulateParameterGradients)
+                                gradInput: data ? gradInput.data : nil, gradWeight: weights ? weight.grad.data : nil)
+        }
+        if !data || (accumulateParameterGradients && !weights) {
+            backwardByColumns(gradOutput, input: input, geometry: g, data: !data, weights: accumulateParameterGradients && !weights)
         }
         geometry = nil
         self.input = nil
@@ -144,9 +149,9 @@ public final class ConvTranspose2d: Layer {
         return gradInput
     }
 
-    /// Per chunk: im2col of ∂L/∂output, then one sgemm for the weights and one for the input.
-    private func backwardByColumns(_ gradOutput: Tensor, input: Tensor, geometry g: ConvGeometry,
-                                   accumulateParameterGradients: Bool) {
+    /// Per chunk: im2col of ∂L/∂output, then one sgemm for the weights and one for the
+    /// input, each when asked.
+    private func backwardByColumns(_ gradOutput: Tensor, input: Tensor, geometry g: ConvGeometry, data: Bool, weights: Bool) {
         let n = input.shape[0], plane = input.shape[2] * input.shape[3]
         let imageSize = inChannels * plane, outputSize = outChannels * g.height * g.width
         for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
@@ -154,7 +159,7 @@ public final class ConvTranspose2d: Layer {
             inputChannelMajor.resize(to: [inChannels, count * plane])
             columns.resize(to: [g.patchSize, count * plane])
             Im2Col.unfold(gradOutput.data + start * outputSize, batch: count, geometry: g, into: columns.data)
-            if accumulateParameterGradients {
+            if weights {
                 if !channelMajorHoldsInput {
                     ChannelLayout.toChannelMajor(input.data + start * imageSize, batch: count, channels: inChannels, plane: plane,
                                                  into: inputChannelMajor.data)
@@ -163,6 +168,7 @@ public final class ConvTranspose2d: Layer {
                           a: inputChannelMajor.data, lda: count * plane, b: columns.data, ldb: count * plane,
                           beta: 1, c: weight.grad.data, ldc: g.patchSize)
             }
+            guard data else { continue }
             // ∂L/∂input in channel-major layout, then back to images
             BLAS.gemm(m: inChannels, n: count * plane, k: g.patchSize,
                       a: weight.value.data, lda: g.patchSize, b: columns.data, ldb: count * plane,

@@ -8,6 +8,9 @@ public final class DirectConvolution {
     private let handle: OpaquePointer
     /// How many parts the batch is cut into (1 or 2).
     public let parts: Int
+    /// Which passes it runs: not those producing images of fewer than 16 channels (a first
+    /// layer's input gradient, a last layer's output), which stay on im2col.
+    public let runsForward: Bool, runsBackwardData: Bool, runsBackwardWeight: Bool
 
     /// The shapes of one layer; see `genlab_convolution_shape`.
     public struct Shape: Hashable, Sendable {
@@ -22,8 +25,8 @@ public final class DirectConvolution {
         }
     }
 
-    /// nil when oneDNN has no direct kernel for this shape on this CPU: the layer then uses
-    /// im2col.
+    /// nil when oneDNN runs none of the passes of this shape on this CPU: the layer then
+    /// uses im2col.
     public init?(_ shape: Shape) {
         var s = genlab_convolution_shape(
             batch: shape.batch, in_channels: shape.inChannels, out_channels: shape.outChannels,
@@ -32,6 +35,10 @@ public final class DirectConvolution {
         guard let handle = genlab_convolution_create(shape.transposed ? 1 : 0, &s) else { return nil }
         self.handle = handle
         parts = Int(genlab_convolution_parts(handle))
+        let directions = genlab_convolution_directions(handle)
+        runsForward = directions & Int32(GENLAB_CONVOLUTION_FORWARD) != 0
+        runsBackwardData = directions & Int32(GENLAB_CONVOLUTION_BACKWARD_DATA) != 0
+        runsBackwardWeight = directions & Int32(GENLAB_CONVOLUTION_BACKWARD_WEIGHT) != 0
     }
 
     deinit { genlab_convolution_destroy(handle) }
@@ -39,7 +46,8 @@ public final class DirectConvolution {
     /// oneDNN's name for the forward kernel, for instance "jit:avx512_core".
     public var implementation: String { String(cString: genlab_convolution_implementation(handle)) }
 
-    /// output = the layer applied to input (whole batches, NCHW), without bias.
+    /// output = the layer applied to input (whole batches, NCHW), without bias; only when
+    /// `runsForward`.
     public func forward(_ input: UnsafePointer<Float>, weight: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         check(genlab_convolution_set_weight(handle, weight, 0))
         ParallelRanges.forEach(parts) { range in
@@ -47,10 +55,11 @@ public final class DirectConvolution {
         }
     }
 
-    /// Sets `gradInput` to ∂L/∂input and adds ∂L/∂weight to `gradWeight` (when not nil),
-    /// for the input of the last forward pass.
+    /// Sets `gradInput` to ∂L/∂input (when not nil; only when `runsBackwardData`) and adds
+    /// ∂L/∂weight to `gradWeight` (when not nil; only when `runsBackwardWeight`), for the
+    /// input of the last forward pass.
     public func backward(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                         gradInput: UnsafeMutablePointer<Float>, gradWeight: UnsafeMutablePointer<Float>?) {
+                         gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?) {
         check(genlab_convolution_set_weight(handle, weight, 1))
         ParallelRanges.forEach(parts) { range in
             for part in range {

@@ -22,10 +22,18 @@ typedef struct {
     long batch, in_channels, out_channels, height, width, out_height, out_width, kernel, stride, padding;
 } genlab_convolution_shape;
 
+/// The passes of a layer.
+enum {
+    GENLAB_CONVOLUTION_FORWARD = 1,
+    GENLAB_CONVOLUTION_BACKWARD_DATA = 2,
+    GENLAB_CONVOLUTION_BACKWARD_WEIGHT = 4,
+};
+
 /// Builds the primitives of `torch.nn.Conv2d` (transposed 0, weight out × in × k × k) or of
 /// `torch.nn.ConvTranspose2d` (transposed 1, weight in × out × k × k, its output padding
-/// implied by out_height and out_width). Returns NULL when oneDNN has no direct
-/// implementation for it on this CPU, or cannot allocate its buffers.
+/// implied by out_height and out_width), for the passes oneDNN runs fast
+/// (genlab_convolution_directions). Returns NULL when it runs none of them on this CPU, or
+/// cannot allocate its buffers.
 genlab_convolution *genlab_convolution_create(int transposed, const genlab_convolution_shape *shape);
 
 void genlab_convolution_destroy(genlab_convolution *convolution);
@@ -33,18 +41,25 @@ void genlab_convolution_destroy(genlab_convolution *convolution);
 /// How many parts the batch is cut into (1 or 2); a part holds batch / parts images.
 int genlab_convolution_parts(const genlab_convolution *convolution);
 
+/// The passes it runs (GENLAB_CONVOLUTION_… flags): not those that produce images of fewer
+/// than 16 channels, which the caller runs on im2col.
+int genlab_convolution_directions(const genlab_convolution *convolution);
+
 /// The name of oneDNN's implementation of the forward pass (for instance "jit:avx512_core").
 const char *genlab_convolution_implementation(const genlab_convolution *convolution);
 
 /// Reorders `weight` for the parts' forward passes (backward 0) or data gradients
-/// (backward 1); call it once before running the parts. Returns 0, or a oneDNN status.
+/// (backward 1), and readies the caller's arena; call it once before running the parts of a
+/// pass. Returns 0, or a oneDNN status.
 int genlab_convolution_set_weight(genlab_convolution *convolution, const float *weight, int backward);
 
-/// The forward pass of one part: `input` and `output` point at the whole batch.
+/// The forward pass of one part: `input` and `output` point at the whole batch (only when
+/// the forward pass is among its directions).
 int genlab_convolution_forward(genlab_convolution *convolution, int part, const float *input, float *output);
 
 /// The backward pass of one part (whole batches for every pointer): sets ∂L/∂input when
-/// `grad_input` is not NULL, and adds ∂L/∂weight to `grad_weight` when it is not NULL
+/// `grad_input` is not NULL, and adds ∂L/∂weight to `grad_weight` when it is not NULL (each
+/// only when among its directions)
 /// (part 1 keeps its share for genlab_convolution_finish_weight_gradient, so that part 0's
 /// is always added first). The input must be the one of the last forward pass.
 int genlab_convolution_backward(genlab_convolution *convolution, int part, const float *input,
