@@ -127,20 +127,10 @@ public final class ConvTranspose2d: Layer {
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let g = geometry, let input else { throw ShapeError("ConvTranspose2d: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
-        let n = input.shape[0]
         gradInput.resize(to: input.shape)
-        if accumulateParameterGradients, let bias {
-            ChannelLayout.accumulateChannelSums(gradOutput.data, batch: n, channels: outChannels, plane: g.height * g.width,
-                                                into: bias.grad.data)
-        }
-        let data = lastDirect?.runsBackwardData == true
-        let weights = accumulateParameterGradients && lastDirect?.runsBackwardWeight == true
-        if let lastDirect, data || weights {
-            lastDirect.backward(input: input.data, gradOutput: gradOutput.data, weight: weight.value.data,
-                                gradInput: data ? gradInput.data : nil, gradWeight: weights ? weight.grad.data : nil)
-        }
-        if !data || (accumulateParameterGradients && !weights) {
-            backwardByColumns(gradOutput, input: input, geometry: g, data: !data, weights: accumulateParameterGradients && !weights)
+        convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias, direct: lastDirect,
+                            accumulateParameterGradients: accumulateParameterGradients) { data, weights in
+            backwardByColumns(gradOutput, input: input, geometry: g, data: data, weights: weights)
         }
         geometry = nil
         self.input = nil

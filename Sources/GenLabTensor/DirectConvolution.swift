@@ -69,6 +69,20 @@ public final class DirectConvolution {
         if let gradWeight { check(genlab_convolution_finish_weight_gradient(handle, gradWeight)) }
     }
 
+    /// Runs the backward passes `direct` has (none when nil) and returns those left for
+    /// im2col: the input gradient, and the weight gradient when `gradWeight` is not nil.
+    public static func backward(_ direct: DirectConvolution?, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                                weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
+                                gradWeight: UnsafeMutablePointer<Float>?) -> (data: Bool, weights: Bool) {
+        let data = direct?.runsBackwardData == true
+        let weights = gradWeight != nil && direct?.runsBackwardWeight == true
+        if let direct, data || weights {
+            direct.backward(input: input, gradOutput: gradOutput, weight: weight,
+                            gradInput: data ? gradInput : nil, gradWeight: weights ? gradWeight : nil)
+        }
+        return (!data, gradWeight != nil && !weights)
+    }
+
     /// oneDNN fails only on invalid arguments once its buffers exist, which would be a bug here.
     private func check(_ status: Int32) {
         precondition(status == 0, "oneDNN convolution failed with status \(status)")
