@@ -23,7 +23,7 @@ typedef struct {
 typedef struct {
     dnnl_stream_t stream;
     dnnl_primitive_t forward, backward_data, backward_weight;
-    port src, dst;                    // forward; src owns its buffer, kept for the weight gradient
+    port src, dst;                    // forward; src keeps its own buffer for a weight gradient of its layout
     port diff_dst, diff_src;          // data gradient
     port weight_src, weight_diff_dst; // weight gradient, when its layouts differ from src's and diff_dst's
     port diff_weight;                 // the weight gradient, added to the user's
@@ -86,6 +86,16 @@ static char *arena_borrow(int which, size_t bytes) {
         a->size = bytes;
     }
     return a->data;
+}
+
+/// Frees one of the calling thread's arenas when it has grown past 64 MiB (an evaluation
+/// over a large batch), so that it does not hold that memory until the thread ends.
+static void arena_trim(int which) {
+    arena *a = pthread_getspecific(arena_keys[which]);
+    if (!a || a->size <= ((size_t)64 << 20)) return;
+    free(a->data);
+    a->data = NULL;
+    a->size = 0;
 }
 
 /// Reserves `bytes` at the end of a layout of `*total` bytes and returns their offset.
@@ -368,12 +378,8 @@ int genlab_convolution_set_weight(genlab_convolution *c, const float *weight, in
     return port_move(w, c->stream, weight, 0);
 }
 
-int genlab_convolution_forward(genlab_convolution *c, int part, const float *input, float *output) {
+static dnnl_status_t forward(genlab_convolution *c, int part, const float *input, float *output, char *arena) {
     part_state *p = &c->part[part];
-    if (!(c->directions & GENLAB_CONVOLUTION_FORWARD)) return dnnl_invalid_arguments;
-    char *arena = arena_borrow(PART_ARENA, c->forward_bytes);
-    if (!arena) return dnnl_out_of_memory;
-    omp_set_num_threads(1);
     TRY(port_bind(&p->src, arena));
     TRY(port_bind(&p->dst, arena));
     TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + c->forward_scratch));
@@ -383,20 +389,23 @@ int genlab_convolution_forward(genlab_convolution *c, int part, const float *inp
                                {DNNL_ARG_DST, port_memory(&p->dst)}};
     if (!p->dst.inner) TRY(dnnl_memory_set_data_handle(p->dst.user, output + part * c->dst_floats));
     TRY(run(p->forward, p, 3, args));
-    TRY(port_move(&p->dst, p->stream, output + part * c->dst_floats, 1));
-    return dnnl_success;
+    return port_move(&p->dst, p->stream, output + part * c->dst_floats, 1);
 }
 
-int genlab_convolution_backward(genlab_convolution *c, int part, const float *input, const float *grad_output,
-                                float *grad_input, float *grad_weight) {
-    part_state *p = &c->part[part];
-    const float *grad = grad_output + part * c->dst_floats;
-    if ((grad_input && !(c->directions & GENLAB_CONVOLUTION_BACKWARD_DATA)) ||
-        (grad_weight && !(c->directions & GENLAB_CONVOLUTION_BACKWARD_WEIGHT)))
-        return dnnl_invalid_arguments;
-    char *arena = arena_borrow(PART_ARENA, c->backward_bytes);
+int genlab_convolution_forward(genlab_convolution *c, int part, const float *input, float *output) {
+    if (!(c->directions & GENLAB_CONVOLUTION_FORWARD)) return dnnl_invalid_arguments;
+    char *arena = arena_borrow(PART_ARENA, c->forward_bytes);
     if (!arena) return dnnl_out_of_memory;
     omp_set_num_threads(1);
+    dnnl_status_t status = forward(c, part, input, output, arena);
+    arena_trim(PART_ARENA);
+    return status;
+}
+
+static dnnl_status_t backward(genlab_convolution *c, int part, const float *input, const float *grad_output,
+                              float *grad_input, float *grad_weight, char *arena) {
+    part_state *p = &c->part[part];
+    const float *grad = grad_output + part * c->dst_floats;
     port *borrowed[] = {&p->diff_dst, &p->diff_src, &p->weight_src, &p->weight_diff_dst, &p->diff_weight};
     // (ports never created have no inner buffer to bind)
     for (size_t i = 0; i < sizeof borrowed / sizeof *borrowed; i++) TRY(port_bind(borrowed[i], arena));
@@ -432,6 +441,19 @@ int genlab_convolution_backward(genlab_convolution *c, int part, const float *in
                                {DNNL_ARG_DIFF_WEIGHTS, port_memory(&p->diff_weight)}};
     TRY(run(p->backward_weight, p, 3, args));
     return part == 1 ? dnnl_success : port_move(&p->diff_weight, p->stream, grad_weight, 1);
+}
+
+int genlab_convolution_backward(genlab_convolution *c, int part, const float *input, const float *grad_output,
+                                float *grad_input, float *grad_weight) {
+    if ((grad_input && !(c->directions & GENLAB_CONVOLUTION_BACKWARD_DATA)) ||
+        (grad_weight && !(c->directions & GENLAB_CONVOLUTION_BACKWARD_WEIGHT)))
+        return dnnl_invalid_arguments;
+    char *arena = arena_borrow(PART_ARENA, c->backward_bytes);
+    if (!arena) return dnnl_out_of_memory;
+    omp_set_num_threads(1);
+    dnnl_status_t status = backward(c, part, input, grad_output, grad_input, grad_weight, arena);
+    arena_trim(PART_ARENA);
+    return status;
 }
 
 int genlab_convolution_finish_weight_gradient(genlab_convolution *c, float *grad_weight) {
