@@ -83,7 +83,8 @@ public final class DirectConvolution {
         return (!data, gradWeight != nil && !weights)
     }
 
-    /// oneDNN fails only on invalid arguments once its buffers exist, which would be a bug here.
+    /// A call fails only on invalid arguments, which would be a bug here, or when a thread's
+    /// arena cannot grow: memory is exhausted, as any other allocation of the step would find.
     private func check(_ status: Int32) {
         precondition(status == 0, "oneDNN convolution failed with status \(status)")
     }
