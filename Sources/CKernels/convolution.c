@@ -2,6 +2,7 @@
 
 #include <dnnl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -355,6 +356,26 @@ void genlab_convolution_destroy(genlab_convolution *c) {
     if (c->backward_data_pd) dnnl_primitive_desc_destroy(c->backward_data_pd);
     if (c->backward_weight_pd) dnnl_primitive_desc_destroy(c->backward_weight_pd);
     free(c);
+}
+
+static char library[128];
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+static void library_describe(void) {
+    const dnnl_version_t *v = dnnl_version();
+    genlab_convolution_shape probe = {1, 16, 16, 8, 8, 8, 8, 3, 1, 1};
+    genlab_convolution *c = genlab_convolution_create(0, &probe);
+    snprintf(library, sizeof library, "oneDNN %d.%d.%d, %s", v->major, v->minor, v->patch,
+             c ? "" : "no direct kernels on this CPU (im2col throughout)");
+    if (c) {
+        size_t used = strlen(library);
+        snprintf(library + used, sizeof library - used, "%s kernels", genlab_convolution_implementation(c));
+    }
+    genlab_convolution_destroy(c);
+}
+
+const char *genlab_convolution_library(void) {
+    pthread_once(&library_once, library_describe);
+    return library;
 }
 
 int genlab_convolution_parts(const genlab_convolution *c) { return c->parts; }

@@ -43,6 +43,10 @@ public final class DirectConvolution {
 
     deinit { genlab_convolution_destroy(handle) }
 
+    /// oneDNN's version and the kernels it runs on this CPU, for instance
+    /// "oneDNN 2.6.3, jit:avx512_core kernels".
+    public static var library: String { String(cString: genlab_convolution_library()) }
+
     /// oneDNN's name for the forward kernel, for instance "jit:avx512_core".
     public var implementation: String { String(cString: genlab_convolution_implementation(handle)) }
 

@@ -50,7 +50,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         BLAS.setThreads(threads)
-        print("genlab bench\n" + BLASKernel.report)
+        print("genlab bench\n" + BLASKernel.report + "\nConvolutions \(DirectConvolution.library)")
         if data { try benchDataLoading() }
         var files = experiments
         if all {

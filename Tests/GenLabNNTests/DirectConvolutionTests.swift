@@ -90,6 +90,15 @@ import Testing
         #endif
     }
 
+    /// What `genlab version` and `genlab bench` print about the convolutions.
+    @Test func libraryNamesItsVersionAndKernels() {
+        let library = DirectConvolution.library
+        #expect(library.hasPrefix("oneDNN "), "\(library)")
+        #if arch(x86_64)
+        #expect(library.contains("jit:") && library.hasSuffix(" kernels"), "\(library)")
+        #endif
+    }
+
     @Test(arguments: cases.filter { $0.parts == 2 })
     func sameBitsOnOneAndTwoThreads(_ c: Case) throws {
         let one = try DirectConvolutionTests.step(c, direct: true).results

@@ -38,6 +38,10 @@ genlab_convolution *genlab_convolution_create(int transposed, const genlab_convo
 
 void genlab_convolution_destroy(genlab_convolution *convolution);
 
+/// oneDNN's version and the kernels it runs here on a probe of 16 channels, for instance
+/// "oneDNN 2.6.3, jit:avx512_core kernels", or why none run.
+const char *genlab_convolution_library(void);
+
 /// How many parts the batch is cut into (1 or 2); a part holds batch / parts images.
 int genlab_convolution_parts(const genlab_convolution *convolution);
 
