@@ -219,38 +219,24 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
     dnnl_primitive_attr_t attr;
     TRY(dnnl_primitive_attr_create(&attr));
     dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
-    dnnl_status_t status;
-    if (transposed) {
-        dnnl_deconvolution_desc_t d;
-        status = dnnl_deconvolution_forward_desc_init(&d, dnnl_forward_training, dnnl_deconvolution_direct, &src_any,
-                                                      &weight_any, NULL, &dst_any, strides, padding_l, padding_r);
-        if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->forward_pd, &d, attr, engine, NULL);
-        if (status == dnnl_success)
-            status = dnnl_deconvolution_backward_data_desc_init(&d, dnnl_deconvolution_direct, &src_any, &weight_any,
-                                                                &dst_any, strides, padding_l, padding_r);
-        if (status == dnnl_success)
-            status = dnnl_primitive_desc_create(&c->backward_data_pd, &d, attr, engine, c->forward_pd);
-        if (status == dnnl_success)
-            status = dnnl_deconvolution_backward_weights_desc_init(&d, dnnl_deconvolution_direct, &src_any, &weight_any,
-                                                                   NULL, &dst_any, strides, padding_l, padding_r);
-        if (status == dnnl_success)
-            status = dnnl_primitive_desc_create(&c->backward_weight_pd, &d, attr, engine, c->forward_pd);
-    } else {
-        dnnl_convolution_desc_t d;
-        status = dnnl_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct, &src_any,
-                                                    &weight_any, NULL, &dst_any, strides, padding_l, padding_r);
-        if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->forward_pd, &d, attr, engine, NULL);
-        if (status == dnnl_success)
-            status = dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &src_any, &weight_any,
-                                                              &dst_any, strides, padding_l, padding_r);
-        if (status == dnnl_success)
-            status = dnnl_primitive_desc_create(&c->backward_data_pd, &d, attr, engine, c->forward_pd);
-        if (status == dnnl_success)
-            status = dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &src_any, &weight_any,
-                                                                 NULL, &dst_any, strides, padding_l, padding_r);
-        if (status == dnnl_success)
-            status = dnnl_primitive_desc_create(&c->backward_weight_pd, &d, attr, engine, c->forward_pd);
-    }
+    // oneDNN describes both kinds with one descriptor type and calls of the same shape
+    __typeof__(&dnnl_convolution_forward_desc_init) forward_init =
+        transposed ? dnnl_deconvolution_forward_desc_init : dnnl_convolution_forward_desc_init;
+    __typeof__(&dnnl_convolution_backward_data_desc_init) data_init =
+        transposed ? dnnl_deconvolution_backward_data_desc_init : dnnl_convolution_backward_data_desc_init;
+    __typeof__(&dnnl_convolution_backward_weights_desc_init) weight_init =
+        transposed ? dnnl_deconvolution_backward_weights_desc_init : dnnl_convolution_backward_weights_desc_init;
+    dnnl_alg_kind_t algorithm = transposed ? dnnl_deconvolution_direct : dnnl_convolution_direct;
+    dnnl_convolution_desc_t d;
+    dnnl_status_t status = forward_init(&d, dnnl_forward_training, algorithm, &src_any, &weight_any, NULL, &dst_any,
+                                        strides, padding_l, padding_r);
+    if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->forward_pd, &d, attr, engine, NULL);
+    if (status == dnnl_success)
+        status = data_init(&d, algorithm, &src_any, &weight_any, &dst_any, strides, padding_l, padding_r);
+    if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->backward_data_pd, &d, attr, engine, c->forward_pd);
+    if (status == dnnl_success)
+        status = weight_init(&d, algorithm, &src_any, &weight_any, NULL, &dst_any, strides, padding_l, padding_r);
+    if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->backward_weight_pd, &d, attr, engine, c->forward_pd);
     dnnl_primitive_attr_destroy(attr);
     if (status != dnnl_success) return status;
     if (!is_direct(c->forward_pd)) c->directions &= ~GENLAB_CONVOLUTION_FORWARD;

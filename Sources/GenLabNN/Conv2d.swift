@@ -25,19 +25,17 @@ public final class Conv2d: WeightedLayer {
     private var input: Tensor?
     /// Whether `columns` still holds the whole batch's im2col from forward.
     private var columnsHoldInput = false
-    /// oneDNN's direct kernels by input shape, and the one the last forward pass ran on
-    /// (nil: it ran on columns).
-    private var directConvolutions = DirectConvolutions()
-    private var lastDirect: DirectConvolution?
+    /// oneDNN's direct kernels for the last input shape.
+    private var direct = DirectConvolutions()
     /// Whether the layer may run on oneDNN's direct kernels (true unless a test compares
     /// with im2col).
     public var usesDirectKernels: Bool {
-        get { directConvolutions.isEnabled }
-        set { directConvolutions.isEnabled = newValue }
+        get { direct.isEnabled }
+        set { direct.isEnabled = newValue }
     }
     /// The kernel the last forward pass ran on: oneDNN's name for it (for instance
     /// "jit:avx512_core"), or "im2col".
-    public private(set) var kernel = "im2col"
+    public var kernel: String { direct.kernel }
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
         self.inChannels = inChannels
@@ -76,18 +74,16 @@ public final class Conv2d: WeightedLayer {
         geometry = g
         self.input = input
         output.resize(to: [n, outChannels, g.outputHeight, g.outputWidth])
-        lastDirect = directConvolutions.convolution(for: DirectConvolution.Shape(
+        let convolution = direct.convolution(for: DirectConvolution.Shape(
             transposed: false, batch: n, inChannels: inChannels, outChannels: outChannels,
             height: g.height, width: g.width, outHeight: g.outputHeight, outWidth: g.outputWidth,
             kernel: kernelSize, stride: stride, padding: padding))
         columnsHoldInput = false
-        guard let lastDirect, lastDirect.runsForward else {
-            kernel = "im2col"
+        guard let convolution, convolution.runsForward else {
             forwardByColumns(input, geometry: g)
             return output
         }
-        kernel = lastDirect.implementation
-        lastDirect.forward(input.data, weight: weight.value.data, into: output.data)
+        convolution.forward(input.data, weight: weight.value.data, into: output.data)
         if let bias {
             ChannelLayout.addBias(bias.value.data, batch: n, channels: outChannels, plane: g.outputPlane, to: output.data)
         }
@@ -116,13 +112,12 @@ public final class Conv2d: WeightedLayer {
         guard let g = geometry, let input else { throw ShapeError("Conv2d: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         gradInput.resize(to: input.shape)
-        convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias, direct: lastDirect,
+        convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias, direct: direct.current,
                             accumulateParameterGradients: accumulateParameterGradients) { data, weights in
             backwardByColumns(gradOutput, input: input, geometry: g, data: data, weights: weights)
         }
         geometry = nil
         self.input = nil
-        lastDirect = nil
         columnsHoldInput = false
         return gradInput
     }

@@ -26,19 +26,17 @@ public final class ConvTranspose2d: Layer {
     private var input: Tensor?
     /// Whether `inputChannelMajor` still holds the whole batch's input from forward.
     private var channelMajorHoldsInput = false
-    /// oneDNN's direct kernels by input shape, and the one the last forward pass ran on
-    /// (nil: it ran on columns).
-    private var directConvolutions = DirectConvolutions()
-    private var lastDirect: DirectConvolution?
+    /// oneDNN's direct kernels for the last input shape.
+    private var direct = DirectConvolutions()
     /// Whether the layer may run on oneDNN's direct kernels (true unless a test compares
     /// with im2col).
     public var usesDirectKernels: Bool {
-        get { directConvolutions.isEnabled }
-        set { directConvolutions.isEnabled = newValue }
+        get { direct.isEnabled }
+        set { direct.isEnabled = newValue }
     }
     /// The kernel the last forward pass ran on: oneDNN's name for it (for instance
     /// "jit:avx512_core"), or "im2col".
-    public private(set) var kernel = "im2col"
+    public var kernel: String { direct.kernel }
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 outputPadding: Int = 0, bias: Bool = true) {
@@ -88,16 +86,14 @@ public final class ConvTranspose2d: Layer {
         geometry = g
         self.input = input
         output.resize(to: [n, outChannels, g.height, g.width])
-        lastDirect = directConvolutions.convolution(for: DirectConvolution.Shape(
+        let convolution = direct.convolution(for: DirectConvolution.Shape(
             transposed: true, batch: n, inChannels: inChannels, outChannels: outChannels,
             height: input.shape[2], width: input.shape[3], outHeight: g.height, outWidth: g.width,
             kernel: kernelSize, stride: stride, padding: padding))
         channelMajorHoldsInput = false
-        if let lastDirect, lastDirect.runsForward {
-            kernel = lastDirect.implementation
-            lastDirect.forward(input.data, weight: weight.value.data, into: output.data)
+        if let convolution, convolution.runsForward {
+            convolution.forward(input.data, weight: weight.value.data, into: output.data)
         } else {
-            kernel = "im2col"
             forwardByColumns(input, geometry: g)
         }
         if let bias {
@@ -128,13 +124,12 @@ public final class ConvTranspose2d: Layer {
         guard let g = geometry, let input else { throw ShapeError("ConvTranspose2d: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         gradInput.resize(to: input.shape)
-        convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias, direct: lastDirect,
+        convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias, direct: direct.current,
                             accumulateParameterGradients: accumulateParameterGradients) { data, weights in
             backwardByColumns(gradOutput, input: input, geometry: g, data: data, weights: weights)
         }
         geometry = nil
         self.input = nil
-        lastDirect = nil
         channelMajorHoldsInput = false
         return gradInput
     }

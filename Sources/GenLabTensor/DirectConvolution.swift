@@ -11,6 +11,8 @@ public final class DirectConvolution {
     /// Which passes it runs: not those producing images of fewer than 16 channels (a first
     /// layer's input gradient, a last layer's output), which stay on im2col.
     public let runsForward: Bool, runsBackwardData: Bool, runsBackwardWeight: Bool
+    /// oneDNN's name for the forward kernel, for instance "jit:avx512_core".
+    public let implementation: String
 
     /// The shapes of one layer; see `genlab_convolution_shape`.
     public struct Shape: Hashable, Sendable {
@@ -39,6 +41,7 @@ public final class DirectConvolution {
         runsForward = directions & Int32(GENLAB_CONVOLUTION_FORWARD) != 0
         runsBackwardData = directions & Int32(GENLAB_CONVOLUTION_BACKWARD_DATA) != 0
         runsBackwardWeight = directions & Int32(GENLAB_CONVOLUTION_BACKWARD_WEIGHT) != 0
+        implementation = String(cString: genlab_convolution_implementation(handle))
     }
 
     deinit { genlab_convolution_destroy(handle) }
@@ -46,9 +49,6 @@ public final class DirectConvolution {
     /// oneDNN's version and the kernels it runs on this CPU, for instance
     /// "oneDNN 2.6.3, jit:avx512_core kernels".
     public static var library: String { String(cString: genlab_convolution_library()) }
-
-    /// oneDNN's name for the forward kernel, for instance "jit:avx512_core".
-    public var implementation: String { String(cString: genlab_convolution_implementation(handle)) }
 
     /// output = the layer applied to input (whole batches, NCHW), without bias; only when
     /// `runsForward`.
@@ -105,9 +105,21 @@ public struct DirectConvolutions {
 
     public init() {}
 
+    /// The convolution of the last shape asked for: the one backward runs on.
+    public var current: DirectConvolution? { last?.convolution }
+
+    /// The kernel the last shape's forward pass runs on: oneDNN's name for it, or "im2col".
+    public var kernel: String {
+        guard let current, current.runsForward else { return "im2col" }
+        return current.implementation
+    }
+
     /// The convolution for `shape`.
     public mutating func convolution(for shape: DirectConvolution.Shape) -> DirectConvolution? {
-        guard isEnabled else { return nil }
+        guard isEnabled else {
+            last = nil
+            return nil
+        }
         if let last, last.shape == shape { return last.convolution }
         last = nil // freed before the next one allocates
         let convolution = DirectConvolution(shape)
