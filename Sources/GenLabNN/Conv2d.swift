@@ -94,8 +94,7 @@ public final class Conv2d: WeightedLayer {
     private func forwardByColumns(_ input: Tensor, geometry g: ConvGeometry) {
         let n = input.shape[0], plane = g.outputPlane
         let imageSize = inChannels * g.height * g.width, outputSize = outChannels * plane
-        for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
-            let count = min(BatchChunks.size(batch: n, floatsPerImage: g.patchSize * plane), n - start)
+        for (start, count) in BatchChunks.ranges(batch: n, rows: g.patchSize, plane: plane) {
             columns.resize(to: [g.patchSize, count * plane])
             channelMajor.resize(to: [outChannels, count * plane])
             Im2Col.unfold(input.data + start * imageSize, batch: count, geometry: g, into: columns.data)
@@ -128,8 +127,7 @@ public final class Conv2d: WeightedLayer {
     private func backwardByColumns(_ gradOutput: Tensor, input: Tensor, geometry g: ConvGeometry, data: Bool, weights: Bool) {
         let n = input.shape[0], plane = g.outputPlane
         let imageSize = inChannels * g.height * g.width, outputSize = outChannels * plane
-        for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
-            let count = min(BatchChunks.size(batch: n, floatsPerImage: g.patchSize * plane), n - start)
+        for (start, count) in BatchChunks.ranges(batch: n, rows: g.patchSize, plane: plane) {
             columns.resize(to: [g.patchSize, count * plane])
             channelMajor.resize(to: [outChannels, count * plane])
             ChannelLayout.toChannelMajor(gradOutput.data + start * outputSize, batch: count, channels: outChannels, plane: plane,

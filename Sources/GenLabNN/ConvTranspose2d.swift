@@ -106,8 +106,7 @@ public final class ConvTranspose2d: Layer {
     private func forwardByColumns(_ input: Tensor, geometry g: ConvGeometry) {
         let n = input.shape[0], plane = input.shape[2] * input.shape[3]
         let imageSize = inChannels * plane, outputSize = outChannels * g.height * g.width
-        for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
-            let count = min(BatchChunks.size(batch: n, floatsPerImage: g.patchSize * plane), n - start)
+        for (start, count) in BatchChunks.ranges(batch: n, rows: g.patchSize, plane: plane) {
             inputChannelMajor.resize(to: [inChannels, count * plane])
             columns.resize(to: [g.patchSize, count * plane])
             ChannelLayout.toChannelMajor(input.data + start * imageSize, batch: count, channels: inChannels, plane: plane,
@@ -139,8 +138,7 @@ public final class ConvTranspose2d: Layer {
     private func backwardByColumns(_ gradOutput: Tensor, input: Tensor, geometry g: ConvGeometry, data: Bool, weights: Bool) {
         let n = input.shape[0], plane = input.shape[2] * input.shape[3]
         let imageSize = inChannels * plane, outputSize = outChannels * g.height * g.width
-        for start in BatchChunks.ranges(batch: n, floatsPerImage: g.patchSize * plane) {
-            let count = min(BatchChunks.size(batch: n, floatsPerImage: g.patchSize * plane), n - start)
+        for (start, count) in BatchChunks.ranges(batch: n, rows: g.patchSize, plane: plane) {
             inputChannelMajor.resize(to: [inChannels, count * plane])
             columns.resize(to: [g.patchSize, count * plane])
             Im2Col.unfold(gradOutput.data + start * outputSize, batch: count, geometry: g, into: columns.data)

@@ -5,13 +5,23 @@ public enum BatchChunks {
     /// back while they are still in the cache, and peak memory stays low).
     public static let workspace = 1 << 20
 
-    /// Images per chunk when one image needs `floatsPerImage` floats of columns.
-    public static func size(batch: Int, floatsPerImage: Int) -> Int {
-        max(1, min(batch, workspace / max(floatsPerImage, 1)))
+    /// Columns a chunk's matrix product gets at least, when the batch has them. A layer with
+    /// many taps on a small grid (the lab DCGAN's 512→256, 6,400 × 25 floats per image) would
+    /// otherwise get products of 150 columns, well below the speed of wide ones; with 1,024 its
+    /// step ran 7 – 10 % faster.
+    public static let minimumColumns = 1024
+
+    /// Images per chunk when one image has `rows` × `plane` floats of columns (`plane` of
+    /// them per row): as many as the workspace holds, or enough for `minimumColumns`.
+    public static func size(batch: Int, rows: Int, plane: Int) -> Int {
+        let plane = max(plane, 1)
+        let byWorkspace = workspace / max(rows * plane, 1), byColumns = (minimumColumns + plane - 1) / plane
+        return max(1, min(batch, max(byWorkspace, byColumns)))
     }
 
     /// The (start, count) of each chunk of `batch` images.
-    public static func ranges(batch: Int, floatsPerImage: Int) -> StrideTo<Int> {
-        stride(from: 0, to: batch, by: size(batch: batch, floatsPerImage: floatsPerImage))
+    public static func ranges(batch: Int, rows: Int, plane: Int) -> [(start: Int, count: Int)] {
+        let size = size(batch: batch, rows: rows, plane: plane)
+        return stride(from: 0, to: batch, by: size).map { ($0, min(size, batch - $0)) }
     }
 }

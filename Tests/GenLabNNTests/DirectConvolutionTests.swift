@@ -99,6 +99,33 @@ import Testing
         #endif
     }
 
+    /// Which layers stay on im2col: both sides thin, a 1×1 grid (a matrix product), and wide
+    /// layers (256 channels or more on both sides) on a grid no larger than the kernel, where
+    /// im2col's products are faster than oneDNN's kernels.
+    @Test func im2colKeepsTheLayersItRunsFaster() {
+        func direct(_ transposed: Bool, _ inChannels: Int, _ outChannels: Int, _ size: Int, _ outSize: Int,
+                    kernel: Int, stride: Int = 1, padding: Int = 0) -> Bool {
+            DirectConvolution(DirectConvolution.Shape(
+                transposed: transposed, batch: 4, inChannels: inChannels, outChannels: outChannels, height: size, width: size,
+                outHeight: outSize, outWidth: outSize, kernel: kernel, stride: stride, padding: padding)) != nil
+        }
+        #if arch(x86_64)
+        // the lab DCGAN's generator: 100→512 from 1×1, 512→256 from 5×5 (kernel 5×5)
+        #expect(!direct(true, 100, 512, 1, 5, kernel: 5))
+        #expect(!direct(true, 512, 256, 5, 9, kernel: 5))
+        // the same from 6×6, a grid larger than the kernel
+        #expect(direct(true, 512, 256, 6, 10, kernel: 5))
+        // celeba-dcgan's discriminator: 256→512 onto 4×4 (kernel 4×4); onto 5×5
+        #expect(!direct(false, 256, 512, 8, 4, kernel: 4, stride: 2, padding: 1))
+        #expect(direct(false, 256, 512, 10, 5, kernel: 4, stride: 2, padding: 1))
+        // the CIFAR DCGAN's 128→64 from 4×4: not wide
+        #expect(direct(true, 128, 64, 4, 8, kernel: 4, stride: 2, padding: 1))
+        #expect(direct(true, 256, 128, 4, 8, kernel: 4, stride: 2, padding: 1))
+        // both sides thin
+        #expect(!direct(false, 3, 8, 16, 8, kernel: 4, stride: 2, padding: 1))
+        #endif
+    }
+
     @Test(arguments: cases.filter { $0.parts == 2 })
     func sameBitsOnOneAndTwoThreads(_ c: Case) throws {
         let one = try DirectConvolutionTests.step(c, direct: true).results

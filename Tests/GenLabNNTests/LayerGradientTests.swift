@@ -149,7 +149,7 @@ import Testing
             for j in 0..<itemOut where abs(y[j] - output[i * itemOut + j]) > 1e-4 { failures.append("output \(i),\(j)"); break }
             for j in 0..<itemIn where abs(dx[j] - gradInput[i * itemIn + j]) > 1e-4 { failures.append("grad input \(i),\(j)"); break }
         }
-        // the parameter gradients sum 400 images' shares, some of which cancel: rounding is
+        // the parameter gradients sum 406 images' shares, some of which cancel: rounding is
         // measured against the tensor's largest entry, not the entry's own size
         for (a, b) in zip(whole.parameters, single.parameters) {
             let scale = b.parameter.grad.values.map(abs).max() ?? 0
@@ -165,26 +165,35 @@ import Testing
     /// 32 channels, the batch in two parts).
     @Test(arguments: [false, true])
     func conv2dChunksAgree(direct: Bool) throws {
-        // 32·4·4 taps × 14·14 positions = 100,352 floats per image: 10 images per chunk
-        let floats = 32 * 16 * 14 * 14
-        #expect(BatchChunks.size(batch: 400, floatsPerImage: floats) < 400)
+        // 32·4·4 taps × 14·14 positions = 100,352 floats per image: 10 images per chunk, and
+        // a last chunk of 6
+        #expect(BatchChunks.ranges(batch: 406, rows: 32 * 16, plane: 14 * 14).map(\.count) == Array(repeating: 10, count: 40) + [6])
         let failures = try ChunkedConvolutionTests.compare({
             let layer = Conv2d(inChannels: 32, outChannels: 4, kernelSize: 4, stride: 2, padding: 1)
             layer.usesDirectKernels = direct
             return layer
-        }, inputShape: [400, 32, 28, 28])
+        }, inputShape: [406, 32, 28, 28])
         #expect(failures.isEmpty, "\(failures)")
+    }
+
+    /// A layer with many taps on a small grid gets chunks of at least 1,024 columns, beyond
+    /// the workspace: the lab DCGAN's 512→256 (6,400 taps × 5·5 positions) in chunks of 41.
+    @Test func wideLayersOnSmallGridsGetWideProducts() {
+        #expect(BatchChunks.ranges(batch: 64, rows: 256 * 25, plane: 5 * 5).map(\.count) == [41, 23])
+        #expect(BatchChunks.size(batch: 16, rows: 256 * 25, plane: 5 * 5) == 16)
+        // a 1×1 grid: the whole batch at once
+        #expect(BatchChunks.size(batch: 512, rows: 512 * 16, plane: 1) == 512)
     }
 
     @Test(arguments: [false, true])
     func convTranspose2dChunksAgree(direct: Bool) throws {
-        // 32·4·4 taps × 14·14 input positions = 100,352 floats per image: 10 per chunk
-        #expect(BatchChunks.size(batch: 400, floatsPerImage: 32 * 16 * 14 * 14) < 400)
+        // 32·4·4 taps × 14·14 input positions = 100,352 floats per image: 10 per chunk, and 6
+        #expect(BatchChunks.ranges(batch: 406, rows: 32 * 16, plane: 14 * 14).map(\.count) == Array(repeating: 10, count: 40) + [6])
         let failures = try ChunkedConvolutionTests.compare({
             let layer = ConvTranspose2d(inChannels: 4, outChannels: 32, kernelSize: 4, stride: 2, padding: 1)
             layer.usesDirectKernels = direct
             return layer
-        }, inputShape: [400, 4, 14, 14])
+        }, inputShape: [406, 4, 14, 14])
         #expect(failures.isEmpty, "\(failures)")
     }
 }
