@@ -3,11 +3,16 @@
 after another in one process, every core for BLAS), with --jobs 1 --threads 1 (GenLab
 before parallel sweeps) and with --jobs N (worker processes), in one run on this machine.
 
-    python3 scripts/bench_sweep.py [--steps 120] [--jobs 2] [--experiment experiments/arena-beta-vae.yaml] [--where KEY=VALUE …]
+    python3 scripts/bench_sweep.py [--steps 120] [--jobs 2] [--rounds 1] [--experiment experiments/arena-beta-vae.yaml] [--where KEY=VALUE …]
 
 `--where model.beta=0` keeps the two seeds of the default experiment: a two-point sweep. The
 last line says how many points' worth of one point's throughput (alone, one thread) the
-sweep with --jobs N reaches: points × (one point's time) / (the sweep's time).
+sweep with --jobs N reaches: points × (one point's time) / (the sweep's time). The machine
+is shared and moves by ±15 % from one minute to the next, so with `--rounds R` every variant
+runs R times, one round after another (each round runs them all, one point alone and
+--jobs N first, back to back): the table
+gives each variant's median time, and the last line the median of the rounds' own ratios
+and their range.
 
 Peak memory is the largest sum of resident memory (VmRSS) over the `genlab` process and its
 workers, sampled every 20 ms; "one point" is the peak of a single point trained alone with
@@ -15,6 +20,8 @@ one thread. Needs a release build (swift build -c release). Results go to a temp
 """
 import argparse
 import os
+import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -68,6 +75,7 @@ def main():
     parser.add_argument("--experiment", default=os.path.join(ROOT, "experiments", "arena-beta-vae.yaml"))
     parser.add_argument("--steps", type=int, default=120)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--where", action="append", default=[], help="select points, as genlab run --where (repeatable)")
     args = parser.parse_args()
     where = [argument for condition in args.where for argument in ("--where", condition)]
@@ -77,28 +85,33 @@ def main():
     plan = subprocess.run([GENLAB, "plan", args.experiment, "--steps", str(args.steps)] + where, capture_output=True, text=True).stdout
     points = sum(1 for line in plan.splitlines() if line.startswith("  ") and "-" in line.split()[0])
     print(f"{os.path.basename(args.experiment)}: {points} points × {args.steps} steps; CPU {cpu}, {os.cpu_count()} cores; OpenBLAS kernels {kernel}")
+    names = ["one point alone, 1 thread", "one point alone, every core", "--jobs 1 --threads 1", "--jobs 1",
+             f"--jobs {args.jobs}"]
+    rounds = []
     with tempfile.TemporaryDirectory() as results:
         def run(name, extra):
-            return measure(["run", args.experiment, "--steps", str(args.steps), "--results", os.path.join(results, name), "--quiet"] + extra)
-        first = plan.splitlines()
-        point = next(line.split()[0] for line in first if line.startswith("  ") and "-" in line.split()[0])
-        one_time, one_peak = run("one", ["--point", point, "--threads", "1"])
-        rows = [
-            ("one point alone, 1 thread", one_time, one_peak),
-            ("one point alone, every core", *run("one-all", ["--point", point])),
-            ("--jobs 1 --threads 1", *run("serial1", ["--jobs", "1", "--threads", "1"] + where)),
-            ("--jobs 1", *run("serial", ["--jobs", "1"] + where)),
-            (f"--jobs {args.jobs}", *run("parallel", ["--jobs", str(args.jobs)] + where)),
-        ]
-    for name, seconds, peak in rows:
+            folder = os.path.join(results, name)
+            shutil.rmtree(folder, ignore_errors=True)
+            return measure(["run", args.experiment, "--steps", str(args.steps), "--results", folder, "--quiet"] + extra)
+        point = next(line.split()[0] for line in plan.splitlines() if line.startswith("  ") and "-" in line.split()[0])
+        for _ in range(args.rounds):
+            # the two runs the throughput compares, one right after the other
+            one = run("one", ["--point", point, "--threads", "1"])
+            parallel = run("parallel", ["--jobs", str(args.jobs)] + where)
+            rounds.append([one, run("one-all", ["--point", point]), run("serial1", ["--jobs", "1", "--threads", "1"] + where),
+                           run("serial", ["--jobs", "1"] + where), parallel])
+    times = [statistics.median(r[i][0] for r in rounds) for i in range(len(names))]
+    peaks = [max(r[i][1] for r in rounds) for i in range(len(names))]
+    for name, seconds, peak in zip(names, times, peaks):
         print(f"  {name:<30} {seconds:7.1f} s   peak {peak / 2**20:6.0f} MiB")
-    serial, serial1, parallel = rows[3][1], rows[2][1], rows[4][1]
+    one, every, serial1, serial, parallel = times
     print(f"  --jobs {args.jobs} / --jobs 1: {parallel / serial:.2f}; / --jobs 1 --threads 1: {parallel / serial1:.2f}; "
-          f"one point on every core / on one thread: {rows[1][1] / rows[0][1]:.2f}")
-    print(f"  peak of --jobs {args.jobs}: {rows[4][2] / 2**20:.0f} MiB; {args.jobs} × one point + 100 MB: "
-          f"{(args.jobs * one_peak + 100e6) / 2**20:.0f} MiB")
-    print(f"  throughput of --jobs {args.jobs}: {points * one_time / parallel:.2f} × one point's (alone, one thread)")
-
+          f"one point on every core / on one thread: {every / one:.2f}")
+    print(f"  peak of --jobs {args.jobs}: {peaks[4] / 2**20:.0f} MiB; {args.jobs} × one point + 100 MB: "
+          f"{(args.jobs * peaks[0] + 100e6) / 2**20:.0f} MiB")
+    ratios = sorted(points * r[0][0] / r[4][0] for r in rounds)
+    spread = f" (rounds: {', '.join(f'{x:.2f}' for x in ratios)})" if len(ratios) > 1 else ""
+    print(f"  throughput of --jobs {args.jobs}: {statistics.median(ratios):.2f} × one point's (alone, one thread){spread}")
 
 if __name__ == "__main__":
     main()
