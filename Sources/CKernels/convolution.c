@@ -303,12 +303,12 @@ genlab_convolution *genlab_convolution_create(int transposed, const genlab_convo
     int thin_in = s->in_channels < 16, thin_out = s->out_channels < 16;
     if ((thin_in && thin_out) || s->batch < 1) return NULL;
     // Wide layers on a grid (a convolution's output, a transposed convolution's input) no
-    // larger than the kernel: oneDNN's direct kernels reach about 150 GFLOP/s there against
-    // 210 for im2col's large matrix products (the lab DCGAN's 512→256 layer, 5×5 → 9×9: its
-    // step 11 % faster, celeba-dcgan 4 %). Narrower layers (the CIFAR DCGAN's 128→64 on 4×4)
-    // give products too thin for that, and were 10 % slower on im2col.
+    // larger than the kernel, and 1×1 grids (a matrix product): oneDNN's direct kernels reach
+    // 110 – 150 GFLOP/s there against 210 for im2col's large matrix products (the lab DCGAN's
+    // 512→256, 5×5 → 9×9, and 128→256 onto 3×3: its step 10 – 13 % faster). Narrower layers
+    // (the CIFAR DCGAN's 128→64 from 4×4) give products too thin for that: 10 % slower.
     long grid = transposed ? s->height * s->width : s->out_height * s->out_width;
-    int wide = s->in_channels >= 256 && s->out_channels >= 256;
+    int wide = s->in_channels >= 128 && s->out_channels >= 128;
     if (grid == 1 || (wide && grid <= s->kernel * s->kernel)) return NULL;
     pthread_once(&engine_once, engine_create);
     if (!engine) return NULL;

@@ -100,7 +100,7 @@ import Testing
     }
 
     /// Which layers stay on im2col: both sides thin, a 1×1 grid (a matrix product), and wide
-    /// layers (256 channels or more on both sides) on a grid no larger than the kernel, where
+    /// layers (128 channels or more on both sides) on a grid no larger than the kernel, where
     /// im2col's products are faster than oneDNN's kernels.
     @Test func im2colKeepsTheLayersItRunsFaster() {
         func direct(_ transposed: Bool, _ inChannels: Int, _ outChannels: Int, _ size: Int, _ outSize: Int,
@@ -118,9 +118,12 @@ import Testing
         // celeba-dcgan's discriminator: 256→512 onto 4×4 (kernel 4×4); onto 5×5
         #expect(!direct(false, 256, 512, 8, 4, kernel: 4, stride: 2, padding: 1))
         #expect(direct(false, 256, 512, 10, 5, kernel: 4, stride: 2, padding: 1))
-        // the CIFAR DCGAN's 128→64 from 4×4: not wide
+        // the lab DCGAN's discriminator: 128→256 onto 3×3 (kernel 4×4)
+        #expect(!direct(false, 128, 256, 7, 3, kernel: 4, stride: 2, padding: 1))
+        // the CIFAR DCGAN's 128→64 from 4×4, and 256→64: not wide
         #expect(direct(true, 128, 64, 4, 8, kernel: 4, stride: 2, padding: 1))
-        #expect(direct(true, 256, 128, 4, 8, kernel: 4, stride: 2, padding: 1))
+        #expect(direct(true, 256, 64, 4, 8, kernel: 4, stride: 2, padding: 1))
+        #expect(direct(false, 64, 128, 8, 4, kernel: 4, stride: 2, padding: 1))
         // both sides thin
         #expect(!direct(false, 3, 8, 16, 8, kernel: 4, stride: 2, padding: 1))
         #endif
