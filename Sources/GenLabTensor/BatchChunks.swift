@@ -12,11 +12,14 @@ public enum BatchChunks {
     public static let minimumColumns = 1024
 
     /// Images per chunk when one image has `rows` × `plane` floats of columns (`plane` of
-    /// them per row): as many as the workspace holds, or enough for `minimumColumns`.
+    /// them per row): as many as the workspace holds, or enough for `minimumColumns`; then
+    /// evened out over the chunks that takes (64 images at 41 a chunk: two chunks of 32).
     public static func size(batch: Int, rows: Int, plane: Int) -> Int {
-        let plane = max(plane, 1)
+        let plane = max(plane, 1), batch = max(batch, 1)
         let byWorkspace = workspace / max(rows * plane, 1), byColumns = (minimumColumns + plane - 1) / plane
-        return max(1, min(batch, max(byWorkspace, byColumns)))
+        let largest = max(1, min(batch, max(byWorkspace, byColumns)))
+        let chunks = (batch + largest - 1) / largest
+        return (batch + chunks - 1) / chunks
     }
 
     /// The (start, count) of each chunk of `batch` images.
