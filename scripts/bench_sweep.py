@@ -3,9 +3,11 @@
 after another in one process, every core for BLAS), with --jobs 1 --threads 1 (GenLab
 before parallel sweeps) and with --jobs N (worker processes), in one run on this machine.
 
-    python3 scripts/bench_sweep.py [--steps 120] [--jobs 2] [--rounds 1] [--experiment experiments/arena-beta-vae.yaml] [--where KEY=VALUE …]
+    python3 scripts/bench_sweep.py [--steps 120] [--jobs 2] [--rounds 1] [--experiment experiments/arena-beta-vae.yaml] [--where KEY=VALUE …] [--set KEY=VALUE …]
 
-`--where model.beta=0` keeps the two seeds of the default experiment: a two-point sweep. The
+`--where model.beta=0` keeps the two seeds of the default experiment: a two-point sweep;
+`--set 'analysis={}' --set 'record={losses_every: 10}'` leaves out its analyses and records
+but the losses, to time training alone. The
 last line says how many points' worth of one point's throughput (alone, one thread) the
 sweep with --jobs N reaches: points × (one point's time) / (the sweep's time). The machine
 is shared and moves by ±15 % from one minute to the next, so with `--rounds R` every variant
@@ -77,12 +79,14 @@ def main():
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--where", action="append", default=[], help="select points, as genlab run --where (repeatable)")
+    parser.add_argument("--set", action="append", default=[], help="change the configuration, as genlab run --set (repeatable)")
     args = parser.parse_args()
-    where = [argument for condition in args.where for argument in ("--where", condition)]
+    changes = [argument for change in args.set for argument in ("--set", change)]
+    points_selected = [argument for condition in args.where for argument in ("--where", condition)] + changes
     with open("/proc/cpuinfo") as f:
         cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "?")
     kernel = subprocess.run([GENLAB, "version", "--coretype"], capture_output=True, text=True).stdout.strip()
-    plan = subprocess.run([GENLAB, "plan", args.experiment, "--steps", str(args.steps)] + where, capture_output=True, text=True).stdout
+    plan = subprocess.run([GENLAB, "plan", args.experiment, "--steps", str(args.steps)] + points_selected, capture_output=True, text=True).stdout
     points = sum(1 for line in plan.splitlines() if line.startswith("  ") and "-" in line.split()[0])
     print(f"{os.path.basename(args.experiment)}: {points} points × {args.steps} steps; CPU {cpu}, {os.cpu_count()} cores; OpenBLAS kernels {kernel}")
     names = ["one point alone, 1 thread", "one point alone, every core", "--jobs 1 --threads 1", "--jobs 1",
@@ -96,10 +100,10 @@ def main():
         point = next(line.split()[0] for line in plan.splitlines() if line.startswith("  ") and "-" in line.split()[0])
         for _ in range(args.rounds):
             # the two runs the throughput compares, one right after the other
-            one = run("one", ["--point", point, "--threads", "1"])
-            parallel = run("parallel", ["--jobs", str(args.jobs)] + where)
-            rounds.append([one, run("one-all", ["--point", point]), run("serial1", ["--jobs", "1", "--threads", "1"] + where),
-                           run("serial", ["--jobs", "1"] + where), parallel])
+            one = run("one", ["--point", point, "--threads", "1"] + changes)
+            parallel = run("parallel", ["--jobs", str(args.jobs)] + points_selected)
+            rounds.append([one, run("one-all", ["--point", point] + changes), run("serial1", ["--jobs", "1", "--threads", "1"] + points_selected),
+                           run("serial", ["--jobs", "1"] + points_selected), parallel])
     times = [statistics.median(r[i][0] for r in rounds) for i in range(len(names))]
     peaks = [max(r[i][1] for r in rounds) for i in range(len(names))]
     for name, seconds, peak in zip(names, times, peaks):

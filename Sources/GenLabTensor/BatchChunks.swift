@@ -1,22 +1,29 @@
-/// Splitting a batch into runs of images whose im2col columns fit a fixed workspace, so
-/// that convolution memory does not grow with the batch (and the columns stay in cache).
+/// Splitting a batch into runs of images whose im2col columns fit a workspace of bounded
+/// size, so that convolution memory does not grow with the batch (and the columns stay in
+/// cache where they can).
 public enum BatchChunks {
     /// Floats of column workspace per chunk (4 MiB: the columns a chunk writes are read
     /// back while they are still in the cache, and peak memory stays low).
     public static let workspace = 1 << 20
 
-    /// Columns a chunk's matrix product gets at least, when the batch has them. A layer with
-    /// many taps on a small grid (the lab DCGAN's 512→256, 6,400 × 25 floats per image) would
-    /// otherwise get products of 150 columns, well below the speed of wide ones; with 1,024 its
-    /// step ran 7 – 10 % faster.
+    /// Columns a chunk's matrix product gets at least, when the batch has them and they fit
+    /// `largestWorkspace`. A layer with many taps on a small grid (the lab DCGAN's 512→256,
+    /// 6,400 × 25 floats per image) would otherwise get products of 150 columns, which ran at
+    /// about 150 GFLOP/s against 210 for 800 columns.
     public static let minimumColumns = 1024
 
+    /// The most floats a chunk's columns take to reach `minimumColumns` (64 MiB): a hostile
+    /// layer with huge kernels on a 1×1 grid stays bounded.
+    public static let largestWorkspace = 1 << 24
+
     /// Images per chunk when one image has `rows` × `plane` floats of columns (`plane` of
-    /// them per row): as many as the workspace holds, or enough for `minimumColumns`; then
-    /// evened out over the chunks that takes (64 images at 41 a chunk: two chunks of 32).
+    /// them per row): as many as `workspace` holds, or enough for `minimumColumns` within
+    /// `largestWorkspace`; then evened out over the chunks that takes (64 images at 41 a
+    /// chunk: two chunks of 32).
     public static func size(batch: Int, rows: Int, plane: Int) -> Int {
-        let plane = max(plane, 1), batch = max(batch, 1)
-        let byWorkspace = workspace / max(rows * plane, 1), byColumns = (minimumColumns + plane - 1) / plane
+        let plane = max(plane, 1), batch = max(batch, 1), floats = max(rows * plane, 1)
+        let byWorkspace = workspace / floats
+        let byColumns = min((minimumColumns + plane - 1) / plane, largestWorkspace / floats)
         let largest = max(1, min(batch, max(byWorkspace, byColumns)))
         let chunks = (batch + largest - 1) / largest
         return (batch + chunks - 1) / chunks

@@ -185,6 +185,10 @@ import Testing
         #expect(BatchChunks.size(batch: 16, rows: 256 * 25, plane: 5 * 5) == 16)
         // a 1×1 grid: the whole batch at once
         #expect(BatchChunks.size(batch: 512, rows: 512 * 16, plane: 1) == 512)
+        // never more than 2²⁴ floats for the minimum: 4096 → 4096 with a 64×64 kernel from
+        // 1×1 (2²⁸ floats an image) one image at a time; 2²¹ floats an image, eight
+        #expect(BatchChunks.size(batch: 512, rows: 4096 * 64 * 64, plane: 1) == 1)
+        #expect(BatchChunks.size(batch: 512, rows: 1 << 21, plane: 1) == 8)
     }
 
     @Test(arguments: [false, true])
