@@ -8,8 +8,8 @@ public enum BatchChunks {
 
     /// Columns a chunk's matrix product gets at least, when the batch has them and they fit
     /// `largestWorkspace`. A layer with many taps on a small grid (the lab DCGAN's 512→256,
-    /// 6,400 × 25 floats per image) would otherwise get products of 150 columns, which ran at
-    /// about 150 GFLOP/s against 210 for 800 columns.
+    /// 6,400 × 25 floats per image) would otherwise get products of 150 columns, which ran
+    /// about 20 % slower than its products of 800 columns (OpenBLAS, AVX-512).
     public static let minimumColumns = 1024
 
     /// The most floats a chunk's columns take to reach `minimumColumns` (64 MiB): a hostile
