@@ -161,18 +161,26 @@ import Testing
         return failures
     }
 
-    /// On im2col (every pass in chunks) and with oneDNN where it runs (the passes producing
-    /// 32 channels, the batch in two parts).
-    @Test(arguments: [false, true])
-    func conv2dChunksAgree(direct: Bool) throws {
-        // 32·4·4 taps × 14·14 positions = 100,352 floats per image: 10 images per chunk, and
-        // a last chunk of 6
+    /// Conv2d(32→4) onto 14×14 and ConvTranspose2d(4→32) from 14×14: 32·4·4 taps × 14·14
+    /// positions = 100,352 floats per image, so 406 images take chunks of 10 and a last of 6.
+    @Test func aBatchOf406TakesChunksOf10AndALastOf6() {
         #expect(BatchChunks.ranges(batch: 406, rows: 32 * 16, plane: 14 * 14).map(\.count) == Array(repeating: 10, count: 40) + [6])
+    }
+
+    /// Those two layers on 406 images, on im2col (every pass in chunks) and with oneDNN where
+    /// it runs (the passes producing 32 channels, the batch in two parts).
+    @Test(arguments: [false, true], [false, true])
+    func chunksAgree(transposed: Bool, direct: Bool) throws {
         let failures = try ChunkedConvolutionTests.compare({
+            if transposed {
+                let layer = ConvTranspose2d(inChannels: 4, outChannels: 32, kernelSize: 4, stride: 2, padding: 1)
+                layer.usesDirectKernels = direct
+                return layer
+            }
             let layer = Conv2d(inChannels: 32, outChannels: 4, kernelSize: 4, stride: 2, padding: 1)
             layer.usesDirectKernels = direct
             return layer
-        }, inputShape: [406, 32, 28, 28])
+        }, inputShape: transposed ? [406, 4, 14, 14] : [406, 32, 28, 28])
         #expect(failures.isEmpty, "\(failures)")
     }
 
@@ -189,17 +197,5 @@ import Testing
         // 1×1 (2²⁸ floats an image) one image at a time; 2²¹ floats an image, eight
         #expect(BatchChunks.size(batch: 512, rows: 4096 * 64 * 64, plane: 1) == 1)
         #expect(BatchChunks.size(batch: 512, rows: 1 << 21, plane: 1) == 8)
-    }
-
-    @Test(arguments: [false, true])
-    func convTranspose2dChunksAgree(direct: Bool) throws {
-        // 32·4·4 taps × 14·14 input positions = 100,352 floats per image: 10 per chunk, and 6
-        #expect(BatchChunks.ranges(batch: 406, rows: 32 * 16, plane: 14 * 14).map(\.count) == Array(repeating: 10, count: 40) + [6])
-        let failures = try ChunkedConvolutionTests.compare({
-            let layer = ConvTranspose2d(inChannels: 4, outChannels: 32, kernelSize: 4, stride: 2, padding: 1)
-            layer.usesDirectKernels = direct
-            return layer
-        }, inputShape: [406, 4, 14, 14])
-        #expect(failures.isEmpty, "\(failures)")
     }
 }
