@@ -4,6 +4,10 @@
 #include "batchnorm.h"
 #include "clones.h"
 
+/// x̂ of one value, computed the same way wherever it is needed, so that backward, which
+/// recomputes it from the input instead of keeping a copy, sees the bits forward used.
+#define NORMALIZED(value, mu, s) (((value) - (mu)) * (s))
+
 /// Σ f(p[q]) over q < n in eight lanes.
 #define LANE_SUM(n, term)                                                                  \
     ({                                                                                     \
@@ -51,50 +55,50 @@ CLONES void genlab_batchnorm_moments(const float *x, long batch, long channels, 
 }
 
 CLONES void genlab_batchnorm_normalize(const float *x, long batch, long channels, long plane, long first, long count, const float *mean,
-                                       const float *inverse_std, const float *weight, const float *bias, float *normalized,
-                                       float *y) {
+                                       const float *inverse_std, const float *weight, const float *bias, float *y) {
     for (long n = 0; n < batch; n++) {
         for (long c = first; c < first + count; c++) {
             long offset = (n * channels + c) * plane;
             float mu = mean[c], s = inverse_std[c], w = weight[c], b = bias[c];
-            for (long q = 0; q < plane; q++) {
-                float v = (x[offset + q] - mu) * s;
-                normalized[offset + q] = v;
-                y[offset + q] = v * w + b;
-            }
+            for (long q = 0; q < plane; q++) y[offset + q] = NORMALIZED(x[offset + q], mu, s) * w + b;
         }
     }
 }
 
-CLONES void genlab_batchnorm_gradient_sums(const float *gradient, const float *normalized, long batch, long channels, long plane,
-                                           long first, long count, double *sum, double *sum_product) {
+CLONES void genlab_batchnorm_gradient_sums(const float *gradient, const float *x, long batch, long channels, long plane,
+                                           long first, long count, const float *mean, const float *inverse_std, double *sum,
+                                           double *sum_product) {
     for (long c = first; c < first + count; c++) sum[c] = sum_product[c] = 0;
     if (plane == 1) {
         for (long n = 0; n < batch; n++) {
             for (long c = first; c < first + count; c++) {
                 double g = (double)gradient[n * channels + c];
                 sum[c] += g;
-                sum_product[c] += g * (double)normalized[n * channels + c];
+                sum_product[c] += g * (double)NORMALIZED(x[n * channels + c], mean[c], inverse_std[c]);
             }
         }
         return;
     }
     for (long c = first; c < first + count; c++) {
+        float mu = mean[c], s = inverse_std[c];
         for (long n = 0; n < batch; n++) {
-            const float *g = gradient + (n * channels + c) * plane, *h = normalized + (n * channels + c) * plane;
+            const float *g = gradient + (n * channels + c) * plane, *h = x + (n * channels + c) * plane;
             sum[c] += LANE_SUM(plane, (double)g[i]);
-            sum_product[c] += LANE_SUM(plane, (double)g[i] * (double)h[i]);
+            sum_product[c] += LANE_SUM(plane, (double)g[i] * (double)NORMALIZED(h[i], mu, s));
         }
     }
 }
 
-CLONES void genlab_batchnorm_input_gradient(const float *gradient, const float *normalized, long batch, long channels, long plane,
-                                            long first, long count, const float *scale, const float *mean_g, const float *mean_product, float *dx) {
+CLONES void genlab_batchnorm_input_gradient(const float *gradient, const float *x, long batch, long channels, long plane, long first,
+                                            long count, const float *mean, const float *inverse_std, const float *scale,
+                                            const float *mean_g, const float *mean_product, float *dx) {
     for (long n = 0; n < batch; n++) {
         for (long c = first; c < first + count; c++) {
             long offset = (n * channels + c) * plane;
-            float s = scale[c], mg = mean_g[c], mp = mean_product[c];
-            for (long q = 0; q < plane; q++) dx[offset + q] = s * (gradient[offset + q] - mg - normalized[offset + q] * mp);
+            float mu = mean[c], is = inverse_std[c], s = scale[c], mg = mean_g[c], mp = mean_product[c];
+            for (long q = 0; q < plane; q++) {
+                dx[offset + q] = s * (gradient[offset + q] - mg - NORMALIZED(x[offset + q], mu, is) * mp);
+            }
         }
     }
 }

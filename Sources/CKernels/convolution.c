@@ -11,6 +11,8 @@ void omp_set_num_threads(int count);
 
 #define OWNED ((size_t)-1)
 
+_Static_assert(GENLAB_CONVOLUTION_OUT_OF_MEMORY == dnnl_out_of_memory, "the header's status is oneDNN's");
+
 /// A tensor as the caller keeps it (`user`, whose data pointer is set at each call) and as a
 /// primitive wants it (`inner`, NULL when both layouts are the same), with the reorder
 /// between them: user → inner for inputs, inner → user for outputs (or user += inner, for
@@ -383,7 +385,7 @@ const char *genlab_convolution_implementation(const genlab_convolution *c) {
 
 int genlab_convolution_set_weight(genlab_convolution *c, const float *weight, int backward) {
     char *arena = arena_borrow(CALLER_ARENA, backward ? c->caller_backward_bytes : c->caller_forward_bytes);
-    if (!arena) return dnnl_out_of_memory;
+    if (!arena) return (dnnl_status_t)GENLAB_CONVOLUTION_OUT_OF_MEMORY;
     omp_set_num_threads(1);
     port *w = backward ? &c->weight_backward : &c->weight_forward;
     c->kept = arena + c->kept_offset;
@@ -409,7 +411,7 @@ static dnnl_status_t forward(genlab_convolution *c, int part, const float *input
 int genlab_convolution_forward(genlab_convolution *c, int part, const float *input, float *output) {
     if (!(c->directions & GENLAB_CONVOLUTION_FORWARD)) return dnnl_invalid_arguments;
     char *arena = arena_borrow(PART_ARENA, c->forward_bytes);
-    if (!arena) return dnnl_out_of_memory;
+    if (!arena) return (dnnl_status_t)GENLAB_CONVOLUTION_OUT_OF_MEMORY;
     omp_set_num_threads(1);
     dnnl_status_t status = forward(c, part, input, output, arena);
     arena_trim(PART_ARENA);
@@ -463,7 +465,7 @@ int genlab_convolution_backward(genlab_convolution *c, int part, const float *in
         (grad_weight && !(c->directions & GENLAB_CONVOLUTION_BACKWARD_WEIGHT)))
         return dnnl_invalid_arguments;
     char *arena = arena_borrow(PART_ARENA, c->backward_bytes);
-    if (!arena) return dnnl_out_of_memory;
+    if (!arena) return (dnnl_status_t)GENLAB_CONVOLUTION_OUT_OF_MEMORY;
     omp_set_num_threads(1);
     dnnl_status_t status = backward(c, part, input, grad_output, grad_input, grad_weight, arena);
     arena_trim(PART_ARENA);

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Element-wise activations: `torch.nn.ReLU`, `LeakyReLU`, `Sigmoid`, `Tanh`.
-public final class Activation: ParameterFreeLayer {
+public final class Activation: ParameterFreeLayer, InPlaceForward, InPlaceBackward {
     /// Which function, with its parameter.
     public enum Kind: Equatable, Sendable {
         case relu
@@ -13,12 +13,21 @@ public final class Activation: ParameterFreeLayer {
 
     public let kind: Kind
     public var isTraining = true
-    private let output = Tensor(zeros: [0])
+    private let ownOutput = Tensor(zeros: [0])
     private let gradInput = Tensor(zeros: [0])
-    /// The last input; LeakyReLU's backward reads its sign.
+    /// The last output: `ownOutput`, or the input it was written over. Backward reads it.
+    private var output: Tensor?
+    /// The last input; LeakyReLU's backward reads its sign when the slope is negative (with
+    /// a slope of 0 or more, the output has the input's sign).
     private var input: Tensor?
 
     public init(_ kind: Kind) { self.kind = kind }
+
+    /// Every kind but LeakyReLU with a negative slope, whose backward needs the input.
+    public var runsInPlace: Bool {
+        if case .leakyReLU(let slope) = kind { return slope >= 0 }
+        return true
+    }
 
     /// dx = g where x > 0, g·slope elsewhere, eight lanes at a time (branch-free: the signs
     /// of activations are random, so a branch per element mispredicts half the time).
@@ -54,7 +63,18 @@ public final class Activation: ParameterFreeLayer {
     public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] { inputShape }
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
-        output.resize(to: input.shape)
+        ownOutput.resize(to: input.shape)
+        return apply(to: input, into: ownOutput)
+    }
+
+    /// The output written over `input` (see `InPlaceForward`); only when `runsInPlace`.
+    public func forward(inPlace input: Tensor) throws(ShapeError) -> Tensor {
+        guard runsInPlace else { throw ShapeError("\(typeName) with a negative slope cannot run in place") }
+        return apply(to: input, into: input)
+    }
+
+    /// y = f(x) element by element into `output`, which may be `input`.
+    private func apply(to input: Tensor, into output: Tensor) -> Tensor {
         let x = input.data, y = output.data, count = input.count
         switch kind {
         case .relu:
@@ -66,12 +86,23 @@ public final class Activation: ParameterFreeLayer {
         case .tanh:
             for i in 0..<count { y[i] = Foundation.tanh(x[i]) }
         }
-        self.input = input
+        self.input = output === input ? nil : input
+        self.output = output
         return output
     }
 
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        guard let input else { throw ShapeError("\(typeName): backward called before forward") }
+        try backward(gradOutput, into: gradInput)
+    }
+
+    /// ∂L/∂input written over `gradOutput` (see `InPlaceBackward`).
+    public func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try backward(gradOutput, into: gradOutput)
+    }
+
+    /// ∂L/∂input into `gradInput`, which may be `gradOutput`.
+    private func backward(_ gradOutput: Tensor, into gradInput: Tensor) throws(ShapeError) -> Tensor {
+        guard let output else { throw ShapeError("\(typeName): backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         gradInput.resize(to: output.shape)
         let g = gradOutput.data, y = output.data, dx = gradInput.data, count = output.count
@@ -79,12 +110,13 @@ public final class Activation: ParameterFreeLayer {
         case .relu:
             Activation.scaleWhereNotPositive(g, by: y, slope: 0, into: dx, count: count)
         case .leakyReLU(let slope):
-            Activation.scaleWhereNotPositive(g, by: input.data, slope: slope, into: dx, count: count)
+            Activation.scaleWhereNotPositive(g, by: input?.data ?? y, slope: slope, into: dx, count: count)
         case .sigmoid:
             for i in 0..<count { dx[i] = g[i] * (1 - y[i]) * y[i] }
         case .tanh:
             for i in 0..<count { dx[i] = g[i] * (1 - y[i] * y[i]) }
         }
+        self.output = nil
         self.input = nil
         return gradInput
     }

@@ -5,7 +5,7 @@ import CKernels
 /// Training uses the batch mean and biased variance and updates the running statistics
 /// with momentum (running_var from the *unbiased* variance) and `num_batches_tracked`;
 /// evaluation uses the running statistics.
-public final class BatchNorm: Layer {
+public final class BatchNorm: OwnsItsResults, InPlaceBackward {
     /// Which PyTorch module this is: 1 for BatchNorm1d, 2 for BatchNorm2d.
     public let dimensions: Int
     public let features: Int
@@ -26,12 +26,14 @@ public final class BatchNorm: Layer {
 
     private let output = Tensor(zeros: [0])
     private let gradInput = Tensor(zeros: [0])
-    /// x̂ of the last forward pass.
-    private let normalized = Tensor(zeros: [0])
+    /// The last input (owned by the layer before, unchanged until backward), from which
+    /// backward recomputes x̂ rather than keeping a copy of it.
+    private var input: Tensor?
+    /// The mean per channel of the statistics the last forward pass used.
+    private let mean: Tensor
     /// 1/√(var + eps) per channel, of the statistics the last forward pass used.
     private let inverseStd: Tensor
     private var usedBatchStatistics = false
-    private var hasForward = false
 
     public init(dimensions: Int, features: Int, eps: Float = 1e-5, momentum: Float = 0.1) {
         self.dimensions = dimensions
@@ -43,6 +45,7 @@ public final class BatchNorm: Layer {
         bias = Parameter(shape: [features])
         runningMean = Tensor(zeros: [features])
         runningVar = Tensor(repeating: 1, shape: [features])
+        mean = Tensor(zeros: [features])
         inverseStd = Tensor(zeros: [features])
     }
 
@@ -66,9 +69,7 @@ public final class BatchNorm: Layer {
             throw ShapeError("\(typeName) needs more than one value per channel in training, got input \(input.shape.shapeDescription)")
         }
         output.resize(to: input.shape)
-        normalized.resize(to: input.shape)
         usedBatchStatistics = isTraining
-        var mean = [Float](repeating: 0, count: features)
         if isTraining {
             var means = [Double](repeating: 0, count: features), squares = [Double](repeating: 0, count: features)
             means.withUnsafeMutableBufferPointer { means in
@@ -90,19 +91,27 @@ public final class BatchNorm: Layer {
                 inverseStd[c] = 1 / (runningVar[c] + eps).squareRoot()
             }
         }
-        mean.withUnsafeBufferPointer { mean in
-            forEachChannelPart(values: m) { first, count in
-                genlab_batchnorm_normalize(input.data, n, features, plane, first, count, mean.baseAddress, inverseStd.data,
-                                           weight.value.data, bias.value.data, normalized.data, output.data)
-            }
+        forEachChannelPart(values: m) { first, count in
+            genlab_batchnorm_normalize(input.data, n, features, plane, first, count, mean.data, inverseStd.data,
+                                       weight.value.data, bias.value.data, output.data)
         }
         if isTraining { numBatchesTracked += 1 }
-        hasForward = true
+        self.input = input
         return output
     }
 
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        guard hasForward else { throw ShapeError("\(typeName): backward called before forward") }
+        try backward(gradOutput, into: gradInput, accumulateParameterGradients: accumulateParameterGradients)
+    }
+
+    /// ∂L/∂input written over `gradOutput` (see `InPlaceBackward`).
+    public func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try backward(gradOutput, into: gradOutput, accumulateParameterGradients: accumulateParameterGradients)
+    }
+
+    /// ∂L/∂input into `gradInput`, which may be `gradOutput`.
+    private func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        guard let input else { throw ShapeError("\(typeName): backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         let shape = output.shape
         let n = shape[0], plane = shape.dropFirst(2).reduce(1, *)
@@ -112,8 +121,8 @@ public final class BatchNorm: Layer {
         sums.withUnsafeMutableBufferPointer { sums in
             products.withUnsafeMutableBufferPointer { products in
                 forEachChannelPart(values: n * plane) { first, count in
-                    genlab_batchnorm_gradient_sums(gradOutput.data, normalized.data, n, features, plane, first, count,
-                                                   sums.baseAddress, products.baseAddress)
+                    genlab_batchnorm_gradient_sums(gradOutput.data, input.data, n, features, plane, first, count, mean.data,
+                                                   inverseStd.data, sums.baseAddress, products.baseAddress)
                 }
             }
         }
@@ -135,13 +144,14 @@ public final class BatchNorm: Layer {
             meanG.withUnsafeBufferPointer { meanG in
                 meanProduct.withUnsafeBufferPointer { meanProduct in
                     forEachChannelPart(values: n * plane) { first, count in
-                        genlab_batchnorm_input_gradient(gradOutput.data, normalized.data, n, features, plane, first, count,
-                                                        scale.baseAddress, meanG.baseAddress, meanProduct.baseAddress, gradInput.data)
+                        genlab_batchnorm_input_gradient(gradOutput.data, input.data, n, features, plane, first, count, mean.data,
+                                                        inverseStd.data, scale.baseAddress, meanG.baseAddress, meanProduct.baseAddress,
+                                                        gradInput.data)
                     }
                 }
             }
         }
-        hasForward = false
+        self.input = nil
         return gradInput
     }
 

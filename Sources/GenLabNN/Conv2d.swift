@@ -3,7 +3,7 @@
 /// otherwise each chunk of the batch (see `BatchChunks`) is unfolded (im2col) and multiplied
 /// by one sgemm, and a batch of one chunk keeps its columns for backward, a larger one is
 /// unfolded again there.
-public final class Conv2d: WeightedLayer {
+public final class Conv2d: WeightedLayer, OwnsItsResults {
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: Int

@@ -2,7 +2,7 @@
 /// weight (in, out, k, k), bias (out). The forward pass is the data gradient of a
 /// convolution: oneDNN's direct kernel where it has one (`DirectConvolution`), otherwise
 /// per chunk of the batch (see `BatchChunks`) one sgemm into columns, then col2im.
-public final class ConvTranspose2d: Layer {
+public final class ConvTranspose2d: OwnsItsResults {
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: Int

@@ -1,5 +1,5 @@
 /// `torch.nn.Linear`: y = x·Wᵀ + b on (N, in) inputs; weight (out, in), bias (out).
-public final class Linear: WeightedLayer {
+public final class Linear: WeightedLayer, OwnsItsResults {
     public let inFeatures: Int
     public let outFeatures: Int
     public let weight: Parameter

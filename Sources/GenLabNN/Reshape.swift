@@ -1,6 +1,6 @@
 /// `torch.nn.Flatten` (all dimensions after the batch into one) and `torch.nn.Unflatten`
 /// (the features of each item into a given shape).
-public final class Reshape: ParameterFreeLayer {
+public final class Reshape: ParameterFreeLayer, OwnsItsResults {
     /// The per-item shape after the layer; nil flattens.
     public let itemShape: [Int]?
     public var isTraining = true

@@ -1,9 +1,27 @@
 /// `torch.nn.Sequential`: layers applied in order; parameters are keyed "<index>.<name>".
+///
+/// Element-wise layers run in place where nothing else reads what they overwrite (see
+/// `InPlaceForward` and `InPlaceBackward`), never over the Sequential's own input or the
+/// gradient it is given.
 public final class Sequential: Layer {
     public let layers: [Layer]
     public var typeName: String { "Sequential" }
+    /// Per layer: whether forward writes over the layer before's output.
+    private let forwardsInPlace: [Bool]
+    /// Per layer: whether backward writes over the gradient of the layer after.
+    private let backwardsInPlace: [Bool]
 
-    public init(_ layers: [Layer]) { self.layers = layers }
+    public init(_ layers: [Layer]) {
+        self.layers = layers
+        forwardsInPlace = layers.indices.map { i in
+            i > 0 && layers[i - 1] is OwnsItsResults && (layers[i] as? InPlaceForward)?.runsInPlace == true
+        }
+        var backwards = [Bool](repeating: false, count: layers.count)
+        for i in layers.indices.reversed().dropFirst() where layers[i] is InPlaceBackward {
+            backwards[i] = layers[i + 1] is OwnsItsResults || backwards[i + 1]
+        }
+        backwardsInPlace = backwards
+    }
 
     public var isTraining: Bool {
         get { layers.first?.isTraining ?? true }
@@ -54,14 +72,24 @@ public final class Sequential: Layer {
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         var x = input
-        for layer in layers { x = try layer.forward(x) }
+        for (layer, inPlace) in zip(layers, forwardsInPlace) {
+            if inPlace, let layer = layer as? InPlaceForward {
+                x = try layer.forward(inPlace: x)
+            } else {
+                x = try layer.forward(x)
+            }
+        }
         return x
     }
 
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         var g = gradOutput
-        for layer in layers.reversed() {
-            g = try layer.backward(g, accumulateParameterGradients: accumulateParameterGradients)
+        for (layer, inPlace) in zip(layers, backwardsInPlace).reversed() {
+            if inPlace, let layer = layer as? InPlaceBackward {
+                g = try layer.backward(inPlace: g, accumulateParameterGradients: accumulateParameterGradients)
+            } else {
+                g = try layer.backward(g, accumulateParameterGradients: accumulateParameterGradients)
+            }
         }
         return g
     }

@@ -54,9 +54,7 @@ public final class DirectConvolution {
     /// `runsForward`.
     public func forward(_ input: UnsafePointer<Float>, weight: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         check(genlab_convolution_set_weight(handle, weight, 0))
-        ParallelRanges.forEach(parts) { range in
-            for part in range { check(genlab_convolution_forward(handle, Int32(part), input, output)) }
-        }
+        forEachPart { part in genlab_convolution_forward(handle, part, input, output) }
     }
 
     /// Sets `gradInput` to ∂L/∂input (when not nil; only when `runsBackwardData`) and adds
@@ -65,11 +63,7 @@ public final class DirectConvolution {
     public func backward(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?) {
         check(genlab_convolution_set_weight(handle, weight, 1))
-        ParallelRanges.forEach(parts) { range in
-            for part in range {
-                check(genlab_convolution_backward(handle, Int32(part), input, gradOutput, gradInput, gradWeight))
-            }
-        }
+        forEachPart { part in genlab_convolution_backward(handle, part, input, gradOutput, gradInput, gradWeight) }
         if let gradWeight { check(genlab_convolution_finish_weight_gradient(handle, gradWeight)) }
     }
 
@@ -87,9 +81,22 @@ public final class DirectConvolution {
         return (!data, gradWeight != nil && !weights)
     }
 
+    /// Runs `call` on each part, on the threads, and checks the statuses once they have joined.
+    private func forEachPart(_ call: (Int32) -> Int32) {
+        var statuses = [Int32](repeating: 0, count: parts)
+        statuses.withUnsafeMutableBufferPointer { statuses in
+            ParallelRanges.forEach(parts) { range in
+                for part in range { statuses[part] = call(Int32(part)) }
+            }
+        }
+        for status in statuses { check(status) }
+    }
+
     /// A call fails only on invalid arguments, which would be a bug here, or when a thread's
-    /// arena cannot grow: memory is exhausted, as any other allocation of the step would find.
+    /// arena cannot grow: memory is exhausted, which ends the program as any other failed
+    /// allocation does (`Tensor.exitOutOfMemory`).
     private func check(_ status: Int32) {
+        if status == Int32(GENLAB_CONVOLUTION_OUT_OF_MEMORY) { Tensor.exitOutOfMemory("growing a convolution's workspace") }
         precondition(status == 0, "oneDNN convolution failed with status \(status)")
     }
 }

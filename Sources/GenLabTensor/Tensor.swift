@@ -25,16 +25,21 @@ public final class Tensor {
 
     /// Zeroed storage for `count` floats from calloc: large blocks come straight from the
     /// kernel as untouched zero pages, so memory is committed only where values are written.
-    /// Models are checked against the memory this process may use before they are built, so
-    /// calloc fails only when something else took that memory; the program then ends with a
-    /// message and exit status 1 (a run file keeps its last commit), not a trap.
     private static func zeroedStorage(_ count: Int) -> UnsafeMutablePointer<Float> {
         guard let raw = calloc(max(count, 1), MemoryLayout<Float>.stride) else {
             let gib = Double(count) * Double(MemoryLayout<Float>.stride) / Double(1 << 30)
-            fputs(String(format: "genlab: out of memory allocating %.2f GiB; the last commit of any run file is kept\n", gib), stderr)
-            exit(1)
+            exitOutOfMemory(String(format: "allocating %.2f GiB", gib))
         }
         return raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    /// Ends the program after a failed allocation (`doing` says which): a message and exit
+    /// status 1 (a run file keeps its last commit), not a trap. Models are checked against
+    /// the memory this process may use before they are built, so an allocation fails only
+    /// when something else took that memory.
+    public static func exitOutOfMemory(_ doing: String) -> Never {
+        fputs("genlab: out of memory \(doing); the last commit of any run file is kept\n", stderr)
+        exit(1)
     }
 
     /// A tensor holding `values`; their number must equal the product of `shape`.

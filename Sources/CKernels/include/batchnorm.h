@@ -9,17 +9,20 @@
 void genlab_batchnorm_moments(const float *x, long batch, long channels, long plane, long first, long count, double *mean,
                               double *squares);
 
-/// x̂ = (x − mean[c])·inverse_std[c] and y = x̂·weight[c] + bias[c].
+/// y = x̂·weight[c] + bias[c], where x̂ = (x − mean[c])·inverse_std[c].
 void genlab_batchnorm_normalize(const float *x, long batch, long channels, long plane, long first, long count, const float *mean,
-                                const float *inverse_std, const float *weight, const float *bias, float *normalized,
-                                float *y);
+                                const float *inverse_std, const float *weight, const float *bias, float *y);
 
-/// Per channel: Σ g and Σ g·x̂ (in double).
-void genlab_batchnorm_gradient_sums(const float *gradient, const float *normalized, long batch, long channels, long plane,
-                                    long first, long count, double *sum, double *sum_product);
+/// Per channel: Σ g and Σ g·x̂ (in double), x̂ recomputed from x, mean and inverse_std as
+/// the forward pass computed it.
+void genlab_batchnorm_gradient_sums(const float *gradient, const float *x, long batch, long channels, long plane,
+                                    long first, long count, const float *mean, const float *inverse_std, double *sum,
+                                    double *sum_product);
 
-/// dx = scale[c]·(g − mean_g[c] − x̂·mean_product[c]).
-void genlab_batchnorm_input_gradient(const float *gradient, const float *normalized, long batch, long channels, long plane,
-                                     long first, long count, const float *scale, const float *mean_g, const float *mean_product, float *dx);
+/// dx = scale[c]·(g − mean_g[c] − x̂·mean_product[c]), x̂ recomputed likewise; dx may be the
+/// storage of g (each value is read before it is written).
+void genlab_batchnorm_input_gradient(const float *gradient, const float *x, long batch, long channels, long plane, long first,
+                                     long count, const float *mean, const float *inverse_std, const float *scale,
+                                     const float *mean_g, const float *mean_product, float *dx);
 
 #endif

@@ -29,6 +29,10 @@ enum {
     GENLAB_CONVOLUTION_BACKWARD_WEIGHT = 4,
 };
 
+/// The status a call returns when a thread's arena cannot grow (oneDNN's
+/// dnnl_out_of_memory).
+enum { GENLAB_CONVOLUTION_OUT_OF_MEMORY = 1 };
+
 /// Builds the primitives of `torch.nn.Conv2d` (transposed 0, weight out × in × k × k) or of
 /// `torch.nn.ConvTranspose2d` (transposed 1, weight in × out × k × k, its output padding
 /// implied by out_height and out_width), for the passes oneDNN runs fast

@@ -1,0 +1,23 @@
+/// A layer whose output and input gradient are storage it owns, which it does not read
+/// again once it has returned them: its backward reads its input, never its output, and its
+/// input gradient is rewritten only by its next backward. In a `Sequential`, the layer after
+/// it may therefore compute over its output, and the layer before it over its gradient.
+public protocol OwnsItsResults: Layer {}
+
+/// An element-wise layer that can write its output over its input, as PyTorch's
+/// `inplace=True` does: a `Sequential` runs it so after a layer that `OwnsItsResults`, and
+/// the output of that layer's size is not kept twice.
+public protocol InPlaceForward: Layer {
+    /// Whether `forward(inPlace:)` is allowed for this layer's configuration.
+    var runsInPlace: Bool { get }
+    /// The output written over `input`'s storage; returns `input`.
+    func forward(inPlace input: Tensor) throws(ShapeError) -> Tensor
+}
+
+/// A layer that can write ∂L/∂input over ∂L/∂output (each value read before it is
+/// written): a `Sequential` runs it so when the gradient it receives is the chain's own,
+/// that is, returned by a following layer that `OwnsItsResults` or ran in place itself.
+public protocol InPlaceBackward: Layer {
+    /// ∂L/∂input written over `gradOutput`'s storage; returns `gradOutput`.
+    func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor
+}
