@@ -6,10 +6,10 @@
 public final class Sequential: Layer {
     public let layers: [Layer]
     public var typeName: String { "Sequential" }
-    /// Per layer: whether forward writes over the layer before's output.
-    private let forwardsInPlace: [Bool]
-    /// Per layer: whether backward writes over the gradient of the layer after.
-    private let backwardsInPlace: [Bool]
+    /// Per layer: whether its forward writes over the output of the layer before.
+    public let forwardsInPlace: [Bool]
+    /// Per layer: whether its backward writes over the gradient of the layer after.
+    public let backwardsInPlace: [Bool]
 
     public init(_ layers: [Layer]) {
         self.layers = layers

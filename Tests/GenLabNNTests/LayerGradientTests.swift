@@ -46,6 +46,7 @@ import Testing
         Case("relu", [3, 4], margin: 0.05) { Activation(.relu) },
         Case("leaky_relu 0.01", [3, 4], margin: 0.05) { Activation(.leakyReLU(slope: 0.01)) },
         Case("leaky_relu 0.2", [3, 4], margin: 0.05) { Activation(.leakyReLU(slope: 0.2)) },
+        Case("leaky_relu -0.3", [3, 4], margin: 0.05) { Activation(.leakyReLU(slope: -0.3)) },
         Case("sigmoid", [3, 4]) { Activation(.sigmoid) },
         Case("tanh", [3, 4]) { Activation(.tanh) },
         Case("flatten", [2, 2, 2, 3]) { Reshape.flatten() },

@@ -1,0 +1,124 @@
+import GenLabNN
+import GenLabTestSupport
+import Testing
+
+/// Element-wise layers inside a `Sequential` write over what they receive where nothing else
+/// reads it (PyTorch's `inplace=True`), and give the bits they give on their own storage.
+@Suite struct InPlaceTests {
+    /// A layer that owns its results (a Linear), recording the tensors it received and
+    /// returned, so that a test can see which storage its neighbours wrote over.
+    final class Recording: OwnsItsResults, ParameterFreeLayer {
+        let linear: Linear
+        var isTraining = true
+        var typeName: String { "Recording" }
+        private(set) var input, output, gradOutput, gradInput: Tensor?
+
+        init(_ features: Int) {
+            linear = Linear(inFeatures: features, outFeatures: features)
+            var generator = RandomGenerator(seed: UInt64(features))
+            Initialization.pytorch.apply(to: linear, generator: &generator)
+        }
+
+        func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] { try linear.outputShape(for: inputShape) }
+
+        func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
+            self.input = input
+            output = try linear.forward(input)
+            return output!
+        }
+
+        func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+            self.gradOutput = gradOutput
+            gradInput = try linear.backward(gradOutput, accumulateParameterGradients: accumulateParameterGradients)
+            return gradInput!
+        }
+    }
+
+    /// Which layers run in place: after (forward) and before (backward) a layer that owns its
+    /// results, or before one that ran in place itself; never over the Sequential's own input
+    /// or the gradient it is given, never a layer whose backward reads what it overwrote.
+    @Test func layersRunInPlaceWhereNothingElseReadsTheStorage() {
+        let generator = Sequential([
+            ConvTranspose2d(inChannels: 4, outChannels: 2, kernelSize: 4), BatchNorm(dimensions: 2, features: 2), Activation(.relu),
+            ConvTranspose2d(inChannels: 2, outChannels: 1, kernelSize: 4), Activation(.tanh),
+        ])
+        #expect(generator.forwardsInPlace == [false, false, true, false, true])
+        #expect(generator.backwardsInPlace == [false, true, true, false, false])
+        let edges = Sequential([
+            Activation(.relu), Linear(inFeatures: 3, outFeatures: 3), Activation(.leakyReLU(slope: -0.5)),
+            Reshape.flatten(), Activation(.relu), Activation(.tanh), Activation(.sigmoid),
+        ])
+        // the first layer reads the caller's input; a negative slope's backward reads the
+        // input; Tanh would overwrite the output ReLU's backward reads; Sigmoid, the last,
+        // gets the caller's gradient
+        #expect(edges.forwardsInPlace == [false, false, false, false, true, false, false])
+        #expect(edges.backwardsInPlace == [true, false, true, false, false, false, false])
+    }
+
+    /// The storage actually shared: ReLU's output is the first Linear's, and BatchNorm and
+    /// ReLU write their gradients over the second Linear's.
+    @Test func inPlaceLayersShareTheirNeighboursStorage() throws {
+        let first = Recording(3), second = Recording(3)
+        let network = Sequential([first, BatchNorm(dimensions: 1, features: 3), Activation(.relu), second])
+        let output = try network.forward(GradientCheck.random([4, 3], seed: 1))
+        _ = try network.backward(GradientCheck.random(output.shape, seed: 2))
+        #expect(try #require(second.input) !== first.output) // BatchNorm's own output
+        let plain = Sequential([first, Activation(.relu), second])
+        _ = try plain.forward(GradientCheck.random([4, 3], seed: 1))
+        #expect(try #require(second.input) === first.output)
+        _ = try plain.backward(GradientCheck.random(output.shape, seed: 2))
+        #expect(try #require(first.gradOutput) === second.gradInput)
+        _ = try network.forward(GradientCheck.random([4, 3], seed: 1))
+        _ = try network.backward(GradientCheck.random(output.shape, seed: 2))
+        #expect(try #require(first.gradOutput) === second.gradInput)
+    }
+
+    /// Two steps of networks with every kind of neighbour, through a Sequential and layer by
+    /// layer on each layer's own storage: the same outputs, input gradients and parameter
+    /// gradients to the bit, and the caller's input and gradient untouched.
+    @Test(arguments: [
+        "conv-bn-relu-convT-bn-leaky-convT-tanh",
+        "relu-linear-leaky(-0.3)-linear-relu-tanh-bn-sigmoid",
+    ])
+    func inPlaceGivesTheBitsOfSeparateLayers(_ name: String) throws {
+        func make() -> [Layer] {
+            name.hasPrefix("conv") ? [
+                Conv2d(inChannels: 2, outChannels: 3, kernelSize: 3, stride: 2, padding: 1), BatchNorm(dimensions: 2, features: 3),
+                Activation(.relu), ConvTranspose2d(inChannels: 3, outChannels: 4, kernelSize: 4, stride: 2, padding: 1),
+                BatchNorm(dimensions: 2, features: 4), Activation(.leakyReLU(slope: 0.2)),
+                ConvTranspose2d(inChannels: 4, outChannels: 2, kernelSize: 3, padding: 1), Activation(.tanh),
+            ] : [
+                Activation(.relu), Linear(inFeatures: 5, outFeatures: 6), Activation(.leakyReLU(slope: -0.3)),
+                Linear(inFeatures: 6, outFeatures: 4), Activation(.relu), Activation(.tanh), BatchNorm(dimensions: 1, features: 4),
+                Activation(.sigmoid),
+            ]
+        }
+        let inputShape = name.hasPrefix("conv") ? [3, 2, 6, 6] : [7, 5]
+        let network = Sequential(make()), separate = make()
+        var generator = RandomGenerator(seed: 3)
+        for (a, b) in zip(network.layers, separate) {
+            Initialization.pytorch.apply(to: a, generator: &generator)
+            for (p, q) in zip(a.parameters, b.parameters) { q.parameter.value.copy(from: p.parameter.value) }
+        }
+        #expect(network.forwardsInPlace.contains(true) && network.backwardsInPlace.contains(true))
+        for step in 0..<2 {
+            let input = GradientCheck.random(inputShape, seed: UInt64(10 + step), margin: 0.05)
+            let inputValues = input.values
+            let output = try network.forward(input).values
+            var x = input
+            for layer in separate { x = try layer.forward(x) }
+            #expect(output == x.values, "step \(step): outputs")
+            #expect(input.values == inputValues, "step \(step): the input was overwritten")
+            let gradOutput = GradientCheck.random(x.shape, seed: UInt64(20 + step))
+            let gradValues = gradOutput.values
+            let gradInput = try network.backward(gradOutput).values
+            var g = gradOutput
+            for layer in separate.reversed() { g = try layer.backward(g) }
+            #expect(gradInput == g.values, "step \(step): input gradients")
+            #expect(gradOutput.values == gradValues, "step \(step): the gradient given was overwritten")
+            for (a, b) in zip(network.parameters, separate.flatMap(\.parameters)) {
+                #expect(a.parameter.grad.values == b.parameter.grad.values, "step \(step): \(a.name)'s gradient")
+            }
+        }
+    }
+}
