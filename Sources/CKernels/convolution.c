@@ -9,14 +9,12 @@
 // libgomp's, which oneDNN runs on: the calling thread's parallel regions get this many threads.
 void omp_set_num_threads(int count);
 
-#define OWNED ((size_t)-1)
-
 _Static_assert(GENLAB_CONVOLUTION_OUT_OF_MEMORY == dnnl_out_of_memory, "the header's status is oneDNN's");
 
 /// A tensor as the caller keeps it (`user`, whose data pointer is set at each call) and as a
 /// primitive wants it (`inner`, NULL when both layouts are the same), with the reorder
 /// between them: user → inner for inputs, inner → user for outputs (or user += inner, for
-/// gradients). `inner` owns its buffer (offset OWNED) or sits at `offset` in an arena.
+/// gradients). `inner` sits at `offset` in an arena.
 typedef struct {
     dnnl_memory_t user, inner;
     dnnl_primitive_t reorder;
@@ -26,9 +24,11 @@ typedef struct {
 typedef struct {
     dnnl_stream_t stream;
     dnnl_primitive_t forward, backward_data, backward_weight;
-    port src, dst;                    // forward; src keeps its own buffer for a weight gradient of its layout
+    port src, dst;                    // forward
     port diff_dst, diff_src;          // data gradient
-    port weight_src, weight_diff_dst; // weight gradient, when its layouts differ from src's and diff_dst's
+    // weight gradient: the input reordered again (not kept from forward: a copy of the
+    // input as large as it, for the same speed), and diff_dst when its layout differs
+    port weight_src, weight_diff_dst;
     port diff_weight;                 // the weight gradient, added to the user's
     dnnl_memory_t scratchpad;
 } part_state;
@@ -40,7 +40,7 @@ struct genlab_convolution {
     port weight_forward, weight_backward;
     dnnl_stream_t stream;
     int directions; // GENLAB_CONVOLUTION_FORWARD | …_BACKWARD_DATA | …_BACKWARD_WEIGHT it runs
-    int share_src, share_diff_dst;
+    int share_diff_dst;
     // the part arenas' layouts: bytes of a forward and a backward call, and their scratchpads
     size_t forward_bytes, backward_bytes, forward_scratch, backward_scratch;
     // the caller's arena: the reordered weights, and after them part 1's weight gradient,
@@ -123,15 +123,14 @@ static void engine_create(void) {
 /// How a port moves its tensor: in before the primitive, out after it, or added out.
 enum { PORT_IN, PORT_OUT, PORT_ADD };
 
-/// A port whose inner buffer is its own (`layout` NULL) or placed in an arena layout; one
-/// that adds always has an inner buffer.
+/// A port whose inner buffer is placed in an arena layout; one that adds always has an inner
+/// buffer.
 static dnnl_status_t port_create(port *p, const dnnl_memory_desc_t *user_md, const dnnl_memory_desc_t *inner_md,
                                  int direction, size_t *layout) {
-    p->offset = OWNED;
     TRY(dnnl_memory_create(&p->user, user_md, engine, DNNL_MEMORY_NONE));
     if (direction != PORT_ADD && dnnl_memory_desc_equal(user_md, inner_md)) return dnnl_success;
-    if (layout) p->offset = place(layout, dnnl_memory_desc_get_size(inner_md));
-    TRY(dnnl_memory_create(&p->inner, inner_md, engine, layout ? DNNL_MEMORY_NONE : DNNL_MEMORY_ALLOCATE));
+    p->offset = place(layout, dnnl_memory_desc_get_size(inner_md));
+    TRY(dnnl_memory_create(&p->inner, inner_md, engine, DNNL_MEMORY_NONE));
     dnnl_primitive_attr_t attr;
     TRY(dnnl_primitive_attr_create(&attr));
     dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
@@ -166,7 +165,7 @@ static dnnl_memory_t port_memory(const port *p) { return p->inner ? p->inner : p
 
 /// Points a borrowed inner buffer into the arena at `base`.
 static dnnl_status_t port_bind(port *p, char *base) {
-    if (!p->inner || p->offset == OWNED) return dnnl_success;
+    if (!p->inner) return dnnl_success;
     return dnnl_memory_set_data_handle(p->inner, base + p->offset);
 }
 
@@ -250,8 +249,6 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
     int weight_runs = c->directions & GENLAB_CONVOLUTION_BACKWARD_WEIGHT;
 
     const_dnnl_primitive_desc_t f = c->forward_pd, bd = c->backward_data_pd, bw = c->backward_weight_pd;
-    c->share_src = forward_runs && weight_runs &&
-                   dnnl_memory_desc_equal(query(f, dnnl_query_src_md), query(bw, dnnl_query_src_md));
     c->share_diff_dst = data_runs && weight_runs &&
                         dnnl_memory_desc_equal(query(bd, dnnl_query_diff_dst_md), query(bw, dnnl_query_diff_dst_md));
     TRY(dnnl_stream_create(&c->stream, engine, dnnl_stream_default_flags));
@@ -271,8 +268,7 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
         TRY(dnnl_stream_create(&p->stream, engine, dnnl_stream_default_flags));
         if (forward_runs) {
             TRY(dnnl_primitive_create(&p->forward, f));
-            // kept for the weight gradient when it reads the same layout
-            TRY(port_create(&p->src, &src_user, query(f, dnnl_query_src_md), PORT_IN, c->share_src ? NULL : &forward));
+            TRY(port_create(&p->src, &src_user, query(f, dnnl_query_src_md), PORT_IN, &forward));
             TRY(port_create(&p->dst, &dst_user, query(f, dnnl_query_dst_md), PORT_OUT, &forward));
         }
         if (data_runs) {
@@ -282,7 +278,7 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
         }
         if (weight_runs) {
             TRY(dnnl_primitive_create(&p->backward_weight, bw));
-            if (!c->share_src) TRY(port_create(&p->weight_src, &src_user, query(bw, dnnl_query_src_md), PORT_IN, &backward));
+            TRY(port_create(&p->weight_src, &src_user, query(bw, dnnl_query_src_md), PORT_IN, &backward));
             if (!c->share_diff_dst)
                 TRY(port_create(&p->weight_diff_dst, &dst_user, query(bw, dnnl_query_diff_dst_md), PORT_IN, &backward));
             TRY(port_create(&p->diff_weight, &weight_user, query(bw, dnnl_query_diff_weights_md), PORT_ADD, &backward));
@@ -437,14 +433,8 @@ static dnnl_status_t backward(genlab_convolution *c, int part, const float *inpu
         TRY(port_move(&p->diff_src, p->stream, into, 1));
     }
     if (!grad_weight) return dnnl_success;
-    dnnl_memory_t src, diff_dst;
-    if (c->share_src) { // as the last forward pass left it
-        if (!p->src.inner) TRY(dnnl_memory_set_data_handle(p->src.user, (void *)(input + part * c->src_floats)));
-        src = port_memory(&p->src);
-    } else {
-        TRY(port_move(&p->weight_src, p->stream, input + part * c->src_floats, 0));
-        src = port_memory(&p->weight_src);
-    }
+    TRY(port_move(&p->weight_src, p->stream, input + part * c->src_floats, 0));
+    dnnl_memory_t src = port_memory(&p->weight_src), diff_dst;
     if (c->share_diff_dst) {
         diff_dst = port_memory(&p->diff_dst);
     } else {

@@ -5,9 +5,9 @@
 
 /// One convolution layer at one input shape: its oneDNN primitives for forward, the data
 /// gradient and the weight gradient, with the reorders between NCHW and the blocked layouts
-/// they run fastest in. It keeps the weights in those layouts and the last input in the
-/// forward kernel's layout; every other buffer is borrowed from the calling thread's arena
-/// for the length of a call.
+/// they run fastest in. Every buffer in those layouts (the weights, the input reordered for
+/// the weight gradient) is borrowed from the calling thread's arena for the length of a
+/// call; it keeps none between calls.
 ///
 /// The batch is cut into `genlab_convolution_parts` equal parts by a rule on the shapes
 /// alone. Each part runs on one thread, and the parts may run at once on different threads:
