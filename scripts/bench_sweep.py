@@ -30,30 +30,23 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENLAB = os.path.join(ROOT, ".build", "release", "genlab")
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def tree_rss(pid):
-    """Resident memory (bytes) of `pid` and all its descendants."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                parent = int(f.read().rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry))
-        except (OSError, IndexError, ValueError):
-            pass
+    """Resident memory (bytes) of `pid` and all its descendants, found through the children
+    lists of their threads (not a scan of /proc, which took 1.4 ms of CPU a sample: 7 % of
+    the core a worker of the sweep then lost to this monitor)."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
-        todo += children.get(p, [])
         try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-        except OSError:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(child) for child in f.read().split()]
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * PAGE
+        except (OSError, ValueError):
             pass
     return total
 
