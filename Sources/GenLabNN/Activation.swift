@@ -17,8 +17,8 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, InPlaceBackwa
     private let gradInput = Tensor(zeros: [0])
     /// The last output: `ownOutput`, or the input it was written over. Backward reads it.
     private var output: Tensor?
-    /// The last input; LeakyReLU's backward reads its sign when the slope is negative (with
-    /// a slope of 0 or more, the output has the input's sign).
+    /// The last input, kept only for LeakyReLU with a negative slope, whose backward reads its
+    /// sign (with a slope of 0 or more, the output has the input's sign and is read instead).
     private var input: Tensor?
 
     public init(_ kind: Kind) { self.kind = kind }
@@ -86,7 +86,7 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, InPlaceBackwa
         case .tanh:
             for i in 0..<count { y[i] = Foundation.tanh(x[i]) }
         }
-        self.input = output === input ? nil : input
+        self.input = runsInPlace ? nil : input
         self.output = output
         return output
     }
