@@ -6,22 +6,28 @@
 public final class Sequential: Layer {
     public let layers: [Layer]
     public var typeName: String { "Sequential" }
-    /// Per layer: whether its forward writes over the output of the layer before.
-    public let forwardsInPlace: [Bool]
-    /// Per layer: whether its backward writes over the gradient of the layer after.
-    public let backwardsInPlace: [Bool]
+    /// Per layer: the layer, where its forward writes over the output of the layer before.
+    private let forwardInPlace: [InPlaceForward?]
+    /// Per layer: the layer, where its backward writes over the gradient of the layer after.
+    private let backwardInPlace: [InPlaceBackward?]
 
     public init(_ layers: [Layer]) {
         self.layers = layers
-        forwardsInPlace = layers.indices.map { i in
-            i > 0 && layers[i - 1] is OwnsItsResults && (layers[i] as? InPlaceForward)?.runsInPlace == true
+        forwardInPlace = layers.indices.map { i in
+            guard i > 0, layers[i - 1] is OwnsItsResults, let layer = layers[i] as? InPlaceForward, layer.runsInPlace else { return nil }
+            return layer
         }
-        var backwards = [Bool](repeating: false, count: layers.count)
-        for i in layers.indices.reversed().dropFirst() where layers[i] is InPlaceBackward {
-            backwards[i] = layers[i + 1] is OwnsItsResults || backwards[i + 1]
+        var backwards = [InPlaceBackward?](repeating: nil, count: layers.count)
+        for i in layers.indices.reversed().dropFirst() where layers[i + 1] is OwnsItsResults || backwards[i + 1] != nil {
+            backwards[i] = layers[i] as? InPlaceBackward
         }
-        backwardsInPlace = backwards
+        backwardInPlace = backwards
     }
+
+    /// Per layer: whether its forward writes over the output of the layer before.
+    public var forwardsInPlace: [Bool] { forwardInPlace.map { $0 != nil } }
+    /// Per layer: whether its backward writes over the gradient of the layer after.
+    public var backwardsInPlace: [Bool] { backwardInPlace.map { $0 != nil } }
 
     public var isTraining: Bool {
         get { layers.first?.isTraining ?? true }
@@ -72,9 +78,9 @@ public final class Sequential: Layer {
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         var x = input
-        for (layer, inPlace) in zip(layers, forwardsInPlace) {
-            if inPlace, let layer = layer as? InPlaceForward {
-                x = try layer.forward(inPlace: x)
+        for (layer, inPlace) in zip(layers, forwardInPlace) {
+            if let inPlace {
+                x = try inPlace.forward(inPlace: x)
             } else {
                 x = try layer.forward(x)
             }
@@ -84,9 +90,9 @@ public final class Sequential: Layer {
 
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         var g = gradOutput
-        for (layer, inPlace) in zip(layers, backwardsInPlace).reversed() {
-            if inPlace, let layer = layer as? InPlaceBackward {
-                g = try layer.backward(inPlace: g, accumulateParameterGradients: accumulateParameterGradients)
+        for (layer, inPlace) in zip(layers, backwardInPlace).reversed() {
+            if let inPlace {
+                g = try inPlace.backward(inPlace: g, accumulateParameterGradients: accumulateParameterGradients)
             } else {
                 g = try layer.backward(g, accumulateParameterGradients: accumulateParameterGradients)
             }
