@@ -14,7 +14,8 @@ is shared and moves by ±15 % from one minute to the next, so with `--rounds R` 
 runs R times, one round after another (each round runs them all, one point alone and
 --jobs N first, back to back): the table
 gives each variant's median time, and the last line the median of the rounds' own ratios
-and their range.
+and their range, then the ratio of the two variants' fastest rounds (each one's least
+disturbed run, as `timeit` reports its best).
 
 Peak memory is the largest sum of resident memory (VmRSS) over the `genlab` process and its
 workers, sampled every 20 ms; "one point" is the peak of a single point trained alone with
@@ -109,6 +110,11 @@ def main():
     ratios = sorted(points * r[0][0] / r[4][0] for r in rounds)
     spread = f" (rounds: {', '.join(f'{x:.2f}' for x in ratios)})" if len(ratios) > 1 else ""
     print(f"  throughput of --jobs {args.jobs}: {statistics.median(ratios):.2f} × one point's (alone, one thread){spread}")
+    if len(rounds) > 1:
+        # each variant's least disturbed run: what the machine gives without its neighbours
+        best = points * min(r[0][0] for r in rounds) / min(r[4][0] for r in rounds)
+        print(f"  from each variant's fastest round (one point {min(r[0][0] for r in rounds):.1f} s, --jobs {args.jobs} "
+              f"{min(r[4][0] for r in rounds):.1f} s): {best:.2f} × one point's")
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,8 @@
-/// A layer whose output and input gradient are storage it owns, which it does not read
-/// again once it has returned them: its backward reads its input, never its output, and its
-/// input gradient is rewritten only by its next backward. In a `Sequential`, the layer after
-/// it may therefore compute over its output, and the layer before it over its gradient.
+/// A layer whose output and input gradient are storage it owns (when it does not run in
+/// place), which it does not read again once it has returned them: its backward reads its
+/// input, never its output, and its input gradient is rewritten only by its next backward. In
+/// a `Sequential`, the layer after it may therefore compute over its output, and the layer
+/// before it over its gradient.
 public protocol OwnsItsResults: Layer {}
 
 /// An element-wise layer that can write its output over its input, as PyTorch's
@@ -21,3 +22,11 @@ public protocol InPlaceBackward: Layer {
     /// ∂L/∂input written over `gradOutput`'s storage; returns `gradOutput`.
     func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor
 }
+
+/// A layer that only changes the shape (`torch.Tensor.view`): in a `Sequential` it gives
+/// the shape it computes to the tensor it receives, which is another layer's storage, and
+/// returns that tensor, copying nothing; its backward gives the tensor its shape back and
+/// relabels the gradient it receives the same way. A `Sequential` runs it so neither on its
+/// own input nor where the relabelled tensor would reach its caller. It writes no element,
+/// so the storage it passes on is as free to be written over as it was before it.
+public protocol InPlaceReshape: InPlaceForward, InPlaceBackward {}

@@ -1,12 +1,16 @@
 /// `torch.nn.Flatten` (all dimensions after the batch into one) and `torch.nn.Unflatten`
-/// (the features of each item into a given shape).
-public final class Reshape: ParameterFreeLayer, OwnsItsResults {
+/// (the features of each item into a given shape). On its own it copies; inside a
+/// `Sequential` it relabels the tensor it receives instead (see `InPlaceReshape`).
+public final class Reshape: ParameterFreeLayer, OwnsItsResults, InPlaceReshape {
     /// The per-item shape after the layer; nil flattens.
     public let itemShape: [Int]?
     public var isTraining = true
     private let output = Tensor(zeros: [0])
     private let gradInput = Tensor(zeros: [0])
     private var inputShape: [Int]?
+    /// The tensor the last in-place forward gave the output shape (another layer's
+    /// output), until backward gives it its shape back.
+    private var relabelled: Tensor?
 
     /// Flatten: (N, …) → (N, product of …).
     public static func flatten() -> Reshape { Reshape(itemShape: nil) }
@@ -16,6 +20,8 @@ public final class Reshape: ParameterFreeLayer, OwnsItsResults {
     private init(itemShape: [Int]?) { self.itemShape = itemShape }
 
     public var typeName: String { itemShape == nil ? "Flatten" : "Unflatten" }
+
+    public var runsInPlace: Bool { true }
 
     public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
         guard let first = inputShape.first else { throw ShapeError("\(typeName) needs a batch dimension") }
@@ -31,15 +37,40 @@ public final class Reshape: ParameterFreeLayer, OwnsItsResults {
         output.resize(to: try outputShape(for: input.shape))
         output.data.update(from: input.data, count: input.count)
         inputShape = input.shape
+        relabelled = nil
         return output
     }
 
+    /// `input` itself with the output shape (see `InPlaceReshape`).
+    public func forward(inPlace input: Tensor) throws(ShapeError) -> Tensor {
+        let shape = try outputShape(for: input.shape)
+        inputShape = input.shape
+        try input.reshape(shape)
+        relabelled = input
+        return input
+    }
+
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        guard let inputShape else { throw ShapeError("\(typeName): backward called before forward") }
-        try checkGradient(gradOutput, matches: output)
+        let inputShape = try endBackward(gradOutput)
         gradInput.resize(to: inputShape)
         gradInput.data.update(from: gradOutput.data, count: gradOutput.count)
         return gradInput
+    }
+
+    /// `gradOutput` itself with the input's shape (see `InPlaceReshape`).
+    public func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try gradOutput.reshape(try endBackward(gradOutput))
+        return gradOutput
+    }
+
+    /// Checks `gradOutput` against the last output, gives the tensor an in-place forward
+    /// relabelled its shape back, and returns the last input's shape.
+    private func endBackward(_ gradOutput: Tensor) throws(ShapeError) -> [Int] {
+        guard let inputShape else { throw ShapeError("\(typeName): backward called before forward") }
+        try checkGradient(gradOutput, matches: relabelled ?? output)
+        try relabelled?.reshape(inputShape)
+        relabelled = nil
+        return inputShape
     }
 }
 

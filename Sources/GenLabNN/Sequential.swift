@@ -1,7 +1,8 @@
 /// `torch.nn.Sequential`: layers applied in order; parameters are keyed "<index>.<name>".
 ///
 /// Element-wise layers run in place where nothing else reads what they overwrite (see
-/// `InPlaceForward` and `InPlaceBackward`), never over the Sequential's own input or the
+/// `InPlaceForward` and `InPlaceBackward`), and reshapes relabel their neighbours' tensors
+/// instead of copying them (`InPlaceReshape`); never over the Sequential's own input or the
 /// gradient it is given.
 public final class Sequential: Layer {
     public let layers: [Layer]
@@ -13,10 +14,25 @@ public final class Sequential: Layer {
 
     public init(_ layers: [Layer]) {
         self.layers = layers
-        forwardInPlace = layers.indices.map { i in
-            guard i > 0, layers[i - 1] is OwnsItsResults, let layer = layers[i] as? InPlaceForward, layer.runsInPlace else { return nil }
-            return layer
+        var forwards = [InPlaceForward?](repeating: nil, count: layers.count)
+        // whether the output of layer i is storage that the layers after it may write over
+        var free = [Bool](repeating: false, count: layers.count)
+        for (i, layer) in layers.enumerated() {
+            if i > 0, let inPlace = layer as? InPlaceForward, inPlace.runsInPlace, inPlace is InPlaceReshape || free[i - 1] {
+                forwards[i] = inPlace
+            }
+            free[i] = forwards[i] == nil ? layer is OwnsItsResults : forwards[i] is InPlaceReshape && free[i - 1]
         }
+        // the caller receives the storage of the last layer that ran out of place: a reshape
+        // after it would change that tensor's shape under the caller in backward, so it copies
+        for i in layers.indices.reversed() {
+            guard let inPlace = forwards[i] else { break }
+            if inPlace is InPlaceReshape {
+                forwards[i] = nil
+                break
+            }
+        }
+        forwardInPlace = forwards
         var backwards = [InPlaceBackward?](repeating: nil, count: layers.count)
         for i in layers.indices.reversed().dropFirst() where layers[i + 1] is OwnsItsResults || backwards[i + 1] != nil {
             backwards[i] = layers[i] as? InPlaceBackward

@@ -49,10 +49,20 @@ import Testing
             Reshape.flatten(), Activation(.relu), Activation(.tanh), Activation(.sigmoid),
         ])
         // the first layer reads the caller's input; a negative slope's backward reads the
-        // input; Tanh would overwrite the output ReLU's backward reads; Sigmoid, the last,
-        // gets the caller's gradient
-        #expect(edges.forwardsInPlace == [false, false, false, false, true, false, false])
+        // input; Flatten relabels LeakyReLU's output, which ReLU then must not overwrite;
+        // Tanh would overwrite the output ReLU's backward reads; Sigmoid, the last, gets the
+        // caller's gradient
+        #expect(edges.forwardsInPlace == [false, false, false, true, false, false, false])
         #expect(edges.backwardsInPlace == [true, false, true, false, false, false, false])
+        let reshapes = Sequential([
+            Reshape.flatten(), Linear(inFeatures: 6, outFeatures: 6), Reshape.unflatten([2, 3]), Activation(.relu),
+            Reshape.flatten(), Linear(inFeatures: 6, outFeatures: 6), Reshape.unflatten([2, 3]), Activation(.sigmoid),
+        ])
+        // the first Flatten would relabel the caller's input; ReLU may overwrite the Linear's
+        // output through the relabelling; the last Unflatten would relabel the tensor the
+        // caller receives (Sigmoid's output, written over it), so it copies
+        #expect(reshapes.forwardsInPlace == [false, false, true, true, true, false, false, true])
+        #expect(reshapes.backwardsInPlace == [true, false, true, true, true, false, false, false])
     }
 
     /// The storage actually shared: ReLU's output is the first Linear's, and BatchNorm and
@@ -73,16 +83,43 @@ import Testing
         #expect(try #require(first.gradOutput) === second.gradInput)
     }
 
+    /// Reshapes relabel their neighbours' tensors instead of copying them, and give them
+    /// their shapes back in backward; the tensor the caller receives keeps its shape.
+    @Test func reshapesRelabelTheirNeighboursTensors() throws {
+        let first = Recording(6), second = Recording(6)
+        let network = Sequential([first, Reshape.unflatten([2, 3]), Activation(.relu), Reshape.flatten(), second, Reshape.unflatten([3, 2])])
+        let output = try network.forward(GradientCheck.random([4, 6], seed: 1))
+        let firstOutput = try #require(first.output)
+        #expect(try #require(second.input) === firstOutput && firstOutput.shape == [4, 6])
+        #expect(output !== second.output && output.shape == [4, 3, 2])
+        _ = try network.forward(GradientCheck.random([4, 6], seed: 1))
+        #expect(firstOutput.shape == [4, 6])
+        let gradInput = try network.backward(GradientCheck.random([4, 3, 2], seed: 2))
+        #expect(try #require(first.gradOutput) === second.gradInput && gradInput.shape == [4, 6])
+        #expect(firstOutput.shape == [4, 6] && output.shape == [4, 3, 2])
+        // between forward and backward, the Linear's output has the Unflatten's shape
+        let relabelling = Sequential([first, Reshape.unflatten([2, 3]), Activation(.relu), Activation(.tanh)])
+        #expect(relabelling.forwardsInPlace == [false, true, true, false])
+        _ = try relabelling.forward(GradientCheck.random([4, 6], seed: 1))
+        #expect(firstOutput.shape == [4, 2, 3])
+        _ = try relabelling.backward(GradientCheck.random([4, 2, 3], seed: 2))
+        #expect(firstOutput.shape == [4, 6] && first.gradOutput?.shape == [4, 6])
+    }
+
     /// Two steps of networks with every kind of neighbour, through a Sequential and layer by
     /// layer on each layer's own storage: the same outputs, input gradients and parameter
     /// gradients to the bit, and the caller's input and gradient untouched.
     @Test(arguments: [
         "conv-bn-relu-convT-bn-leaky-convT-tanh",
         "relu-linear-leaky(-0.3)-linear-relu-tanh-bn-sigmoid",
+        "flatten-linear-unflatten-relu-flatten-linear-unflatten-sigmoid",
     ])
     func inPlaceGivesTheBitsOfSeparateLayers(_ name: String) throws {
         func make() -> [Layer] {
-            name.hasPrefix("conv") ? [
+            name.hasPrefix("flatten") ? [
+                Reshape.flatten(), Linear(inFeatures: 6, outFeatures: 6), Reshape.unflatten([2, 3]), Activation(.relu),
+                Reshape.flatten(), Linear(inFeatures: 6, outFeatures: 6), Reshape.unflatten([3, 2]), Activation(.sigmoid),
+            ] : name.hasPrefix("conv") ? [
                 Conv2d(inChannels: 2, outChannels: 3, kernelSize: 3, stride: 2, padding: 1), BatchNorm(dimensions: 2, features: 3),
                 Activation(.relu), ConvTranspose2d(inChannels: 3, outChannels: 4, kernelSize: 4, stride: 2, padding: 1),
                 BatchNorm(dimensions: 2, features: 4), Activation(.leakyReLU(slope: 0.2)),
@@ -93,7 +130,7 @@ import Testing
                 Activation(.sigmoid),
             ]
         }
-        let inputShape = name.hasPrefix("conv") ? [3, 2, 6, 6] : [7, 5]
+        let inputShape = name.hasPrefix("flatten") ? [5, 3, 2] : name.hasPrefix("conv") ? [3, 2, 6, 6] : [7, 5]
         let network = Sequential(make()), separate = make()
         var generator = RandomGenerator(seed: 3)
         for (a, b) in zip(network.layers, separate) {
