@@ -12,10 +12,36 @@ public enum BLAS {
     /// Threads for large matrix products (1 unless set).
     nonisolated(unsafe) public private(set) static var threads = 1
 
-    /// Sets the number of threads of large matrix products in this process.
+    /// Sets the number of threads of large matrix products in this process, and reserves
+    /// OpenBLAS's work buffers for that many products at once (see `reserveWorkBuffers`).
     public static func setThreads(_ count: Int) {
         openblas_set_num_threads(1)
         threads = max(1, count)
+        reserveWorkBuffers()
+    }
+
+    /// The address space of one OpenBLAS work buffer (its BUFFER_SIZE on x86-64, 32 << 22).
+    static let workBufferBytes = 128 << 20
+    /// How many products at once the reserved buffers serve.
+    nonisolated(unsafe) private static var reservedBuffers = 0
+
+    /// OpenBLAS 0.3.21 (Debian 12's) maps a new 128 MiB work buffer when a product starts
+    /// while every buffer in its table is in use, and retries a failed mapping forever
+    /// (OpenBLAS issue 5289, fixed in 0.3.30): under `ulimit -v`, a process whose tensors had
+    /// taken the address space hung at the first product two threads ran at once, deaf to
+    /// SIGTERM. So the buffers for `threads` products at once are taken now, before any model
+    /// is built, and given back to the table, where later products find them; when the limit
+    /// leaves no room for them, the program ends with the out-of-memory message instead.
+    private static func reserveWorkBuffers() {
+        guard reservedBuffers < threads else { return }
+        let needed = threads - reservedBuffers
+        if let room = AddressSpace.room, room < needed * workBufferBytes + (16 << 20) {
+            Tensor.exitOutOfMemory("reserving OpenBLAS's work buffers (\(needed) × 128 MiB of address space)")
+        }
+        // held all at once, so that the table ends with `threads` buffers
+        let buffers = (0..<threads).map { _ in blas_memory_alloc(0) }
+        for buffer in buffers { blas_memory_free(buffer) }
+        reservedBuffers = threads
     }
 
     /// The CPU kernel family OpenBLAS picked for this machine.

@@ -27,9 +27,17 @@ public final class DirectConvolution {
         }
     }
 
+    /// The address space kept free for oneDNN's generated code: when it cannot map it,
+    /// oneDNN 2.6 crashes in `dnnl_primitive_create` (SIGSEGV) instead of returning
+    /// `dnnl_out_of_memory`, so under a `ulimit -v` too tight for it the program ends first.
+    static let codeRoom = 32 << 20
+
     /// nil when oneDNN runs none of the passes of this shape on this CPU: the layer then
     /// uses im2col.
     public init?(_ shape: Shape) {
+        if let room = AddressSpace.room, room < DirectConvolution.codeRoom {
+            Tensor.exitOutOfMemory("creating a convolution's kernels (oneDNN needs 32 MiB of address space for its code)")
+        }
         var s = genlab_convolution_shape(
             batch: shape.batch, in_channels: shape.inChannels, out_channels: shape.outChannels,
             height: shape.height, width: shape.width, out_height: shape.outHeight, out_width: shape.outWidth,

@@ -128,11 +128,13 @@ import Testing
 /// Memory limits below the machine's (`ulimit -v`): the size check sees them, and an
 /// allocation that fails anyway ends with a message and exit 1, not a trap.
 @Suite struct MemoryLimitTests {
-    static func run(batch: Int) throws -> (status: Int32, output: String) {
+    /// Two steps of the ARENA VAE with batches of `batch` under `ulimit -v` of `kibibytes`,
+    /// killed after 60 s (a hang shows as status 137).
+    static func run(batch: Int, kibibytes: Int = 1_000_000) throws -> (status: Int32, output: String) {
         let results = try RunHarness.folder("ulimit")
         let command = ([RunHarness.genlab, "run", RunHarness.experimentFile("arena-conv-vae"), "--steps", "2", "--set", "train.batch_size=\(batch)",
                         "--set", "dataset.subset=12000", "--results", results, "--quiet"]).map { "'\($0)'" }.joined(separator: " ")
-        return try Repository.run("sh", ["-c", "ulimit -v 1000000; exec \(command)"])
+        return try Repository.run("timeout", ["-s", "KILL", "60", "sh", "-c", "ulimit -v \(kibibytes); exec \(command)"])
     }
 
     /// 1 GB of address space: 100,000 images of the ARENA VAE (17 GiB) are refused before
@@ -152,5 +154,16 @@ import Testing
         #expect(result.status == 1)
         #expect(result.output.contains("genlab: out of memory "), "\(result.output)")
         #expect(!result.output.contains("crashed") && !result.output.contains("Fatal error"), "\(result.output)")
+    }
+
+    /// 700 MB of address space, little more than the libraries take: OpenBLAS 0.3.21 retried
+    /// its failed 128 MiB buffer forever the first time two products ran at once (a hang,
+    /// deaf to SIGTERM), and oneDNN crashed (SIGSEGV) when it could not map its generated
+    /// code. Both now end with the out-of-memory message and exit 1, whichever comes first.
+    @Test(arguments: [200, 2_000, 3_800])
+    func tightLimitsEndInAMessage(batch: Int) throws {
+        let result = try MemoryLimitTests.run(batch: batch, kibibytes: 700_000)
+        #expect(result.status == 1, "status \(result.status): \(result.output)")
+        #expect(result.output.contains("genlab: out of memory "), "\(result.output)")
     }
 }
