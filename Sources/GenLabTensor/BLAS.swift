@@ -1,4 +1,5 @@
 import COpenBLAS
+import Glibc
 
 /// Thin wrappers over OpenBLAS's CBLAS, row-major throughout.
 ///
@@ -13,7 +14,7 @@ public enum BLAS {
     nonisolated(unsafe) public private(set) static var threads = 1
 
     /// Sets the number of threads of large matrix products in this process, and reserves
-    /// OpenBLAS's work buffers for that many products at once (see `reserveWorkBuffers`).
+    /// OpenBLAS's work buffers for the products they run at once (see `reserveWorkBuffers`).
     public static func setThreads(_ count: Int) {
         openblas_set_num_threads(1)
         threads = max(1, count)
@@ -24,24 +25,28 @@ public enum BLAS {
     static let workBufferBytes = 128 << 20
     /// How many products at once the reserved buffers serve.
     nonisolated(unsafe) private static var reservedBuffers = 0
+    /// The most products that run at once: one per core (Dispatch runs a `concurrentPerform`
+    /// on at most the active cores), and at most 64 (half of OpenBLAS's table).
+    static var concurrentProducts: Int { min(threads, max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))), 64) }
 
     /// OpenBLAS 0.3.21 (Debian 12's) maps a new 128 MiB work buffer when a product starts
     /// while every buffer in its table is in use, and retries a failed mapping forever
     /// (OpenBLAS issue 5289, fixed in 0.3.30): under `ulimit -v`, a process whose tensors had
     /// taken the address space hung at the first product two threads ran at once, deaf to
-    /// SIGTERM. So the buffers for `threads` products at once are taken now, before any model
+    /// SIGTERM. So the buffers for `concurrentProducts` are taken now, before any model
     /// is built, and given back to the table, where later products find them; when the limit
     /// leaves no room for them, the program ends with the out-of-memory message instead.
     private static func reserveWorkBuffers() {
-        guard reservedBuffers < threads else { return }
-        let needed = threads - reservedBuffers
+        let wanted = concurrentProducts
+        guard reservedBuffers < wanted else { return }
+        let needed = wanted - reservedBuffers
         if let room = AddressSpace.room, room < needed * workBufferBytes + (16 << 20) {
             Tensor.exitOutOfMemory("reserving OpenBLAS's work buffers (\(needed) × 128 MiB of address space)")
         }
-        // held all at once, so that the table ends with `threads` buffers
-        let buffers = (0..<threads).map { _ in blas_memory_alloc(0) }
+        // held all at once, so that the table ends with `wanted` buffers
+        let buffers = (0..<wanted).map { _ in blas_memory_alloc(0) }
         for buffer in buffers { blas_memory_free(buffer) }
-        reservedBuffers = threads
+        reservedBuffers = wanted
     }
 
     /// The CPU kernel family OpenBLAS picked for this machine.
