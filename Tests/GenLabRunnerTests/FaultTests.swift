@@ -160,10 +160,13 @@ import Testing
     /// its failed 128 MiB buffer forever the first time two products ran at once (a hang,
     /// deaf to SIGTERM), and oneDNN crashed (SIGSEGV) when it could not map its generated
     /// code. Both now end with the out-of-memory message and exit 1, whichever comes first.
-    @Test(arguments: [200, 2_000, 3_800])
-    func tightLimitsEndInAMessage(batch: Int) throws {
+    /// Batches of 200 sit at the edge: glibc reserves 64 MiB of address space for each thread
+    /// that allocates, as the threads happen to run, so they train on some runs; they must then
+    /// end with exit 0, never hang or crash. Batches of 2,000 and 3,800 never fit.
+    @Test(arguments: [(200, false), (2_000, true), (3_800, true)])
+    func tightLimitsEndInAMessage(batch: Int, neverFits: Bool) throws {
         let result = try MemoryLimitTests.run(batch: batch, kibibytes: 700_000)
-        #expect(result.status == 1, "status \(result.status): \(result.output)")
-        #expect(result.output.contains("genlab: out of memory "), "\(result.output)")
+        let message = result.status == 1 && result.output.contains("genlab: out of memory ")
+        #expect(message || (!neverFits && result.status == 0), "status \(result.status): \(result.output)")
     }
 }
