@@ -112,9 +112,9 @@ def main():
     print(f"  throughput of --jobs {args.jobs}: {statistics.median(ratios):.2f} × one point's (alone, one thread){spread}")
     if len(rounds) > 1:
         # each variant's least disturbed run: what the machine gives without its neighbours
-        best = points * min(r[0][0] for r in rounds) / min(r[4][0] for r in rounds)
-        print(f"  from each variant's fastest round (one point {min(r[0][0] for r in rounds):.1f} s, --jobs {args.jobs} "
-              f"{min(r[4][0] for r in rounds):.1f} s): {best:.2f} × one point's")
+        fastest_one, fastest_parallel = (min(r[i][0] for r in rounds) for i in (0, 4))
+        print(f"  from each variant's fastest round (one point {fastest_one:.1f} s, --jobs {args.jobs} "
+              f"{fastest_parallel:.1f} s): {points * fastest_one / fastest_parallel:.2f} × one point's")
 
 if __name__ == "__main__":
     main()

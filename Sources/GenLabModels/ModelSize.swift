@@ -14,10 +14,7 @@ enum ModelSize {
     static let memoryBytes: Int = {
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
         var limit = pages > 0 && size > 0 ? pages.multipliedReportingOverflow(by: size).partialValue : 1 << 34
-        var addressSpace = rlimit()
-        if getrlimit(Int32(RLIMIT_AS.rawValue), &addressSpace) == 0, addressSpace.rlim_cur != rlim_t.max {
-            limit = min(limit, Int(clamping: addressSpace.rlim_cur))
-        }
+        if let addressSpace = AddressSpace.limit { limit = min(limit, addressSpace) }
         if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
            let cgroup = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
             limit = min(limit, cgroup)

@@ -1,18 +1,25 @@
 import Glibc
 
-/// The address space left under `ulimit -v` (RLIMIT_AS), the limit a failed `mmap` reports.
-enum AddressSpace {
+/// The address space this process may map under `ulimit -v` (RLIMIT_AS), the limit a failed
+/// `mmap` reports.
+public enum AddressSpace {
+    /// The limit in bytes; nil when there is none.
+    public static var limit: Int? {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return Int(clamping: limit.rlim_cur)
+    }
+
     /// Bytes this process may still map: the limit less its current size (`/proc/self/statm`);
     /// nil when there is no limit or the size cannot be read.
     static var room: Int? {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        guard let limit else { return nil }
         let file = open("/proc/self/statm", O_RDONLY)
         guard file >= 0 else { return nil }
         defer { close(file) }
         var bytes = [UInt8](repeating: 0, count: 64)
         let count = read(file, &bytes, bytes.count)
         guard count > 0, let pages = Int(String(decoding: bytes[..<count], as: UTF8.self).split(separator: " ").first ?? "") else { return nil }
-        return Int(clamping: limit.rlim_cur) - pages * sysconf(Int32(_SC_PAGESIZE))
+        return limit - pages * sysconf(Int32(_SC_PAGESIZE))
     }
 }

@@ -40,6 +40,7 @@ public enum BLAS {
         let wanted = concurrentProducts
         guard reservedBuffers < wanted else { return }
         let needed = wanted - reservedBuffers
+        // 16 MiB beyond the buffers: OpenBLAS aligns each mapping, and the program goes on
         if let room = AddressSpace.room, room < needed * workBufferBytes + (16 << 20) {
             Tensor.exitOutOfMemory("reserving OpenBLAS's work buffers (\(needed) × 128 MiB of address space)")
         }
