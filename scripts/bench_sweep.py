@@ -15,7 +15,9 @@ runs R times, one round after another (each round runs them all, one point alone
 --jobs N first, back to back): the table
 gives each variant's median time, and the last line the median of the rounds' own ratios
 and their range, then the ratio of the two variants' fastest rounds (each one's least
-disturbed run, as `timeit` reports its best).
+disturbed run, as `timeit` reports its best). Each round also starts N single points at once,
+each its own `genlab run` on one thread: the throughput they reach is what this machine
+allows the sweep (its cores' shared caches, memory and host), without GenLab's workers.
 
 Peak memory is the largest sum of resident memory (VmRSS) over the `genlab` process and its
 workers, sampled every 20 ms; "one point" is the peak of a single point trained alone with
@@ -52,17 +54,19 @@ def tree_rss(pid):
     return total
 
 
-def measure(arguments):
-    """Runs genlab with `arguments`; returns (seconds, peak bytes over its process tree)."""
+def measure(*runs):
+    """Runs genlab once per argument list in `runs`, all at once; returns (seconds until the
+    last ends, peak bytes over their process trees together)."""
     start = time.monotonic()
-    process = subprocess.Popen([GENLAB] + arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    processes = [subprocess.Popen([GENLAB] + arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for arguments in runs]
     peak = 0
-    while process.poll() is None:
-        peak = max(peak, tree_rss(process.pid))
+    while any(process.poll() is None for process in processes):
+        peak = max(peak, sum(tree_rss(process.pid) for process in processes if process.poll() is None))
         time.sleep(0.02)
     seconds = time.monotonic() - start
-    if process.returncode != 0:
-        raise SystemExit(f"genlab {' '.join(arguments)} failed ({process.returncode}): {process.stderr.read().decode()}")
+    for arguments, process in zip(runs, processes):
+        if process.returncode != 0:
+            raise SystemExit(f"genlab {' '.join(arguments)} failed ({process.returncode}): {process.stderr.read().decode()}")
     return seconds, peak
 
 
@@ -84,25 +88,33 @@ def main():
     points = sum(1 for line in plan.splitlines() if line.startswith("  ") and "-" in line.split()[0])
     print(f"{os.path.basename(args.experiment)}: {points} points × {args.steps} steps; CPU {cpu}, {os.cpu_count()} cores; OpenBLAS kernels {kernel}")
     names = ["one point alone, 1 thread", "one point alone, every core", "--jobs 1 --threads 1", "--jobs 1",
-             f"--jobs {args.jobs}"]
+             f"--jobs {args.jobs}", f"{args.jobs} single points at once"]
     rounds = []
     with tempfile.TemporaryDirectory() as results:
-        def run(name, extra):
+        def arguments(name, extra):
             folder = os.path.join(results, name)
             shutil.rmtree(folder, ignore_errors=True)
-            return measure(["run", args.experiment, "--steps", str(args.steps), "--results", folder, "--quiet"] + extra)
-        point = next(line.split()[0] for line in plan.splitlines() if line.startswith("  ") and "-" in line.split()[0])
+            return ["run", args.experiment, "--steps", str(args.steps), "--results", folder, "--quiet"] + extra
+
+        def run(name, extra):
+            return measure(arguments(name, extra))
+        ids = [line.split()[0] for line in plan.splitlines() if line.startswith("  ") and "-" in line.split()[0]]
+        point = ids[0]
         for _ in range(args.rounds):
             # the two runs the throughput compares, one right after the other
             one = run("one", ["--point", point, "--threads", "1"] + changes)
             parallel = run("parallel", ["--jobs", str(args.jobs)] + points_selected)
+            # what the machine allows: as many single points, each its own `genlab run` on one
+            # thread, started at once (no sweep, no workers), back to back with the two above
+            alone = measure(*(arguments(f"alone{i}", ["--point", ids[i % len(ids)], "--threads", "1"] + changes)
+                              for i in range(args.jobs)))
             rounds.append([one, run("one-all", ["--point", point] + changes), run("serial1", ["--jobs", "1", "--threads", "1"] + points_selected),
-                           run("serial", ["--jobs", "1"] + points_selected), parallel])
+                           run("serial", ["--jobs", "1"] + points_selected), parallel, alone])
     times = [statistics.median(r[i][0] for r in rounds) for i in range(len(names))]
     peaks = [max(r[i][1] for r in rounds) for i in range(len(names))]
     for name, seconds, peak in zip(names, times, peaks):
         print(f"  {name:<30} {seconds:7.1f} s   peak {peak / 2**20:6.0f} MiB")
-    one, every, serial1, serial, parallel = times
+    one, every, serial1, serial, parallel, alone = times
     print(f"  --jobs {args.jobs} / --jobs 1: {parallel / serial:.2f}; / --jobs 1 --threads 1: {parallel / serial1:.2f}; "
           f"one point on every core / on one thread: {every / one:.2f}")
     print(f"  peak of --jobs {args.jobs}: {peaks[4] / 2**20:.0f} MiB; {args.jobs} × one point + 100 MB: "
@@ -110,6 +122,10 @@ def main():
     ratios = sorted(points * r[0][0] / r[4][0] for r in rounds)
     spread = f" (rounds: {', '.join(f'{x:.2f}' for x in ratios)})" if len(ratios) > 1 else ""
     print(f"  throughput of --jobs {args.jobs}: {statistics.median(ratios):.2f} × one point's (alone, one thread){spread}")
+    ceilings = sorted(args.jobs * r[0][0] / r[5][0] for r in rounds)
+    print(f"  throughput of {args.jobs} single points at once: {statistics.median(ceilings):.2f} × one point's "
+          f"(rounds: {', '.join(f'{x:.2f}' for x in ceilings)}): the machine's own limit for the sweep, "
+          f"which reaches {statistics.median(r[5][0] / r[4][0] for r in rounds):.2f} of it")
     if len(rounds) > 1:
         # each variant's least disturbed run: what the machine gives without its neighbours
         fastest_one, fastest_parallel = (min(r[i][0] for r in rounds) for i in (0, 4))

@@ -212,7 +212,9 @@ public final class SweepScheduler {
                 }
             }
             var descriptors = running.filter { $0.feed >= 0 }.map { pollfd(fd: $0.feed, events: Int16(POLLIN), revents: 0) }
-            _ = Glibc.poll(&descriptors, nfds_t(descriptors.count), 250)
+            // a worker whose pipe has closed is exiting: look for its end again in 2 ms, not
+            // 250 (the next point, or the sweep's end, would wait for nothing)
+            _ = Glibc.poll(&descriptors, nfds_t(descriptors.count), descriptors.count < running.count ? 2 : 250)
             for worker in running { worker.readProgress() }
             running.removeAll { worker in
                 guard let ending = worker.poll() else { return false }
