@@ -228,10 +228,22 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
     __typeof__(&dnnl_convolution_backward_weights_desc_init) weight_init =
         transposed ? dnnl_deconvolution_backward_weights_desc_init : dnnl_convolution_backward_weights_desc_init;
     dnnl_alg_kind_t algorithm = transposed ? dnnl_deconvolution_direct : dnnl_convolution_direct;
+    // the forward pass's own attributes: the rectifier, as a post-op of its kernel
+    dnnl_primitive_attr_t forward_attr;
+    dnnl_post_ops_t rectifier = NULL;
+    TRY(dnnl_primitive_attr_create(&forward_attr));
+    dnnl_primitive_attr_set_scratchpad_mode(forward_attr, dnnl_scratchpad_mode_user);
+    if (s->rectified) {
+        dnnl_post_ops_create(&rectifier);
+        dnnl_post_ops_append_eltwise(rectifier, 1.0f, dnnl_eltwise_relu, s->slope, 0.0f);
+        dnnl_primitive_attr_set_post_ops(forward_attr, rectifier);
+        dnnl_post_ops_destroy(rectifier);
+    }
     dnnl_convolution_desc_t d;
     dnnl_status_t status = forward_init(&d, dnnl_forward_training, algorithm, &src_any, &weight_any, NULL, &dst_any,
                                         strides, padding_l, padding_r);
-    if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->forward_pd, &d, attr, engine, NULL);
+    if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->forward_pd, &d, forward_attr, engine, NULL);
+    dnnl_primitive_attr_destroy(forward_attr);
     if (status == dnnl_success)
         status = data_init(&d, algorithm, &src_any, &weight_any, &dst_any, strides, padding_l, padding_r);
     if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->backward_data_pd, &d, attr, engine, c->forward_pd);
@@ -353,7 +365,7 @@ static char library[128];
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
 static void library_describe(void) {
     const dnnl_version_t *v = dnnl_version();
-    genlab_convolution_shape probe = {1, 16, 16, 8, 8, 8, 8, 3, 1, 1};
+    genlab_convolution_shape probe = {1, 16, 16, 8, 8, 8, 8, 3, 1, 1, 0, 0.0f};
     genlab_convolution *c = genlab_convolution_create(0, &probe);
     snprintf(library, sizeof library, "oneDNN %d.%d.%d, %s", v->major, v->minor, v->patch,
              c ? "" : "no direct kernels on this CPU (im2col throughout)");

@@ -29,6 +29,24 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, InPlaceBackwa
         return true
     }
 
+    /// This activation as a rectifier the layer before can apply (`RectifiesItsOutput`):
+    /// ReLU, and LeakyReLU with a slope of 0 or more; nil for the others.
+    public var rectifier: Rectifier? {
+        switch kind {
+        case .relu: Rectifier(slope: 0)
+        case .leakyReLU(let slope) where slope >= 0: Rectifier(slope: slope)
+        default: nil
+        }
+    }
+
+    /// Keeps `output`, written already rectified by the layer before (`rectifier`), as its
+    /// output for backward; returns it.
+    public func forward(rectified output: Tensor) -> Tensor {
+        input = nil
+        self.output = output
+        return output
+    }
+
     /// dx = g where x > 0, g·slope elsewhere, eight lanes at a time (branch-free: the signs
     /// of activations are random, so a branch per element mispredicts half the time).
     private static func scaleWhereNotPositive(

@@ -3,7 +3,7 @@
 /// otherwise each chunk of the batch (see `BatchChunks`) is unfolded (im2col) and multiplied
 /// by one sgemm, and a batch of one chunk keeps its columns for backward, a larger one is
 /// unfolded again there.
-public final class Conv2d: WeightedLayer, OwnsItsResults {
+public final class Conv2d: WeightedLayer, RectifiesItsOutput {
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: Int
@@ -69,6 +69,12 @@ public final class Conv2d: WeightedLayer, OwnsItsResults {
     }
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
+        try forward(input, rectifier: nil)
+    }
+
+    /// The output rectified in the last pass that writes it: oneDNN's kernel without a bias,
+    /// else the pass adding the bias, or the one back from the columns.
+    public func forward(_ input: Tensor, rectifier: Rectifier?) throws(ShapeError) -> Tensor {
         let g = try geometry(for: input.shape)
         let n = input.shape[0]
         geometry = g
@@ -77,21 +83,23 @@ public final class Conv2d: WeightedLayer, OwnsItsResults {
         let convolution = direct.convolution(for: DirectConvolution.Shape(
             transposed: false, batch: n, inChannels: inChannels, outChannels: outChannels,
             height: g.height, width: g.width, outHeight: g.outputHeight, outWidth: g.outputWidth,
-            kernel: kernelSize, stride: stride, padding: padding))
+            kernel: kernelSize, stride: stride, padding: padding, rectifier: bias == nil ? rectifier : nil))
         columnsHoldInput = false
         guard let convolution, convolution.runsForward else {
-            forwardByColumns(input, geometry: g)
+            forwardByColumns(input, geometry: g, rectifier: rectifier)
             return output
         }
         convolution.forward(input.data, weight: weight.value.data, into: output.data)
         if let bias {
-            ChannelLayout.addBias(bias.value.data, batch: n, channels: outChannels, plane: g.outputPlane, to: output.data)
+            ChannelLayout.finish(output.data, batch: n, channels: outChannels, plane: g.outputPlane,
+                                 bias: bias.value.data, rectifier: rectifier)
         }
         return output
     }
 
-    /// Per chunk of the batch (see `BatchChunks`): im2col, one sgemm, back to images with the bias.
-    private func forwardByColumns(_ input: Tensor, geometry g: ConvGeometry) {
+    /// Per chunk of the batch (see `BatchChunks`): im2col, one sgemm, back to images with the
+    /// bias and the rectifier.
+    private func forwardByColumns(_ input: Tensor, geometry g: ConvGeometry, rectifier: Rectifier?) {
         let n = input.shape[0], plane = g.outputPlane
         let imageSize = inChannels * g.height * g.width, outputSize = outChannels * plane
         for (start, count) in BatchChunks.ranges(batch: n, rows: g.patchSize, plane: plane) {
@@ -102,7 +110,8 @@ public final class Conv2d: WeightedLayer, OwnsItsResults {
                       a: weight.value.data, lda: g.patchSize, b: columns.data, ldb: count * plane,
                       beta: 0, c: channelMajor.data, ldc: count * plane)
             ChannelLayout.toImages(channelMajor.data, batch: count, channels: outChannels, plane: plane,
-                                   bias: bias.map { UnsafePointer($0.value.data) }, into: output.data + start * outputSize)
+                                   bias: bias.map { UnsafePointer($0.value.data) }, rectifier: rectifier,
+                                   into: output.data + start * outputSize)
             columnsHoldInput = count == n
         }
     }

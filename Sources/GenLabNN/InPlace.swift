@@ -30,3 +30,13 @@ public protocol InPlaceBackward: Layer {
 /// own input nor where the relabelled tensor would reach its caller. It writes no element,
 /// so the storage it passes on is as free to be written over as it was before it.
 public protocol InPlaceReshape: InPlaceForward, InPlaceBackward {}
+
+/// A layer that can apply a ReLU or LeakyReLU to its output in the pass that writes it
+/// (`Rectifier`): a `Sequential` asks it to for the activation that follows it, whose forward
+/// then only keeps that output for its backward (`Activation.forward(rectified:)`), and the
+/// output is not read and written over once more. The layer's backward is unchanged: it reads
+/// its input, never its output.
+public protocol RectifiesItsOutput: OwnsItsResults {
+    /// The output for `input`, rectified by `rectifier` (as `forward(_:)` when nil).
+    func forward(_ input: Tensor, rectifier: Rectifier?) throws(ShapeError) -> Tensor
+}

@@ -3,7 +3,8 @@
 /// Element-wise layers run in place where nothing else reads what they overwrite (see
 /// `InPlaceForward` and `InPlaceBackward`), and reshapes relabel their neighbours' tensors
 /// instead of copying them (`InPlaceReshape`); never over the Sequential's own input or the
-/// gradient it is given.
+/// gradient it is given. A ReLU or LeakyReLU (slope 0 or more) after a layer that
+/// `RectifiesItsOutput` is applied by that layer instead.
 public final class Sequential: Layer {
     public let layers: [Layer]
     public var typeName: String { "Sequential" }
@@ -11,6 +12,8 @@ public final class Sequential: Layer {
     private let forwardInPlace: [InPlaceForward?]
     /// Per layer: the layer, where its backward writes over the gradient of the layer after.
     private let backwardInPlace: [InPlaceBackward?]
+    /// Per layer: the layer and the rectifier of the activation after it, where it applies it.
+    private let rectifying: [(layer: RectifiesItsOutput, rectifier: Rectifier)?]
 
     public init(_ layers: [Layer]) {
         self.layers = layers
@@ -33,6 +36,12 @@ public final class Sequential: Layer {
             }
         }
         forwardInPlace = forwards
+        // the activation takes over the output, as running in place would: the layer owns it
+        rectifying = layers.indices.map { i in
+            guard i + 1 < layers.count, let layer = layers[i] as? RectifiesItsOutput,
+                  let rectifier = (layers[i + 1] as? Activation)?.rectifier else { return nil }
+            return (layer, rectifier)
+        }
         var backwards = [InPlaceBackward?](repeating: nil, count: layers.count)
         for i in layers.indices.reversed().dropFirst() where layers[i + 1] is OwnsItsResults || backwards[i + 1] != nil {
             backwards[i] = layers[i] as? InPlaceBackward
@@ -44,6 +53,8 @@ public final class Sequential: Layer {
     public var forwardsInPlace: [Bool] { forwardInPlace.map { $0 != nil } }
     /// Per layer: whether its backward writes over the gradient of the layer after.
     public var backwardsInPlace: [Bool] { backwardInPlace.map { $0 != nil } }
+    /// Per layer: whether it applies the activation after it (`RectifiesItsOutput`).
+    public var rectifiesNext: [Bool] { rectifying.map { $0 != nil } }
 
     public var isTraining: Bool {
         get { layers.first?.isTraining ?? true }
@@ -94,8 +105,12 @@ public final class Sequential: Layer {
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         var x = input
-        for (layer, inPlace) in zip(layers, forwardInPlace) {
-            if let inPlace {
+        for (i, layer) in layers.enumerated() {
+            if let fused = rectifying[i] {
+                x = try fused.layer.forward(x, rectifier: fused.rectifier)
+            } else if i > 0, rectifying[i - 1] != nil, let activation = layer as? Activation {
+                x = activation.forward(rectified: x)
+            } else if let inPlace = forwardInPlace[i] {
                 x = try inPlace.forward(inPlace: x)
             } else {
                 x = try layer.forward(x)

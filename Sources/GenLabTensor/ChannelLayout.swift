@@ -15,35 +15,44 @@ public enum ChannelLayout {
         }
     }
 
-    /// `target[n][c][q] = source[c][n·P + q] + bias[c]` (no bias when `bias` is nil).
+    /// `target[n][c][q] = r(source[c][n·P + q] + bias[c])`, without the bias when `bias` is
+    /// nil and without `r` when `rectifier` is nil.
     public static func toImages(
         _ source: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int,
-        bias: UnsafePointer<Float>?, into target: UnsafeMutablePointer<Float>
+        bias: UnsafePointer<Float>?, rectifier: Rectifier? = nil, into target: UnsafeMutablePointer<Float>
     ) {
         let rowLength = batch * plane
         for n in 0..<batch {
             for c in 0..<channels {
                 let from = source + c * rowLength + n * plane
                 let to = target + (n * channels + c) * plane
-                if let bias {
-                    let b = bias[c]
-                    for q in 0..<plane { to[q] = from[q] + b }
-                } else {
-                    to.update(from: from, count: plane)
+                switch (bias?[c], rectifier) {
+                case (let b?, let r?): for q in 0..<plane { to[q] = r(from[q] + b) }
+                case (let b?, nil): for q in 0..<plane { to[q] = from[q] + b }
+                case (nil, let r?): for q in 0..<plane { to[q] = r(from[q]) }
+                case (nil, nil): to.update(from: from, count: plane)
                 }
             }
         }
     }
 
-    /// `images[n][c][q] += bias[c]`: a convolution's bias, in the image layout.
-    public static func addBias(
-        _ bias: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int,
-        to images: UnsafeMutablePointer<Float>
+    /// `images[n][c][q] = r(images[n][c][q] + bias[c])`: a convolution's bias and the
+    /// rectifier after it, in the image layout, in one pass (each left out when nil; nothing
+    /// to do when both are).
+    public static func finish(
+        _ images: UnsafeMutablePointer<Float>, batch: Int, channels: Int, plane: Int,
+        bias: UnsafePointer<Float>?, rectifier: Rectifier?
     ) {
+        guard bias != nil || rectifier != nil else { return }
         for n in 0..<batch {
             for c in 0..<channels {
-                let p = images + (n * channels + c) * plane, b = bias[c]
-                for q in 0..<plane { p[q] += b }
+                let p = images + (n * channels + c) * plane
+                switch (bias?[c], rectifier) {
+                case (let b?, let r?): for q in 0..<plane { p[q] = r(p[q] + b) }
+                case (let b?, nil): for q in 0..<plane { p[q] += b }
+                case (nil, let r?): for q in 0..<plane { p[q] = r(p[q]) }
+                case (nil, nil): return
+                }
             }
         }
     }

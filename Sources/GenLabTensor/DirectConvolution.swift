@@ -14,16 +14,18 @@ public final class DirectConvolution {
     /// oneDNN's name for the forward kernel, for instance "jit:avx512_core".
     public let implementation: String
 
-    /// The shapes of one layer; see `genlab_convolution_shape`.
+    /// The shapes of one layer, and the rectifier its forward kernel applies to its output
+    /// (nil: none); see `genlab_convolution_shape`.
     public struct Shape: Hashable, Sendable {
         public var transposed: Bool
         public var batch, inChannels, outChannels, height, width, outHeight, outWidth, kernel, stride, padding: Int
+        public var rectifier: Rectifier?
 
         public init(transposed: Bool, batch: Int, inChannels: Int, outChannels: Int, height: Int, width: Int,
-                    outHeight: Int, outWidth: Int, kernel: Int, stride: Int, padding: Int) {
+                    outHeight: Int, outWidth: Int, kernel: Int, stride: Int, padding: Int, rectifier: Rectifier? = nil) {
             (self.transposed, self.batch, self.inChannels, self.outChannels) = (transposed, batch, inChannels, outChannels)
             (self.height, self.width, self.outHeight, self.outWidth) = (height, width, outHeight, outWidth)
-            (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
+            (self.kernel, self.stride, self.padding, self.rectifier) = (kernel, stride, padding, rectifier)
         }
     }
 
@@ -41,7 +43,8 @@ public final class DirectConvolution {
         var s = genlab_convolution_shape(
             batch: shape.batch, in_channels: shape.inChannels, out_channels: shape.outChannels,
             height: shape.height, width: shape.width, out_height: shape.outHeight, out_width: shape.outWidth,
-            kernel: shape.kernel, stride: shape.stride, padding: shape.padding)
+            kernel: shape.kernel, stride: shape.stride, padding: shape.padding,
+            rectified: shape.rectifier == nil ? 0 : 1, slope: shape.rectifier?.slope ?? 0)
         guard let handle = genlab_convolution_create(shape.transposed ? 1 : 0, &s) else { return nil }
         self.handle = handle
         parts = Int(genlab_convolution_parts(handle))
@@ -58,8 +61,8 @@ public final class DirectConvolution {
     /// "oneDNN 2.6.3, jit:avx512_core kernels".
     public static var library: String { String(cString: genlab_convolution_library()) }
 
-    /// output = the layer applied to input (whole batches, NCHW), without bias; only when
-    /// `runsForward`.
+    /// output = the layer applied to input (whole batches, NCHW), without bias, then the
+    /// shape's rectifier; only when `runsForward`.
     public func forward(_ input: UnsafePointer<Float>, weight: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         check(genlab_convolution_set_weight(handle, weight, 0))
         forEachPart { part in genlab_convolution_forward(handle, part, input, output) }

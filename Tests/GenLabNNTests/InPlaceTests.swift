@@ -44,6 +44,20 @@ import Testing
         ])
         #expect(generator.forwardsInPlace == [false, false, true, false, true])
         #expect(generator.backwardsInPlace == [false, true, true, false, false])
+        // BatchNorm between a convolution and its ReLU; Tanh is no rectifier
+        #expect(generator.rectifiesNext == [false, false, false, false, false])
+        let rectified = Sequential([
+            Conv2d(inChannels: 1, outChannels: 2, kernelSize: 3), Activation(.relu), Activation(.relu),
+            ConvTranspose2d(inChannels: 2, outChannels: 2, kernelSize: 3), Activation(.leakyReLU(slope: 0.2)),
+            Conv2d(inChannels: 2, outChannels: 2, kernelSize: 3), Activation(.leakyReLU(slope: -0.5)),
+            Conv2d(inChannels: 2, outChannels: 2, kernelSize: 3), Activation(.sigmoid),
+        ])
+        // a second ReLU does not follow the convolution; a negative slope's backward reads the
+        // input, so that LeakyReLU keeps its own output; Sigmoid is no rectifier
+        #expect(rectified.rectifiesNext == [true, false, false, true, false, false, false, false, false])
+        // not the caller's input; the last two layers too
+        let ends = Sequential([Activation(.relu), Conv2d(inChannels: 1, outChannels: 1, kernelSize: 1), Activation(.relu)])
+        #expect(ends.rectifiesNext == [false, true, false])
         let edges = Sequential([
             Activation(.relu), Linear(inFeatures: 3, outFeatures: 3), Activation(.leakyReLU(slope: -0.5)),
             Reshape.flatten(), Activation(.relu), Activation(.tanh), Activation(.sigmoid),
@@ -106,6 +120,25 @@ import Testing
         #expect(firstOutput.shape == [4, 6] && first.gradOutput?.shape == [4, 6])
     }
 
+    /// Convolutions followed by a ReLU or LeakyReLU, which a Sequential has them apply
+    /// (`RectifiesItsOutput`), on every path that writes their output last: oneDNN's kernel
+    /// (no bias), the bias pass after it, a transposed kernel's pass after it, col2im then the
+    /// bias pass, the way back from the columns with and without a bias, and col2im then a
+    /// pass of the rectifier alone.
+    static func rectifiedConvolutions() -> [Layer] {
+        [
+            Conv2d(inChannels: 3, outChannels: 16, kernelSize: 3, padding: 1, bias: false), Activation(.relu),
+            Conv2d(inChannels: 16, outChannels: 16, kernelSize: 4, stride: 2, padding: 1), Activation(.leakyReLU(slope: 0.2)),
+            ConvTranspose2d(inChannels: 16, outChannels: 16, kernelSize: 4, stride: 2, padding: 1, bias: false),
+            Activation(.leakyReLU(slope: 0.1)),
+            ConvTranspose2d(inChannels: 16, outChannels: 4, kernelSize: 3, padding: 1), Activation(.relu),
+            Conv2d(inChannels: 4, outChannels: 3, kernelSize: 3, padding: 1), Activation(.relu),
+            Conv2d(inChannels: 3, outChannels: 2, kernelSize: 3, padding: 1, bias: false), Activation(.relu),
+            ConvTranspose2d(inChannels: 2, outChannels: 2, kernelSize: 3, padding: 1, bias: false), Activation(.leakyReLU(slope: 0.3)),
+            Activation(.sigmoid),
+        ]
+    }
+
     /// Two steps of networks with every kind of neighbour, through a Sequential and layer by
     /// layer on each layer's own storage: the same outputs, input gradients and parameter
     /// gradients to the bit, and the caller's input and gradient untouched.
@@ -113,10 +146,11 @@ import Testing
         "conv-bn-relu-convT-bn-leaky-convT-tanh",
         "relu-linear-leaky(-0.3)-linear-relu-tanh-bn-sigmoid",
         "flatten-linear-unflatten-relu-flatten-linear-unflatten-sigmoid",
+        "rectified: conv-relu-conv-leaky-convT-leaky-convT-relu-conv-relu-conv-relu-convT-leaky-sigmoid",
     ])
     func inPlaceGivesTheBitsOfSeparateLayers(_ name: String) throws {
         func make() -> [Layer] {
-            name.hasPrefix("flatten") ? [
+            name.hasPrefix("rectified") ? InPlaceTests.rectifiedConvolutions() : name.hasPrefix("flatten") ? [
                 Reshape.flatten(), Linear(inFeatures: 6, outFeatures: 6), Reshape.unflatten([2, 3]), Activation(.relu),
                 Reshape.flatten(), Linear(inFeatures: 6, outFeatures: 6), Reshape.unflatten([3, 2]), Activation(.sigmoid),
             ] : name.hasPrefix("conv") ? [
@@ -130,7 +164,8 @@ import Testing
                 Activation(.sigmoid),
             ]
         }
-        let inputShape = name.hasPrefix("flatten") ? [5, 3, 2] : name.hasPrefix("conv") ? [3, 2, 6, 6] : [7, 5]
+        let inputShape = name.hasPrefix("flatten") ? [5, 3, 2] : name.hasPrefix("conv") ? [3, 2, 6, 6]
+            : name.hasPrefix("rectified") ? [3, 3, 8, 8] : [7, 5]
         let network = Sequential(make()), separate = make()
         var generator = RandomGenerator(seed: 3)
         for (a, b) in zip(network.layers, separate) {
@@ -138,6 +173,9 @@ import Testing
             for (p, q) in zip(a.parameters, b.parameters) { q.parameter.value.copy(from: p.parameter.value) }
         }
         #expect(network.forwardsInPlace.contains(true) && network.backwardsInPlace.contains(true))
+        if name.hasPrefix("rectified") {
+            #expect(network.rectifiesNext == (0..<15).map { $0 % 2 == 0 && $0 < 14 })
+        }
         for step in 0..<2 {
             let input = GradientCheck.random(inputShape, seed: UInt64(10 + step), margin: 0.05)
             let inputValues = input.values
@@ -145,6 +183,13 @@ import Testing
             var x = input
             for layer in separate { x = try layer.forward(x) }
             #expect(output == x.values, "step \(step): outputs")
+            #if arch(x86_64)
+            if name.hasPrefix("rectified") {
+                // the first three run on oneDNN's kernels
+                let kernels = network.layers.prefix(6).compactMap { ($0 as? Conv2d)?.kernel ?? ($0 as? ConvTranspose2d)?.kernel }
+                #expect(kernels.allSatisfy { $0.hasPrefix("jit:") } && kernels.count == 3, "\(kernels)")
+            }
+            #endif
             #expect(input.values == inputValues, "step \(step): the input was overwritten")
             let gradOutput = GradientCheck.random(x.shape, seed: UInt64(20 + step))
             let gradValues = gradOutput.values

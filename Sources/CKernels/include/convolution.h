@@ -17,9 +17,13 @@ typedef struct genlab_convolution genlab_convolution;
 
 /// The shapes of one layer: `batch` images of in_channels × height × width become
 /// out_channels × out_height × out_width ones, through a kernel × kernel window with this
-/// stride and zero padding on each side.
+/// stride and zero padding on each side. When `rectified` is not 0, the forward pass writes
+/// its output rectified: y = x where x > 0, slope · x elsewhere (a ReLU or LeakyReLU after
+/// the layer, fused into its kernel).
 typedef struct {
     long batch, in_channels, out_channels, height, width, out_height, out_width, kernel, stride, padding;
+    int rectified;
+    float slope;
 } genlab_convolution_shape;
 
 /// The passes of a layer.
