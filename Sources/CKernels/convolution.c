@@ -35,7 +35,8 @@ typedef struct {
 
 struct genlab_convolution {
     int parts;
-    long src_floats, dst_floats, weight_floats; // per part, per part, whole
+    long chunk, chunks;                         // images a call runs on, calls per part
+    long src_floats, dst_floats, weight_floats; // per chunk, per chunk, whole
     dnnl_primitive_desc_t forward_pd, backward_data_pd, backward_weight_pd;
     port weight_forward, weight_backward;
     dnnl_stream_t stream;
@@ -43,10 +44,11 @@ struct genlab_convolution {
     int share_diff_dst;
     // the part arenas' layouts: bytes of a forward and a backward call, and their scratchpads
     size_t forward_bytes, backward_bytes, forward_scratch, backward_scratch;
-    // the caller's arena: the reordered weights, and after them part 1's weight gradient,
-    // kept from its backward pass until genlab_convolution_finish_weight_gradient
+    // the caller's arena: the reordered weights, and after them part 1's weight gradient
+    // (in the caller's layout), kept from its backward pass until
+    // genlab_convolution_finish_weight_gradient
     size_t caller_forward_bytes, caller_backward_bytes, kept_offset;
-    char *kept;
+    float *kept;
     part_state part[2];
 };
 
@@ -199,7 +201,7 @@ static int is_direct(const_dnnl_primitive_desc_t pd) {
 }
 
 static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_convolution_shape *s) {
-    long images = s->batch / c->parts;
+    long images = c->chunk;
     dnnl_dims_t src_dims = {images, s->in_channels, s->height, s->width};
     dnnl_dims_t dst_dims = {images, s->out_channels, s->out_height, s->out_width};
     dnnl_dims_t weight_dims = {s->out_channels, s->in_channels, s->kernel, s->kernel};
@@ -269,7 +271,7 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
     if (data_runs)
         TRY(port_create(&c->weight_backward, &weight_user, query(bd, dnnl_query_weights_md), PORT_IN, &c->caller_backward_bytes));
     if (c->parts == 2 && weight_runs)
-        c->kept_offset = place(&c->caller_backward_bytes, dnnl_memory_desc_get_size(query(bw, dnnl_query_diff_weights_md)));
+        c->kept_offset = place(&c->caller_backward_bytes, dnnl_memory_desc_get_size(&weight_user));
     dnnl_dims_t scratch_dims = {1};
     dnnl_memory_desc_t scratch_md;
     TRY(dnnl_memory_desc_init_by_tag(&scratch_md, 1, scratch_dims, dnnl_u8, dnnl_a));
@@ -305,6 +307,27 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
     return dnnl_success;
 }
 
+/// The bytes of blocked copies a call may make: a core's own cache (L2: 1 MiB on Zen 5, 2 MiB
+/// on Xeon Sapphire Rapids). A constant, not this CPU's figure, so that the chunks, and with
+/// them the order the weight gradient is summed in, are the same on every machine.
+static const double chunk_bytes = 1 << 20;
+
+/// The images a call runs on, out of a part's `images`: few enough that the blocked copies a
+/// backward call makes of them (at most 2 of the input, 2 of the output) fit in
+/// `chunk_bytes`, where the kernel reads them back, instead of going out to the shared cache
+/// or memory and back (two sweep points on two cores share those); each chunk reads the
+/// weights again, so they must be small beside it (a quarter of its images' bytes at most).
+/// A divisor of `images`, at least 8 (fewer cost more in calls than they save), else the
+/// whole part.
+static long chunk_images(long images, long src_image, long dst_image, long weight_floats) {
+    double image_bytes = 4.0 * 2 * (src_image + dst_image);
+    long most = (long)(chunk_bytes / image_bytes);
+    for (long chunk = most < images ? most : images; chunk >= 8; chunk--) {
+        if (images % chunk == 0) return chunk * image_bytes / 2 >= 4.0 * 4 * weight_floats ? chunk : images;
+    }
+    return images;
+}
+
 genlab_convolution *genlab_convolution_create(int transposed, const genlab_convolution_shape *s) {
     // Measured on AVX-512: a pass that produces images of fewer than 16 channels (a first
     // layer's data gradient, a last layer's output) is up to 7× slower on oneDNN's blocked
@@ -327,9 +350,12 @@ genlab_convolution *genlab_convolution_create(int transposed, const genlab_convo
     // Two parts when each has at least 2^24 multiply-adds: the second core then has work.
     double work = (double)s->batch * s->in_channels * s->out_channels * s->kernel * s->kernel * grid;
     c->parts = s->batch % 2 == 0 && work / 2 >= (double)(1 << 24) ? 2 : 1;
-    c->src_floats = s->batch / c->parts * s->in_channels * s->height * s->width;
-    c->dst_floats = s->batch / c->parts * s->out_channels * s->out_height * s->out_width;
+    long src_image = s->in_channels * s->height * s->width, dst_image = s->out_channels * s->out_height * s->out_width;
     c->weight_floats = s->in_channels * s->out_channels * s->kernel * s->kernel;
+    c->chunk = chunk_images(s->batch / c->parts, src_image, dst_image, c->weight_floats);
+    c->chunks = s->batch / c->parts / c->chunk;
+    c->src_floats = c->chunk * src_image;
+    c->dst_floats = c->chunk * dst_image;
     c->directions = (thin_out ? 0 : GENLAB_CONVOLUTION_FORWARD) | (thin_in ? 0 : GENLAB_CONVOLUTION_BACKWARD_DATA) |
                     GENLAB_CONVOLUTION_BACKWARD_WEIGHT;
     omp_set_num_threads(1); // oneDNN sizes its work by the threads it will have
@@ -383,6 +409,8 @@ const char *genlab_convolution_library(void) {
 
 int genlab_convolution_parts(const genlab_convolution *c) { return c->parts; }
 
+long genlab_convolution_chunk(const genlab_convolution *c) { return c->chunk; }
+
 int genlab_convolution_directions(const genlab_convolution *c) { return c->directions; }
 
 const char *genlab_convolution_implementation(const genlab_convolution *c) {
@@ -396,7 +424,7 @@ int genlab_convolution_set_weight(genlab_convolution *c, const float *weight, in
     if (!arena) return (dnnl_status_t)GENLAB_CONVOLUTION_OUT_OF_MEMORY;
     omp_set_num_threads(1);
     port *w = backward ? &c->weight_backward : &c->weight_forward;
-    c->kept = arena + c->kept_offset;
+    c->kept = (float *)(arena + c->kept_offset);
     if (!w->user) return dnnl_success; // the pass reading these weights runs on im2col
     TRY(port_bind(w, arena));
     return port_move(w, c->stream, weight, 0);
@@ -407,13 +435,17 @@ static dnnl_status_t forward(genlab_convolution *c, int part, const float *input
     TRY(port_bind(&p->src, arena));
     TRY(port_bind(&p->dst, arena));
     TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + c->forward_scratch));
-    TRY(port_move(&p->src, p->stream, input + part * c->src_floats, 0));
-    dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, port_memory(&p->src)},
-                               {DNNL_ARG_WEIGHTS, port_memory(&c->weight_forward)},
-                               {DNNL_ARG_DST, port_memory(&p->dst)}};
-    if (!p->dst.inner) TRY(dnnl_memory_set_data_handle(p->dst.user, output + part * c->dst_floats));
-    TRY(run(p->forward, p, 3, args));
-    return port_move(&p->dst, p->stream, output + part * c->dst_floats, 1);
+    for (long piece = part * c->chunks; piece < (part + 1) * c->chunks; piece++) {
+        float *out = output + piece * c->dst_floats;
+        TRY(port_move(&p->src, p->stream, input + piece * c->src_floats, 0));
+        dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, port_memory(&p->src)},
+                                   {DNNL_ARG_WEIGHTS, port_memory(&c->weight_forward)},
+                                   {DNNL_ARG_DST, port_memory(&p->dst)}};
+        if (!p->dst.inner) TRY(dnnl_memory_set_data_handle(p->dst.user, out));
+        TRY(run(p->forward, p, 3, args));
+        TRY(port_move(&p->dst, p->stream, out, 1));
+    }
+    return dnnl_success;
 }
 
 int genlab_convolution_forward(genlab_convolution *c, int part, const float *input, float *output) {
@@ -426,17 +458,13 @@ int genlab_convolution_forward(genlab_convolution *c, int part, const float *inp
     return status;
 }
 
-static dnnl_status_t backward(genlab_convolution *c, int part, const float *input, const float *grad_output,
-                              float *grad_input, float *grad_weight, char *arena) {
-    part_state *p = &c->part[part];
-    const float *grad = grad_output + part * c->dst_floats;
-    port *borrowed[] = {&p->diff_dst, &p->diff_src, &p->weight_src, &p->weight_diff_dst, &p->diff_weight};
-    // (ports never created have no inner buffer to bind)
-    for (size_t i = 0; i < sizeof borrowed / sizeof *borrowed; i++) TRY(port_bind(borrowed[i], arena));
-    TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + c->backward_scratch));
+/// The backward pass of one chunk (`piece` of the batch's).
+static dnnl_status_t backward_chunk(genlab_convolution *c, part_state *p, long piece, const float *input,
+                                    const float *grad_output, float *grad_input, float *grad_weight) {
+    const float *grad = grad_output + piece * c->dst_floats;
     if (grad_input || (grad_weight && c->share_diff_dst)) TRY(port_move(&p->diff_dst, p->stream, grad, 0));
     if (grad_input) {
-        float *into = grad_input + part * c->src_floats;
+        float *into = grad_input + piece * c->src_floats;
         dnnl_exec_arg_t args[4] = {{DNNL_ARG_DIFF_DST, port_memory(&p->diff_dst)},
                                    {DNNL_ARG_WEIGHTS, port_memory(&c->weight_backward)},
                                    {DNNL_ARG_DIFF_SRC, port_memory(&p->diff_src)}};
@@ -445,7 +473,7 @@ static dnnl_status_t backward(genlab_convolution *c, int part, const float *inpu
         TRY(port_move(&p->diff_src, p->stream, into, 1));
     }
     if (!grad_weight) return dnnl_success;
-    TRY(port_move(&p->weight_src, p->stream, input + part * c->src_floats, 0));
+    TRY(port_move(&p->weight_src, p->stream, input + piece * c->src_floats, 0));
     dnnl_memory_t src = port_memory(&p->weight_src), diff_dst;
     if (c->share_diff_dst) {
         diff_dst = port_memory(&p->diff_dst);
@@ -453,12 +481,28 @@ static dnnl_status_t backward(genlab_convolution *c, int part, const float *inpu
         TRY(port_move(&p->weight_diff_dst, p->stream, grad, 0));
         diff_dst = port_memory(&p->weight_diff_dst);
     }
-    // part 1 keeps its gradient in the caller's arena for finish; part 0 adds its own at once
-    if (part == 1) TRY(dnnl_memory_set_data_handle(p->diff_weight.inner, c->kept));
     dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst},
                                {DNNL_ARG_DIFF_WEIGHTS, port_memory(&p->diff_weight)}};
     TRY(run(p->backward_weight, p, 3, args));
-    return part == 1 ? dnnl_success : port_move(&p->diff_weight, p->stream, grad_weight, 1);
+    return port_move(&p->diff_weight, p->stream, grad_weight, 1);
+}
+
+static dnnl_status_t backward(genlab_convolution *c, int part, const float *input, const float *grad_output,
+                              float *grad_input, float *grad_weight, char *arena) {
+    part_state *p = &c->part[part];
+    port *borrowed[] = {&p->diff_dst, &p->diff_src, &p->weight_src, &p->weight_diff_dst, &p->diff_weight};
+    // (ports never created have no inner buffer to bind)
+    for (size_t i = 0; i < sizeof borrowed / sizeof *borrowed; i++) TRY(port_bind(borrowed[i], arena));
+    TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + c->backward_scratch));
+    // part 0 adds its chunks' weight gradients to the caller's at once; part 1 adds them up
+    // in the caller's arena, for finish
+    if (grad_weight && part == 1) {
+        memset(c->kept, 0, sizeof(float) * c->weight_floats);
+        grad_weight = c->kept;
+    }
+    for (long piece = part * c->chunks; piece < (part + 1) * c->chunks; piece++)
+        TRY(backward_chunk(c, p, piece, input, grad_output, grad_input, grad_weight));
+    return dnnl_success;
 }
 
 int genlab_convolution_backward(genlab_convolution *c, int part, const float *input, const float *grad_output,
@@ -476,6 +520,6 @@ int genlab_convolution_backward(genlab_convolution *c, int part, const float *in
 
 int genlab_convolution_finish_weight_gradient(genlab_convolution *c, float *grad_weight) {
     if (c->parts < 2) return dnnl_success;
-    omp_set_num_threads(1);
-    return port_move(&c->part[1].diff_weight, c->stream, grad_weight, 1);
+    for (long i = 0; i < c->weight_floats; i++) grad_weight[i] += c->kept[i];
+    return dnnl_success;
 }

@@ -8,6 +8,8 @@ public final class DirectConvolution {
     private let handle: OpaquePointer
     /// How many parts the batch is cut into (1 or 2).
     public let parts: Int
+    /// How many images each call of a part runs on (see `genlab_convolution_chunk`).
+    public let chunk: Int
     /// Which passes it runs: not those producing images of fewer than 16 channels (a first
     /// layer's input gradient, a last layer's output), which stay on im2col.
     public let runsForward: Bool, runsBackwardData: Bool, runsBackwardWeight: Bool
@@ -48,6 +50,7 @@ public final class DirectConvolution {
         guard let handle = genlab_convolution_create(shape.transposed ? 1 : 0, &s) else { return nil }
         self.handle = handle
         parts = Int(genlab_convolution_parts(handle))
+        chunk = genlab_convolution_chunk(handle)
         let directions = genlab_convolution_directions(handle)
         runsForward = directions & Int32(GENLAB_CONVOLUTION_FORWARD) != 0
         runsBackwardData = directions & Int32(GENLAB_CONVOLUTION_BACKWARD_DATA) != 0

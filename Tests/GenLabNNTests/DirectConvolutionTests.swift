@@ -12,6 +12,10 @@ import Testing
         var kernel: Int, stride: Int, padding: Int, outputPadding = 0
         /// The parts the batch is cut into: two from 2²⁵ multiply-adds.
         var parts: Int
+        /// The images a call runs on: the largest divisor of a part's images (at least 8)
+        /// whose blocked copies fit in 1 MiB, where the weights are at most a quarter of them;
+        /// else the whole part.
+        var chunk: Int
         var testDescription: String {
             "\(transposed ? "ConvTranspose2d" : "Conv2d")(\(inChannels)→\(outChannels), k\(kernel) s\(stride) p\(padding) op\(outputPadding)) on \(batch)×\(size)²"
         }
@@ -38,17 +42,28 @@ import Testing
     }
 
     static let cases = [
-        Case(transposed: false, batch: 3, inChannels: 16, outChannels: 32, size: 9, kernel: 4, stride: 2, padding: 1, parts: 1),
-        Case(transposed: false, batch: 64, inChannels: 32, outChannels: 32, size: 12, kernel: 5, stride: 1, padding: 0, parts: 2),
-        Case(transposed: true, batch: 2, inChannels: 32, outChannels: 16, size: 4, kernel: 4, stride: 2, padding: 1, parts: 1),
+        Case(transposed: false, batch: 3, inChannels: 16, outChannels: 32, size: 9, kernel: 4, stride: 2, padding: 1, parts: 1, chunk: 3),
+        // 16 images of 52 KB of copies fit in 1 MiB; the weights (100 KB) are a quarter of
+        // their 416 KB at most
+        Case(transposed: false, batch: 64, inChannels: 32, outChannels: 32, size: 12, kernel: 5, stride: 1, padding: 0,
+             parts: 2, chunk: 16),
+        Case(transposed: true, batch: 2, inChannels: 32, outChannels: 16, size: 4, kernel: 4, stride: 2, padding: 1, parts: 1, chunk: 2),
         Case(transposed: true, batch: 4, inChannels: 16, outChannels: 16, size: 5, kernel: 3, stride: 2, padding: 1,
-             outputPadding: 1, parts: 1),
-        Case(transposed: true, batch: 64, inChannels: 32, outChannels: 32, size: 9, kernel: 5, stride: 1, padding: 0, parts: 2),
+             outputPadding: 1, parts: 1, chunk: 4),
+        Case(transposed: true, batch: 64, inChannels: 32, outChannels: 32, size: 9, kernel: 5, stride: 1, padding: 0,
+             parts: 2, chunk: 16),
+        // the ARENA VAE's middle layers, at a batch of 128: 4 chunks of 16 images per part
+        Case(transposed: false, batch: 128, inChannels: 16, outChannels: 32, size: 14, kernel: 4, stride: 2, padding: 1,
+             parts: 2, chunk: 16),
+        Case(transposed: true, batch: 128, inChannels: 32, outChannels: 16, size: 7, kernel: 4, stride: 2, padding: 1,
+             parts: 2, chunk: 16),
         // fewer than 16 channels on one side: the pass producing that side stays on im2col
-        Case(transposed: false, batch: 6, inChannels: 3, outChannels: 32, size: 16, kernel: 4, stride: 2, padding: 1, parts: 1),
-        Case(transposed: false, batch: 400, inChannels: 32, outChannels: 4, size: 28, kernel: 4, stride: 2, padding: 1, parts: 2),
-        Case(transposed: true, batch: 6, inChannels: 32, outChannels: 1, size: 7, kernel: 4, stride: 2, padding: 1, parts: 1),
-        Case(transposed: true, batch: 6, inChannels: 4, outChannels: 32, size: 7, kernel: 4, stride: 2, padding: 1, parts: 1),
+        Case(transposed: false, batch: 6, inChannels: 3, outChannels: 32, size: 16, kernel: 4, stride: 2, padding: 1, parts: 1, chunk: 6),
+        // 202 KB of copies an image: fewer than 8 fit in 1 MiB, so a call runs on a whole part
+        Case(transposed: false, batch: 400, inChannels: 32, outChannels: 4, size: 28, kernel: 4, stride: 2, padding: 1,
+             parts: 2, chunk: 200),
+        Case(transposed: true, batch: 6, inChannels: 32, outChannels: 1, size: 7, kernel: 4, stride: 2, padding: 1, parts: 1, chunk: 6),
+        Case(transposed: true, batch: 6, inChannels: 4, outChannels: 32, size: 7, kernel: 4, stride: 2, padding: 1, parts: 1, chunk: 6),
     ]
 
     /// The output, the input gradient and every parameter's gradient of one step.
@@ -86,7 +101,25 @@ import Testing
             transposed: c.transposed, batch: c.batch, inChannels: c.inChannels, outChannels: c.outChannels,
             height: c.size, width: c.size, outHeight: out, outWidth: out, kernel: c.kernel, stride: c.stride, padding: c.padding)
         #if arch(x86_64)
-        #expect(DirectConvolution(shape)?.parts == c.parts)
+        let convolution = DirectConvolution(shape)
+        #expect(convolution?.parts == c.parts)
+        #expect(convolution?.chunk == c.chunk)
+        #endif
+    }
+
+    /// Where the weights are large beside the images that fit (64→64 from 8×8 onto 4×4: 16
+    /// images, 320 KB, against 1.6 MB of weights), or a part's images have no divisor of 8 or
+    /// more under the bound (203 = 7 · 29 a part), a call runs on the whole part.
+    @Test func chunksAreWholePartsWhereTheyWouldNotHelp() {
+        func chunk(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ size: Int, _ outSize: Int, kernel: Int) -> Int? {
+            DirectConvolution(DirectConvolution.Shape(
+                transposed: false, batch: batch, inChannels: inChannels, outChannels: outChannels, height: size, width: size,
+                outHeight: outSize, outWidth: outSize, kernel: kernel, stride: 1, padding: 0))?.chunk
+        }
+        #if arch(x86_64)
+        #expect(chunk(64, 64, 64, 8, 4, kernel: 5) == 32)
+        #expect(chunk(406, 16, 32, 14, 11, kernel: 4) == 203)
+        #expect(chunk(416, 16, 32, 14, 11, kernel: 4) == 16)
         #endif
     }
 

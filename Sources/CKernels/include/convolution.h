@@ -53,6 +53,11 @@ const char *genlab_convolution_library(void);
 /// How many parts the batch is cut into (1 or 2); a part holds batch / parts images.
 int genlab_convolution_parts(const genlab_convolution *convolution);
 
+/// How many images each call of a part runs on (a divisor of batch / parts): a part's images
+/// go through its passes a chunk at a time, each small enough for the blocked copies of its
+/// images to stay in the core's own cache.
+long genlab_convolution_chunk(const genlab_convolution *convolution);
+
 /// The passes it runs (GENLAB_CONVOLUTION_… flags): not those that produce images of fewer
 /// than 16 channels, which the caller runs on im2col.
 int genlab_convolution_directions(const genlab_convolution *convolution);
