@@ -12,7 +12,7 @@ import Testing
         var kernel: Int, stride: Int, padding: Int, outputPadding = 0
         /// The parts the batch is cut into: two from 2²⁵ multiply-adds.
         var parts: Int
-        /// The images a call runs on: the largest divisor of a part's images (at least 8)
+        /// The images a call runs on: the largest divisor of a part's images (at least 16)
         /// whose blocked copies fit in 1 MiB, where the weights are at most a quarter of them;
         /// else the whole part.
         var chunk: Int
@@ -59,7 +59,7 @@ import Testing
              parts: 2, chunk: 16),
         // fewer than 16 channels on one side: the pass producing that side stays on im2col
         Case(transposed: false, batch: 6, inChannels: 3, outChannels: 32, size: 16, kernel: 4, stride: 2, padding: 1, parts: 1, chunk: 6),
-        // 202 KB of copies an image: fewer than 8 fit in 1 MiB, so a call runs on a whole part
+        // 202 KB of copies an image: fewer than 16 fit in 1 MiB, so a call runs on a whole part
         Case(transposed: false, batch: 400, inChannels: 32, outChannels: 4, size: 28, kernel: 4, stride: 2, padding: 1,
              parts: 2, chunk: 200),
         Case(transposed: true, batch: 6, inChannels: 32, outChannels: 1, size: 7, kernel: 4, stride: 2, padding: 1, parts: 1, chunk: 6),
@@ -108,8 +108,9 @@ import Testing
     }
 
     /// Where the weights are large beside the images that fit (64→64 from 8×8 onto 4×4: 16
-    /// images, 320 KB, against 1.6 MB of weights), or a part's images have no divisor of 8 or
-    /// more under the bound (203 = 7 · 29 a part), a call runs on the whole part.
+    /// images, 320 KB, against 1.6 MB of weights), or a part's images have no divisor of 16
+    /// or more under the bound (203 = 7 · 29 a part; 24 images a part, of which 18 fit: 12
+    /// would), a call runs on the whole part.
     @Test func chunksAreWholePartsWhereTheyWouldNotHelp() {
         func chunk(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ size: Int, _ outSize: Int, kernel: Int) -> Int? {
             DirectConvolution(DirectConvolution.Shape(
@@ -119,6 +120,7 @@ import Testing
         #if arch(x86_64)
         #expect(chunk(64, 64, 64, 8, 4, kernel: 5) == 32)
         #expect(chunk(406, 16, 32, 14, 11, kernel: 4) == 203)
+        #expect(chunk(48, 16, 32, 14, 11, kernel: 4) == 24)
         #expect(chunk(416, 16, 32, 14, 11, kernel: 4) == 16)
         #endif
     }
