@@ -430,20 +430,25 @@ int genlab_convolution_set_weight(genlab_convolution *c, const float *weight, in
     return port_move(w, c->stream, weight, 0);
 }
 
+/// `primitive` (a forward pass or a data gradient) from the port `in`, already moved in, and
+/// `weights`, to the port `out`, moved out to `into`.
+static dnnl_status_t run_through(const part_state *p, dnnl_primitive_t primitive, const port *in, int in_arg,
+                                 dnnl_memory_t weights, port *out, int out_arg, float *into) {
+    dnnl_exec_arg_t args[4] = {{in_arg, port_memory(in)}, {DNNL_ARG_WEIGHTS, weights}, {out_arg, port_memory(out)}};
+    if (!out->inner) TRY(dnnl_memory_set_data_handle(out->user, into));
+    TRY(run(primitive, p, 3, args));
+    return port_move(out, p->stream, into, 1);
+}
+
 static dnnl_status_t forward(genlab_convolution *c, int part, const float *input, float *output, char *arena) {
     part_state *p = &c->part[part];
     TRY(port_bind(&p->src, arena));
     TRY(port_bind(&p->dst, arena));
     TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + c->forward_scratch));
     for (long piece = part * c->chunks; piece < (part + 1) * c->chunks; piece++) {
-        float *out = output + piece * c->dst_floats;
         TRY(port_move(&p->src, p->stream, input + piece * c->src_floats, 0));
-        dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, port_memory(&p->src)},
-                                   {DNNL_ARG_WEIGHTS, port_memory(&c->weight_forward)},
-                                   {DNNL_ARG_DST, port_memory(&p->dst)}};
-        if (!p->dst.inner) TRY(dnnl_memory_set_data_handle(p->dst.user, out));
-        TRY(run(p->forward, p, 3, args));
-        TRY(port_move(&p->dst, p->stream, out, 1));
+        TRY(run_through(p, p->forward, &p->src, DNNL_ARG_SRC, port_memory(&c->weight_forward), &p->dst, DNNL_ARG_DST,
+                        output + piece * c->dst_floats));
     }
     return dnnl_success;
 }
@@ -463,15 +468,9 @@ static dnnl_status_t backward_chunk(genlab_convolution *c, part_state *p, long p
                                     const float *grad_output, float *grad_input, float *grad_weight) {
     const float *grad = grad_output + piece * c->dst_floats;
     if (grad_input || (grad_weight && c->share_diff_dst)) TRY(port_move(&p->diff_dst, p->stream, grad, 0));
-    if (grad_input) {
-        float *into = grad_input + piece * c->src_floats;
-        dnnl_exec_arg_t args[4] = {{DNNL_ARG_DIFF_DST, port_memory(&p->diff_dst)},
-                                   {DNNL_ARG_WEIGHTS, port_memory(&c->weight_backward)},
-                                   {DNNL_ARG_DIFF_SRC, port_memory(&p->diff_src)}};
-        if (!p->diff_src.inner) TRY(dnnl_memory_set_data_handle(p->diff_src.user, into));
-        TRY(run(p->backward_data, p, 3, args));
-        TRY(port_move(&p->diff_src, p->stream, into, 1));
-    }
+    if (grad_input)
+        TRY(run_through(p, p->backward_data, &p->diff_dst, DNNL_ARG_DIFF_DST, port_memory(&c->weight_backward), &p->diff_src,
+                        DNNL_ARG_DIFF_SRC, grad_input + piece * c->src_floats));
     if (!grad_weight) return dnnl_success;
     TRY(port_move(&p->weight_src, p->stream, input + piece * c->src_floats, 0));
     dnnl_memory_t src = port_memory(&p->weight_src), diff_dst;
