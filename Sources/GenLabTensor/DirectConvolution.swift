@@ -3,7 +3,7 @@ import CKernels
 /// A convolution, or its transpose, run by oneDNN's direct kernels at one input shape
 /// (`convolution.h`): no im2col, no column workspace. The batch is cut into one or two parts
 /// by the shapes alone, and the parts run on up to `BLAS.threads` threads, so the bits do
-/// not depend on the threads.
+/// not depend on the threads; each part runs a chunk of its images at a time (`chunk`).
 public final class DirectConvolution {
     private let handle: OpaquePointer
     /// How many parts the batch is cut into (1 or 2).

@@ -11,8 +11,10 @@
 ///
 /// The batch is cut into `genlab_convolution_parts` equal parts by a rule on the shapes
 /// alone. Each part runs on one thread, and the parts may run at once on different threads:
-/// the bits do not depend on how many threads there are. The parts of a call, and the
-/// weight gradient's finish, must come after genlab_convolution_set_weight on the same thread.
+/// the bits do not depend on how many threads there are. A part runs its images a chunk at
+/// a time (`genlab_convolution_chunk`, also by the shapes alone), so that its blocked copies
+/// stay in the core's own cache. The parts of a call, and the weight gradient's finish, must
+/// come after genlab_convolution_set_weight on the same thread.
 typedef struct genlab_convolution genlab_convolution;
 
 /// The shapes of one layer: `batch` images of in_channels × height × width become
