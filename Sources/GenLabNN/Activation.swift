@@ -29,15 +29,19 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, InPlaceBackwa
         return true
     }
 
-    /// This activation as a rectifier the layer before can apply (`RectifiesItsOutput`):
-    /// ReLU, and LeakyReLU with a slope of 0 or more; nil for the others.
-    public var rectifier: Rectifier? {
+    /// ReLU and LeakyReLU as the function they apply; nil for the others.
+    private var function: Rectifier? {
         switch kind {
         case .relu: Rectifier(slope: 0)
-        case .leakyReLU(let slope) where slope >= 0: Rectifier(slope: slope)
-        default: nil
+        case .leakyReLU(let slope): Rectifier(slope: slope)
+        case .sigmoid, .tanh: nil
         }
     }
+
+    /// This activation as a rectifier the layer before can apply (`RectifiesItsOutput`):
+    /// ReLU, and LeakyReLU with a slope of 0 or more (whose backward reads the output's sign,
+    /// not the input's); nil for the others.
+    public var rectifier: Rectifier? { runsInPlace ? function : nil }
 
     /// Keeps `output`, written already rectified by the layer before (`rectifier`), as its
     /// output for backward; returns it.
@@ -94,14 +98,11 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, InPlaceBackwa
     /// y = f(x) element by element into `output`, which may be `input`.
     private func apply(to input: Tensor, into output: Tensor) -> Tensor {
         let x = input.data, y = output.data, count = input.count
-        switch kind {
-        case .relu:
-            for i in 0..<count { y[i] = x[i] > 0 ? x[i] : 0 }
-        case .leakyReLU(let slope):
-            for i in 0..<count { y[i] = x[i] > 0 ? x[i] : x[i] * slope }
-        case .sigmoid:
+        if let r = function {
+            for i in 0..<count { y[i] = r(x[i]) }
+        } else if kind == .sigmoid {
             for i in 0..<count { y[i] = 1 / (1 + Foundation.exp(-x[i])) }
-        case .tanh:
+        } else {
             for i in 0..<count { y[i] = Foundation.tanh(x[i]) }
         }
         self.input = runsInPlace ? nil : input

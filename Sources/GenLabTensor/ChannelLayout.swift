@@ -24,15 +24,20 @@ public enum ChannelLayout {
         let rowLength = batch * plane
         for n in 0..<batch {
             for c in 0..<channels {
-                let from = source + c * rowLength + n * plane
-                let to = target + (n * channels + c) * plane
-                switch (bias?[c], rectifier) {
-                case (let b?, let r?): for q in 0..<plane { to[q] = r(from[q] + b) }
-                case (let b?, nil): for q in 0..<plane { to[q] = from[q] + b }
-                case (nil, let r?): for q in 0..<plane { to[q] = r(from[q]) }
-                case (nil, nil): to.update(from: from, count: plane)
-                }
+                copy(source + c * rowLength + n * plane, to: target + (n * channels + c) * plane, count: plane,
+                     bias: bias?[c], rectifier: rectifier)
             }
+        }
+    }
+
+    /// `to[q] = r(from[q] + bias)` for one channel's plane; `from` may be `to`.
+    private static func copy(_ from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>, count: Int,
+                             bias: Float?, rectifier: Rectifier?) {
+        switch (bias, rectifier) {
+        case (let b?, let r?): for q in 0..<count { to[q] = r(from[q] + b) }
+        case (let b?, nil): for q in 0..<count { to[q] = from[q] + b }
+        case (nil, let r?): for q in 0..<count { to[q] = r(from[q]) }
+        case (nil, nil): if from != to { to.update(from: from, count: count) }
         }
     }
 
@@ -47,12 +52,7 @@ public enum ChannelLayout {
         for n in 0..<batch {
             for c in 0..<channels {
                 let p = images + (n * channels + c) * plane
-                switch (bias?[c], rectifier) {
-                case (let b?, let r?): for q in 0..<plane { p[q] = r(p[q] + b) }
-                case (let b?, nil): for q in 0..<plane { p[q] += b }
-                case (nil, let r?): for q in 0..<plane { p[q] = r(p[q]) }
-                case (nil, nil): return
-                }
+                copy(p, to: p, count: plane, bias: bias?[c], rectifier: rectifier)
             }
         }
     }

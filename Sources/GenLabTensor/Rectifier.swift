@@ -1,14 +1,11 @@
-/// A ReLU (`slope` 0) or LeakyReLU (`slope` > 0) that a layer applies as it writes its
-/// output, in the pass that writes it, instead of a pass of its own after it: y = x where
-/// x > 0, slope·x elsewhere (0 for ReLU, as `torch.relu`).
+/// A ReLU (`slope` 0) or LeakyReLU: y = x where x > 0, slope·x elsewhere (0 for ReLU, as
+/// `torch.relu`). `Activation` applies it in a pass of its own; a layer that
+/// `RectifiesItsOutput` applies one of slope 0 or more in the pass that writes its output.
 public struct Rectifier: Hashable, Sendable {
-    /// The factor for values at or below 0; 0 or more.
+    /// The factor for values at or below 0.
     public let slope: Float
 
-    public init(slope: Float) {
-        precondition(slope >= 0, "a rectifier's slope is 0 or more")
-        self.slope = slope
-    }
+    public init(slope: Float) { self.slope = slope }
 
     /// The rectified value of `x`.
     @inline(__always)
