@@ -13,6 +13,7 @@ static inline hid_t genlab_H5P_DEFAULT(void) { return H5P_DEFAULT; }
 static inline hid_t genlab_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
 static inline hid_t genlab_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
 static inline hid_t genlab_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
+static inline hid_t genlab_H5P_LINK_ACCESS(void) { return H5P_LINK_ACCESS; }
 static inline hid_t genlab_H5S_ALL(void) { return H5S_ALL; }
 static inline hid_t genlab_H5E_DEFAULT(void) { return H5E_DEFAULT; }
 static inline unsigned genlab_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }

@@ -127,16 +127,41 @@ void genlab_image_free(genlab_image *image) {
     image->pixels = NULL;
 }
 
+static void png_describe(png_image *png, int width, int height, int channels) {
+    memset(png, 0, sizeof *png);
+    png->version = PNG_IMAGE_VERSION;
+    png->width = (png_uint_32)width;
+    png->height = (png_uint_32)height;
+    png->format = channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
+}
+
 int genlab_png_encode(const char *path, const unsigned char *pixels, int width, int height, int channels,
                       char *error, size_t error_size) {
     if (channels != 1 && channels != 3) return fail(error, error_size, "channels must be 1 or 3");
     png_image png;
-    memset(&png, 0, sizeof png);
-    png.version = PNG_IMAGE_VERSION;
-    png.width = (png_uint_32)width;
-    png.height = (png_uint_32)height;
-    png.format = channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
+    png_describe(&png, width, height, channels);
     if (!png_image_write_to_file(&png, path, 0, pixels, 0, NULL)) return fail(error, error_size, png.message);
+    return 0;
+}
+
+int genlab_png_encode_to_memory(const unsigned char *pixels, int width, int height, int channels,
+                                unsigned char **bytes, size_t *size, char *error, size_t error_size) {
+    *bytes = NULL;
+    *size = 0;
+    if (channels != 1 && channels != 3) return fail(error, error_size, "channels must be 1 or 3");
+    png_image png;
+    png_describe(&png, width, height, channels);
+    png_alloc_size_t needed = 0;
+    if (!png_image_write_to_memory(&png, NULL, &needed, 0, pixels, 0, NULL)) return fail(error, error_size, png.message);
+    *bytes = malloc(needed ? needed : 1);
+    if (!*bytes) return fail(error, error_size, "out of memory");
+    png_describe(&png, width, height, channels);
+    if (!png_image_write_to_memory(&png, *bytes, &needed, 0, pixels, 0, NULL)) {
+        free(*bytes);
+        *bytes = NULL;
+        return fail(error, error_size, png.message);
+    }
+    *size = needed;
     return 0;
 }
 

@@ -16,8 +16,10 @@ public indirect enum YAMLNode: Equatable, Sendable {
         }
     }
 
-    /// Parses `text` (the contents of `file`) into a tree, or a located syntax error.
+    /// Parses `text` (the contents of `file`) into a tree, or a located syntax error. A
+    /// leading byte-order mark (as some Windows editors save UTF-8) is not part of the text.
     public static func parse(_ text: String, file: String) throws(SpecError) -> YAMLNode {
+        let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)

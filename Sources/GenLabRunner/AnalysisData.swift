@@ -64,8 +64,10 @@ public final class AnalysisData {
 
     /// Writes `images` (pixel scale) as a grid PNG named `name` in `folder`.
     func picture(_ images: [Float], count: Int, columns: Int, named name: String, in folder: String) throws(RunError) {
-        let grid = ImageGrid(images: images, shape: [count] + spec.imageShape, columns: columns)
-        do { try grid.writePNG(to: "\(folder)/\(name)") } catch { throw RunError(error) }
+        let path = "\(folder)/\(name)"
+        do { try ImageGrid(images: images, shape: [count] + spec.imageShape, columns: columns).writePNG(to: path) } catch {
+            throw RunError(DataError(error.reason, error.message, path: path))
+        }
     }
 
     /// GenLab's evaluation classifier of the dataset (trained into the cache the first time).

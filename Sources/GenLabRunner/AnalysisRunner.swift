@@ -1,4 +1,5 @@
 import Foundation
+import GenLabCore
 import GenLabSpec
 import GenLabStore
 
@@ -39,6 +40,9 @@ public enum AnalysisRunner {
     /// `datasets` is shared by the run files of one command.
     public static func run(_ names: [String]?, parameters: [String: YAMLNode] = [:], on path: String,
                            datasets: DatasetCache) throws(RunError) -> [String] {
+        guard FileManager.default.fileExists(atPath: path) || PrivateFile.irregularity(path) != nil else {
+            throw RunError(.runFile(.missing), "no such run file", path: path)
+        }
         // the point's lock, so that no training commit and no analysis commit overwrite each other
         let lock = try RunLock(folder: (path as NSString).deletingLastPathComponent)
         defer { withExtendedLifetime(lock) {} }

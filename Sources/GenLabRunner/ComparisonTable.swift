@@ -82,10 +82,17 @@ public struct ComparisonTable: Sendable {
         switch format {
         case .table: return blocks(width: width).joined(separator: "\n\n") + "\n"
         case .csv:
-            let quote = { (s: String) in s.contains(where: { ",\"\n".contains($0) }) ? "\"\(s.replacingOccurrences(of: "\"", with: "\"\""))\"" : s }
+            let quote = { (s: String) in s.unicodeScalars.contains(where: { ",\"\n\r".unicodeScalars.contains($0) }) ? "\"\(s.replacingOccurrences(of: "\"", with: "\"\""))\"" : s }
             return ([columns] + rows.map { $0.map(\.text) }).map { $0.map(quote).joined(separator: ",") }.joined(separator: "\n") + "\n"
         case .markdown:
-            let escape = { (s: String) in s.replacingOccurrences(of: "|", with: "\\|") }
+            // a cell stays on its row and is text: `\`, `|` and `<` escaped, line breaks as
+            // <br>, other control characters escaped as in a Swift literal
+            let escape = { (s: String) in
+                s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
+                    .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                    .replacingOccurrences(of: "\r\n", with: "<br>").replacingOccurrences(of: "\n", with: "<br>")
+                    .replacingOccurrences(of: "\r", with: "<br>").visible
+            }
             let lines = ["| " + columns.map(escape).joined(separator: " | ") + " |", "|" + columns.map { _ in "---|" }.joined()]
                 + rows.map { "| " + $0.map { escape($0.text) }.joined(separator: " | ") + " |" }
             return lines.joined(separator: "\n") + "\n"

@@ -53,7 +53,7 @@ public struct LatentGrid: Analysis {
         let images = try data.decoded(z, model: model, run: run, analysis: Self.name)
         let test = try data.testImages(for: run, analysis: Self.name).prefix(count)
         let (mu, _) = try data.means(test, model: model, run: run, analysis: Self.name)
-        let pca = PrincipalComponents(rows: mu, dimension: k)
+        let pca = PrincipalComponents.of(rows: mu, dimension: k, leading: 2)
         let scale = pca.explainedVariance.prefix(2).map { $0.squareRoot() }
         var plane = [Float](repeating: 0, count: points * points * k)
         for (row, b) in steps.reversed().enumerated() {

@@ -23,7 +23,9 @@ public struct LatentScatter: Analysis {
         let (mu, k) = try data.means(test, model: model, run: run, analysis: Self.name)
         let holdout = DatasetLoader.holdout(dataset, run.experiment.dataset.holdout)
         let (held, _) = try data.means(holdout, model: model, run: run, analysis: Self.name)
-        let pca = PrincipalComponents(rows: mu, dimension: k)
+        // all k components up to 256 latent dimensions, else the leading 16
+        let pca = PrincipalComponents.of(rows: mu, dimension: k, leading: 16)
+        let kept = pca.components.count
         let all = mu + held, n = test.count + holdout.count
         let projected = pca.project(all, count: 2)
         let classes = test.labels + holdout.labels
@@ -31,16 +33,17 @@ public struct LatentScatter: Analysis {
         let second = { (values: [Float], width: Int, column: Int) in (0..<n).map { width > column ? values[$0 * width + column] : 0 } }
         let panels = [ScatterPicture.Panel(x: second(all, k, 0), y: second(all, k, 1), classes: classes, marked: marked),
                       ScatterPicture.Panel(x: second(projected, 2, 0), y: second(projected, 2, 1), classes: classes, marked: marked)]
-        do { try ScatterPicture.render(panels).writePNG(to: "\(pictures)/latent_scatter.png") } catch { throw RunError(error) }
+        let path = "\(pictures)/latent_scatter.png"
+        do { try ScatterPicture.render(panels).writePNG(to: path) } catch { throw RunError(DataError(error.reason, error.message, path: path)) }
         return AnalysisRecord(name: Self.name, attributes: [
-            ("definition", .text("μ of q(z|x) of the first \(count) test images (evaluation mode); left: latent dimensions 0 and 1, right: principal components 1 and 2 of those μ (covariance / (N − 1)); holdout marked")),
+            ("definition", .text("μ of q(z|x) of the first \(count) test images (evaluation mode); left: latent dimensions 0 and 1, right: principal components 1 and 2 of those μ (covariance / (N − 1)\(kept < k ? "; the leading \(kept) of \(k) by subspace iteration" : "")); holdout marked")),
             ("step", .integer(Int64(run.step))), ("count", .integer(Int64(test.count)))],
             arrays: [StoredArray(name: "mu", shape: [test.count, k], floats: mu),
                      StoredArray(name: "labels", shape: [test.count], values: .int64(test.labels.map(Int64.init))),
                      StoredArray(name: "holdout_mu", shape: [holdout.count, k], floats: held),
                      StoredArray(name: "projected", shape: [n, 2], floats: projected),
                      StoredArray(name: "pca_mean", shape: [k], floats: pca.mean.map(Float.init)),
-                     StoredArray(name: "pca_components", shape: [k, k], floats: pca.components.flatMap { $0.map(Float.init) }),
-                     StoredArray(name: "pca_explained_variance", shape: [k], floats: pca.explainedVariance.map(Float.init))])
+                     StoredArray(name: "pca_components", shape: [kept, k], floats: pca.components.flatMap { $0.map(Float.init) }),
+                     StoredArray(name: "pca_explained_variance", shape: [kept], floats: pca.explainedVariance.map(Float.init))])
     }
 }

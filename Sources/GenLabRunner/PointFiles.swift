@@ -17,6 +17,8 @@ public struct PointFiles: Equatable, Sendable {
         folder = "\(results)/\(experiment)/\(runID)"
     }
 
+    /// The run id the folder is named after.
+    public var runID: String { (folder as NSString).lastPathComponent }
     public var runFile: String { "\(folder)/run.h5" }
     public var lock: String { "\(folder)/run.lock" }
     public var log: String { "\(folder)/run.log" }
@@ -32,10 +34,23 @@ public struct PointFiles: Equatable, Sendable {
         try DurableFile.replace(failureNote, with: Array((message + "\n").utf8))
     }
 
-    /// The failure note's message, if there is one.
+    /// The failure note's message, if there is one (its first 64 KiB; a note that is a link,
+    /// FIFO or other special file is "unreadable").
     public func failure() -> String? {
-        guard let data = FileManager.default.contents(atPath: failureNote) else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard FileManager.default.fileExists(atPath: failureNote) || PrivateFile.irregularity(failureNote) != nil else { return nil }
+        guard let bytes = PrivateFile.read(failureNote, limit: Int.max, prefix: 65_536) else {
+            return "the failure note cannot be read (\(PrivateFile.irregularity(failureNote) ?? "unreadable"))"
+        }
+        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Removes what writers of the run file killed mid-write left beside it (`run.h5.<pid>.
+    /// <random>.tmp`); only the holder of the point's lock may, since only it writes the file.
+    public func removeTemporaries() {
+        let base = (runFile as NSString).lastPathComponent
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where PrivateFile.isTemporary(name, of: base) {
+            unlink("\(folder)/\(name)")
+        }
     }
 
     /// Removes the failure note (a new attempt has started).

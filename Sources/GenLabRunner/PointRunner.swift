@@ -81,7 +81,7 @@ public final class PointRunner {
         let lock = try RunLock(folder: files.folder)
         defer { withExtendedLifetime(lock) {} }
         files.clearFailure()
-        try? manager.removeItem(atPath: path + ".tmp")
+        files.removeTemporaries()
         var previous: RunContents?
         if manager.fileExists(atPath: path) {
             if options.overwrite {

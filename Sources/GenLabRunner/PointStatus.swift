@@ -36,6 +36,11 @@ public struct PointStatus: Sendable {
         if manager.fileExists(atPath: files.runFile) {
             do { summary = try RunFile.readSummary(path: files.runFile) } catch { unreadable = error.description }
         }
+        // a run file copied or linked in from another point's folder is not this point's
+        if let found = summary?.metadata.runID, found != files.runID {
+            unreadable = "\(files.runFile): the run file of point \(found), not of \(files.runID) (copied from another folder?)"
+            summary = nil
+        }
         if let pid = RunLock.holder(folder: files.folder) {
             return PointStatus(state: .running, summary: summary, failure: nil, pid: pid)
         }

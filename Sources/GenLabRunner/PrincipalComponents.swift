@@ -31,6 +31,20 @@ public struct PrincipalComponents: Sendable {
         components = vectors.map(PrincipalComponents.signFixed)
     }
 
+    /// The most dimensions whose components are all computed (Jacobi rotations take k³ steps
+    /// a sweep: a second at 256, hours at 4096).
+    public static let exactDimensions = 256
+
+    /// The components of N rows of `k` values: all of them up to `exactDimensions`
+    /// dimensions, else the leading `leading` by subspace iteration (for latents of
+    /// thousands of dimensions).
+    public static func of(rows: [Float], dimension k: Int, leading: Int) -> PrincipalComponents {
+        guard k > exactDimensions else { return PrincipalComponents(rows: rows, dimension: k) }
+        return PrincipalComponents(count: rows.count / k, dimension: k, leading: min(leading, k)) { range in
+            Array(rows[range.lowerBound * k..<range.upperBound * k])
+        }
+    }
+
     /// The leading `count` components of `n` rows of a large dimension `d` (images), by
     /// subspace iteration on the covariance (computed in single precision with BLAS from the
     /// blocks of rows `block(range)` returns) with `count` + 10 vectors and a final

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import GenLabCore
 
 /// An exclusive lock on a run's folder (`flock` on `run.lock`), so that two processes never
 /// train the same point into the same run file. The kernel drops it when the process ends,
@@ -11,9 +12,9 @@ public final class RunLock {
     /// Takes the lock of `folder`, or throws if another process holds it.
     public init(folder: String) throws(RunError) {
         let path = "\(folder)/run.lock"
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        descriptor = PrivateFile.openRegular(path, O_RDWR | O_CREAT)
         guard descriptor >= 0 else {
-            throw RunError(.io, "cannot create the lock file: \(String(cString: strerror(errno)))", path: path)
+            throw RunError(.io, "cannot create the lock file: \(PrivateFile.reason())", path: path)
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let holder = RunLock.recordedPID(descriptor)
@@ -30,7 +31,7 @@ public final class RunLock {
     /// whose file says "running" but whose lock is free was killed); 0 when it is held by a
     /// process that has not written its pid yet.
     public static func holder(folder: String) -> Int32? {
-        let descriptor = open("\(folder)/run.lock", O_RDONLY | O_CLOEXEC)
+        let descriptor = PrivateFile.openRegular("\(folder)/run.lock", O_RDONLY)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else { return errno == EWOULDBLOCK ? recordedPID(descriptor) ?? 0 : nil }

@@ -26,6 +26,34 @@ public struct SlurmLauncher: Sendable {
         /// Seconds before the time limit that the checkpoint signal comes.
         public var signalSeconds: Int
 
+        /// What is wrong with the options that reach the sbatch script as text (`--partition`,
+        /// `--time`, `--sbatch-arg`), as a message naming the option; nil when nothing is.
+        /// A partition is Slurm's name (letters, digits, `_ . -`, comma-separated); a time one
+        /// of Slurm's forms ("90", "1:30:00", "2-00:00:00", "UNLIMITED"); an sbatch argument one
+        /// option without a line break or other control character. Anything else could end
+        /// the `#SBATCH` line and become a command on the compute node.
+        public var problem: String? {
+            if let partition, partition.isEmpty || !partition.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.,-".contains($0)) }) {
+                return "--partition takes Slurm partition names (letters, digits, '_', '.', '-', separated by commas), found \(SlurmLauncher.shown(partition))"
+            }
+            if let time, !Options.isSlurmTime(time) {
+                return "--time takes one of Slurm's time forms (minutes, M:S, H:M:S, D-H, D-H:M, D-H:M:S, UNLIMITED), found \(SlurmLauncher.shown(time))"
+            }
+            if let bad = sbatchArguments.first(where: { !$0.hasPrefix("-") || SlurmLauncher.hasControlCharacter($0) }) {
+                return "--sbatch-arg takes one sbatch option such as --mem=8G (no line breaks), found \(SlurmLauncher.shown(bad))"
+            }
+            return nil
+        }
+
+        static func isSlurmTime(_ text: String) -> Bool {
+            if ["unlimited", "infinite"].contains(text.lowercased()) { return true }
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let clock = parts.last else { return false }
+            let fields = clock.split(separator: ":", omittingEmptySubsequences: false)
+            let number = { (s: Substring) in !s.isEmpty && s.count <= 9 && s.allSatisfy { $0.isASCII && $0.isNumber } }
+            return fields.count <= 3 && fields.allSatisfy(number) && (parts.count == 1 || number(parts[0]))
+        }
+
         public init(jobs: Int? = nil, partition: String? = nil, time: String? = nil, cpus: Int = 1,
                     sbatchArguments: [String] = [], maxRequeues: Int = 3, signalSeconds: Int = 120) {
             self.jobs = jobs
@@ -105,13 +133,38 @@ public struct SlurmLauncher: Sendable {
     /// Quoted for bash.
     static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
+    /// Quoted for sbatch's own reading of an `#SBATCH` line, where whitespace ends a value,
+    /// `'` and `"` open quotes, `\` escapes and `#` starts a comment: in double quotes with
+    /// `\` and `"` escaped, when it holds any of them; as it is otherwise.
+    static func sbatchQuoted(_ text: String) -> String {
+        guard text.contains(where: { $0.isWhitespace || "'\"\\#".contains($0) }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// Whether `text` holds a line break or another control character.
+    static func hasControlCharacter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }
+    }
+
+    /// `text` as an error message shows it: quoted, control characters escaped.
+    static func shown(_ text: String) -> String { "'\(text.debugDescription.dropFirst().dropLast())'" }
+
+    /// Refuses a sweep whose paths the script cannot hold as data: a results folder, sweep
+    /// definition or genlab binary whose path has a line break or another control character
+    /// (an `#SBATCH` line ends at a line break, whatever the quoting).
+    public func checkPaths() throws(RunError) {
+        for path in [folder, manifestPath, executable] where SlurmLauncher.hasControlCharacter(path) {
+            throw RunError(.scheduler, "a path with a line break or another control character cannot go into a Slurm script: move the results to another folder", path: SlurmLauncher.shown(path))
+        }
+    }
+
     /// The sbatch script of `array`.
     public func script(_ array: Array) -> String {
         let throttle = options.jobs.map { "%\($0)" } ?? ""
         var directives = [
             "--job-name=genlab-\(experiment)",
             "--array=\(SlurmLauncher.ranges(array.indices.map { $0 - array.offset }))\(throttle)",
-            "--output=\(folder)/%A_%a.log",
+            "--output=\(SlurmLauncher.sbatchQuoted("\(folder)/%A_%a.log"))",
             "--open-mode=append",
             "--requeue",
             "--signal=B:USR1@\(options.signalSeconds)",

@@ -1,4 +1,5 @@
 import Foundation
+import GenLabCore
 
 /// What Slurm says about a sweep's submitted tasks, asked of `squeue` (never of `sacct`:
 /// small clusters often run without accounting), and Slurm's limits.
@@ -30,15 +31,22 @@ public enum SlurmQueue {
     }
 
     /// The jobs submitted for the sweep `manifestName` (`sweep-<id>.json`) from the results
-    /// folder `folder`: job id and array offset, from `slurm/jobs`.
+    /// folder `folder`: job id and array offset, from `slurm/jobs`. A line that is not a
+    /// job id (digits), an offset (0 ... `maxOffset`) and a sweep's name is not GenLab's and is
+    /// left out, as is the whole file when it is not a regular file of at most 16 MiB.
     static func submitted(folder: String, manifestName: String) -> [(id: String, offset: Int)] {
-        guard let text = try? String(contentsOfFile: "\(folder)/slurm/jobs", encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
+        guard let bytes = PrivateFile.read("\(folder)/slurm/jobs", limit: 16 << 20) else { return [] }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
-            guard fields.count == 3, fields[2] == manifestName, let offset = Int(fields[1]) else { return nil }
+            guard fields.count == 3, fields[2] == manifestName, !fields[0].isEmpty, fields[0].count <= 20,
+                  fields[0].allSatisfy({ $0.isASCII && $0.isNumber }),
+                  let offset = Int(fields[1]), (0...maxOffset).contains(offset) else { return nil }
             return (String(fields[0]), offset)
         }
     }
+
+    /// The largest array offset GenLab writes: point indices are below `Int32.max`.
+    static let maxOffset = Int(Int32.max)
 
     /// Slurm's state ("PENDING", "RUNNING", "REQUEUED", …) of each point of the sweep
     /// `manifestName` in `folder` that a submitted task still holds, by point index; nil when
@@ -54,7 +62,8 @@ public enum SlurmQueue {
         var states: [Int: String] = [:]
         for line in output.split(separator: "\n") {
             let fields = line.split(separator: " ")
-            guard fields.count == 3, let offset = offsets[String(fields[0])], let task = Int(fields[1]) else { continue }
+            guard fields.count == 3, let offset = offsets[String(fields[0])], let task = Int(fields[1]),
+                  (0...maxOffset).contains(task) else { continue }
             states[task + offset] = String(fields[2])
         }
         return states

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import GenLabCore
 
 /// What a parallel sweep shows while it runs: on a terminal, one live line per running point
 /// and a line of the sweep's totals with its ETA, redrawn in place below the events (a point
@@ -21,8 +22,7 @@ final class SweepDisplay {
         guard !quiet || problem else { return }
         clear()
         if problem {
-            fflush(stdout)
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            StandardError.write(text)
         } else {
             print(text)
             fflush(stdout)

@@ -1,4 +1,5 @@
 import Foundation
+import GenLabCore
 import GenLabSpec
 import GenLabStore
 
@@ -101,11 +102,12 @@ public struct SweepManifest: Codable, Equatable, Sendable {
     /// Reads and checks the manifest at `path`: a file that is not one, or whose points do not
     /// give back their run ids, is an error naming it.
     public static func read(path: String) throws(RunError) -> SweepManifest {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file"
+        guard let bytes = PrivateFile.read(path, limit: 256 << 20) else {
+            let reason = PrivateFile.irregularity(path).map { "it is \($0)" }
+                ?? (FileManager.default.fileExists(atPath: path) ? "cannot read it, or it is over 256 MiB" : "no such file")
             throw RunError(.manifest, "cannot read the sweep's definition: \(reason)", path: path)
         }
-        guard data.count <= 256 << 20 else { throw RunError(.manifest, "the sweep's definition is over 256 MiB", path: path) }
+        let data = Data(bytes)
         let manifest: SweepManifest
         do {
             manifest = try JSONDecoder().decode(SweepManifest.self, from: data)
@@ -118,8 +120,16 @@ public struct SweepManifest: Codable, Equatable, Sendable {
         guard manifest.formatVersion <= currentVersion else {
             throw RunError(.manifest, "written by a newer GenLab (format version \(manifest.formatVersion); this one reads \(currentVersion))", path: path)
         }
-        for (i, point) in manifest.points.enumerated() where point.index != i {
-            throw RunError(.manifest, "point \(i) has index \(point.index) (damaged?)", path: path, place: "points[\(i)]")
+        guard isFolderName(manifest.experiment) else {
+            throw RunError(.manifest, "the experiment's name '\(manifest.experiment.debugDescription.dropFirst().dropLast())' is not a folder name (damaged?)", path: path, place: "experiment")
+        }
+        for (i, point) in manifest.points.enumerated() {
+            guard point.index == i else {
+                throw RunError(.manifest, "point \(i) has index \(point.index) (damaged?)", path: path, place: "points[\(i)]")
+            }
+            guard isFolderName(point.runID) else {
+                throw RunError(.manifest, "point \(i) has the run id '\(point.runID.debugDescription.dropFirst().dropLast())', which is not a folder name inside the results (damaged?)", path: path, place: "points[\(i)].run_id")
+            }
         }
         return manifest
     }
@@ -149,6 +159,13 @@ public struct SweepManifest: Codable, Equatable, Sendable {
     public static func find(in folder: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.filter { $0.hasPrefix("sweep-") && $0.hasSuffix(".json") }.sorted().map { "\(folder)/\($0)" }
+    }
+
+    /// Whether `name` (a run id or experiment name from a file) names a folder directly inside
+    /// another: not empty, not `.` or `..`, no `/`, NUL or other control character.
+    static func isFolderName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && name.utf8.count <= 255 && !name.contains("/")
+            && !name.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     private static func describe(_ error: Error) -> String {

@@ -23,18 +23,18 @@ public struct SweepReport {
             throw RunError(.io, "cannot create the report folder", path: folder)
         }
         let path = "\(folder)/index.html"
-        let page = try html(scratch: folder)
+        let page = try html()
         do { try DurableFile.replace(path, with: Array(page.utf8)) } catch {
             throw RunError(.io, "cannot write the report: \(error.message)", path: path)
         }
         return path
     }
 
-    /// The page; `scratch` holds the PNGs being encoded for a moment.
-    func html(scratch: String) throws(RunError) -> String {
+    /// The page.
+    func html() throws(RunError) -> String {
         var body: [String] = []
         for (s, sweep) in sweeps.enumerated() {
-            body += try section(sweep.title, sweep.comparison, prefix: "s\(s)", scratch: scratch)
+            body += try section(sweep.title, sweep.comparison, prefix: "s\(s)")
         }
         return """
             <!doctype html>
@@ -82,7 +82,7 @@ public struct SweepReport {
         """
 
     /// One sweep: its heading, shared configuration, table, figures and points.
-    private func section(_ title: String, _ comparison: SweepComparison, prefix: String, scratch: String) throws(RunError) -> [String] {
+    private func section(_ title: String, _ comparison: SweepComparison, prefix: String) throws(RunError) -> [String] {
         let tally = PointStatus.State.allCases.compactMap { state -> String? in
             let n = comparison.rows.filter { $0.status == state }.count
             return n > 0 ? "\(n) \(state.rawValue)" : nil
@@ -104,7 +104,7 @@ public struct SweepReport {
         }
         out.append("<h2>Points</h2>")
         for (i, row) in comparison.rows.enumerated() {
-            out += try point(row, label: comparison.label(row), id: "\(prefix)-p\(i)", scratch: scratch)
+            out += try point(row, label: comparison.label(row), id: "\(prefix)-p\(i)")
         }
         return out
     }
@@ -122,7 +122,7 @@ public struct SweepReport {
     }
 
     /// One point's section.
-    private func point(_ row: SweepComparison.Row, label: String, id: String, scratch: String) throws(RunError) -> [String] {
+    private func point(_ row: SweepComparison.Row, label: String, id: String) throws(RunError) -> [String] {
         let heading = row.index >= 0 ? "#\(row.index) \(label)" : label
         var out = ["<section class=\"point\" id=\"\(id)\">", "<h3>\(SweepReport.escape(heading)) — \(row.status.rawValue)</h3>"]
         var facts = ["run id \(row.runID)"]
@@ -150,8 +150,13 @@ public struct SweepReport {
         }
         let runFile = "\(row.folder)/run.h5"
         if let contents = try? RunFile.read(path: runFile), !contents.samples.isEmpty {
-            let (uri, steps) = try SweepReport.strip(contents.samples, scratch: "\(scratch)/.strip-\(id).png")
-            out.append("<h4>Samples during training</h4><figure><img src=\"\(uri)\" alt=\"samples at steps \(steps)\" style=\"width: min(100%, \(SweepReport.stripWidth(contents.samples))px)\"><figcaption>a row per recorded step: \(steps)</figcaption></figure>")
+            // samples that cannot be drawn are said in their point's section; the report goes on
+            do {
+                let (uri, steps) = try SweepReport.strip(contents.samples, runFile: runFile)
+                out.append("<h4>Samples during training</h4><figure><img src=\"\(uri)\" alt=\"samples at steps \(steps)\" style=\"width: min(100%, \(SweepReport.stripWidth(contents.samples))px)\"><figcaption>a row per recorded step: \(steps)</figcaption></figure>")
+            } catch {
+                out.append("<p class=\"failure\">\(SweepReport.escape(error.description))</p>")
+            }
         }
         let pictures = ((try? FileManager.default.contentsOfDirectory(atPath: "\(row.folder)/analysis")) ?? []).filter { $0.hasSuffix(".png") }.sorted()
         let numbers = row.numbers.filter { !$0.key.hasPrefix("final.") && !$0.key.hasPrefix("best.") }.sorted { $0.key < $1.key }
@@ -162,7 +167,9 @@ public struct SweepReport {
             }
             out.append("<div class=\"pictures\">")
             for name in pictures {
-                guard let data = FileManager.default.contents(atPath: "\(row.folder)/analysis/\(name)") else { continue }
+                // a picture that is a link, a FIFO, or larger than a picture GenLab draws is left out
+                guard let bytes = PrivateFile.read("\(row.folder)/analysis/\(name)", limit: SweepReport.maxPictureBytes) else { continue }
+                let data = Data(bytes)
                 let width = SweepReport.pngWidth(data).map { "style=\"width: min(100%, \(max($0, min(2 * $0, 480)))px)\"" } ?? ""
                 out.append("<figure><img src=\"data:image/png;base64,\(data.base64EncodedString())\" alt=\"\(SweepReport.escape(name))\" \(width)><figcaption>\(SweepReport.escape(name))</figcaption></figure>")
             }
@@ -171,6 +178,9 @@ public struct SweepReport {
         out.append("</section>")
         return out
     }
+
+    /// The largest analysis picture the report takes in (GenLab's own are far smaller).
+    static let maxPictureBytes = 64 << 20
 
     /// The width in pixels a PNG's header states.
     static func pngWidth(_ data: Data) -> Int? {
@@ -186,8 +196,9 @@ public struct SweepReport {
     }
 
     /// Up to 6 recorded steps (the first, the last, evenly between), the first 8 images of
-    /// each, a row per step, as a PNG data URI (encoded through `scratch`, then removed).
-    static func strip(_ samples: [SampleRecord], scratch: String) throws(RunError) -> (uri: String, steps: String) {
+    /// each, a row per step, as a PNG data URI; samples that cannot be drawn are an error
+    /// naming `runFile`.
+    static func strip(_ samples: [SampleRecord], runFile: String) throws(RunError) -> (uri: String, steps: String) {
         let chosen = samples.count <= 6 ? Array(samples.indices) : (0..<6).map { $0 * (samples.count - 1) / 5 }
         let shape = samples[chosen[0]].images.shape
         let columns = min(8, shape.first ?? 0), size = shape.dropFirst().reduce(1, *)
@@ -198,10 +209,10 @@ public struct SweepReport {
             pixels += images.prefix(columns * size)
         }
         let rows = pixels.count / max(columns * size, 1)
-        let grid = ImageGrid(images: pixels, shape: [rows * columns] + shape.dropFirst(), columns: columns)
-        defer { unlink(scratch) }
-        do { try grid.writePNG(to: scratch) } catch { throw RunError(error) }
-        let data = FileManager.default.contents(atPath: scratch) ?? Data()
-        return ("data:image/png;base64,\(data.base64EncodedString())", chosen.map { String(samples[$0].step) }.joined(separator: ", "))
+        let png: [UInt8]
+        do { png = try ImageGrid(images: pixels, shape: [rows * columns] + shape.dropFirst(), columns: columns).png() } catch {
+            throw RunError(DataError(error.reason, "the recorded samples: \(error.message)", path: runFile))
+        }
+        return ("data:image/png;base64,\(Data(png).base64EncodedString())", chosen.map { String(samples[$0].step) }.joined(separator: ", "))
     }
 }

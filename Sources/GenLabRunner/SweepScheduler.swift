@@ -172,6 +172,7 @@ public final class SweepScheduler {
             rows[index] = Row(index: index, result: .interrupted, seconds: seconds)
         case .busy(let message):
             rows[index] = Row(index: index, result: .runningElsewhere, detail: message, seconds: seconds)
+            display.event("skipped \(runID): \(message)", problem: true)
         case .failed(let message):
             rows[index] = Row(index: index, result: .failed, detail: message, seconds: seconds)
             display.event("FAILED \(runID): \(message)\(logText)", problem: true)

@@ -11,8 +11,11 @@ public struct TextTable: Sendable {
 
     /// The table's lines; a column that is empty in every row is left out, and a cell longer
     /// than `maxCell` characters is cut with "…".
+    /// Cells are shown with their control characters escaped (a line break as `\n`, an
+    /// escape sequence as `\u{1B}`), so a value from a file cannot break the table's lines or
+    /// drive the terminal.
     public func lines(maxCell: Int = 48) -> [String] {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(\.visible) }
         let cut = all.map { row in row.map { $0.count > maxCell ? String($0.prefix(maxCell - 1)) + "…" : $0 } }
         let columns = header.indices.filter { c in rows.contains { c < $0.count && !$0[c].isEmpty } }
         let widths = columns.map { c in cut.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0 }
@@ -26,6 +29,13 @@ public struct TextTable: Sendable {
 }
 
 extension String {
+    /// The text with each control character as Swift writes it in a literal (`\n`, `\t`,
+    /// `\u{1B}`).
+    var visible: String {
+        guard unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return self }
+        return unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
+    }
+
     var trimmingTrailingSpaces: String {
         var s = self
         while s.last == " " { s.removeLast() }

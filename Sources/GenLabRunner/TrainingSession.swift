@@ -107,7 +107,8 @@ final class TrainingSession {
         runner.progress.begin(runID: runner.point.runID, step: step, total: total)
         do {
             while step < total {
-                if RunInterruption.isRequested || step == runner.options.stopAfter {
+                // a point already past --stop-after (continued from a later checkpoint) stops at once
+                if RunInterruption.isRequested || step >= runner.options.stopAfter ?? Int.max {
                     try commit(.interrupted, withState: true)
                     runner.progress.note("interrupted at step \(step): checkpoint written to \(runner.path)")
                     return .interrupted

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import GenLabCore
 
 /// A worker: this same program, run as `genlab worker MANIFEST INDEX …` in its own process to
 /// train one point, so that a crash, an out-of-memory kill or a NaN in one point cannot take
@@ -22,8 +23,8 @@ final class WorkerProcess {
     /// Starts `arguments` (after the program's path) with its output appended to `log`.
     init(index: Int, arguments: [String], log: String) throws(RunError) {
         self.index = index
-        let output = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw RunError(.io, "cannot open the point's log: \(String(cString: strerror(errno)))", path: log) }
+        let output = PrivateFile.openRegular(log, O_WRONLY | O_CREAT | O_APPEND)
+        guard output >= 0 else { throw RunError(.io, "cannot open the point's log: \(PrivateFile.reason())", path: log) }
         defer { close(output) }
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw RunError(.worker, "cannot create a pipe: \(String(cString: strerror(errno)))", path: log) }

@@ -183,7 +183,10 @@ public struct SweepSpec: Equatable, Sendable {
             case "choice":
                 distribution = .choice(try kind.value.list(d.path("choice"), nonEmpty: true))
             case "int_uniform":
-                let (low, high) = try bounds(kind.value, d.path("int_uniform")) { n, p throws(SpecError) in Double(try n.int(p)) }
+                // within ±2⁵³, where every integer is exact as the Double the draw computes in
+                let (low, high) = try bounds(kind.value, d.path("int_uniform")) { n, p throws(SpecError) in
+                    Double(try n.int(p, min: -SweepSpec.largestExactInteger, max: SweepSpec.largestExactInteger))
+                }
                 distribution = .intUniform(Int(low), Int(high))
             default:
                 let isLog = kind.key == "log_uniform"
@@ -270,6 +273,10 @@ public struct SweepSpec: Equatable, Sendable {
             return .scalar(String(value), isPlain: true, location)
         }
     }
+
+    /// The bound of `int_uniform`'s values: 2⁵³, the largest integer a Double holds with every
+    /// integer below it.
+    static let largestExactInteger = 1 << 53
 
     /// Six significant digits: readable run ids, and the value the run really uses.
     static func roundedText(_ value: Double) -> String {

@@ -35,6 +35,7 @@ extension HDF5File {
             guard H5Aexists(object, name) > 0 else { return nil }
             let attribute = try HDF5Library.valid(H5Aopen(object, name, genlab_H5P_DEFAULT()), "cannot open attribute \(name)", path: path)
             defer { H5Aclose(attribute) }
+            try requireOneValue(attribute, name)
             let stored = H5Aget_type(attribute)
             defer { H5Tclose(stored) }
             guard H5Tget_class(stored) == H5T_STRING else { throw HDF5Error(.damaged, "attribute \(name) is not a string", path: path) }
@@ -47,6 +48,7 @@ extension HDF5File {
                 return pointer.map { String(cString: $0) } ?? ""
             }
             let size = H5Tget_size(stored)
+            guard size <= 16 << 20 else { throw HDF5Error(.damaged, "attribute \(name) claims a string of \(size) bytes", path: path) }
             var buffer = [CChar](repeating: 0, count: size + 1)
             try HDF5Library.check(H5Aread(attribute, stored, &buffer), "cannot read attribute \(name)", path: path)
             return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -69,9 +71,20 @@ extension HDF5File {
             guard H5Aexists(object, name) > 0 else { return nil }
             let attribute = try HDF5Library.valid(H5Aopen(object, name, genlab_H5P_DEFAULT()), "cannot open attribute \(name)", path: path)
             defer { H5Aclose(attribute) }
+            try requireOneValue(attribute, name)
             var value: T = 0
             try HDF5Library.check(H5Aread(attribute, T.nativeType, &value), "attribute \(name) is not \(T.self == Int64.self ? "an integer" : "a number")", path: path)
             return value
+        }
+    }
+
+    /// Throws unless `attribute` holds exactly one value (GenLab's attributes are scalars; a
+    /// read of an array into one value would write past it).
+    private func requireOneValue(_ attribute: hid_t, _ name: String) throws(HDF5Error) {
+        let space = H5Aget_space(attribute)
+        defer { if space >= 0 { H5Sclose(space) } }
+        guard space >= 0, H5Sget_simple_extent_npoints(space) == 1 else {
+            throw HDF5Error(.damaged, "attribute \(name) is not a single value", path: path)
         }
     }
 

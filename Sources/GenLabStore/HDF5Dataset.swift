@@ -55,12 +55,20 @@ extension HDF5File {
         }
     }
 
-    /// Reads the whole dataset at `datasetPath`, converted to `T`.
+    /// The most values GenLab reads from one dataset (2³¹: 8 GiB of floats).
+    public static let maxValues = 1 << 31
+    /// The most a stored byte expands to: deflate's largest ratio is 1032 : 1.
+    static let maxExpansion = 1032
+
+    /// Reads the whole dataset at `datasetPath`, converted to `T`. A dataset that claims more
+    /// values than `maxValues`, or than its stored bytes can hold even compressed, is
+    /// `.damaged` before anything is allocated.
     public func read<T: HDF5Element>(_ type: T.Type, at datasetPath: String) throws(HDF5Error) -> (shape: [Int], values: [T]) {
         try withObject(datasetPath) { dataset throws(HDF5Error) in
             guard H5Iget_type(dataset) == H5I_DATASET else { throw HDF5Error(.damaged, "\(datasetPath) is not a dataset", path: path) }
             let shape = try dimensions(dataset, datasetPath)
-            var values = [T](repeating: 0, count: shape.reduce(1, *))
+            let count = try plausibleCount(dataset, shape, datasetPath)
+            var values = [T](repeating: 0, count: count)
             if !values.isEmpty {
                 try HDF5Library.check(values.withUnsafeMutableBytes {
                     H5Dread(dataset, T.nativeType, genlab_H5S_ALL(), genlab_H5S_ALL(), genlab_H5P_DEFAULT(), $0.baseAddress)
@@ -70,6 +78,29 @@ extension HDF5File {
         }
     }
 
+    /// The number of values of `shape`, checked against `maxValues` and the dataset's storage.
+    /// The product of its nonzero sizes is checked too, so that no product of some of its
+    /// sizes (the values per image of no images) overflows.
+    private func plausibleCount(_ dataset: hid_t, _ shape: [Int], _ datasetPath: String) throws(HDF5Error) -> Int {
+        var nonzero = 1
+        for size in shape {
+            let (product, overflow) = nonzero.multipliedReportingOverflow(by: max(size, 1))
+            guard !overflow, size >= 0, product <= HDF5File.maxValues else {
+                throw HDF5Error(.damaged, "\(datasetPath) claims a shape of \(shape), more than the \(HDF5File.maxValues) values GenLab reads from one dataset", path: path)
+            }
+            nonzero = product
+        }
+        let count = shape.contains(0) ? 0 : nonzero
+        let type = H5Dget_type(dataset)
+        let width = type >= 0 ? H5Tget_size(type) : 8
+        if type >= 0 { H5Tclose(type) }
+        let stored = Int(H5Dget_storage_size(dataset))
+        guard count * max(width, 1) <= stored * HDF5File.maxExpansion + 65_536 else {
+            throw HDF5Error(.damaged, "\(datasetPath) claims a shape of \(shape) but stores only \(stored) bytes (damaged?)", path: path)
+        }
+        return count
+    }
+
     private func dimensions(_ dataset: hid_t, _ datasetPath: String) throws(HDF5Error) -> [Int] {
         let space = try HDF5Library.valid(H5Dget_space(dataset), "cannot read the shape of \(datasetPath)", path: path)
         defer { H5Sclose(space) }
@@ -77,7 +108,7 @@ extension HDF5File {
         guard rank >= 0 else { throw HDF5Error(.damaged, "cannot read the shape of \(datasetPath)" + HDF5Library.takeErrorStack(), path: path) }
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         H5Sget_simple_extent_dims(space, &dims, nil)
-        return dims.map { Int($0) }
+        return dims.map { Int(clamping: $0) }
     }
 
     private func writeAll<T: HDF5Element>(_ values: [T], to dataset: hid_t, _ datasetPath: String) throws(HDF5Error) {

@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import GenLabCore
 
 /// An open HDF5 file. Objects are addressed by '/'-separated paths from the root; groups
 /// are created on demand. All calls hold the process-wide HDF5 lock.
@@ -34,6 +35,7 @@ public final class HDF5File {
                                              "cannot create the in-memory HDF5 file", path: path)
             case .readOnly, .readWrite:
                 guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error(.missing, "no such file", path: path) }
+                if let irregularity = PrivateFile.irregularity(path) { throw HDF5Error(.io, "cannot open the file: it is \(irregularity)", path: path) }
                 guard access(path, mode == .readOnly ? R_OK : R_OK | W_OK) == 0 else {
                     throw HDF5Error(.io, "cannot open the file: \(String(cString: strerror(errno)))", path: path)
                 }
@@ -86,7 +88,7 @@ public final class HDF5File {
             var prefix = ""
             for component in objectPath.split(separator: "/") {
                 prefix += "/" + component
-                if H5Lexists(id, prefix, genlab_H5P_DEFAULT()) <= 0 {
+                if H5Lexists(id, prefix, HDF5Library.linkAccess) <= 0 {
                     _ = HDF5Library.takeErrorStack()
                     return false
                 }
@@ -99,7 +101,7 @@ public final class HDF5File {
     public func isGroup(_ objectPath: String) -> Bool {
         guard exists(objectPath) else { return false }
         return HDF5Library.locked {
-            let object = H5Oopen(id, objectPath, genlab_H5P_DEFAULT())
+            let object = H5Oopen(id, objectPath, HDF5Library.linkAccess)
             guard object >= 0 else { return false }
             defer { H5Oclose(object) }
             return H5Iget_type(object) == H5I_GROUP
@@ -109,8 +111,8 @@ public final class HDF5File {
     /// The names of the members of the group at `groupPath`, sorted.
     public func children(_ groupPath: String) throws(HDF5Error) -> [String] {
         try HDF5Library.locked { () throws(HDF5Error) -> [String] in
-            let group = try HDF5Library.valid(H5Gopen2(id, groupPath, genlab_H5P_DEFAULT()), "no group \(groupPath)", path: path)
-            defer { H5Gclose(group) }
+            let group = try HDF5Library.valid(H5Oopen(id, groupPath, HDF5Library.linkAccess), "no group \(groupPath)", path: path)
+            defer { H5Oclose(group) }
             var info = H5G_info_t()
             try HDF5Library.check(H5Gget_info(group, &info), "cannot list \(groupPath)", path: path)
             var names: [String] = []
@@ -149,7 +151,7 @@ public final class HDF5File {
     func withObject<T>(_ objectPath: String, _ body: (hid_t) throws(HDF5Error) -> T) throws(HDF5Error) -> T {
         try HDF5Library.locked { () throws(HDF5Error) -> T in
             guard exists(objectPath) else { throw HDF5Error(.damaged, "no object \(objectPath)", path: path) }
-            let object = try HDF5Library.valid(H5Oopen(id, objectPath, genlab_H5P_DEFAULT()), "cannot open \(objectPath)", path: path)
+            let object = try HDF5Library.valid(H5Oopen(id, objectPath, HDF5Library.linkAccess), "cannot open \(objectPath)", path: path)
             defer { H5Oclose(object) }
             return try body(object)
         }

@@ -20,6 +20,26 @@ public enum HDF5Library {
         return try body()
     }
 
+    /// The link-access property list every object is opened with: an external link (a
+    /// running run's records) is followed only to a regular file named relative to the file
+    /// that holds the link, in its folder or below, never up (`..`), to an absolute path, or
+    /// through a symbolic link, FIFO or device (a hostile link would otherwise read any file,
+    /// or block forever on a FIFO).
+    static let linkAccess: hid_t = locked {
+        let list = H5Pcreate(genlab_H5P_LINK_ACCESS())
+        H5Pset_elink_cb(list, { parentFile, _, childFile, _, flags, _, _ in
+            guard let parentFile, let childFile else { return -1 }
+            let child = String(cString: childFile)
+            guard !child.isEmpty, !child.hasPrefix("/"), !child.split(separator: "/").contains("..") else { return -1 }
+            let folder = (String(cString: parentFile) as NSString).deletingLastPathComponent
+            var status = stat()
+            guard lstat(folder.isEmpty ? child : "\(folder)/\(child)", &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return -1 }
+            flags?.pointee = genlab_H5F_ACC_RDONLY()
+            return 0
+        }, nil)
+        return list
+    }
+
     /// "major.minor.release" of the linked libhdf5.
     public static var version: String {
         locked {

@@ -60,52 +60,46 @@ public enum RunFile {
     public static func commit(path: String, metadata: RunMetadata, state: RunState?, newHistory: HistoryRows = HistoryRows(),
                               newLatents: [LatentRecord] = [], newSamples: [SampleRecord] = [],
                               sampleInputs: [StoredArray]? = nil) throws(HDF5Error) {
-        let temporary = path + ".tmp"
-        try? FileManager.default.removeItem(atPath: temporary)
-        do throws(HDF5Error) {
-            let old: HDF5File? = FileManager.default.fileExists(atPath: path) ? try open(path) : nil
-            let file = try HDF5File(path: temporary, mode: .createInMemory)
-            try writeMetadata(metadata, to: file)
-            if let state {
-                try writeState(state, to: file)
-            } else if let old {
-                for group in ["/weights", "/buffers", "/optimizer", "/rng", "/trainer", "/progress"] where old.exists(group) {
-                    try file.copy(group, from: old)
-                }
+        let old: HDF5File? = FileManager.default.fileExists(atPath: path) ? try open(path) : nil
+        // in memory: nothing is written at this name, which only labels its errors
+        let file = try HDF5File(path: path + ".tmp", mode: .createInMemory)
+        try writeMetadata(metadata, to: file)
+        if let state {
+            try writeState(state, to: file)
+        } else if let old {
+            for group in ["/weights", "/buffers", "/optimizer", "/rng", "/trainer", "/progress"] where old.exists(group) {
+                try file.copy(group, from: old)
             }
-            try writeHistory(newHistory, to: file, previous: old)
-            // a running run links its records; a run that stops takes them in (one file again)
-            let consolidate = metadata.status != .running
-            try merge("/latents", "step_", newLatents.compactMap(\.step), into: file, from: old, consolidate: consolidate)
-            for record in newLatents {
-                guard let step = record.step else { throw HDF5Error(.invalidRecord, "latents to write need the step they were recorded at", path: path) }
-                try place("latents", step: step, in: file, beside: path, inline: consolidate) { file throws(HDF5Error) in
-                    try writeLatents(record, step: step, to: file)
-                }
-            }
-            try merge("/samples", "step_", newSamples.map(\.step), into: file, from: old, consolidate: consolidate)
-            for record in newSamples {
-                try place("samples", step: record.step, in: file, beside: path, inline: consolidate) { file throws(HDF5Error) in
-                    try writeArray(record.images, at: "/samples/step_\(record.step)", in: file)
-                }
-            }
-            if let sampleInputs {
-                try file.createGroup("/sample_inputs")
-                for array in sampleInputs { try writeArray(array, at: "/sample_inputs/\(array.name)", in: file) }
-            } else if let old, old.exists("/sample_inputs") {
-                try file.copy("/sample_inputs", from: old)
-            }
-            // analyses stay until `commitAnalysis` replaces them (each says the step it saw)
-            if let old, old.exists("/analysis") { try file.copy("/analysis", from: old) }
-            try old?.close()
-            let bytes = try file.image()
-            try file.close()
-            try DurableFile.replace(path, with: bytes)
-            if consolidate { try? FileManager.default.removeItem(atPath: recordsFolder(path)) }
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
         }
+        try writeHistory(newHistory, to: file, previous: old)
+        // a running run links its records; a run that stops takes them in (one file again)
+        let consolidate = metadata.status != .running
+        try merge("/latents", "step_", newLatents.compactMap(\.step), into: file, from: old, consolidate: consolidate)
+        for record in newLatents {
+            guard let step = record.step else { throw HDF5Error(.invalidRecord, "latents to write need the step they were recorded at", path: path) }
+            try place("latents", step: step, in: file, beside: path, inline: consolidate) { file throws(HDF5Error) in
+                try writeLatents(record, step: step, to: file)
+            }
+        }
+        try merge("/samples", "step_", newSamples.map(\.step), into: file, from: old, consolidate: consolidate)
+        for record in newSamples {
+            try place("samples", step: record.step, in: file, beside: path, inline: consolidate) { file throws(HDF5Error) in
+                try writeArray(record.images, at: "/samples/step_\(record.step)", in: file)
+            }
+        }
+        if let sampleInputs {
+            try file.createGroup("/sample_inputs")
+            for array in sampleInputs { try writeArray(array, at: "/sample_inputs/\(array.name)", in: file) }
+        } else if let old, old.exists("/sample_inputs") {
+            try file.copy("/sample_inputs", from: old)
+        }
+        // analyses stay until `commitAnalysis` replaces them (each says the step it saw)
+        if let old, old.exists("/analysis") { try file.copy("/analysis", from: old) }
+        try old?.close()
+        let bytes = try file.image()
+        try file.close()
+        try DurableFile.replace(path, with: bytes)
+        if consolidate { try? FileManager.default.removeItem(atPath: recordsFolder(path)) }
     }
 
     /// Opens an existing run file for reading, after checking that it is one.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Glibc
+import GenLabCore
 import GenLabNN
 import GenLabRunner
 
@@ -46,6 +47,5 @@ struct GenLab: ParsableCommand {
 /// Writes a line to standard error, after whatever standard output holds. Every failure a
 /// command does not handle itself reaches `GenLab.main` and is printed there, once.
 func printError(_ line: String) {
-    fflush(stdout)
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    StandardError.write(line)
 }

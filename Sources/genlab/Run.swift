@@ -91,9 +91,8 @@ struct Run: ParsableCommand {
             if stopAfter != nil || failFast { throw ValidationError("--stop-after and --fail-fast are for local runs; Slurm's --time limits a task") }
             if let cpus, !(1...1024).contains(cpus) { throw ValidationError("--cpus must be between 1 and 1024") }
             if let maxRequeues, !(0...1000).contains(maxRequeues) { throw ValidationError("--max-requeues must be between 0 and 1000") }
-            if let bad = sbatchArguments.first(where: { !$0.hasPrefix("-") || $0.contains("\n") }) {
-                throw ValidationError("--sbatch-arg takes one sbatch option such as --mem=8G, found '\(bad)'")
-            }
+            let options = SlurmLauncher.Options(partition: partition, time: time, sbatchArguments: sbatchArguments)
+            if let problem = options.problem { throw ValidationError(problem) }
         }
     }
 

@@ -37,6 +37,7 @@ struct SlurmSubmission {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let launcher = SlurmLauncher(options: options, manifestPath: manifest, experiment: points[0].experiment.name,
                                      executable: executable)
+        try launcher.checkPaths()
         let arrays = SlurmLauncher.arrays(submit, maxArraySize: SlurmQueue.maxArraySize())
         for note in notes { printError(note) }
         guard !arrays.isEmpty else {

@@ -26,6 +26,10 @@ void genlab_image_free(genlab_image *image);
 int genlab_png_encode(const char *path, const unsigned char *pixels, int width, int height, int channels,
                       char *error, size_t error_size);
 
+/// Encodes `pixels` as PNG bytes in memory: `*bytes` (free it with free()) and `*size`.
+int genlab_png_encode_to_memory(const unsigned char *pixels, int width, int height, int channels,
+                                unsigned char **bytes, size_t *size, char *error, size_t error_size);
+
 /// Writes `pixels` as a baseline JPEG file of the given quality (1–100).
 int genlab_jpeg_encode(const char *path, const unsigned char *pixels, int width, int height, int channels,
                        int quality, char *error, size_t error_size);
