@@ -37,6 +37,9 @@ public enum IDXReader {
         guard imageDims[0] == labelDims[0] else {
             throw DataError(.corrupt, "\(imageDims[0]) images but \(labelDims[0]) labels in \(labelsPath)", path: imagesPath)
         }
+        guard prefix != "train" || imageDims[0] > 0 else {
+            throw DataError(.corrupt, "holds no images: a training set needs at least one batch", path: imagesPath)
+        }
         return ImageSet(imageShape: [1, imageDims[1], imageDims[2]], pixels: pixels, labels: labelBytes.map { Int32($0) })
     }
 

@@ -148,14 +148,12 @@ public struct SweepReport {
             }
             out.append("</div>")
         }
-        let runFile = "\(row.folder)/run.h5"
-        if let contents = try? RunFile.read(path: runFile), !contents.samples.isEmpty {
-            // samples that cannot be drawn are said in their point's section; the report goes on
+        // samples that cannot be read or drawn are said in their point's section; the report goes on
+        if row.status != .unreadable {
             do {
-                let (uri, steps) = try SweepReport.strip(contents.samples, runFile: runFile)
-                out.append("<h4>Samples during training</h4><figure><img src=\"\(uri)\" alt=\"samples at steps \(steps)\" style=\"width: min(100%, \(SweepReport.stripWidth(contents.samples))px)\"><figcaption>a row per recorded step: \(steps)</figcaption></figure>")
+                if let figure = try SweepReport.samplesFigure("\(row.folder)/run.h5") { out.append(figure) }
             } catch {
-                out.append("<p class=\"failure\">\(SweepReport.escape(error.description))</p>")
+                out.append("<p class=\"failure\">the samples cannot be shown: \(SweepReport.escape(error.description))</p>")
             }
         }
         let pictures = ((try? FileManager.default.contentsOfDirectory(atPath: "\(row.folder)/analysis")) ?? []).filter { $0.hasSuffix(".png") }.sorted()
@@ -193,6 +191,17 @@ public struct SweepReport {
         let shape = samples[0].images.shape
         let columns = min(8, shape.first ?? 1), width = shape.count == 4 ? shape[3] : 28
         return min(720, 2 * (columns * (width + 2) + 2))
+    }
+
+    /// The strip of the samples the run file at `runFile` recorded during training, as a
+    /// figure; nil when there is no run file or it records no samples.
+    static func samplesFigure(_ runFile: String) throws(RunError) -> String? {
+        guard FileManager.default.fileExists(atPath: runFile) || PrivateFile.irregularity(runFile) != nil else { return nil }
+        let samples: [SampleRecord]
+        do { samples = try RunFile.read(path: runFile).samples } catch { throw RunError(error) }
+        guard !samples.isEmpty else { return nil }
+        let (uri, steps) = try strip(samples, runFile: runFile)
+        return "<h4>Samples during training</h4><figure><img src=\"\(uri)\" alt=\"samples at steps \(steps)\" style=\"width: min(100%, \(stripWidth(samples))px)\"><figcaption>a row per recorded step: \(steps)</figcaption></figure>"
     }
 
     /// Up to 6 recorded steps (the first, the last, evenly between), the first 8 images of

@@ -52,7 +52,7 @@ extension SweepGroup {
             table.append([point.index >= 0 ? String(point.index) : ""] + [point.runID] + values + [state]
                          + (queue.map { [$0[point.index]?.lowercased() ?? ""] } ?? []) + [status.progressText, status.lastLossesText])
             if let failure = status.failure, [.failed, .unreadable].contains(status.state) {
-                problems.append("\(status.state.rawValue) \(point.runID): \(failure)")
+                problems.append("\(status.state.rawValue) \(point.runID.visible): \(failure.visible)")
                 if FileManager.default.fileExists(atPath: files.log) { problems.append("  log: \(files.log)") }
             }
         }

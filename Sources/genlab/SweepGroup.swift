@@ -79,7 +79,7 @@ struct SweepGroup {
                     points = points.filter { keep.contains($0.runID) }
                 }
                 named.formUnion(manifest.points.map(\.runID))
-                groups.append(SweepGroup(title: "\(manifest.experiment) (sweep \((path as NSString).lastPathComponent) of \(manifest.experimentFile))",
+                groups.append(SweepGroup(title: "\(manifest.experiment) (sweep \((path as NSString).lastPathComponent) of \(manifest.experimentFile.visible))",
                                           keys: manifest.sweptKeys, points: points, folder: folder,
                                           manifestName: (path as NSString).lastPathComponent))
             }

@@ -67,6 +67,14 @@ import Testing
         #expect(e.reason == .corrupt)
     }
 
+    /// A training set of no images is refused naming its images file (not the experiment).
+    @Test func noTrainingImages() throws {
+        let folder = try DatasetFiles.folder("none")
+        _ = try DatasetFiles.writeIDX(folder: folder, gzip: false, train: 0, test: 2)
+        let e = try #require(CorruptFileTests.error { try IDXReader.load(folder: folder, classNames: []) })
+        #expect(e.path == "\(folder)/train-images-idx3-ubyte" && e.reason == .corrupt && e.message.contains("holds no images"), "\(e)")
+    }
+
     @Test func truncatedRawIDX() throws {
         let folder = try DatasetFiles.folder("short")
         _ = try DatasetFiles.writeIDX(folder: folder, gzip: false, train: 4, test: 2)

@@ -34,6 +34,7 @@ import Testing
     /// "file:place: message", with exit status 1 and nothing on standard output.
     @Test(arguments: [
         (["inspect", "/nonexistent/run.h5"], "/nonexistent/run.h5: no such file"),
+        (["analyze", "/nonexistent/run.h5"], "/nonexistent/run.h5: no such run file"),
         (["plan", "/nonexistent.yaml"], "/nonexistent.yaml:1:1: cannot open the file"),
         (["run", "/nonexistent.yaml"], "/nonexistent.yaml:1:1: cannot open the file"),
         (["run", CommandLineTests.file, "--point", "nope"], CommandLineTests.file + ": no point with run id 'nope'"),

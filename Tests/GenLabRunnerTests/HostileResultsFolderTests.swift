@@ -177,7 +177,8 @@ import Testing
                 '\(RunHarness.genlab)' run '\(file)' --results '\(results)-\(round)' --point \(ids[1]) --quiet >'\(outputs[1])' 2>&1 & b=$!
                 wait $a; echo $?; wait $b; echo $?
                 """])
-            #expect(both.output == "0\n0\n", "\(both.output) \(try outputs.map { try String(contentsOfFile: $0, encoding: .utf8) })")
+            let texts = outputs.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }
+            #expect(both.output == "0\n0\n", "\(both.output) \(texts)")
             let same = try Repository.run("sh", ["-c", """
                 '\(RunHarness.genlab)' run '\(file)' --results '\(results)-same-\(round)' --point \(ids[0]) --quiet --overwrite >'\(outputs[0])' 2>&1 & a=$!
                 '\(RunHarness.genlab)' run '\(file)' --results '\(results)-same-\(round)' --point \(ids[0]) --quiet --overwrite >'\(outputs[1])' 2>&1 & b=$!

@@ -98,6 +98,19 @@ import Testing
         #expect(straight.latents == resumed.contents.latents)
     }
 
+    /// `--stop-after` below the step a run file has reached stops at once with a checkpoint
+    /// (nothing trained, nothing lost), instead of training the point to its end.
+    @Test func stopAfterBelowTheCheckpointStopsAtOnce() throws {
+        let point = try RunHarness.point("homework-mlp-ae", ["dataset.subset=512", "train.batch_size=64", "record.losses_every=1"], length: .steps(12))
+        let results = try RunHarness.folder("stop-below")
+        let first = try RunHarness.run(point, results: results, stopAfter: 6)
+        #expect(first.outcome == .interrupted && first.contents.state?.progress.step == 6)
+        let again = try RunHarness.run(point, results: results, stopAfter: 3)
+        #expect(again.outcome == .interrupted && again.contents.metadata.status == .interrupted)
+        #expect(again.contents.state?.progress.step == 6 && again.contents.history == first.contents.history)
+        #expect(RunHarness.weightBits(again.contents) == RunHarness.weightBits(first.contents))
+    }
+
     /// A non-finite loss stops the run with an error naming the step and the loss; the run
     /// file says "failed" with that message and keeps the last good checkpoint.
     @Test func nonFiniteLossFailsTheRun() throws {

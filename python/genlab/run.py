@@ -9,6 +9,7 @@ from typing import NamedTuple
 import h5py
 import numpy as np
 
+from . import safety
 from .errors import GenLabError
 from .numpy_network import NumpyNetwork
 
@@ -42,7 +43,7 @@ class _Group(Mapping):
     def __getitem__(self, key):
         if key not in self._names:
             raise KeyError(key)
-        with _open(self._path) as f:
+        with _open(self._path) as f, safety.damaged_as_error(self._path):
             return self._read(f, self._names[key])
 
     def __iter__(self):
@@ -70,12 +71,20 @@ class Analysis:
 
 
 def _open(path):
+    """The HDF5 file at ``path``, opened for reading once it is known to be a regular file
+    whose external links stay beside it."""
+    safety.check_regular(path)
     try:
-        return h5py.File(path, "r")
-    except FileNotFoundError:
-        raise GenLabError("not_found", "no such file", path) from None
+        f = h5py.File(path, "r")
     except OSError as error:
         raise GenLabError("not_a_run", f"not a readable HDF5 file ({error})", path) from None
+    try:
+        with safety.damaged_as_error(path):
+            safety.check_links(f, path)
+    except GenLabError:
+        f.close()
+        raise
+    return f
 
 
 def _text(value):
@@ -107,7 +116,7 @@ class Run:
         if os.path.isdir(path):
             path = os.path.join(path, "run.h5")
         self.path = path
-        with _open(path) as f:
+        with _open(path) as f, safety.damaged_as_error(path):
             attrs = {key: f.attrs[key] for key in f.attrs}
             if _text(attrs.get("format", "")) != FORMAT:
                 raise GenLabError("not_a_run", f'an HDF5 file, but not a GenLab run (no format="{FORMAT}" attribute)', path)
@@ -120,7 +129,7 @@ class Run:
             self._read_metadata(attrs)
             self.progress = ({key: int(f["progress"].attrs[key]) for key in ("step", "epoch", "batch")}
                              if "progress" in f else None)
-            self.history = {name: f["history"][name][()] for name in f["history"]} if "history" in f else {}
+            self.history = {name: safety.read(f["history"][name], path) for name in f["history"]} if "history" in f else {}
             self._read_records(f)
         self._networks = {}
 
@@ -143,6 +152,8 @@ class Run:
             self.model, config, values = [json.loads(value) if value is not None else None for value in described]
         except ValueError as error:
             raise GenLabError("damaged", f"a JSON attribute does not parse ({error}) (damaged?)", self.path) from None
+        if self.model is not None:
+            safety.check_description(self.model, self.path)
         self.config = config if config is not None else self._parse_yaml(self.config_yaml)
         if values is None:
             values = {}
@@ -158,7 +169,8 @@ class Run:
         except ImportError:
             raise GenLabError("no_description", "this run file (format < 3) keeps its configuration as YAML only: "
                               "install PyYAML to read it, or run `genlab analyze` on it once to add the JSON", self.path) from None
-        return yaml.safe_load(text)
+        with safety.damaged_as_error(self.path, "the stored configuration"):
+            return yaml.safe_load(text)
 
     def _read_records(self, f):
         latents = {}
@@ -172,8 +184,8 @@ class Run:
             step = _step(name, "step_")
             if step is not None:
                 samples[step] = f"samples/{name}"
-        self.samples = _Group(self.path, "/samples", dict(sorted(samples.items())), lambda f, p: f[p][()])
-        self.sample_inputs = ({name: f["sample_inputs"][name][()] for name in f["sample_inputs"]}
+        self.samples = _Group(self.path, "/samples", dict(sorted(samples.items())), lambda f, p: safety.read(f[p], self.path))
+        self.sample_inputs = ({name: safety.read(f["sample_inputs"][name], self.path) for name in f["sample_inputs"]}
                               if "sample_inputs" in f else {})
         self.analyses = {}
         for name in f["analysis"] if "analysis" in f else []:
@@ -181,16 +193,16 @@ class Run:
             attrs = {key: _text(value) if isinstance(value, (bytes, str)) else value.item() if hasattr(value, "item") else value
                      for key, value in group.attrs.items()}
             arrays = {key: f"analysis/{name}/{key}" for key in group}
-            self.analyses[name] = Analysis(name, attrs, _Group(self.path, f"/analysis/{name}", arrays, lambda f, p: f[p][()]))
+            self.analyses[name] = Analysis(name, attrs, _Group(self.path, f"/analysis/{name}", arrays,
+                                                               lambda f, p: safety.read(f[p], self.path)))
         folder = os.path.join(os.path.dirname(self.path), "analysis")
         self.pictures = ({name: os.path.join(folder, name) for name in sorted(os.listdir(folder)) if name.endswith(".png")}
                          if os.path.isdir(folder) else {})
 
-    @staticmethod
-    def _read_latents(f, path):
+    def _read_latents(self, f, path):
         group = f[path]
-        return Latents(int(path.rsplit("_", 1)[1]), int(group.attrs["epoch"]), group["mu"][()], group["logsigma"][()],
-                       group["z"][()], group["labels"][()])
+        return Latents(int(path.rsplit("_", 1)[1]), int(group.attrs["epoch"]), *(safety.read(group[name], self.path)
+                                                                               for name in ("mu", "logsigma", "z", "labels")))
 
     def __repr__(self):
         return f"<genlab run {self.run_id} of {self.experiment}: {self.status}, {self.path}>"
@@ -220,14 +232,14 @@ class Run:
 
     def state_dict(self, network):
         """The weights and buffers of ``network`` by PyTorch ``state_dict`` key (numpy arrays)."""
-        with _open(self.path) as f:
+        with _open(self.path) as f, safety.damaged_as_error(self.path):
             if "weights" not in f or network not in f["weights"]:
                 raise GenLabError("no_checkpoint", f"no weights of network '{network}' (the run has no checkpoint yet?)", self.path)
             state = {}
             for group in ("weights", "buffers"):
                 if group in f and network in f[group]:
                     f[group][network].visititems(
-                        lambda key, item: state.__setitem__(key, item[()]) if isinstance(item, h5py.Dataset) else None)
+                        lambda key, item: state.__setitem__(key, safety.read(item, self.path)) if isinstance(item, h5py.Dataset) else None)
         return state
 
     @property
@@ -236,8 +248,8 @@ class Run:
         likelihood = self._description().get("likelihood", {})
         if "log_sigma_x" not in likelihood:
             return None
-        with _open(self.path) as f:
-            return float(f[likelihood["log_sigma_x"]][()])
+        with _open(self.path) as f, safety.damaged_as_error(self.path):
+            return float(safety.read(f[likelihood["log_sigma_x"]], self.path))
 
     def network(self, name):
         """The stored network ``name`` as a numpy function (evaluation mode, float64)."""
@@ -245,7 +257,8 @@ class Run:
             described = {network["name"]: network for network in self._description()["networks"]}
             if name not in described:
                 raise KeyError(f"no network '{name}'; this run has {list(described)}")
-            self._networks[name] = NumpyNetwork(described[name], self.state_dict(name), self.path)
+            with safety.damaged_as_error(self.path, "the stored network"):
+                self._networks[name] = NumpyNetwork(described[name], self.state_dict(name), self.path)
         return self._networks[name]
 
     def with_networks(self, functions):

@@ -4,6 +4,7 @@ import glob
 import json
 import os
 
+from . import safety
 from .errors import GenLabError
 from .run import Run
 
@@ -88,16 +89,25 @@ def load_sweep(folder, sweep_id=None):
         return Sweep(folder, keys, [SweepPoint(i, run.run_id, run.sweep_values, run.path, run) for i, run in enumerate(runs)], None)
     path = manifests[-1]
     try:
+        safety.check_regular(path)
+    except GenLabError as error:
+        raise GenLabError("not_a_sweep", f"not a readable sweep definition: {error.reason}", path) from None
+    if os.path.getsize(path) > safety.MAX_MANIFEST_BYTES:
+        raise GenLabError("not_a_sweep", "the sweep definition is over 256 MiB", path)
+    with safety.damaged_as_error(path, "the sweep definition"):
         with open(path, encoding="utf-8") as file:
             manifest = json.load(file)
-    except (OSError, ValueError) as error:
-        raise GenLabError("not_a_sweep", f"not a readable sweep definition ({error})", path) from None
-    if manifest.get("format") != "genlab-sweep":
-        raise GenLabError("not_a_sweep", "not a GenLab sweep definition (no format \"genlab-sweep\")", path)
-    points = []
-    for point in manifest["points"]:
-        run_file = os.path.join(folder, point["run_id"], "run.h5")
-        run = Run(run_file) if os.path.exists(run_file) else None
-        values = run.sweep_values if run is not None else {o["key"]: _value(o["value"]) for o in point["overrides"]}
-        points.append(SweepPoint(point["index"], point["run_id"], values, run_file, run))
+        if not isinstance(manifest, dict) or manifest.get("format") != "genlab-sweep":
+            raise GenLabError("not_a_sweep", "not a GenLab sweep definition (no format \"genlab-sweep\")", path)
+        if not isinstance(manifest.get("points"), list) or not isinstance(manifest.get("swept_keys"), list):
+            raise GenLabError("not_a_sweep", "a sweep definition without its points and swept keys (damaged?)", path)
+        points = []
+        for i, point in enumerate(manifest["points"]):
+            if not isinstance(point, dict) or not safety.is_folder_name(point.get("run_id")) or point.get("index") != i:
+                raise GenLabError("not_a_sweep", f"point {i} has no index {i} and run id naming a folder inside the results "
+                                  "(damaged?)", path)
+            run_file = os.path.join(folder, point["run_id"], "run.h5")
+            run = Run(run_file) if os.path.lexists(run_file) else None
+            values = run.sweep_values if run is not None else {o["key"]: _value(o["value"]) for o in point["overrides"]}
+            points.append(SweepPoint(point["index"], point["run_id"], values, run_file, run))
     return Sweep(folder, manifest["swept_keys"], points, manifest)

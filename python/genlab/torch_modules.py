@@ -27,12 +27,29 @@ def _bias_layer_type():
     return BiasLayer
 
 
+#: The modules a run file may name (GenLab's layer kinds): nothing else of ``torch.nn`` is
+#: ever looked up from a file's word.
+ALLOWED = {"Linear", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
+           "Flatten", "Unflatten", "AdaptiveAvgPool2d", "BiasLayer"}
+
+
+def _argument(value):
+    """An argument as a module takes it: numbers, booleans and lists of them, nothing else."""
+    if isinstance(value, list):
+        return tuple(_argument(item) for item in value)
+    if isinstance(value, bool) or isinstance(value, float) or (isinstance(value, int) and abs(value) < 1 << 31):
+        return value
+    raise ValueError(f"argument {value!r} is not a number GenLab writes")
+
+
 def _module(layer, bias_layer):
-    arguments = {key: tuple(value) if isinstance(value, list) else value for key, value in layer["arguments"].items()}
+    if layer["module"] not in ALLOWED:
+        raise GenLabError("unknown_module", f"layer {layer['index']} is a {layer['module']!r}, not a module GenLab writes")
+    arguments = {str(key): _argument(value) for key, value in layer["arguments"].items()}
     if layer["module"] == "BiasLayer":
         return bias_layer(arguments["shape"])
     module = getattr(nn, layer["module"])(**arguments)
-    return nn.utils.spectral_norm(module) if layer["spectral_norm"] else module
+    return nn.utils.spectral_norm(module) if layer.get("spectral_norm") else module
 
 
 def fresh_sequential(network):
@@ -52,8 +69,22 @@ def build_modules(run):
                           "gives the same networks as numpy functions", run.path)
     modules = {}
     for description in run._description()["networks"]:
+        stored = run.state_dict(description["name"])
+        # built first without memory ("meta" tensors): its parameters must have the stored
+        # arrays' names and shapes before any is allocated
+        try:
+            with torch.device("meta"):
+                shapes = {key: tuple(value.shape) for key, value in fresh_sequential(description).state_dict().items()}
+        except GenLabError as error:
+            raise GenLabError(error.kind, f"network '{description['name']}': {error.reason}", run.path) from None
+        except Exception as error:
+            raise GenLabError("damaged", f"network '{description['name']}' cannot be built from its description "
+                              f"({type(error).__name__}: {error}) (damaged?)", run.path) from None
+        if shapes != {key: tuple(np.shape(value)) for key, value in stored.items()}:
+            raise GenLabError("damaged", f"the stored weights of '{description['name']}' do not fit its described layers "
+                              "(names or shapes differ) (damaged?)", run.path)
         sequential = fresh_sequential(description)
-        state = {key: torch.from_numpy(np.array(value)) for key, value in run.state_dict(description["name"]).items()}
+        state = {key: torch.from_numpy(np.array(value)) for key, value in stored.items()}
         try:
             sequential.load_state_dict(state, strict=True)
         except RuntimeError as error:
