@@ -78,20 +78,21 @@ def read(dataset, path):
 
 
 @contextlib.contextmanager
-def damaged_as_error(path, what="the run file"):
+def damaged_as_error(path, what="the run file", kind="damaged"):
     """Turns whatever a damaged file makes Python raise while it is read (a missing key, a
-    wrong type, a nesting too deep, an allocation too large) into a ``GenLabError``."""
+    wrong type, a nesting too deep, an allocation too large) into a ``GenLabError`` of
+    ``kind``."""
     try:
         yield
     except GenLabError:
         raise
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError, MemoryError, OverflowError,
             OSError, UnicodeError) as error:
-        raise GenLabError("damaged", f"{what} does not read as GenLab writes it ({type(error).__name__}: {error}) (damaged?)",
+        raise GenLabError(kind, f"{what} does not read as GenLab writes it ({type(error).__name__}: {error}) (damaged?)",
                           path) from None
     except Exception as error:  # PyYAML's errors, h5py's own
         if type(error).__module__.split(".")[0] in ("yaml", "h5py"):
-            raise GenLabError("damaged", f"{what} does not read as GenLab writes it ({type(error).__name__}: {error}) "
+            raise GenLabError(kind, f"{what} does not read as GenLab writes it ({type(error).__name__}: {error}) "
                               "(damaged?)", path) from None
         raise
 

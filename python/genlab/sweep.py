@@ -8,17 +8,23 @@ from . import safety
 from .errors import GenLabError
 from .run import Run
 
+#: The newest sweep definition format this package reads (``format_version``).
+SWEEP_FORMAT = 1
+
 
 class SweepPoint:
     """One point: its ``index`` in the sweep, ``run_id``, swept ``values`` (key → value),
-    ``path`` of its run file, and ``run`` (a ``Run``, or None when it has not started)."""
+    ``path`` of its run file, ``run`` (a ``Run``, or None when it has not started or cannot be
+    read) and ``error`` (the ``GenLabError`` of a run file that cannot be read, else None)."""
 
-    def __init__(self, index, run_id, values, path, run):
-        self.index, self.run_id, self.values, self.path, self.run = index, run_id, values, path, run
+    def __init__(self, index, run_id, values, path, run, error=None):
+        self.index, self.run_id, self.values, self.path, self.run, self.error = index, run_id, values, path, run, error
 
     @property
     def status(self):
-        """The run file's status, or "not started"."""
+        """The run file's status, "unreadable" (see ``error``) or "not started"."""
+        if self.error is not None:
+            return "unreadable"
         return self.run.status if self.run is not None else "not started"
 
     def __repr__(self):
@@ -66,6 +72,15 @@ def _value(text):
         return text
 
 
+def _read(path):
+    """The run at ``path`` and None, or None and the error that keeps it from being read (one
+    damaged point does not hide the others)."""
+    try:
+        return Run(path), None
+    except GenLabError as error:
+        return None, error
+
+
 def load_sweep(folder, sweep_id=None):
     """The sweep whose results are in ``folder`` (``results/<experiment>``): every point from
     the sweep's definition (``sweep-<id>.json``; the newest when there are several, or the one
@@ -84,9 +99,13 @@ def load_sweep(folder, sweep_id=None):
         if not paths:
             raise GenLabError("not_a_sweep", "neither a sweep definition (sweep-<id>.json) nor run files "
                               "(<run id>/run.h5): give a results/<experiment> folder", folder)
-        runs = [Run(path) for path in paths]
-        keys = list(dict.fromkeys(key for run in runs for key in run.sweep_values))
-        return Sweep(folder, keys, [SweepPoint(i, run.run_id, run.sweep_values, run.path, run) for i, run in enumerate(runs)], None)
+        points = []
+        for i, path in enumerate(paths):
+            run, error = _read(path)
+            points.append(SweepPoint(i, run.run_id if run else os.path.basename(os.path.dirname(path)),
+                                     run.sweep_values if run else {}, path, run, error))
+        keys = list(dict.fromkeys(key for point in points for key in point.values))
+        return Sweep(folder, keys, points, None)
     path = manifests[-1]
     try:
         safety.check_regular(path)
@@ -94,11 +113,17 @@ def load_sweep(folder, sweep_id=None):
         raise GenLabError("not_a_sweep", f"not a readable sweep definition: {error.reason}", path) from None
     if os.path.getsize(path) > safety.MAX_MANIFEST_BYTES:
         raise GenLabError("not_a_sweep", "the sweep definition is over 256 MiB", path)
-    with safety.damaged_as_error(path, "the sweep definition"):
+    with safety.damaged_as_error(path, "the sweep definition", "not_a_sweep"):
         with open(path, encoding="utf-8") as file:
             manifest = json.load(file)
         if not isinstance(manifest, dict) or manifest.get("format") != "genlab-sweep":
             raise GenLabError("not_a_sweep", "not a GenLab sweep definition (no format \"genlab-sweep\")", path)
+        version = manifest.get("format_version")
+        if type(version) is not int or version < 1:
+            raise GenLabError("not_a_sweep", "a sweep definition without a valid format_version (damaged?)", path)
+        if version > SWEEP_FORMAT:
+            raise GenLabError("not_a_sweep", f"written by a newer GenLab (sweep format {version}); this package reads "
+                              f"format {SWEEP_FORMAT}: upgrade it", path)
         if not isinstance(manifest.get("points"), list) or not isinstance(manifest.get("swept_keys"), list):
             raise GenLabError("not_a_sweep", "a sweep definition without its points and swept keys (damaged?)", path)
         points = []
@@ -107,7 +132,7 @@ def load_sweep(folder, sweep_id=None):
                 raise GenLabError("not_a_sweep", f"point {i} has no index {i} and run id naming a folder inside the results "
                                   "(damaged?)", path)
             run_file = os.path.join(folder, point["run_id"], "run.h5")
-            run = Run(run_file) if os.path.lexists(run_file) else None
+            run, error = _read(run_file) if os.path.lexists(run_file) else (None, None)
             values = run.sweep_values if run is not None else {o["key"]: _value(o["value"]) for o in point["overrides"]}
-            points.append(SweepPoint(point["index"], point["run_id"], values, run_file, run))
+            points.append(SweepPoint(point["index"], point["run_id"], values, run_file, run, error))
     return Sweep(folder, manifest["swept_keys"], points, manifest)

@@ -3,6 +3,7 @@ file's, the modules are in evaluation mode, and they reproduce the stored sample
 latents. Skipped without PyTorch; `scripts/test-python-torch.sh` runs it in a private
 environment with PyTorch installed."""
 
+import copy
 import unittest
 
 import h5py
@@ -73,6 +74,27 @@ class TorchModulesTest(unittest.TestCase):
         decoder = run.torch_modules()["decoder"]
         images = decoder(torch.zeros(4, run.model["latent"]))
         self.assertEqual(tuple(images.shape), (4, 1, 28, 28))
+
+    def test_hostile_descriptions_are_refused_before_anything_is_built(self):
+        """A description naming a module GenLab does not write, an argument it cannot have,
+        or layers far larger than the stored weights: an error, not a module and not a
+        giant allocation (the shapes are compared on PyTorch's meta device first)."""
+        source = self.runs["quickstart"]
+        cases = [("Embedding", {"num_embeddings": 10, "embedding_dim": 2}, "unknown_module", "'Embedding'"),
+                 ("Linear", {"in_features": 1 << 40, "out_features": 1}, "damaged", "not a number GenLab writes"),
+                 ("Linear", {"in_features": "5", "out_features": 1}, "damaged", "not a number GenLab writes"),
+                 ("Linear", {"in_features": 1 << 30, "out_features": 1 << 30}, "damaged", "do not fit its described layers")]
+        for module, arguments, kind, message in cases:
+            with self.subTest(module=module, arguments=arguments):
+                run = copy.copy(source)
+                run.model = copy.deepcopy(source.model)
+                layer = next(layer for layer in run.model["networks"][1]["layers"] if layer["module"] == "Linear")
+                layer["module"], layer["arguments"] = module, arguments
+                with self.assertRaises(genlab.GenLabError) as caught:
+                    run.torch_modules()
+                self.assertEqual(caught.exception.kind, kind)
+                self.assertIn(message, str(caught.exception))
+                self.assertEqual(caught.exception.path, run.path)
 
 
 if __name__ == "__main__":
