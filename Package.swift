@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "GenLabSpecTests", dependencies: ["GenLabSpec", "GenLabTestSupport"]),
         .testTarget(name: "GenLabDataTests", dependencies: ["GenLabData", "CZlib", "CImageCodecs", "GenLabTestSupport"]),
         .testTarget(name: "GenLabModelsTests", dependencies: ["GenLabModels", "GenLabTestSupport"]),
-        .testTarget(name: "GenLabStoreTests", dependencies: ["GenLabStore", "GenLabTestSupport"]),
+        .testTarget(name: "GenLabStoreTests", dependencies: ["GenLabCore", "GenLabStore", "GenLabTestSupport"]),
         .testTarget(
             name: "GenLabRunnerTests",
             dependencies: ["GenLabRunner", "GenLabTestSupport", "checkpoint-writer", "genlab"]

@@ -26,8 +26,9 @@ public enum PrivateFile {
     /// link at `path` itself (-1 with `errno` ELOOP when there is one), and only when it is
     /// a regular file (-1 with `errno` EINVAL for a folder, FIFO, device or socket: opening a
     /// FIFO would block) and, to be written, has no other name (a hard link planted there).
+    /// O_TRUNC truncates only once these checks have passed.
     public static func openRegular(_ path: String, _ flags: Int32) -> Int32 {
-        let descriptor = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
+        let descriptor = open(path, flags & ~O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return -1 }
         var status = stat()
         let writes = flags & O_ACCMODE != O_RDONLY
@@ -38,6 +39,12 @@ public enum PrivateFile {
         }
         // back to blocking reads and writes (O_NONBLOCK only kept the open itself from waiting)
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+        if flags & O_TRUNC != 0 && ftruncate(descriptor, 0) != 0 {
+            let code = errno
+            close(descriptor)
+            errno = code
+            return -1
+        }
         return descriptor
     }
 
