@@ -102,6 +102,10 @@ class HostileRunFileTest(unittest.TestCase):
         path = os.path.join(self.folder, "run.h5")
         os.mkfifo(path)
         self.assertEqual(read_in_child(path, "load").split("|")[:2], ["not_a_run", path])
+        sweep = os.path.join(self.folder, "quickstart")
+        os.makedirs(sweep)
+        os.mkfifo(os.path.join(sweep, "sweep-00000000.json"))
+        self.assertEqual(read_in_child(sweep, "sweep").split("|")[:2], ["not_a_sweep", os.path.join(sweep, "sweep-00000000.json")])
 
     def test_a_damaged_point_leaves_the_others_readable(self):
         sweep = os.path.join(self.folder, "arena-beta-vae")
