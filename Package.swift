@@ -44,15 +44,21 @@ let package = Package(
         .target(name: "GenLabModels", dependencies: ["GenLabNN", "GenLabSpec"]),
         .target(name: "GenLabStore", dependencies: ["CHDF5", "GenLabCore"]),
         .target(name: "GenLabData", dependencies: ["GenLabTensor", "GenLabSpec", "GenLabCore", "CZlib", "CImageCodecs"]),
-        .target(name: "GenLabRunner", dependencies: ["GenLabModels", "GenLabStore", "GenLabData", "GenLabSpec"]),
+        // above the models: the results folder, then one module per job (see docs/design.md)
+        .target(name: "GenLabResults", dependencies: ["GenLabModels", "GenLabStore", "GenLabData", "GenLabSpec"]),
+        .target(name: "GenLabTraining", dependencies: ["GenLabResults"]),
+        .target(name: "GenLabAnalysis", dependencies: ["GenLabResults"]),
+        .target(name: "GenLabReport", dependencies: ["GenLabAnalysis", "GenLabResults"]),
+        .target(name: "GenLabSweeps", dependencies: ["GenLabTraining", "GenLabAnalysis", "GenLabReport", "GenLabResults"]),
         .executableTarget(
             name: "genlab",
             dependencies: [
-                "GenLabRunner", "GenLabModels", "GenLabSpec", "GenLabStore", "GenLabData",
+                "GenLabSweeps", "GenLabTraining", "GenLabAnalysis", "GenLabReport", "GenLabResults",
+                "GenLabModels", "GenLabSpec", "GenLabStore", "GenLabData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "GenLabTestSupport", dependencies: ["GenLabNN"], path: "Tests/GenLabTestSupport"),
+        .target(name: "GenLabTestSupport", dependencies: ["GenLabCore", "GenLabNN"], path: "Tests/GenLabTestSupport"),
         .executableTarget(name: "checkpoint-writer", dependencies: ["GenLabStore"], path: "Tests/CheckpointWriter"),
         .testTarget(name: "GenLabTensorTests", dependencies: ["GenLabTensor", "CKernels"]),
         .testTarget(name: "GenLabNNTests", dependencies: ["GenLabNN", "GenLabTensor", "GenLabTestSupport"]),
@@ -62,7 +68,8 @@ let package = Package(
         .testTarget(name: "GenLabStoreTests", dependencies: ["GenLabCore", "GenLabStore", "GenLabTestSupport"]),
         .testTarget(
             name: "GenLabRunnerTests",
-            dependencies: ["GenLabRunner", "GenLabTestSupport", "checkpoint-writer", "genlab"]
+            dependencies: ["GenLabSweeps", "GenLabTraining", "GenLabAnalysis", "GenLabReport", "GenLabResults",
+                           "GenLabCore", "GenLabTestSupport", "checkpoint-writer", "genlab"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
 import GenLabSpec
+import GenLabSweeps
+import GenLabTraining
 
 /// `genlab analyze RUN_FILE_OR_DIR`: analyses of trained runs, from their final weights.
 struct Analyze: ParsableCommand {

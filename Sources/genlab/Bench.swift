@@ -1,12 +1,16 @@
 import ArgumentParser
 import Foundation
+import GenLabAnalysis
+import GenLabCore
 import GenLabData
 import GenLabModels
 import GenLabNN
+import GenLabReport
+import GenLabResults
 import GenLabSpec
 import GenLabStore
-import GenLabRunner
-import GenLabCore
+import GenLabSweeps
+import GenLabTraining
 
 /// `genlab bench`: training-step throughput of the reference models on random data.
 struct Bench: ParsableCommand {

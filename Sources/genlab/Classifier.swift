@@ -1,8 +1,12 @@
 import ArgumentParser
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
 import GenLabSpec
+import GenLabSweeps
 import GenLabTensor
+import GenLabTraining
 
 /// `genlab classifier FILE`: trains (or finds) GenLab's evaluation classifier of an
 /// experiment's dataset.

@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
+import GenLabSweeps
+import GenLabTraining
 import Glibc
-import GenLabRunner
 
 /// `genlab compare FILE_OR_RESULTS_DIR`: the points of a sweep side by side, from their files.
 struct Compare: ParsableCommand {
@@ -35,10 +39,10 @@ struct Compare: ParsableCommand {
     func run() throws {
         let groups = try SweepGroup.find(experiment, results: results)
         guard !groups.isEmpty else {
-            throw ValidationError("\(experiment.file): no sweeps or runs here")
+            throw RunError(.comparison, "no sweeps or runs here", path: experiment.file)
         }
         if groups.count > 1 && [.csv, .json].contains(format) {
-            throw ValidationError("\(experiment.file) holds \(groups.count) sweeps (\(groups.map(\.title).joined(separator: "; "))); --format \(format.rawValue) writes one: name its results folder or experiment file")
+            throw RunError(.comparison, "holds \(groups.count) sweeps (\(groups.map(\.title).joined(separator: "; "))); --format \(format.rawValue) writes one: name its results folder or experiment file", path: experiment.file)
         }
         for (n, group) in groups.enumerated() {
             let comparison = SweepComparison(keys: group.keys, points: group.points, folder: group.folder)

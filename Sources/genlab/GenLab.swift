@@ -1,9 +1,13 @@
 import ArgumentParser
 import Foundation
-import Glibc
+import GenLabAnalysis
 import GenLabCore
 import GenLabNN
-import GenLabRunner
+import GenLabReport
+import GenLabResults
+import GenLabSweeps
+import GenLabTraining
+import Glibc
 
 /// The `genlab` command line.
 @main

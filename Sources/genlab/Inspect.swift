@@ -1,7 +1,11 @@
 import ArgumentParser
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
 import GenLabSpec
 import GenLabStore
+import GenLabSweeps
+import GenLabTraining
 
 /// `genlab inspect FILE`: what a run file holds.
 struct Inspect: ParsableCommand {

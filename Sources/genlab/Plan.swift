@@ -1,8 +1,12 @@
 import ArgumentParser
-import GenLabModels
+import GenLabAnalysis
 import GenLabCore
-import GenLabRunner
+import GenLabModels
+import GenLabReport
+import GenLabResults
 import GenLabSpec
+import GenLabSweeps
+import GenLabTraining
 
 /// `genlab plan FILE`: the expanded sweep and the networks, layer by layer.
 struct Plan: ParsableCommand {

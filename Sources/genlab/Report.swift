@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
+import GenLabSweeps
+import GenLabTraining
 
 /// `genlab report FILE_OR_RESULTS_DIR`: a sweep's static, self-contained HTML page.
 struct Report: ParsableCommand {
@@ -24,7 +28,7 @@ struct Report: ParsableCommand {
     func run() throws {
         let groups = try SweepGroup.find(experiment, results: results)
         guard let first = groups.first else {
-            throw ValidationError("\(experiment.file): no sweeps or runs here")
+            throw RunError(.comparison, "no sweeps or runs here", path: experiment.file)
         }
         let report = SweepReport(sweeps: groups.map { ($0.title, SweepComparison(keys: $0.keys, points: $0.points, folder: $0.folder)) })
         let folder = out ?? (groups.count > 1 ? experiment.file : first.folder) + "/report"

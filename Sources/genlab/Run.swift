@@ -1,8 +1,12 @@
 import ArgumentParser
 import Foundation
+import GenLabAnalysis
 import GenLabModels
-import GenLabRunner
+import GenLabReport
+import GenLabResults
 import GenLabSpec
+import GenLabSweeps
+import GenLabTraining
 
 /// `genlab run FILE`: trains an experiment's points and records them.
 struct Run: ParsableCommand {

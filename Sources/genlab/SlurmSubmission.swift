@@ -1,6 +1,10 @@
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
 import GenLabSpec
+import GenLabSweeps
+import GenLabTraining
 
 /// `genlab run FILE --launcher slurm`: submits the sweep's points that are not completed as
 /// Slurm job arrays (see `SlurmLauncher`), once, and returns; nothing waits on the login node.

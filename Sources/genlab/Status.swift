@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
 import GenLabSpec
+import GenLabSweeps
+import GenLabTraining
 
 /// `genlab status FILE_OR_RESULTS_DIR`: where each point of a sweep stands, from its files.
 struct Status: ParsableCommand {

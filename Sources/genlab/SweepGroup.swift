@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
 import GenLabSpec
+import GenLabSweeps
+import GenLabTraining
 
 /// The points of one sweep and the folder of their run files: what `status`, `compare` and
 /// `report` read.

@@ -1,9 +1,13 @@
 import ArgumentParser
 import Foundation
-import Glibc
+import GenLabAnalysis
 import GenLabModels
-import GenLabRunner
+import GenLabReport
+import GenLabResults
 import GenLabSpec
+import GenLabSweeps
+import GenLabTraining
+import Glibc
 
 /// `genlab validate FILE…`: checks experiment files without training.
 struct Validate: ParsableCommand {

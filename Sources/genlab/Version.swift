@@ -1,7 +1,11 @@
 import ArgumentParser
+import GenLabAnalysis
 import GenLabNN
-import GenLabRunner
+import GenLabReport
+import GenLabResults
 import GenLabStore
+import GenLabSweeps
+import GenLabTraining
 
 /// `genlab version`: GenLab's version and the native libraries it runs on.
 struct Version: ParsableCommand {

@@ -1,8 +1,12 @@
 import ArgumentParser
 import Foundation
-import Glibc
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
+import GenLabSweeps
 import GenLabTensor
+import GenLabTraining
+import Glibc
 
 /// `genlab worker SWEEP INDEX`: trains one point of a sweep, as `genlab run` does in its
 /// worker processes; usable by any scheduler that starts one task per index.

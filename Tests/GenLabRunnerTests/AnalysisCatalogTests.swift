@@ -1,7 +1,11 @@
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
 import GenLabSpec
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// The analyses an experiment file can declare are the same in the catalogue, the JSON schema

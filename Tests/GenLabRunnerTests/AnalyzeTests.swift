@@ -1,9 +1,13 @@
 import CImageCodecs
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
 import GenLabStore
+import GenLabSweeps
 import GenLabTensor
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// `genlab analyze` from outside: pictures and `/analysis/` groups, checked against an

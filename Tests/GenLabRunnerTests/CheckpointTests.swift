@@ -1,10 +1,14 @@
 import Foundation
+import GenLabAnalysis
 import GenLabModels
 import GenLabNN
-import GenLabRunner
+import GenLabReport
+import GenLabResults
 import GenLabSpec
 import GenLabStore
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// Model state through a run file and back, and what a kill during a checkpoint leaves.

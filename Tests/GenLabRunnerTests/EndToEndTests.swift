@@ -1,8 +1,12 @@
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
 import GenLabSpec
 import GenLabStore
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// Every experiment file trains end to end on a small subset for a few steps (the CIFAR

@@ -1,7 +1,11 @@
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
 import GenLabStore
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// Faults from outside: a full disk, a file-size limit, a process killed with SIGKILL.

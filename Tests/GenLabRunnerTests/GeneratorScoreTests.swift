@@ -1,10 +1,14 @@
 import Foundation
+import GenLabAnalysis
 import GenLabData
-import GenLabRunner
+import GenLabReport
+import GenLabResults
 import GenLabSpec
 import GenLabStore
+import GenLabSweeps
 import GenLabTensor
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// GenLab's evaluation classifier and the generator scores built on it: the classifier's

@@ -1,9 +1,13 @@
 import Foundation
+import GenLabAnalysis
 import GenLabData
-import GenLabRunner
+import GenLabReport
+import GenLabResults
 import GenLabSpec
 import GenLabStore
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// A short run of each objective learns: autoencoders reduce their reconstruction error,

@@ -1,8 +1,12 @@
+import GenLabAnalysis
 import GenLabModels
 import GenLabNN
-import GenLabRunner
+import GenLabReport
+import GenLabResults
 import GenLabSpec
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// The posterior fit's objective: −ELBO of q = N(μ, diag σ²) for one image through a frozen

@@ -1,7 +1,11 @@
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
 import GenLabStore
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// A point's status comes from its files alone: run file, lock, failure note.

@@ -1,11 +1,15 @@
 import Foundation
+import GenLabAnalysis
 import GenLabData
 import GenLabModels
 import GenLabNN
-import GenLabRunner
+import GenLabReport
+import GenLabResults
 import GenLabSpec
 import GenLabStore
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// What a run records: it never changes training, and it holds the right values.

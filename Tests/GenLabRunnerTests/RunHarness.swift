@@ -1,10 +1,14 @@
 import CImageCodecs
 import Foundation
+import GenLabAnalysis
 import GenLabData
-import GenLabRunner
+import GenLabReport
+import GenLabResults
 import GenLabSpec
 import GenLabStore
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 
 /// Running experiment files from the tests: overrides, tiny generated datasets, a
 /// temporary results folder.

@@ -1,6 +1,10 @@
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// The sbatch script holds what it is given as data: hostile `--partition`, `--time` and

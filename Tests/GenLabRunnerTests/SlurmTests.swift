@@ -1,21 +1,22 @@
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabCore
+import GenLabReport
+import GenLabResults
 import GenLabStore
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// Sweeps as Slurm job arrays, against a real single-node Slurm (`scripts/slurm-local.sh`,
 /// which needs root; the tests that need it are skipped, saying why, where it cannot start).
 @Suite(.serialized) struct SlurmTests {
-    /// Runs `scripts/slurm-local.sh action` (with `environment` first, as `env` takes it)
-    /// through `system()`, which waits for its own child: Foundation's `Process` was seen to
-    /// miss the exit of a script that had just started daemons and to wait for ever.
+    /// Runs `scripts/slurm-local.sh action` with `environment` ("NAME=value" words, as
+    /// `env` takes them).
     static func slurmLocal(_ action: String, environment: String = "") -> (status: Int32, output: String) {
         let script = Repository.root.appendingPathComponent("scripts/slurm-local.sh").path
-        let log = NSTemporaryDirectory() + "slurm-local-\(getpid()).out"
-        let status = system("env \(environment) '\(script)' \(action) >'\(log)' 2>&1 </dev/null")
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        return ChildProcess.run("env", environment.split(separator: " ").map(String.init) + [script, action])
     }
 
     /// Starts the local Slurm (a no-op when it runs); nil when it cannot, with the reason.

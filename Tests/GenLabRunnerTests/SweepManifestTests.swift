@@ -1,7 +1,11 @@
 import Foundation
-import GenLabRunner
+import GenLabAnalysis
+import GenLabReport
+import GenLabResults
 import GenLabSpec
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// The sweep's definition round-trips, and a damaged or hand-edited one cannot send a worker

@@ -1,11 +1,15 @@
 import Foundation
+import GenLabAnalysis
 import GenLabData
 import GenLabModels
-import GenLabRunner
+import GenLabReport
+import GenLabResults
 import GenLabSpec
 import GenLabStore
+import GenLabSweeps
 import GenLabTensor
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// A run file loads back into a model that computes what the run computed with its final

@@ -1,11 +1,15 @@
 import Foundation
+import GenLabAnalysis
 import GenLabData
 import GenLabModels
 import GenLabNN
-import GenLabRunner
+import GenLabReport
+import GenLabResults
 import GenLabSpec
 import GenLabStore
+import GenLabSweeps
 import GenLabTestSupport
+import GenLabTraining
 import Testing
 
 /// Learning (not just running), exact resume, failure on non-finite losses, interruption.

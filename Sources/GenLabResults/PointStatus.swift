@@ -1,0 +1,96 @@
+import Foundation
+import GenLabStore
+
+/// Where a sweep point stands, read from its files alone (no server, no database).
+public struct PointStatus: Sendable {
+    /// The states a point can be in.
+    public enum State: String, Sendable, CaseIterable {
+        case completed
+        /// A live process holds its lock.
+        case running
+        /// Stopped by Ctrl-C, SIGTERM or `--stop-after`, with a checkpoint: a rerun continues it.
+        case interrupted
+        /// Its file says running but nobody holds its lock (kill -9, out of memory, power
+        /// loss): a rerun continues it from its last checkpoint.
+        case killed
+        /// Its last attempt failed (its message in `failure`); rerun with `--retry-failed`.
+        case failed
+        case notStarted = "not started"
+        /// Its run file cannot be read (the reason in `failure`).
+        case unreadable
+    }
+
+    public var state: State
+    /// The run file's metadata, progress and history, when it has one that reads.
+    public var summary: RunSummary?
+    /// Why it failed, or why its run file cannot be read.
+    public var failure: String?
+    /// The process training it (running), 0 when it has not written its pid yet.
+    public var pid: Int32?
+
+    /// Reads the status of the point whose files are `files`.
+    public static func read(_ files: PointFiles) -> PointStatus {
+        let manager = FileManager.default
+        var summary: RunSummary?
+        var unreadable: String?
+        if manager.fileExists(atPath: files.runFile) {
+            do { summary = try RunFile.readSummary(path: files.runFile) } catch { unreadable = error.description }
+        }
+        // a run file copied or linked in from another point's folder is not this point's
+        if let found = summary?.metadata.runID, found != files.runID {
+            unreadable = "\(files.runFile): the run file of point \(found), not of \(files.runID) (copied from another folder?)"
+            summary = nil
+        }
+        if let pid = RunLock.holder(folder: files.folder) {
+            return PointStatus(state: .running, summary: summary, failure: nil, pid: pid)
+        }
+        if let note = files.failure() { return PointStatus(state: .failed, summary: summary, failure: note) }
+        if let unreadable { return PointStatus(state: .unreadable, summary: nil, failure: unreadable) }
+        guard let summary else {
+            // a lock file without a run file: an attempt died before its first commit
+            return PointStatus(state: manager.fileExists(atPath: files.lock) ? .killed : .notStarted)
+        }
+        let state: State = switch summary.metadata.status {
+        case .completed: .completed
+        case .failed: .failed
+        case .interrupted: .interrupted
+        case .running: .killed
+        }
+        return PointStatus(state: state, summary: summary, failure: summary.metadata.failure)
+    }
+
+    /// What a run does with a point, by the point's state: the one rule for a local sweep and
+    /// a Slurm submission.
+    public enum Plan: Equatable, Sendable {
+        case train
+        /// Completed, and not `--overwrite`.
+        case completedEarlier
+        /// Failed, and neither `--retry-failed` nor `--overwrite`.
+        case failedEarlier
+        /// A live process trains it.
+        case runningElsewhere
+    }
+
+    /// What a run with `overwrite` or `retryFailed` does with this point.
+    public func plan(overwrite: Bool, retryFailed: Bool) -> Plan {
+        switch state {
+        case .running: .runningElsewhere
+        case .completed where !overwrite: .completedEarlier
+        case .failed where !overwrite && !retryFailed: .failedEarlier
+        default: .train
+        }
+    }
+
+    /// "step 120/938" (or "step 120" for files without their total; "" before a checkpoint).
+    public var progressText: String {
+        guard let step = summary?.progress?.step else { return "" }
+        guard let total = summary?.metadata.totalSteps, total > 0 else { return "step \(step)" }
+        return "step \(step)/\(total)"
+    }
+
+    /// The last history row's losses, "name=value" sorted by name.
+    public var lastLossesText: String {
+        guard let history = summary?.history, history.count > 0 else { return "" }
+        return ProgressText.text(of: history.columns.compactMapValues(\.last))
+    }
+}

@@ -1,0 +1,72 @@
+import GenLabAnalysis
+import GenLabData
+import GenLabResults
+import GenLabSpec
+import GenLabStore
+import GenLabTraining
+
+/// How one attempt at a sweep point ended.
+public enum PointOutcome: Equatable, Sendable {
+    case completed
+    /// It had completed before; nothing was done.
+    case alreadyCompleted
+    /// Stopped by Ctrl-C / SIGTERM (or `--stop-after`) with a checkpoint.
+    case interrupted
+    /// It failed; the message names the file and the cause.
+    case failed(String)
+    /// Another process is training it.
+    case busy(String)
+
+    /// A worker's exit status for the outcome (0, 130 interrupted, 1 failed, 75 busy).
+    public var exitStatus: Int32 {
+        switch self {
+        case .completed, .alreadyCompleted: 0
+        case .interrupted: 130
+        case .failed: 1
+        case .busy: 75
+        }
+    }
+}
+
+extension PointRunner {
+    /// Trains `point` as a sweep does, one attempt: takes its dataset from `datasets`, trains
+    /// it (or continues it from its run file), and returns how it ended instead of throwing. A
+    /// failure, wherever it happens (dataset, model, training, disk), is kept in the point's
+    /// failure note, so `genlab status` shows it even when the run file could not say it.
+    /// A trained point then gets the analyses its experiment declares (those it lacks, when
+    /// it had completed before); an analysis that fails fails the attempt.
+    public static func attempt(_ point: ExperimentPoint, options: RunOptions, datasets: DatasetCache) -> PointOutcome {
+        let files = PointFiles(results: options.results, experiment: point.experiment.name, runID: point.runID)
+        do {
+            let runner = PointRunner(point: point, dataset: try datasets.dataset(point.experiment.dataset), options: options)
+            let outcome = try runner.run()
+            guard outcome != .interrupted else { return .interrupted }
+            try runner.analyse(skippingStored: outcome == .alreadyCompleted, datasets: datasets)
+            return outcome == .completed ? .completed : .alreadyCompleted
+        } catch {
+            if error.reason == .locked { return .busy(error.description) }
+            // the folder may not exist when the results folder itself cannot be created
+            try? files.noteFailure(error.description)
+            if options.log { files.log(error.description) }
+            return .failed(error.description)
+        }
+    }
+}
+
+extension PointRunner {
+    /// Runs the analyses the experiment declares on the run file (without those it holds
+    /// already, with `skippingStored`).
+    func analyse(skippingStored: Bool, datasets: DatasetCache) throws(RunError) {
+        let declared: (names: [String], parameters: [String: YAMLNode])
+        do { declared = try AnalysisRunner.declared(experiment.analysis, kind: experiment.model.kind) } catch { throw RunError(error) }
+        var names = declared.names
+        if skippingStored {
+            let stored: Set<String>
+            do { stored = Set(try RunFile.readAnalyses(path: path).map(\.name)) } catch { throw RunError(error) }
+            names.removeAll { stored.contains($0) }
+        }
+        guard !names.isEmpty else { return }
+        let done = try AnalysisRunner.run(names, parameters: declared.parameters, on: path, datasets: datasets)
+        progress.note("analyses: \(done.joined(separator: ", ")) (pictures in \(files.folder)/analysis)")
+    }
+}

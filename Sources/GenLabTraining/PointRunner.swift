@@ -1,0 +1,121 @@
+import Foundation
+import GenLabData
+import GenLabModels
+import GenLabNN
+import GenLabResults
+import GenLabSpec
+import GenLabStore
+
+/// How a run ended.
+public enum RunOutcome: Equatable, Sendable {
+    case completed
+    /// Stopped by Ctrl-C / SIGTERM; a checkpoint was written.
+    case interrupted
+    /// It had completed before; nothing was done.
+    case alreadyCompleted
+}
+
+/// Options of `genlab run` that are not part of the experiment.
+public struct RunOptions: Sendable {
+    /// Results go to `<results>/<experiment>/<run id>/run.h5`.
+    public var results: String
+    /// Start again even if a run file exists (it is replaced, its analysis pictures removed);
+    /// otherwise a run file is continued from its last checkpoint.
+    public var overwrite: Bool
+    /// Seconds between commits of the history (with a full checkpoint) between checkpoints.
+    public var flushSeconds: Double
+    /// Stop with a checkpoint (status "interrupted") once this many steps are done, to be
+    /// resumed later (runs cut into time-limited jobs).
+    public var stopAfter: Int?
+    public var quiet: Bool
+    /// Where a worker sends its progress to the sweep that started it (a pipe), if anywhere.
+    public var progressFeed: Int32?
+    /// Also write the progress lines and a failure to the point's `run.log` (a worker's
+    /// output goes there already).
+    public var log: Bool
+
+    public init(results: String = "results", overwrite: Bool = false, flushSeconds: Double = 60,
+                stopAfter: Int? = nil, quiet: Bool = false, progressFeed: Int32? = nil, log: Bool = false) {
+        self.results = results
+        self.overwrite = overwrite
+        self.flushSeconds = flushSeconds
+        self.stopAfter = stopAfter
+        self.quiet = quiet
+        self.progressFeed = progressFeed
+        self.log = log
+    }
+}
+
+/// Trains one point of an experiment and records it in its run file.
+public final class PointRunner {
+    public let point: ExperimentPoint
+    public let dataset: Dataset
+    public let options: RunOptions
+    /// The point's files (run file, lock, log, failure note).
+    public let files: PointFiles
+    package let experiment: Experiment
+    package let progress: ProgressReporter
+
+    public init(point: ExperimentPoint, dataset: Dataset, options: RunOptions) {
+        self.point = point
+        self.dataset = dataset
+        self.options = options
+        experiment = point.experiment
+        files = PointFiles(results: options.results, experiment: experiment.name, runID: point.runID)
+        progress = ProgressReporter(quiet: options.quiet, feed: options.progressFeed, log: options.log ? files : nil)
+    }
+
+    /// The run file.
+    public var path: String { files.runFile }
+
+    private static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
+
+    /// Runs the point to its end (or to an interruption): from the start when it has no run
+    /// file (or with `overwrite`), else from the run file's last checkpoint.
+    public func run() throws(RunError) -> RunOutcome {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: files.folder, withIntermediateDirectories: true)
+        } catch {
+            throw RunError(.io, "cannot create the results folder", path: files.folder)
+        }
+        let lock = try RunLock(folder: files.folder)
+        defer { withExtendedLifetime(lock) {} }
+        files.clearFailure()
+        files.removeTemporaries()
+        var previous: RunContents?
+        if manager.fileExists(atPath: path) {
+            if options.overwrite {
+                do { try manager.removeItem(atPath: path) } catch { throw RunError(.io, "cannot remove the old run file", path: path) }
+                // the old run's records and pictures go with it
+                try? manager.removeItem(atPath: RunFile.recordsFolder(path))
+                try? manager.removeItem(atPath: "\(files.folder)/analysis")
+            } else {
+                do { previous = try RunFile.read(path: path) } catch { throw RunError(error) }
+            }
+        }
+        if let previous {
+            if previous.metadata.status == .completed { return .alreadyCompleted }
+            guard let stored = try? Experiment.parse(previous.metadata.configYAML, file: path),
+                  stored.tree.configurationHash == experiment.tree.configurationHash else {
+                throw RunError(.runExists, "the run file was written for a different configuration than \(experiment.file) now gives", path: path)
+            }
+        }
+        let model: BuiltModel
+        do { model = try BuiltModel(experiment) } catch { throw RunError(error) }
+        let session = try TrainingSession(runner: self, model: model, previous: previous)
+        return try session.run()
+    }
+
+    /// The run file's root attributes for `status`.
+    func metadata(_ status: RunStatus, model: BuiltModel, startedAt: String, totalSteps: Int, failure: String? = nil) -> RunMetadata {
+        var metadata = RunMetadata(
+            experiment: experiment.name, runID: point.runID, status: status, configYAML: point.resolvedYAML,
+            sweepPoint: point.overrides.map { "\($0.key)=\($0.value.compactText)" }.joined(separator: "\n"),
+            genlabVersion: GenLabVersion.current, startedAt: startedAt,
+            finishedAt: status == .running ? nil : PointRunner.timestamp(), failure: failure, totalSteps: Int64(totalSteps),
+            analysisYAML: experiment.analysis?.yamlText)
+        RunDescription.describe(&metadata, model: model, overrides: point.overrides.map { ($0.key, $0.value) })
+        return metadata
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import GenLabData
+import GenLabModels
+import GenLabNN
+import GenLabResults
+import GenLabSpec
+import GenLabStore
+
+/// The training loop of one point: batches, steps, recording, checkpoints, and the end of
+/// the run (completed, interrupted or failed).
+///
+/// Random streams, all from the experiment's seed: the batch order of epoch e (stream e+1,
+/// see `BatchLoader`); the training noise ε, fake-batch noise and corruption (stream 11,
+/// saved in checkpoints as "noise"); the fixed noise of recorded samples (stream 12); the z
+/// of recorded latents (stream 13, drawn afresh each epoch). So a resumed run continues
+/// with exactly the numbers an uninterrupted one would have used.
+final class TrainingSession {
+    let runner: PointRunner
+    let model: BuiltModel
+    let trainer: Trainer
+    let loader: BatchLoader
+    package let experiment: Experiment
+    let total: Int
+    let startedAt: String
+    var noise: RandomGenerator
+    var step = 0, epoch = 0, batch = 0
+    var pendingHistory = HistoryRows()
+    var pendingLatents: [LatentRecord] = []
+    var pendingSamples: [SampleRecord] = []
+    var lastCommit = Date()
+
+    init(runner: PointRunner, model: BuiltModel, previous: RunContents?) throws(RunError) {
+        self.runner = runner
+        self.model = model
+        experiment = runner.experiment
+        let train = experiment.train
+        loader = BatchLoader(images: runner.dataset.train, batchSize: train.batchSize, dropLast: train.dropLast, shuffle: true,
+                             seed: experiment.seed, normalization: experiment.dataset.normalization)
+        trainer = TrainerFactory.make(model, batchesPerEpoch: loader.batchesPerEpoch)
+        guard loader.batchesPerEpoch > 0 else {
+            throw RunError(.datasetTooSmall, "the training set has \(runner.dataset.train.count) images, fewer than one batch of \(train.batchSize) with drop_last",
+                           path: experiment.file)
+        }
+        switch train.length {
+        case .epochs(let n): total = n * loader.batchesPerEpoch
+        case .steps(let n): total = n
+        }
+        noise = RandomGenerator(seed: experiment.seed, stream: 11)
+        if let previous {
+            guard let state = previous.state else { throw RunError(.checkpoint, "the run file has no checkpoint to resume from", path: runner.path) }
+            let generators: [String: RandomGenerator]
+            generators = try RunCheckpoint.restore(state, into: model, optimizers: trainer.optimizers, path: runner.path)
+            guard let saved = generators["noise"] else {
+                throw RunError(.checkpoint, "the run file has no /rng/noise (the training noise state): it cannot be resumed exactly (damaged?)", path: runner.path)
+            }
+            noise = saved
+            let progress = state.progress, perEpoch = Int64(loader.batchesPerEpoch)
+            guard (0...Int64(total)).contains(progress.step), (0..<perEpoch).contains(progress.batch),
+                  progress.epoch >= 0, progress.epoch <= Int64(total) / perEpoch + 1,
+                  progress.epoch * perEpoch + progress.batch == progress.step else {
+                throw RunError(.checkpoint, "the run file's /progress (step \(progress.step), epoch \(progress.epoch), batch \(progress.batch)) does not fit this run (\(total) steps of \(perEpoch) batches per epoch) (damaged?)", path: runner.path)
+            }
+            guard previous.hasHistory else {
+                throw RunError(.checkpoint, "the run file has no /history (damaged?)", path: runner.path)
+            }
+            let recorded = [("history", previous.history.steps.last.map(Int.init)), ("samples", previous.samples.last?.step),
+                            ("latents", previous.latents.compactMap(\.step).max())]
+            for (what, last) in recorded {
+                if let last, last > progress.step {
+                    throw RunError(.checkpoint, "the run file's \(what) reach step \(last), beyond its checkpoint at step \(progress.step) (damaged?)", path: runner.path)
+                }
+            }
+            (step, epoch, batch) = (Int(progress.step), Int(progress.epoch), Int(progress.batch))
+            trainer.resume(afterSteps: step, carried: state.trainer)
+            startedAt = previous.metadata.startedAt
+        } else {
+            startedAt = ISO8601DateFormatter().string(from: Date())
+            try commit(.running, withState: true)
+        }
+    }
+
+    var epochs: Int { (total + loader.batchesPerEpoch - 1) / loader.batchesPerEpoch }
+
+    /// Writes the run file: metadata, the state (or the last checkpoint's), pending records.
+    func commit(_ status: RunStatus, withState: Bool, failure: String? = nil) throws(RunError) {
+        let state = withState ? RunCheckpoint.capture(
+            model, optimizers: trainer.optimizers, rng: ["noise": noise], trainer: trainer.carriedValues,
+            progress: RunProgress(step: Int64(step), epoch: Int64(epoch), batch: Int64(batch))) : nil
+        do {
+            try RunFile.commit(path: runner.path, metadata: runner.metadata(status, model: model, startedAt: startedAt, totalSteps: total, failure: failure),
+                               state: state,
+                               newHistory: withState ? pendingHistory : HistoryRows(),
+                               newLatents: withState ? pendingLatents : [],
+                               newSamples: withState ? pendingSamples : [],
+                               sampleInputs: withState ? sampleInputs : nil)
+        } catch {
+            throw RunError(error)
+        }
+        if withState {
+            pendingHistory = HistoryRows()
+            pendingLatents = []
+            pendingSamples = []
+        }
+        lastCommit = Date()
+    }
+
+    func run() throws(RunError) -> RunOutcome {
+        runner.progress.begin(runID: runner.point.runID, step: step, total: total)
+        do {
+            while step < total {
+                // a point already past --stop-after (continued from a later checkpoint) stops at once
+                if RunInterruption.isRequested || step >= runner.options.stopAfter ?? Int.max {
+                    try commit(.interrupted, withState: true)
+                    runner.progress.note("interrupted at step \(step): checkpoint written to \(runner.path)")
+                    return .interrupted
+                }
+                try trainOneStep()
+            }
+            try commit(.completed, withState: true)
+            runner.progress.note("completed: \(runner.path)")
+            return .completed
+        } catch {
+            let failure = error.description
+            do {
+                try commit(.failed, withState: false, failure: failure)
+            } catch let second {
+                throw RunError(.training, "\(error.message); then the run file could not be marked failed: \(second.message)", path: error.path)
+            }
+            throw error
+        }
+    }
+
+    private func trainOneStep() throws(RunError) {
+        loader.load(epoch: epoch, index: batch)
+        let losses: [String: Float]
+        do {
+            losses = try trainer.step(loader.batch, labels: loader.labels, generator: &noise)
+        } catch {
+            throw RunError(.training, "step \(step + 1): \(error.message)", path: runner.path)
+        }
+        if let bad = trainer.lossNames.first(where: { !(losses[$0]?.isFinite ?? false) }) {
+            throw RunError(.training, "loss '\(bad)' is \(losses[bad].map { "\($0)" } ?? "missing") at step \(step + 1) (epoch \(epoch + 1)); the run stops, its last checkpoint is kept",
+                           path: runner.path)
+        }
+        step += 1
+        batch += 1
+        let record = experiment.record
+        if step % record.lossesEvery == 0 { pendingHistory.append(step: Int64(step), epoch: Int64(epoch), losses: losses) }
+        let epochEnded = batch == loader.batchesPerEpoch
+        // recorded when due, and always for the final weights
+        func due(_ every: RecordSpec.Every?) -> Bool {
+            guard let every else { return false }
+            return step == total || every.isDue(step: step, batchInEpoch: batch, epochEnded: epochEnded, imagesSeen: imagesSeen)
+        }
+        if due(record.samples?.every) { try recordSamples() }
+        if due(record.latents?.every) { try recordLatents() }
+        runner.progress.update(step: step, total: total, epoch: epoch, epochs: epochs, batchSize: loader.batch.shape[0],
+                               losses: losses, epochEnded: epochEnded)
+        if epochEnded {
+            epoch += 1
+            batch = 0
+        }
+        let checkpointDue = record.checkpointEvery.isDue(step: step, batchInEpoch: batch, epochEnded: epochEnded, imagesSeen: imagesSeen)
+        if step < total, checkpointDue || Date().timeIntervalSince(lastCommit) > runner.options.flushSeconds {
+            try commit(.running, withState: true)
+        }
+    }
+
+    // MARK: recording
+
+    /// Images trained on so far, the current epoch's batches included (`batch` of them done).
+    private var imagesSeen: Int {
+        let perEpoch = experiment.train.dropLast ? loader.batchesPerEpoch * experiment.train.batchSize : runner.dataset.train.count
+        return epoch * perEpoch + min(batch * experiment.train.batchSize, perEpoch)
+    }
+
+    private lazy var transform = PixelTransform(experiment.dataset.normalization, channels: experiment.dataset.imageShape[0])
+
+    /// The holdout images, normalised, and their labels.
+    private lazy var holdout: (images: Tensor, labels: [Int32]) = {
+        var images = DatasetLoader.holdout(runner.dataset, experiment.dataset.holdout)
+        if let count = experiment.record.samples?.count { images = images.prefix(count) }
+        return BatchLoader.whole(images, normalization: experiment.dataset.normalization)
+    }()
+
+    /// The fixed noise of recorded samples (GANs, CVAE).
+    private lazy var fixedNoise: Tensor = {
+        let shape = trainer.sampleNoiseShape ?? []
+        let t = Tensor(zeros: [experiment.record.samples?.count ?? 0] + shape)
+        var g = RandomGenerator(seed: experiment.seed, stream: 12)
+        g.fillNormal(t.buffer)
+        return t
+    }()
+
+    /// What the recorded samples are made from (`/sample_inputs`, with every commit of the
+    /// state): the holdout images (normalised) and labels that reconstructions encode, the
+    /// fixed noise of generated samples or sampled reconstructions, a CVAE's labels; nil when
+    /// no samples are recorded.
+    private lazy var sampleInputs: [StoredArray]? = {
+        guard experiment.record.samples != nil else { return nil }
+        var arrays: [StoredArray] = []
+        if trainer.sampleNoiseShape != nil {
+            arrays.append(StoredArray(name: "noise", shape: fixedNoise.shape, floats: fixedNoise.values))
+        }
+        if let latent = trainer as? LatentModel, latent.classes > 0 {
+            let labels = latent.sampleLabels(count: fixedNoise.shape[0]).map(Int64.init)
+            arrays.append(StoredArray(name: "labels", shape: [labels.count], values: .int64(labels)))
+        } else if experiment.model.kind.isAutoencoder {
+            arrays.append(StoredArray(name: "images", shape: holdout.images.shape, floats: holdout.images.values))
+            arrays.append(StoredArray(name: "labels", shape: [holdout.labels.count], values: .int64(holdout.labels.map(Int64.init))))
+        }
+        return arrays
+    }()
+
+    private func recordSamples() throws(RunError) {
+        let images: Tensor
+        do {
+            images = try trainer.samples(holdout: holdout.images, noise: fixedNoise)
+        } catch {
+            throw RunError(.training, "recording samples at step \(step): \(error.message)", path: runner.path)
+        }
+        pendingSamples.append(SampleRecord(step: step, images: StoredArray(name: "step_\(step)", shape: images.shape, floats: transform.pixelScale(images))))
+    }
+
+    /// μ, log σ and z (μ + σ·ε, ε from stream 13 drawn afresh each time) of the first
+    /// `count` test images, encoded in evaluation mode.
+    private func recordLatents() throws(RunError) {
+        guard let count = experiment.record.latents?.count, let autoencoder = trainer as? LatentModel else { return }
+        let source = runner.dataset.test.count > 0 ? runner.dataset.test : runner.dataset.train
+        let images = source.prefix(count)
+        let l = BatchLoader(images: images, batchSize: experiment.train.batchSize, dropLast: false, shuffle: false, seed: 0,
+                            normalization: experiment.dataset.normalization)
+        var mu: [Float] = [], logSigma: [Float] = [], z: [Float] = []
+        var g = RandomGenerator(seed: experiment.seed, stream: 13)
+        let eps = Tensor(zeros: [0]), sampled = Tensor(zeros: [0])
+        for index in 0..<l.batchesPerEpoch {
+            l.load(epoch: 0, index: index)
+            do {
+                let lowest = try autoencoder.encode(l.batch, labels: l.labels)[0]
+                mu += lowest.mu.values
+                logSigma += lowest.logSigma.values
+                guard experiment.model.kind.isVariational else {
+                    z += lowest.mu.values
+                    continue
+                }
+                eps.resize(to: [1] + lowest.mu.shape)
+                g.fillNormal(eps.buffer)
+                try Reparameterization().forward(mu: lowest.mu, scale: lowest.logSigma, eps: eps, into: sampled)
+                z += sampled.values
+            } catch {
+                throw RunError(.training, "recording latents at epoch \(epoch + 1): \(error.message)", path: runner.path)
+            }
+        }
+        let k = images.count > 0 ? mu.count / images.count : 0
+        pendingLatents.append(LatentRecord(
+            step: step, epoch: epoch, mu: StoredArray(name: "mu", shape: [images.count, k], floats: mu),
+            logSigma: StoredArray(name: "logsigma", shape: [images.count, k], floats: logSigma),
+            z: StoredArray(name: "z", shape: [images.count, k], floats: z), labels: images.labels.map(Int64.init)))
+    }
+}
