@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 fast=
 if [ "${1:-}" = "--fast" ]; then
   shift
-  fast='^(GenLabTensorTests|GenLabNNTests|GenLabSpecTests|GenLabDataTests|GenLabModelsTests|GenLabStoreTests)\.|^GenLabRunnerTests\.(AnalysisCatalogTests|SlurmScriptTests|HostileManifestTests|ComparisonValueTests|PointStatusTests|HostileClassifierCacheTests|SweepManifestTests)/'
+  fast='^(GenLabTensorTests|GenLabNNTests|GenLabSpecTests|GenLabDataTests|GenLabModelsTests|GenLabStoreTests)\.|^GenLabRunnerTests\.(AnalysisCatalogTests|SlurmScriptTests|HostileManifestTests|ComparisonValueTests|PointStatusTests|HostileClassifierCacheTests|SweepManifestTests|DocsTests)/'
 fi
 scripts/setup.sh --tests
 # one OpenBLAS thread per process, as genlab itself runs (the tests run in parallel)

@@ -9,7 +9,7 @@ import GenLabSpec
 /// mirrored decoder, the latent head it appends, the one-hot label of a CVAE, how the scale
 /// head reads as log σ, the noise shape of a generator) is written out here, so a reader
 /// rebuilds the same networks and the same encode and decode paths by reading, without
-/// knowing GenLab. The README's "HDF5 run file" section documents every key.
+/// knowing GenLab. docs/reference/run-file.md documents every key.
 public enum ModelDescription {
     /// The name in the document's `format` key.
     public static let format = "genlab-model"

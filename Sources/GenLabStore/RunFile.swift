@@ -23,7 +23,7 @@ public struct RunSummary: Sendable {
     public var history: HistoryRows
 }
 
-/// GenLab's HDF5 run file: one per sweep point (see the README for the layout).
+/// GenLab's HDF5 run file: one per sweep point (docs/reference/run-file.md gives the layout).
 ///
 /// Every change is a *commit*: a complete new file is built in memory, with the new metadata
 /// and state, the old history copied over and the new rows added; its bytes are written next
