@@ -51,7 +51,7 @@ public final class BatchLoader {
     public func order(epoch: Int) -> [Int] {
         var indices = Array(0..<images.count)
         if shuffle {
-            var generator = RandomGenerator(seed: seed, stream: UInt64(epoch) &+ 1)
+            var generator = RandomGenerator(seed: seed, stream: .shuffle(epoch: epoch))
             generator.shuffle(&indices)
         }
         return indices

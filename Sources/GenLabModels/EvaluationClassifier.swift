@@ -43,7 +43,7 @@ public final class EvaluationClassifier {
         head = Linear(inFeatures: EvaluationClassifier.featureCount, outFeatures: classes)
         body = Sequential(layers)
         network = Sequential(layers + [head])
-        var generator = RandomGenerator(seed: seed, stream: 31)
+        var generator = RandomGenerator(seed: seed, stream: .evaluationClassifier)
         network.reset(.pytorch, generator: &generator)
         optimizer = Adam(network.parameters, lr: 1e-3)
     }

@@ -71,7 +71,7 @@ public struct BuiltModel {
     /// storage is never written, so even a model near this machine's memory costs nothing.
     public init(_ experiment: Experiment, initializing: Bool = true) throws(SpecError) {
         // Everything that can throw runs before any stored property is set.
-        var generator = RandomGenerator(seed: experiment.seed, stream: 1)
+        var generator = RandomGenerator(seed: experiment.seed, stream: .initialization)
         let architecture: Architecture = experiment.model.kind.isAutoencoder
             ? .autoencoder(try BuiltModel.autoencoder(experiment, &generator))
             : .adversarial(try BuiltModel.adversarial(experiment, &generator))

@@ -25,9 +25,9 @@ public struct RandomGenerator: Sendable, Equatable {
 
     private static let multiplier: UInt64 = 6_364_136_223_846_793_005
 
-    /// A generator for `seed` on stream `stream` (independent streams for independent uses).
-    public init(seed: UInt64, stream: UInt64 = 0) {
-        state = State(state: 0, increment: (stream << 1) | 1)
+    /// A generator for `seed` on `stream` (independent streams for independent uses).
+    public init(seed: UInt64, stream: RandomStream = RandomStream(0)) {
+        state = State(state: 0, increment: (stream.number << 1) | 1)
         _ = nextUInt32()
         state.state &+= seed
         _ = nextUInt32()

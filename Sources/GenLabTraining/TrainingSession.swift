@@ -45,7 +45,7 @@ final class TrainingSession {
         case .epochs(let n): total = n * loader.batchesPerEpoch
         case .steps(let n): total = n
         }
-        noise = RandomGenerator(seed: experiment.seed, stream: 11)
+        noise = RandomGenerator(seed: experiment.seed, stream: .trainingNoise)
         if let previous {
             guard let state = previous.state else { throw RunError(.checkpoint, "the run file has no checkpoint to resume from", path: runner.path) }
             let generators: [String: RandomGenerator]
@@ -187,7 +187,7 @@ final class TrainingSession {
     private lazy var fixedNoise: Tensor = {
         let shape = trainer.sampleNoiseShape ?? []
         let t = Tensor(zeros: [experiment.record.samples?.count ?? 0] + shape)
-        var g = RandomGenerator(seed: experiment.seed, stream: 12)
+        var g = RandomGenerator(seed: experiment.seed, stream: .sampleNoise)
         g.fillNormal(t.buffer)
         return t
     }()
@@ -231,7 +231,7 @@ final class TrainingSession {
         let l = BatchLoader(images: images, batchSize: experiment.train.batchSize, dropLast: false, shuffle: false, seed: 0,
                             normalization: experiment.dataset.normalization)
         var mu: [Float] = [], logSigma: [Float] = [], z: [Float] = []
-        var g = RandomGenerator(seed: experiment.seed, stream: 13)
+        var g = RandomGenerator(seed: experiment.seed, stream: .latentNoise)
         let eps = Tensor(zeros: [0]), sampled = Tensor(zeros: [0])
         for index in 0..<l.batchesPerEpoch {
             l.load(epoch: 0, index: index)

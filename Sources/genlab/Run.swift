@@ -124,11 +124,12 @@ struct Run: ParsableCommand {
         let indices = selected.map { index[$0.runID]! }
         if launcher == .slurm {
             // --jobs, else the file's sweep.parallel, throttles the array
-            try SlurmSubmission(manifestPath: manifestPath, points: all, selected: indices, retryFailed: retryFailed,
-                                options: SlurmLauncher.Options(jobs: jobs ?? loaded.sweep?.parallel, partition: partition, time: time,
-                                                               cpus: cpus ?? 1, sbatchArguments: sbatchArguments,
-                                                               maxRequeues: maxRequeues ?? 3),
-                                dryRun: dryRun).run()
+            let lines = try SlurmSubmission(
+                manifestPath: manifestPath, points: all, selected: indices, retryFailed: retryFailed,
+                options: SlurmLauncher.Options(jobs: jobs ?? loaded.sweep?.parallel, partition: partition, time: time, cpus: cpus ?? 1,
+                                               sbatchArguments: sbatchArguments, maxRequeues: maxRequeues ?? 3),
+                dryRun: dryRun).run(note: printError)
+            for line in lines { print(line) }
             return
         }
         let options = SweepOptions(

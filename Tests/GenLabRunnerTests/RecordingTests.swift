@@ -73,7 +73,7 @@ import Testing
         let stored = try #require(contents.samples.last?.images.floats)
         let noiseShape = trainer.sampleNoiseShape ?? []
         let noise = Tensor(zeros: [6] + noiseShape)
-        var noiseGenerator = RandomGenerator(seed: e.seed, stream: 12)
+        var noiseGenerator = RandomGenerator(seed: e.seed, stream: .sampleNoise)
         noiseGenerator.fillNormal(noise.buffer)
         let holdoutImages = DatasetLoader.holdout(dataset, e.dataset.holdout).prefix(6)
         let holdout = BatchLoader(images: holdoutImages, batchSize: holdoutImages.count, dropLast: false, shuffle: false, seed: 0,
@@ -94,7 +94,7 @@ import Testing
         let loader = BatchLoader(images: images, batchSize: e.train.batchSize, dropLast: false, shuffle: false, seed: 0,
                                  normalization: e.dataset.normalization)
         var mu: [Float] = [], logSigma: [Float] = [], z: [Float] = []
-        var epsGenerator = RandomGenerator(seed: e.seed, stream: 13)
+        var epsGenerator = RandomGenerator(seed: e.seed, stream: .latentNoise)
         for index in 0..<loader.batchesPerEpoch {
             loader.load(epoch: 0, index: index)
             let lowest = try trainer.encode(loader.batch, labels: loader.labels)[0]

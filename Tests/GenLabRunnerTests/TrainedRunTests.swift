@@ -43,7 +43,7 @@ import Testing
                                  normalization: e.dataset.normalization)
         loader.load(epoch: 0, index: 0)
         let noise = Tensor(zeros: [count] + (run.trainer.sampleNoiseShape ?? []))
-        var g = RandomGenerator(seed: e.seed, stream: 12)
+        var g = RandomGenerator(seed: e.seed, stream: .sampleNoise)
         g.fillNormal(noise.buffer)
         let images = try run.trainer.samples(holdout: loader.batch, noise: noise)
         let pixels = PixelTransform(e.dataset.normalization, channels: e.dataset.imageShape[0]).pixelScale(images)

@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct BLASThreadsTests {
     /// C = op(A)·op(B) for random A and B, on `threads` threads.
     static func product(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, threads: Int) -> [Float] {
-        var g = RandomGenerator(seed: 7, stream: UInt64(m * 31 + n * 7 + k))
+        var g = RandomGenerator(seed: 7, stream: RandomStream(UInt64(m * 31 + n * 7 + k)))
         var a = [Float](repeating: 0, count: m * k), b = [Float](repeating: 0, count: k * n)
         a.withUnsafeMutableBufferPointer { g.fillNormal($0) }
         b.withUnsafeMutableBufferPointer { g.fillNormal($0) }

@@ -13,7 +13,7 @@ public enum GradientCheck {
     /// Random values in [−1, 1], pushed at least `margin` away from zero (keeps ReLU-like
     /// kinks out of reach of the finite difference).
     public static func random(_ shape: [Int], seed: UInt64, margin: Float = 0) -> Tensor {
-        var generator = RandomGenerator(seed: seed, stream: 7)
+        var generator = RandomGenerator(seed: seed, stream: RandomStream(7))
         let t = Tensor(zeros: shape)
         generator.fillUniform(t.buffer, low: -1, high: 1)
         if margin > 0 { for i in 0..<t.count { t[i] = t[i] < 0 ? t[i] - margin : t[i] + margin } }
@@ -78,7 +78,7 @@ public enum GradientCheck {
             let saved = p.value.clone()
             var squaredError = 0.0, squaredNumeric = 0.0
             for k in 0..<directions {
-                var generator = RandomGenerator(seed: UInt64(1000 * index + k), stream: 9)
+                var generator = RandomGenerator(seed: UInt64(1000 * index + k), stream: RandomStream(9))
                 let d = Tensor(zeros: p.value.shape)
                 generator.fillNormal(d.buffer)
                 var expected = 0.0

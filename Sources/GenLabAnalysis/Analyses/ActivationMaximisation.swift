@@ -40,7 +40,7 @@ public struct ActivationMaximisation: Analysis {
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
         let trainer = try run.adversarial(for: Self.name)
         let z = Parameter(shape: [count] + (trainer.sampleNoiseShape ?? []))
-        var generator = RandomGenerator(seed: UInt64(seed), stream: 27)
+        var generator = RandomGenerator(seed: UInt64(seed), stream: .activationMaximisation)
         generator.fillNormal(z.value.buffer)
         let start = z.value.clone()
         let before: [Float], after: [Float], trace: [Float], images: Tensor

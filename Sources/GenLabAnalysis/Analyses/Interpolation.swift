@@ -36,7 +36,7 @@ public struct Interpolation: Analysis {
             shape = [k]
         } else {
             shape = run.trainer.sampleNoiseShape ?? []
-            var generator = RandomGenerator(seed: UInt64(seed), stream: 23)
+            var generator = RandomGenerator(seed: UInt64(seed), stream: .interpolation)
             let noise = Tensor(zeros: [2] + shape)
             generator.fillNormal(noise.buffer)
             let values = noise.values, half = values.count / 2

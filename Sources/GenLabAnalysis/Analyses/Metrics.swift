@@ -39,7 +39,7 @@ public struct Metrics: Analysis {
         let probabilistic = run.experiment.model.kind != .ae
         let training = run.model.reconstructionLoss
         let k = model.latentSizes[0], n = test.count
-        var generator = RandomGenerator(seed: UInt64(seed), stream: 23)
+        var generator = RandomGenerator(seed: UInt64(seed), stream: .metrics)
         var trainingLoss = 0.0, logLikelihoodAtMean: [Double] = [], mu: [Float] = []
         var expected: [Double] = [], kl: [Double] = [], importanceWeighted: [Double] = []
         var klPerDimension = [Double](repeating: 0, count: k)

@@ -46,19 +46,19 @@ public struct PosteriorFit: Analysis {
         let objective = MonteCarloELBO(model: model, likelihood: likelihood, x: x, label: model.classes > 0 ? labels[0] : nil)
         let k = model.latentSizes[0]
         let mu = Parameter(shape: [1, k]), logSigma = Parameter(shape: [1, 1])
-        var generator = RandomGenerator(seed: UInt64(seed), stream: 25)
+        var generator = RandomGenerator(seed: UInt64(seed), stream: .posteriorFit)
         let trace: [Float], fitted: Double, encoder: Posterior, fromEncoder: Double?, pixels: [Float]
         do {
             trace = try search.minimise([("mu", mu), ("log_sigma", logSigma)]) { () throws(ShapeError) -> Float in
                 -Float(try objective.value(mu: mu, logSigma: logSigma, draws: samples, generator: &generator, gradients: true))
             }
-            var evaluation = RandomGenerator(seed: UInt64(seed), stream: 26)
+            var evaluation = RandomGenerator(seed: UInt64(seed), stream: .posteriorEvaluation)
             fitted = try objective.value(mu: mu, logSigma: logSigma, draws: Self.evaluationSamples, generator: &evaluation, gradients: false)
             encoder = try model.encode(x, labels: labels)[0]
             let encoderMu = Parameter(shape: [1, k]), encoderLogSigma = Parameter(shape: [1, k])
             encoderMu.value.copy(from: encoder.mu)
             encoderLogSigma.value.copy(from: encoder.logSigma)
-            evaluation = RandomGenerator(seed: UInt64(seed), stream: 26)
+            evaluation = RandomGenerator(seed: UInt64(seed), stream: .posteriorEvaluation)
             fromEncoder = run.experiment.model.kind == .ae ? nil
                 : try objective.value(mu: encoderMu, logSigma: encoderLogSigma, draws: Self.evaluationSamples, generator: &evaluation, gradients: false)
             // the image, the encoder's reconstruction, five draws of the fitted q

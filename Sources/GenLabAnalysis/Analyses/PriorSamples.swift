@@ -22,7 +22,7 @@ public struct PriorSamples: Analysis {
     }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
-        var generator = RandomGenerator(seed: UInt64(seed), stream: 22)
+        var generator = RandomGenerator(seed: UInt64(seed), stream: .priorSamples)
         let model = run.latentModel
         let classes = model?.classes ?? 0
         // a CVAE: `columns` samples of each class, a row per class

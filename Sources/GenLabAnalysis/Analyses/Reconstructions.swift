@@ -31,7 +31,7 @@ public struct Reconstructions: Analysis {
         let model = try run.latentModel(for: Self.name)
         let dataset = try data.dataset()
         let test = try data.testImages(for: run, analysis: Self.name)
-        var generator = RandomGenerator(seed: UInt64(seed), stream: 21)
+        var generator = RandomGenerator(seed: UInt64(seed), stream: .reconstructions)
         var record = AnalysisRecord(name: Self.name, attributes: [
             ("definition", .text("inputs and their reconstructions, decoded from \(sampled ? "z = μ + σ·ε (ε ~ N(0, I), seeded)" : "z = μ") of q(z|x), evaluation mode, pixel scale [0, 1]; holdout: \(run.experiment.dataset.holdout); test: the first \(count) test images")),
             ("step", .integer(Int64(run.step))), ("count", .integer(Int64(count))), ("latent", .text(sampled ? "sample" : "mean")),

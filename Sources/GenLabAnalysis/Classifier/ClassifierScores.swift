@@ -49,7 +49,7 @@ extension AnalysisData {
         let reference = trained.dataset.test.count > 0 ? trained.dataset.test : trained.dataset.train
         let test = reference.prefix(count)
         let classes = run.latentModel?.classes ?? 0
-        var generator = RandomGenerator(seed: UInt64(seed), stream: 29)
+        var generator = RandomGenerator(seed: UInt64(seed), stream: .generatorScores)
         let images = try generated(count, generator: &generator, label: { Int32($0 % max(classes, 1)) }, run: run, analysis: analysis)
         let evaluation = ClassifierEvaluation(trained.classifier, path: trained.path)
         var generatedFeatures: [Float] = [], generatedProbabilities: [Float] = []

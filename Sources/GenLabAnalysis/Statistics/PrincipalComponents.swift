@@ -66,7 +66,7 @@ public struct PrincipalComponents: Sendable {
         }
         // Q: d × m orthonormal columns from a seeded Gaussian start, multiplied by the covariance
         let m = min(d, count + 10)
-        var generator = RandomGenerator(seed: 0, stream: 28)
+        var generator = RandomGenerator(seed: 0, stream: .principalComponents)
         var q = [Float](repeating: 0, count: d * m), product = [Float](repeating: 0, count: d * m)
         q.withUnsafeMutableBufferPointer { generator.fillNormal($0) }
         for _ in 0...iterations {

@@ -1,14 +1,10 @@
 import Foundation
-import GenLabAnalysis
-import GenLabReport
 import GenLabResults
 import GenLabSpec
-import GenLabSweeps
-import GenLabTraining
 
 /// `genlab run FILE --launcher slurm`: submits the sweep's points that are not completed as
 /// Slurm job arrays (see `SlurmLauncher`), once, and returns; nothing waits on the login node.
-struct SlurmSubmission {
+public struct SlurmSubmission {
     let manifestPath: String
     let points: [ExperimentPoint]
     /// The indices `--where` and `--point` select.
@@ -17,7 +13,22 @@ struct SlurmSubmission {
     let options: SlurmLauncher.Options
     let dryRun: Bool
 
-    func run() throws {
+    /// A submission of the `selected` indices of `points`, whose sweep definition is at
+    /// `manifestPath`; `dryRun` gives the scripts without submitting them.
+    public init(manifestPath: String, points: [ExperimentPoint], selected: [Int], retryFailed: Bool,
+                options: SlurmLauncher.Options, dryRun: Bool) {
+        self.manifestPath = manifestPath
+        self.points = points
+        self.selected = selected
+        self.retryFailed = retryFailed
+        self.options = options
+        self.dryRun = dryRun
+    }
+
+    /// Submits the points not completed, not queued and not failed (unless `retryFailed`);
+    /// says why each point left out was (`note`, before anything is submitted) and returns
+    /// what it did (the scripts of a dry run, or the jobs submitted).
+    public func run(note: (String) -> Void) throws(RunError) -> [String] {
         let manifest = URL(fileURLWithPath: manifestPath).standardizedFileURL.path
         let folder = (manifest as NSString).deletingLastPathComponent
         let queued = SlurmQueue.states(folder: folder, manifestName: (manifest as NSString).lastPathComponent) ?? [:]
@@ -43,17 +54,13 @@ struct SlurmSubmission {
                                      executable: executable)
         try launcher.checkPaths()
         let arrays = SlurmLauncher.arrays(submit, maxArraySize: SlurmQueue.maxArraySize())
-        for note in notes { printError(note) }
+        notes.forEach(note)
         guard !arrays.isEmpty else {
-            print("nothing to submit: \(completed) of \(selected.count) point\(selected.count == 1 ? "" : "s") completed\(notes.isEmpty ? "" : ", the others listed above")")
-            return
+            return ["nothing to submit: \(completed) of \(selected.count) point\(selected.count == 1 ? "" : "s") completed\(notes.isEmpty ? "" : ", the others listed above")"]
         }
-        if dryRun {
-            for array in arrays { print(launcher.script(array)) }
-            return
-        }
+        if dryRun { return arrays.map(launcher.script) }
         let ids = try launcher.submit(arrays)
-        print("submitted \(submit.count) point\(submit.count == 1 ? "" : "s") of \(points.count) as Slurm job\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", ")) (scripts and task logs in \(launcher.folder))")
-        print("'genlab status \(folder)' shows the points; running this command again submits those not completed")
+        return ["submitted \(submit.count) point\(submit.count == 1 ? "" : "s") of \(points.count) as Slurm job\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", ")) (scripts and task logs in \(launcher.folder))",
+                "'genlab status \(folder)' shows the points; running this command again submits those not completed"]
     }
 }
