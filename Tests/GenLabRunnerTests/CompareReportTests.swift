@@ -10,22 +10,7 @@ import Testing
 /// (its loss becomes infinite): every format checked against the run files read by h5py, the
 /// figures parsed as XML, and the report rendered by a real headless browser (chromium).
 @Suite(.serialized) struct CompareReportTests {
-    static let experiment = """
-        name: compare-drill
-        seed: 0
-        dataset: {name: fashion-mnist, subset: 1024}
-        model:
-          kind: ae
-          latent: 4
-          encoder: [flatten, {linear: {out: 32}}, relu]
-          decoder: mirror
-          likelihood: mse
-        train:
-          steps: 40
-          batch_size: 64
-          optimizer: {sgd: {lr: 0.01}}
-        record:
-          losses_every: 5
+    static let experiment = RunHarness.tinyAutoencoder("compare-drill", subset: 1024, steps: 40, lossesEvery: 5, rest: """
           samples: {every: 10, count: 4}
         analysis:
           reconstructions: {count: 4}
@@ -34,7 +19,7 @@ import Testing
           zip:
             train.optimizer.sgd.lr: [0.5, 1.0e+12, 0.05]
 
-        """
+        """)
 
     /// The sweep, trained once for the suite: its experiment file and results folder.
     static let sweep: Result<(file: String, results: String), Error> = Result {

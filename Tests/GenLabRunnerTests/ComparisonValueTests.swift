@@ -9,28 +9,13 @@ import Testing
 /// in the report's HTML.
 @Suite(.serialized) struct ComparisonValueTests {
     /// Four points: two seeds × two learning rates, four steps each.
-    static let experiment = """
-        name: values
-        seed: 0
-        dataset: {name: fashion-mnist, subset: 512}
-        model:
-          kind: ae
-          latent: 4
-          encoder: [flatten, {linear: {out: 32}}, relu]
-          decoder: mirror
-          likelihood: mse
-        train:
-          steps: 4
-          batch_size: 64
-          optimizer: {sgd: {lr: 0.01}}
-        record:
-          losses_every: 1
+    static let experiment = RunHarness.tinyAutoencoder("values", subset: 512, steps: 4, lossesEvery: 1, rest: """
         sweep:
           grid:
             seed: [0, 1]
             train.optimizer.sgd.lr: [0.01, 0.02]
 
-        """
+        """)
 
     /// The trained sweep (once): its results folder.
     static let trained: Result<String, Error> = Result {

@@ -8,22 +8,7 @@ import Testing
 /// this point; every command ends (each is started under `timeout 60`, 124 when it hangs).
 @Suite(.serialized) struct HostileResultsFolderTests {
     /// Two points of a small MLP autoencoder, four steps each, with samples and one analysis.
-    static let experiment = """
-        name: hostile
-        seed: 0
-        dataset: {name: fashion-mnist, subset: 512}
-        model:
-          kind: ae
-          latent: 4
-          encoder: [flatten, {linear: {out: 32}}, relu]
-          decoder: mirror
-          likelihood: mse
-        train:
-          steps: 4
-          batch_size: 64
-          optimizer: {sgd: {lr: 0.01}}
-        record:
-          losses_every: 1
+    static let experiment = RunHarness.tinyAutoencoder("hostile", subset: 512, steps: 4, lossesEvery: 1, rest: """
           samples: {every: 2, count: 4}
         sweep:
           grid:
@@ -31,7 +16,7 @@ import Testing
         analysis:
           samples: {count: 4}
 
-        """
+        """)
 
     /// The experiment file, its results folder and the two run ids (from `genlab plan`).
     static func drill() throws -> (file: String, results: String, ids: [String]) {

@@ -22,6 +22,30 @@ enum RunHarness {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("genlab").path
     }
 
+    /// The experiment file of a tiny MLP autoencoder on `subset` Fashion-MNIST images,
+    /// `steps` steps of batch 64, a loss every `lossesEvery` steps, ending inside `record:`
+    /// so that `rest` can add record keys (indented) and then top-level sections.
+    static func tinyAutoencoder(_ name: String, subset: Int, steps: Int, lossesEvery: Int, rest: String) -> String {
+        """
+        name: \(name)
+        seed: 0
+        dataset: {name: fashion-mnist, subset: \(subset)}
+        model:
+          kind: ae
+          latent: 4
+          encoder: [flatten, {linear: {out: 32}}, relu]
+          decoder: mirror
+          likelihood: mse
+        train:
+          steps: \(steps)
+          batch_size: 64
+          optimizer: {sgd: {lr: 0.01}}
+        record:
+          losses_every: \(lossesEvery)
+
+        """ + rest
+    }
+
     /// An experiment file of the repository.
     static func experimentFile(_ name: String) -> String {
         Repository.root.appendingPathComponent("experiments/\(name).yaml").path
