@@ -37,7 +37,7 @@ struct Compare: ParsableCommand {
     var plot: String?
 
     func run() throws {
-        let groups = try SweepGroup.find(experiment, results: results)
+        let groups = try SweepGroup.find(experiment.selection, results: results)
         guard !groups.isEmpty else {
             throw RunError(.comparison, "no sweeps or runs here", path: experiment.file)
         }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import GenLabSpec
+import GenLabResults
 
 /// The experiment file and the command-line changes to it, shared by `run`, `plan` and
 /// `status` so that they all see the run ids `run` uses.
@@ -25,28 +25,8 @@ struct ExperimentOptions: ParsableArguments {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
     }
 
-    /// Whether any option changes the experiment (which a results folder cannot take).
-    var changesExperiment: Bool { epochs != nil || steps != nil || !overrides.isEmpty }
-
-    /// The experiment with the overrides and length applied.
-    func load() throws(SpecError) -> Experiment {
-        var experiment = try Experiment.load(path: file)
-        var changes: [Override] = []
-        for text in overrides { changes.append(try Override.commandLine(text)) }
-        if !changes.isEmpty { experiment = try experiment.overriding(changes) }
-        if let epochs { experiment = try experiment.training(for: .epochs(epochs)) }
-        if let steps { experiment = try experiment.training(for: .steps(steps)) }
-        return experiment
-    }
-
-    /// The points of `points` that `--where` selects (all without it).
-    func select(_ points: [ExperimentPoint]) throws(SpecError) -> [ExperimentPoint] {
-        var conditions: [PointFilter] = []
-        for text in filters { conditions.append(try PointFilter.commandLine(text)) }
-        let selected = try PointFilter.select(points, conditions)
-        guard !selected.isEmpty || conditions.isEmpty else {
-            throw SpecError(.sweep, "no point of the sweep has all of \(filters.joined(separator: ", "))", at: conditions[0].condition.keyLocation)
-        }
-        return selected
+    /// The file with these changes and this selection.
+    var selection: ExperimentSelection {
+        ExperimentSelection(file: file, epochs: epochs, steps: steps, overrides: overrides, filters: filters)
     }
 }

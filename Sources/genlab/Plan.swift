@@ -20,7 +20,7 @@ struct Plan: ParsableCommand {
     var json = false
 
     func run() throws {
-        let points = try experiment.select(try experiment.load().points())
+        let points = try experiment.selection.select(try experiment.selection.load().points())
         for point in points.dropFirst() { _ = try BuiltModel(point.experiment, initializing: false) }
         let model = try BuiltModel(points[0].experiment, initializing: false)
         let e = model.experiment

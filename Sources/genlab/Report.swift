@@ -26,7 +26,7 @@ struct Report: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let groups = try SweepGroup.find(experiment, results: results)
+        let groups = try SweepGroup.find(experiment.selection, results: results)
         guard let first = groups.first else {
             throw RunError(.comparison, "no sweeps or runs here", path: experiment.file)
         }

@@ -103,9 +103,9 @@ struct Run: ParsableCommand {
     func run() throws {
         RunInterruption.install()
         if resume { printError("note: --resume is what 'genlab run' always does now (a rerun continues unfinished points); it can be left out") }
-        let loaded = try experiment.load()
+        let loaded = try experiment.selection.load()
         let all = try loaded.points()
-        var selected = try experiment.select(all)
+        var selected = try experiment.selection.select(all)
         if let point {
             selected = selected.filter { $0.runID == point }
             guard !selected.isEmpty else {

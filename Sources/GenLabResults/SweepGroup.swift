@@ -1,27 +1,23 @@
-import ArgumentParser
 import Foundation
-import GenLabAnalysis
-import GenLabReport
-import GenLabResults
 import GenLabSpec
-import GenLabSweeps
-import GenLabTraining
 
 /// The points of one sweep and the folder of their run files: what `status`, `compare` and
 /// `report` read.
-struct SweepGroup {
-    let title: String
+public struct SweepGroup: Sendable {
+    /// What the group is (the experiment, its sweep's definition or folder).
+    public let title: String
     /// The swept keys.
-    let keys: [String]
-    let points: [SweepManifest.Point]
-    let folder: String
+    public let keys: [String]
+    public let points: [SweepManifest.Point]
+    /// The folder of the points' run folders (`results/<experiment>`).
+    public let folder: String
     /// The sweep's definition file name (`sweep-<id>.json`); nil for runs of no sweep.
-    var manifestName: String? = nil
+    public var manifestName: String? = nil
 
     /// The sweeps named by an experiment file (with the options of the run that trained it,
     /// looked up in `results`) or written in a results folder (of one experiment, or of each
     /// experiment in it; run folders no sweep names form a group of their own).
-    static func find(_ experiment: ExperimentOptions, results: String) throws -> [SweepGroup] {
+    public static func find(_ experiment: ExperimentSelection, results: String) throws -> [SweepGroup] {
         var isFolder: ObjCBool = false
         // anything but a folder is read as an experiment file (which says what is wrong with it)
         let finder = Finder(experiment: experiment, results: results)
@@ -30,7 +26,7 @@ struct SweepGroup {
     }
 
     private struct Finder {
-        let experiment: ExperimentOptions
+        let experiment: ExperimentSelection
         let results: String
 
         /// The points of the experiment file, as `run` with the same options would train them.
@@ -48,7 +44,8 @@ struct SweepGroup {
         /// The sweeps and runs of a results folder: of one experiment, or of each experiment in it.
         func folderGroups() throws -> [SweepGroup] {
             if experiment.changesExperiment {
-                throw ValidationError("--set, --epochs and --steps apply to an experiment file; a results folder lists what was run")
+                throw RunError(.noSuchPoint, "--set, --epochs and --steps apply to an experiment file; a results folder lists what was run",
+                               path: experiment.file)
             }
             let root = experiment.file.hasSuffix("/") && experiment.file.count > 1 ? String(experiment.file.dropLast()) : experiment.file
             let manager = FileManager.default
