@@ -199,17 +199,22 @@ public struct SweepReport {
     static func samplesFigure(_ runFile: String) throws(RunError) -> String? {
         guard FileManager.default.fileExists(atPath: runFile) || PrivateFile.irregularity(runFile) != nil else { return nil }
         let samples: [SampleRecord]
-        do { samples = try RunFile.read(path: runFile).samples } catch { throw RunError(error) }
+        do { samples = try RunFile.readSamples(path: runFile, choosing: SweepReport.stripSteps) } catch { throw RunError(error) }
         guard !samples.isEmpty else { return nil }
         let (uri, steps) = try strip(samples, runFile: runFile)
         return "<h4>Samples during training</h4><figure><img src=\"\(uri)\" alt=\"samples at steps \(steps)\" style=\"width: min(100%, \(stripWidth(samples))px)\"><figcaption>a row per recorded step: \(steps)</figcaption></figure>"
     }
 
-    /// Up to 6 recorded steps (the first, the last, evenly between), the first 8 images of
-    /// each, a row per step, as a PNG data URI; samples that cannot be drawn are an error
-    /// naming `runFile`.
+    /// The steps of the strip among the recorded `steps`: up to 6 (the first, the last, evenly
+    /// between).
+    static func stripSteps(_ steps: [Int]) -> [Int] {
+        steps.count <= 6 ? steps : (0..<6).map { steps[$0 * (steps.count - 1) / 5] }
+    }
+
+    /// The first 8 images of each of `samples`, a row per step, as a PNG data URI; samples that
+    /// cannot be drawn are an error naming `runFile`.
     static func strip(_ samples: [SampleRecord], runFile: String) throws(RunError) -> (uri: String, steps: String) {
-        let chosen = samples.count <= 6 ? Array(samples.indices) : (0..<6).map { $0 * (samples.count - 1) / 5 }
+        let chosen = Array(samples.indices)
         let shape = samples[chosen[0]].images.shape
         let columns = min(8, shape.first ?? 0), size = shape.dropFirst().reduce(1, *)
         var pixels: [Float] = []

@@ -23,6 +23,16 @@ extension RunFile {
                           history: try readHistory(file))
     }
 
+    /// The samples recorded at the steps `choose` picks from every recorded step (in order),
+    /// read alone: no weights, latents or other steps.
+    public static func readSamples(path: String, choosing choose: ([Int]) -> [Int]) throws(HDF5Error) -> [SampleRecord] {
+        let file = try open(path)
+        defer { try? file.close() }
+        return try choose(try numbered(file, "/samples", "step_")).map { step throws(HDF5Error) in
+            SampleRecord(step: step, images: try readArray(file, "/samples/step_\(step)", name: "step_\(step)"))
+        }
+    }
+
     static func readMetadata(_ file: HDF5File) throws(HDF5Error) -> RunMetadata {
         let path = file.path
         func attribute(_ name: String) throws(HDF5Error) -> String {
