@@ -1,7 +1,6 @@
 import ArgumentParser
 import GenLabAnalysis
 import GenLabNN
-import GenLabReport
 import GenLabResults
 import GenLabStore
 import GenLabSweeps
