@@ -24,8 +24,8 @@ public final class TrainedRun {
     /// Loads the run file at `path`. A file without a checkpoint, whose configuration does not
     /// parse with this GenLab, or whose weights do not fit it, is an error naming the file.
     public init(path: String) throws(RunError) {
-        let contents: RunContents
-        do { contents = try RunFile.read(path: path) } catch { throw RunError(error) }
+        let contents: (metadata: RunMetadata, state: RunState?)
+        do { contents = try RunFile.readCheckpoint(path: path) } catch { throw RunError(error) }
         guard let state = contents.state else {
             throw RunError(.checkpoint, "the run has no checkpoint yet: there are no trained weights to load", path: path)
         }

@@ -23,6 +23,14 @@ extension RunFile {
                           history: try readHistory(file))
     }
 
+    /// Reads the metadata and the last checkpoint (nil before the first), and not the
+    /// history, latents or samples: what loading the trained model needs.
+    public static func readCheckpoint(path: String) throws(HDF5Error) -> (metadata: RunMetadata, state: RunState?) {
+        let file = try open(path)
+        defer { try? file.close() }
+        return (try readMetadata(file), file.exists("/progress") ? try readState(file) : nil)
+    }
+
     /// The samples recorded at the steps `choose` picks from every recorded step (in order),
     /// read alone: no weights, latents or other steps.
     public static func readSamples(path: String, choosing choose: ([Int]) -> [Int]) throws(HDF5Error) -> [SampleRecord] {
