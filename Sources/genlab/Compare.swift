@@ -48,49 +48,15 @@ struct Compare: ParsableCommand {
             let comparison = SweepComparison(keys: group.keys, points: group.points, folder: group.folder)
             var table = try groupBy.map { try comparison.grouped(by: $0) } ?? comparison.table
             if let sort { table = try table.sorted(by: sort) }
-            let constant = comparison.constantConfiguration
-            switch format {
-            case .json:
-                let object: [String: Any] = ["sweep": group.title, "keys": group.keys,
-                                             "constant": Dictionary(constant.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })]
-                let rows = try JSONSerialization.jsonObject(with: Data(table.render(.json).utf8)) as? [String: Any] ?? [:]
-                let data = try JSONSerialization.data(withJSONObject: object.merging(rows) { a, _ in a }, options: [.prettyPrinted, .sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
-            case .csv:
-                print(table.render(.csv), terminator: "")
-            case .table, .markdown:
-                if n > 0 { print("") }
-                print(format == .markdown ? "### \(group.title)\n" : group.title)
-                if !constant.isEmpty {
-                    let items = constant.map { "\($0.key)=\($0.value)" }
-                    if format == .markdown {
-                        print("Shared: " + items.map { "`\($0)`" }.joined(separator: " ") + "\n")
-                    } else {
-                        for line in Compare.wrap(items, width: Compare.terminalWidth, first: "shared: ") { print(line) }
-                    }
-                }
-                print(table.render(format, width: Compare.terminalWidth), terminator: "")
-            }
+            if n > 0 && [.table, .markdown].contains(format) { print("") }
+            print(try ComparisonOutput.render(title: group.title, keys: group.keys, constant: comparison.constantConfiguration,
+                                              table: table, format: format, width: Compare.terminalWidth), terminator: "")
             if let plot {
-                let folder = groups.count > 1 ? "\(plot)/\(SweepGroupNames.folderName(group))" : plot
+                let folder = groups.count > 1 ? "\(plot)/\(ComparisonOutput.folderName(group.title))" : plot
                 let written = try comparison.writeFigures(to: folder)
                 printError("compare: \(written.count) figures in \(folder)")
             }
         }
-    }
-
-    /// `items` joined by two spaces into lines of at most `width` characters (a longer item
-    /// alone on its line), the first line after `first`, the others indented as far.
-    static func wrap(_ items: [String], width: Int, first: String) -> [String] {
-        var lines: [String] = [], line = first
-        for item in items {
-            if line.count > first.count && line.count + 2 + item.count > width {
-                lines.append(line)
-                line = String(repeating: " ", count: first.count)
-            }
-            line += (line.count > first.count ? "  " : "") + item
-        }
-        return lines + [line]
     }
 
     /// The terminal's width, else $COLUMNS, else 120.
@@ -102,11 +68,3 @@ struct Compare: ParsableCommand {
 }
 
 extension ComparisonTable.Format: ExpressibleByArgument {}
-
-/// Folder names for the sweeps of one results folder.
-enum SweepGroupNames {
-    /// The sweep's experiment folder and, for a recorded sweep, its definition's name.
-    static func folderName(_ group: SweepGroup) -> String {
-        String(group.title.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }.prefix(80))
-    }
-}
