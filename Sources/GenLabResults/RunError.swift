@@ -39,6 +39,8 @@ public struct RunError: GenLabError, Equatable {
         case comparison
         /// The cluster's scheduler refused a submission (sbatch failed or is missing).
         case scheduler
+        /// An option does not apply to what it was given (`--set` with a results folder).
+        case options
     }
 
     /// The file or folder concerned (experiment, dataset, run file).

@@ -44,7 +44,7 @@ public struct SweepGroup: Sendable {
         /// The sweeps and runs of a results folder: of one experiment, or of each experiment in it.
         func folderGroups() throws -> [SweepGroup] {
             if experiment.changesExperiment {
-                throw RunError(.noSuchPoint, "--set, --epochs and --steps apply to an experiment file; a results folder lists what was run",
+                throw RunError(.options, "--set, --epochs and --steps apply to an experiment file; a results folder lists what was run",
                                path: experiment.file)
             }
             let root = experiment.file.hasSuffix("/") && experiment.file.count > 1 ? String(experiment.file.dropLast()) : experiment.file

@@ -41,6 +41,7 @@ import Testing
         (["status", "/nonexistent.yaml"], "/nonexistent.yaml:1:1: cannot open the file"),
         (["worker", "/nonexistent/sweep-0.json", "0"], "/nonexistent/sweep-0.json: cannot read the sweep's definition: no such file"),
         (["worker", RunHarness.experimentFile("quickstart"), "0"], RunHarness.experimentFile("quickstart") + ": not a GenLab sweep definition"),
+        (["status", "/", "--steps", "3"], "/: --set, --epochs and --steps apply to an experiment file"),
     ])
     func failuresArePrintedOnceAtTheTop(_ arguments: [String], _ line: String) throws {
         let result = try Repository.run("sh", ["-c", "'\(RunHarness.genlab)' \(arguments.map { "'\($0)'" }.joined(separator: " ")) 2>&1 >/dev/null"])
