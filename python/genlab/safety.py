@@ -31,6 +31,24 @@ def check_regular(path):
         raise GenLabError("not_a_run", "not a regular file (a FIFO, device, socket or folder)", path)
 
 
+def read_bytes(path, limit):
+    """The bytes of the regular file at `path`, checked on the open file itself (a FIFO put
+    there after a check is never waited on) and refused beyond `limit` bytes."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise GenLabError("not_found", "no such file", path) from None
+    except OSError as error:
+        raise GenLabError("not_a_run", f"cannot read it ({error.strerror})", path) from None
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise GenLabError("not_a_run", "not a regular file (a FIFO, device, socket or folder)", path)
+        if status.st_size > limit:
+            raise GenLabError("not_a_run", f"over {limit >> 20} MiB", path)
+        return file.read(limit + 1)
+
+
 def is_folder_name(name):
     """Whether ``name`` (a run id from a file) names a folder directly inside another."""
     return (isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and len(name.encode()) <= 255

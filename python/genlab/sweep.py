@@ -108,14 +108,11 @@ def load_sweep(folder, sweep_id=None):
         return Sweep(folder, keys, points, None)
     path = manifests[-1]
     try:
-        safety.check_regular(path)
+        text = safety.read_bytes(path, safety.MAX_MANIFEST_BYTES)
     except GenLabError as error:
         raise GenLabError("not_a_sweep", f"not a readable sweep definition: {error.reason}", path) from None
-    if os.path.getsize(path) > safety.MAX_MANIFEST_BYTES:
-        raise GenLabError("not_a_sweep", "the sweep definition is over 256 MiB", path)
     with safety.damaged_as_error(path, "the sweep definition", "not_a_sweep"):
-        with open(path, encoding="utf-8") as file:
-            manifest = json.load(file)
+        manifest = json.loads(text.decode("utf-8"))
         if not isinstance(manifest, dict) or manifest.get("format") != "genlab-sweep":
             raise GenLabError("not_a_sweep", "not a GenLab sweep definition (no format \"genlab-sweep\")", path)
         version = manifest.get("format_version")
