@@ -96,9 +96,9 @@ extension TrainedRun {
     }
 
     /// The GAN or WGAN's view (the runner has checked that the analysis applies).
-    func adversarial(for analysis: String) throws(RunError) -> AdversarialTrainer {
-        guard let trainer = trainer as? AdversarialTrainer else { throw RunError(.analysis, "'\(analysis)' needs a GAN or WGAN", path: path) }
-        return trainer
+    func adversarial(for analysis: String) throws(RunError) -> AdversarialModel {
+        guard let gan = generative as? AdversarialModel else { throw RunError(.analysis, "'\(analysis)' needs a GAN or WGAN", path: path) }
+        return gan
     }
 
     /// A shape error of an analysis as a run error naming the file.

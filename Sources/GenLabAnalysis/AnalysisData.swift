@@ -87,7 +87,7 @@ public final class AnalysisData {
         let model = run.latentModel
         let classes = model?.classes ?? 0
         let level = (model?.latentSizes.count ?? 1) - 1
-        let noiseShape = model.map { [$0.latentSizes[level]] } ?? run.trainer.sampleNoiseShape ?? []
+        let noiseShape = model.map { [$0.latentSizes[level]] } ?? run.generative.sampleNoiseShape ?? []
         let labels = classes > 0 ? (0..<count).map(label) : []
         var pixels: [Float] = [], z: [Float] = []
         for start in stride(from: 0, to: count, by: 500) {
@@ -99,7 +99,7 @@ public final class AnalysisData {
                 if let model {
                     images = try model.decode(noise, labels: classes > 0 ? Array(labels[start..<(start + n)]) : [], level: level)
                 } else {
-                    images = try run.trainer.samples(holdout: Tensor(zeros: [0]), noise: noise)
+                    images = try run.generative.samples(holdout: Tensor(zeros: [0]), noise: noise)
                 }
                 pixels += self.pixels(images)
             } catch {

@@ -10,7 +10,7 @@ public struct Posterior {
 
 /// A trained or training autoencoder seen from outside: images to latents and back. The
 /// recorder, the analyses and the Python reader's counterpart use this, never the networks.
-public protocol LatentModel: Trainer {
+public protocol LatentModel: GenerativeModel {
     /// The size of each latent level, lowest first: [latent], or [latent, latent2] for a
     /// hierarchical VAE.
     var latentSizes: [Int] { get }

@@ -72,9 +72,7 @@ public struct BuiltModel {
     public init(_ experiment: Experiment, initializing: Bool = true) throws(SpecError) {
         // Everything that can throw runs before any stored property is set.
         var generator = RandomGenerator(seed: experiment.seed, stream: .initialization)
-        let architecture: Architecture = experiment.model.kind.isAutoencoder
-            ? .autoencoder(try BuiltModel.autoencoder(experiment, &generator))
-            : .adversarial(try BuiltModel.adversarial(experiment, &generator))
+        let architecture = try experiment.model.kind.implementation.networks(experiment, &generator)
         let networks = architecture.all
         try BuiltModel.checkMemory(networks, experiment)
         if initializing {
@@ -105,11 +103,16 @@ public struct BuiltModel {
         throw SpecError(.tooLarge, "training needs about \(ModelSize.describe(bytes: parameters + activations)) (parameters \(ModelSize.describe(bytes: parameters)), activations for batches of \(e.train.batchSize) \(ModelSize.describe(bytes: activations)), the largest \(ModelSize.describe(bytes: largest.bytes)) at \(largest.network.name) layer \(largest.row.index), \(largest.row.description) → \(largest.row.outputShape.shapeDescription)); GenLab may use \(ModelSize.describe(bytes: Double(ModelSize.memoryBytes))) here",
                         at: (e.tree.value(at: ["train", "batch_size"]) ?? e.tree).location)
     }
+}
 
-    private static func autoencoder(_ e: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> AutoencoderNetworks {
+extension AutoencoderNetworks {
+    /// Builds and shape-checks the encoder (with the latent head GenLab appends), the
+    /// separate heads, the hierarchy and the decoder of `e`, drawing from `generator` in that
+    /// order.
+    static func build(_ e: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> AutoencoderNetworks {
         let spec = e.model.autoencoder!
         let image = e.dataset.imageShape, latent = e.model.latent
-        let conditional = e.model.kind == .cvae
+        let conditional = spec.classes > 0
         if conditional {
             let first = spec.encoder.first { !$0.is(Reshape.Flatten.self) }
             guard first?.is(Linear.Kind.self) == true else {
@@ -187,8 +190,12 @@ public struct BuiltModel {
                                    hierarchy: hierarchyNetworks.isEmpty ? nil : (hierarchyNetworks[0], hierarchyNetworks[1]),
                                    decoder: decoder)
     }
+}
 
-    private static func adversarial(_ e: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> AdversarialNetworks {
+extension AdversarialNetworks {
+    /// Builds and shape-checks the generator and its opponent (`opponent` names it:
+    /// "discriminator" or "critic") of `e`, drawing from `generator` in that order.
+    static func build(_ e: Experiment, _ generator: inout RandomGenerator, opponent name: String) throws(SpecError) -> AdversarialNetworks {
         let spec = e.model.adversarial!
         let image = e.dataset.imageShape
         let noiseShape: [Int]
@@ -199,8 +206,6 @@ public struct BuiltModel {
         guard g.outputShape == image else {
             throw SpecError(.shapeMismatch, "generator produces \(g.outputShape.shapeDescription) but the dataset's images are \(image.shapeDescription)", at: spec.generator.last?.location ?? spec.location)
         }
-        let isWGAN = e.model.kind == .wgan
-        let name = isWGAN ? "critic" : "discriminator"
         var dBuilder = NetworkBuilder(name: name, path: "model.\(name)", generator: gBuilder.generator,
                                       parameterBudget: gBuilder.parameterBudget)
         let d = try dBuilder.build(spec.discriminator, inputShape: image)
@@ -208,16 +213,6 @@ public struct BuiltModel {
         let last = spec.discriminator.last
         guard d.outputShape == [1] else {
             throw SpecError(.shapeMismatch, "the \(name) must give one value per image (end with 'linear: {out: 1}'), it gives \(d.outputShape.shapeDescription)", at: last?.location ?? spec.location)
-        }
-        let endsInSigmoid = last?.is(Activation.Sigmoid.self) == true
-        if isWGAN, endsInSigmoid {
-            throw SpecError(.shapeMismatch, "a WGAN critic gives a score, not a probability: remove the final sigmoid", at: last?.location ?? spec.location)
-        }
-        if !isWGAN, spec.loss == .bce, !endsInSigmoid {
-            throw SpecError(.shapeMismatch, "loss 'bce' takes probabilities: end the discriminator with 'sigmoid', or use 'loss: bce_logits'", at: last?.location ?? spec.location)
-        }
-        if !isWGAN, spec.loss == .bceLogits, endsInSigmoid {
-            throw SpecError(.shapeMismatch, "loss 'bce_logits' takes logits: remove the final sigmoid, or use 'loss: bce'", at: last?.location ?? spec.location)
         }
         return AdversarialNetworks(generator: g, opponent: d)
     }

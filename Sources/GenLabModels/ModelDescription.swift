@@ -62,7 +62,7 @@ public enum ModelDescription {
     /// `encode` (q(z | ·) per latent level, lowest first), `decode` (per level), `likelihood`.
     static func autoencoder(_ e: Experiment, _ networks: AutoencoderNetworks) -> [(String, JSONValue)] {
         let spec = e.model.autoencoder!, latent = e.model.latent
-        let conditional = e.model.kind == .cvae, variational = e.model.kind.isVariational
+        let conditional = spec.classes > 0, variational = e.model.kind.isVariational
         let oneHot = part("label", [("one_hot", .int(spec.classes))])
         let width = spec.posterior == .isotropic ? 1 : latent
         var level0: [(String, JSONValue)] = [
@@ -126,7 +126,7 @@ public enum ModelDescription {
         let from: String, definition: String
         if !e.model.kind.isAutoencoder {
             (from, definition) = ("noise", "generator(noise)")
-        } else if e.model.kind == .cvae {
+        } else if e.model.autoencoder?.classes ?? 0 > 0 {
             (from, definition) = ("noise", "decode level 0 of z = noise with labels")
         } else if record.latent == .sample {  // as `LatentModel.reconstructsFromSample`
             (from, definition) = ("holdout_sample", "decode level 0 of z = mu + exp(log sigma) * noise, mu and log sigma of encode level 0 of images")

@@ -15,9 +15,9 @@ public final class TrainedRun {
     public let experiment: Experiment
     /// The networks, holding the stored weights.
     public let model: BuiltModel
-    /// The objective; `LatentModel` for autoencoders, `AdversarialTrainer` for GANs and
-    /// WGANs. Every network is in evaluation mode.
-    public let trainer: Trainer
+    /// The model over the networks: `LatentModel` for autoencoders, `AdversarialModel` for
+    /// GANs and WGANs. Every network is in evaluation mode.
+    public let generative: any GenerativeModel
     /// Steps trained, from the checkpoint.
     public let step: Int
 
@@ -35,8 +35,8 @@ public final class TrainedRun {
         } catch {
             throw RunError(.checkpoint, "its configuration does not build with this GenLab: \(error.description)", path: path)
         }
-        trainer = TrainerFactory.make(model, batchesPerEpoch: 1)
-        _ = try RunCheckpoint.restore(state, into: model, optimizers: trainer.optimizers, path: path)
+        generative = model.generativeModel()
+        _ = try RunCheckpoint.restore(state, into: model, optimizers: [:], path: path)
         for network in model.networks { network.network.isTraining = false }
         self.path = path
         metadata = contents.metadata
@@ -44,5 +44,5 @@ public final class TrainedRun {
     }
 
     /// The autoencoder's view (encode, decode), or nil for a GAN or WGAN.
-    public var latentModel: LatentModel? { trainer as? LatentModel }
+    public var latentModel: LatentModel? { generative as? LatentModel }
 }

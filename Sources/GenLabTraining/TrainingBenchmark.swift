@@ -70,7 +70,7 @@ public enum TrainingBenchmark {
         let model = try BuiltModel(experiment)
         let n = experiment.train.batchSize
         // epochs of a 60,000-image training set (the bench feeds synthetic batches)
-        let trainer = TrainerFactory.make(model, batchesPerEpoch: max(60_000 / n, 1))
+        let trainer = model.trainer(batchesPerEpoch: max(60_000 / n, 1))
         var generator = RandomGenerator(seed: 0)
         let batch = Tensor(zeros: [n] + experiment.dataset.imageShape)
         generator.fillUniform(batch.buffer, low: 0, high: 1)

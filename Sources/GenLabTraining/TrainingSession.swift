@@ -36,7 +36,7 @@ final class TrainingSession {
         let train = experiment.train
         loader = BatchLoader(images: runner.dataset.train, batchSize: train.batchSize, dropLast: train.dropLast, shuffle: true,
                              seed: experiment.seed, normalization: experiment.dataset.normalization)
-        trainer = TrainerFactory.make(model, batchesPerEpoch: loader.batchesPerEpoch)
+        trainer = model.trainer(batchesPerEpoch: loader.batchesPerEpoch)
         guard loader.batchesPerEpoch > 0 else {
             throw RunError(.datasetTooSmall, "the training set has \(runner.dataset.train.count) images, fewer than one batch of \(train.batchSize) with drop_last",
                            path: experiment.file)
@@ -185,7 +185,7 @@ final class TrainingSession {
 
     /// The fixed noise of recorded samples (GANs, CVAE).
     private lazy var fixedNoise: Tensor = {
-        let shape = trainer.sampleNoiseShape ?? []
+        let shape = trainer.generative.sampleNoiseShape ?? []
         let t = Tensor(zeros: [experiment.record.samples?.count ?? 0] + shape)
         var g = RandomGenerator(seed: experiment.seed, stream: .sampleNoise)
         g.fillNormal(t.buffer)
@@ -199,10 +199,10 @@ final class TrainingSession {
     private lazy var sampleInputs: [StoredArray]? = {
         guard experiment.record.samples != nil else { return nil }
         var arrays: [StoredArray] = []
-        if trainer.sampleNoiseShape != nil {
+        if trainer.generative.sampleNoiseShape != nil {
             arrays.append(StoredArray(name: "noise", shape: fixedNoise.shape, floats: fixedNoise.values))
         }
-        if let latent = trainer as? LatentModel, latent.classes > 0 {
+        if let latent = trainer.generative as? LatentModel, latent.classes > 0 {
             let labels = latent.sampleLabels(count: fixedNoise.shape[0]).map(Int64.init)
             arrays.append(StoredArray(name: "labels", shape: [labels.count], values: .int64(labels)))
         } else if experiment.model.kind.isAutoencoder {
@@ -215,7 +215,7 @@ final class TrainingSession {
     private func recordSamples() throws(RunError) {
         let images: Tensor
         do {
-            images = try trainer.samples(holdout: holdout.images, noise: fixedNoise)
+            images = try trainer.generative.samples(holdout: holdout.images, noise: fixedNoise)
         } catch {
             throw RunError(.training, "recording samples at step \(step): \(error.message)", path: runner.path)
         }
@@ -225,7 +225,7 @@ final class TrainingSession {
     /// μ, log σ and z (μ + σ·ε, ε from stream 13 drawn afresh each time) of the first
     /// `count` test images, encoded in evaluation mode.
     private func recordLatents() throws(RunError) {
-        guard let count = experiment.record.latents?.count, let autoencoder = trainer as? LatentModel else { return }
+        guard let count = experiment.record.latents?.count, let autoencoder = trainer.generative as? LatentModel else { return }
         let source = runner.dataset.test.count > 0 ? runner.dataset.test : runner.dataset.train
         let images = source.prefix(count)
         let l = BatchLoader(images: images, batchSize: experiment.train.batchSize, dropLast: false, shuffle: false, seed: 0,

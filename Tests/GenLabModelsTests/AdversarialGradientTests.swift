@@ -35,7 +35,7 @@ import Testing
           \(model)
         """
         let built = try BuiltModel(try Experiment.parse(yaml, file: "\(name).yaml"))
-        let trainer = TrainerFactory.make(built, batchesPerEpoch: 100)
+        let trainer = built.trainer(batchesPerEpoch: 100)
         let real = GradientCheck.random([5, 1, 4, 4], seed: 4)
         let noise = GradientCheck.random([5, 3], seed: 5)
         func losses() throws -> [String: Float] {

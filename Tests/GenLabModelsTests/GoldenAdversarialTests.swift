@@ -67,7 +67,7 @@ struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
         #expect(Set(tensors.keys) == Set(reference.params.keys))
         for (key, value) in reference.params { #expect(Golden.load(value, into: try #require(tensors[key])), "\(key)") }
 
-        let trainer = TrainerFactory.make(model, batchesPerEpoch: reference.batchesPerEpoch ?? 100)
+        let trainer = model.trainer(batchesPerEpoch: reference.batchesPerEpoch ?? 100)
         let real = reference.real.tensor
         var noise = reference.noise.map(\.tensor)
         for (iteration, expected) in reference.losses.enumerated() {

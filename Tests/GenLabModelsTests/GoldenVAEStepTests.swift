@@ -38,7 +38,7 @@ import Testing
         for (key, parameter) in named { #expect(Golden.load(try #require(params[key]), into: parameter.value), "\(key)") }
         #expect(try #require(c.beta) == model.experiment.model.autoencoder?.beta)
 
-        let trainer = try #require(TrainerFactory.make(model, batchesPerEpoch: 100) as? VAETrainer)
+        let trainer = try #require(model.trainer(batchesPerEpoch: 100) as? VAETrainer)
         let losses = try trainer.step(try #require(c.input).tensor, labels: [], eps: try #require(c.eps).tensor)
         let reconstruction = try #require(trainer.lastReconstruction)
         #expect(Golden.mismatches(reconstruction.values, try #require(c.outputReconstruction), shape: reconstruction.shape) == [])

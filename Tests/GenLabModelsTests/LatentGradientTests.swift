@@ -9,13 +9,13 @@ import Testing
 /// BatchNorm in evaluation mode), through a generator, and through a GAN's discriminator or a
 /// WGAN's critic rating G(z) as real. The weights' gradients stay zero.
 @Suite struct LatentGradientTests {
-    static func built(_ yaml: String) throws -> Trainer {
+    static func built(_ yaml: String) throws -> any GenerativeModel {
         let model = try BuiltModel(try Experiment.parse("name: g\n" + TrainerGradientTests.dataset + yaml, file: "g.yaml"))
         for network in model.networks { network.network.isTraining = false }
-        return TrainerFactory.make(model, batchesPerEpoch: 10)
+        return model.generativeModel()
     }
 
-    static func weightGradientsAreZero(_ trainer: Trainer) -> Bool {
+    static func weightGradientsAreZero(_ trainer: any GenerativeModel) -> Bool {
         trainer.model.parameterGroups.allSatisfy { $0.parameters.allSatisfy { $0.parameter.grad.values.allSatisfy { $0 == 0 } } }
     }
 
@@ -47,7 +47,7 @@ import Testing
         "model:\n  kind: wgan\n  latent: 3\n" + generator + "  critic: [flatten, {linear: {out: 5}}, tanh, {linear: {out: 1}}]\n",
     ])
     func generatorAndOpponentGradientsMatchDifferences(_ yaml: String) throws {
-        let trainer = try #require(try LatentGradientTests.built(yaml) as? AdversarialTrainer)
+        let trainer = try #require(try LatentGradientTests.built(yaml) as? AdversarialModel)
         let z = GradientCheck.random([3, 3], seed: 5)
         // the generator alone: L = Σ G(z) ⊙ r
         let r = GradientCheck.random([3, 1, 28, 28], seed: 6)

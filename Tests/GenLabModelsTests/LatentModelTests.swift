@@ -10,7 +10,7 @@ import Testing
 @Suite struct LatentModelTests {
     static func trainer(_ model: String) throws -> LatentModel {
         let yaml = "name: l\n" + TrainerGradientTests.dataset + "model:\n  " + model + TrainerGradientTests.mlp
-        return try #require(TrainerFactory.make(try BuiltModel(try Experiment.parse(yaml, file: "l.yaml")), batchesPerEpoch: 100) as? LatentModel)
+        return try #require(try BuiltModel(try Experiment.parse(yaml, file: "l.yaml")).generativeModel() as? LatentModel)
     }
 
     static func images(_ n: Int) -> Tensor {

@@ -179,7 +179,7 @@ struct NotebookReference: Decodable, Sendable {
         #expect(Set(tensors.keys) == Set(reference.params.keys))
         for (key, value) in reference.params { #expect(Golden.load(value, into: try #require(tensors[key])), "\(key)") }
 
-        let trainer = try #require(TrainerFactory.make(model, batchesPerEpoch: 1) as? VAETrainer)
+        let trainer = try #require(model.trainer(batchesPerEpoch: 1) as? VAETrainer)
         let losses = try trainer.step(reference.input.tensor, labels: reference.labels, eps: reference.eps.tensor)
         let output = try #require(trainer.lastReconstruction)
         #expect(Golden.mismatches(output.values, reference.output, shape: output.shape) == [])

@@ -30,7 +30,7 @@ import Testing
         let yaml = "name: g\n" + TrainerGradientTests.dataset + "model:\n  " + model
         let experiment = try Experiment.parse(yaml, file: "\(name).yaml")
         let built = try BuiltModel(experiment)
-        let trainer = TrainerFactory.make(built, batchesPerEpoch: 100)
+        let trainer = built.trainer(batchesPerEpoch: 100)
         var images = RandomGenerator(seed: 3)
         let batch = Tensor(zeros: [3, 1, 28, 28])
         images.fillUniform(batch.buffer, low: 0.05, high: 0.95)

@@ -158,7 +158,7 @@ import Testing
         let record = try AnalyzeTests.analysis(file, "samples")
         let z = try #require(record.arrays.first { $0.name == "z" })
         let run = try TrainedRun(path: file)
-        let images = try run.trainer.samples(holdout: Tensor(zeros: [0]), noise: try Tensor(shape: z.shape, values: z.floats ?? []))
+        let images = try run.generative.samples(holdout: Tensor(zeros: [0]), noise: try Tensor(shape: z.shape, values: z.floats ?? []))
         // lab-wgan normalises x/255, so G's output is on the pixel scale (up to rounding)
         let pixels = images.values
         let stored = try AnalyzeTests.array(record, "images")

@@ -30,7 +30,7 @@ import Testing
               \(likelihood == "gaussian" ? "sigma_x: 0.3" : "")
             """
         let built = try BuiltModel(try Experiment.parse(yaml, file: "e.yaml"))
-        let model = try #require(TrainerFactory.make(built, batchesPerEpoch: 1) as? LatentModel)
+        let model = try #require(built.generativeModel() as? LatentModel)
         let x = GradientCheck.random([1, 1, 28, 28], seed: 2)
         for i in 0..<x.count { x[i] = (x[i] + 1) / 2 }
         let likelihood = likelihood == "mse" ? PixelLikelihood(sigmaX: 0.5) : PixelLikelihood(built)

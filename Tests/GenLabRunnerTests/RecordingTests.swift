@@ -66,7 +66,7 @@ import Testing
 
         let model = try BuiltModel(e)
         _ = try RunCheckpoint.restore(try #require(contents.state), into: model, optimizers: [:], path: "run.h5")
-        let trainer = try #require(TrainerFactory.make(model, batchesPerEpoch: 100) as? LatentModel)
+        let trainer = try #require(model.generativeModel() as? LatentModel)
         let dataset = try DatasetLoader.load(e.dataset)
         let transform = PixelTransform(e.dataset.normalization, channels: e.dataset.imageShape[0])
 

@@ -42,10 +42,10 @@ import Testing
         let loader = BatchLoader(images: holdout, batchSize: max(holdout.count, 1), dropLast: false, shuffle: false, seed: 0,
                                  normalization: e.dataset.normalization)
         loader.load(epoch: 0, index: 0)
-        let noise = Tensor(zeros: [count] + (run.trainer.sampleNoiseShape ?? []))
+        let noise = Tensor(zeros: [count] + (run.generative.sampleNoiseShape ?? []))
         var g = RandomGenerator(seed: e.seed, stream: .sampleNoise)
         g.fillNormal(noise.buffer)
-        let images = try run.trainer.samples(holdout: loader.batch, noise: noise)
+        let images = try run.generative.samples(holdout: loader.batch, noise: noise)
         let pixels = PixelTransform(e.dataset.normalization, channels: e.dataset.imageShape[0]).pixelScale(images)
         #expect(pixels == recorded.images.floats, "\(name): the loaded model does not give the recorded samples")
     }

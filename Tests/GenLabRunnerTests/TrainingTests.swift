@@ -28,7 +28,7 @@ import Testing
 
         let model = try BuiltModel(point.experiment)
         _ = try RunCheckpoint.restore(try #require(contents.state), into: model, optimizers: [:], path: "run.h5")
-        let trainer = try #require(TrainerFactory.make(model, batchesPerEpoch: 100) as? LatentModel)
+        let trainer = try #require(model.generativeModel() as? LatentModel)
         let dataset = try DatasetLoader.load(point.experiment.dataset)
         let loader = BatchLoader(images: dataset.test, batchSize: 1000, dropLast: false, shuffle: false, seed: 0,
                                  normalization: point.experiment.dataset.normalization)

@@ -28,32 +28,32 @@ public struct ActivationMaximisation: Analysis {
     }
 
     /// The generator's loss of each image of G(z) alone.
-    static func perImageLoss(_ trainer: AdversarialTrainer, _ z: Tensor) throws(ShapeError) -> [Float] {
+    static func perImageLoss(_ gan: AdversarialModel, _ z: Tensor) throws(ShapeError) -> [Float] {
         let n = z.shape.first ?? 0, size = n > 0 ? z.count / n : 0
         let one = Tensor(zeros: [1] + z.shape.dropFirst())
         return try (0..<n).map { (i: Int) throws(ShapeError) -> Float in
             one.data.update(from: z.data + i * size, count: size)
-            return try trainer.generatorLoss(try trainer.generate(one)).loss
+            return try gan.generatorLoss(try gan.generate(one)).loss
         }
     }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
-        let trainer = try run.adversarial(for: Self.name)
-        let z = Parameter(shape: [count] + (trainer.sampleNoiseShape ?? []))
+        let gan = try run.adversarial(for: Self.name)
+        let z = Parameter(shape: [count] + (gan.sampleNoiseShape ?? []))
         var generator = RandomGenerator(seed: UInt64(seed), stream: .activationMaximisation)
         generator.fillNormal(z.value.buffer)
         let start = z.value.clone()
         let before: [Float], after: [Float], trace: [Float], images: Tensor
         do {
-            before = try ActivationMaximisation.perImageLoss(trainer, z.value)
+            before = try ActivationMaximisation.perImageLoss(gan, z.value)
             trace = try search.minimise([("z", z)]) { () throws(ShapeError) -> Float in
-                let (loss, gradFake) = try trainer.generatorLoss(try trainer.generate(z.value))
-                let gradZ = try trainer.generatorGradient(gradFake)
+                let (loss, gradFake) = try gan.generatorLoss(try gan.generate(z.value))
+                let gradZ = try gan.generatorGradient(gradFake)
                 for i in 0..<z.grad.count { z.grad[i] += gradZ[i] }
                 return loss
             }
-            after = try ActivationMaximisation.perImageLoss(trainer, z.value)
-            images = try trainer.generate(z.value).clone()
+            after = try ActivationMaximisation.perImageLoss(gan, z.value)
+            images = try gan.generate(z.value).clone()
         } catch {
             throw run.failure(Self.name, error)
         }

@@ -35,7 +35,7 @@ public struct Interpolation: Analysis {
             ends = (Array(mu[0..<k]), Array(mu[k...]))
             shape = [k]
         } else {
-            shape = run.trainer.sampleNoiseShape ?? []
+            shape = run.generative.sampleNoiseShape ?? []
             var generator = RandomGenerator(seed: UInt64(seed), stream: .interpolation)
             let noise = Tensor(zeros: [2] + shape)
             generator.fillNormal(noise.buffer)
@@ -49,7 +49,7 @@ public struct Interpolation: Analysis {
             images = try data.decoded(z, model: model, run: run, analysis: Self.name)
         } else {
             do {
-                images = data.pixels(try run.trainer.samples(holdout: Tensor(zeros: [0]), noise: try Tensor(shape: [steps] + shape, values: z)))
+                images = data.pixels(try run.generative.samples(holdout: Tensor(zeros: [0]), noise: try Tensor(shape: [steps] + shape, values: z)))
             } catch {
                 throw run.failure(Self.name, error)
             }

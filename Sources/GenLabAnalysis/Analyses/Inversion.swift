@@ -38,22 +38,22 @@ public struct Inversion: Analysis {
     }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
-        let trainer = try run.adversarial(for: Self.name)
+        let gan = try run.adversarial(for: Self.name)
         let test = try data.testImages(for: run, analysis: Self.name).prefix(count)
         let (targets, _) = data.batch(test)
-        let z = Parameter(shape: [test.count] + (trainer.sampleNoiseShape ?? []))
+        let z = Parameter(shape: [test.count] + (gan.sampleNoiseShape ?? []))
         let mse = MSELoss(reduction: .mean), grad = Tensor(zeros: [0])
         let start: [Double], end: [Double], trace: [Float], images: Tensor
         do {
-            start = Inversion.perImageMSE(try trainer.generate(z.value), targets)
+            start = Inversion.perImageMSE(try gan.generate(z.value), targets)
             trace = try search.minimise([("z", z)]) { () throws(ShapeError) -> Float in
-                let generated = try trainer.generate(z.value)
+                let generated = try gan.generate(z.value)
                 try mse.backward(generated, targets, into: grad)
-                let gradZ = try trainer.generatorGradient(grad)
+                let gradZ = try gan.generatorGradient(grad)
                 for i in 0..<z.grad.count { z.grad[i] += gradZ[i] }
                 return try mse.forward(generated, targets)
             }
-            images = try trainer.generate(z.value).clone()
+            images = try gan.generate(z.value).clone()
             end = Inversion.perImageMSE(images, targets)
         } catch {
             throw run.failure(Self.name, error)

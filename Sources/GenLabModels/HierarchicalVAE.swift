@@ -2,24 +2,19 @@ import Foundation
 import GenLabNN
 import GenLabSpec
 
-/// A hierarchical VAE with two stochastic layers (ARENA's bonus): q(z1 | x) from the
-/// encoder, q(z2 | z1) from `encoder2`, the learned prior p(z1 | z2) from `prior`, N(0, I)
-/// on z2, the decoder p(x | z1). Each head emits [μ | s] with s = log σ (or log σ² with
-/// `scale_head: log_variance`); z = μ + σ·ε. Loss = reconstruction + β·(KL(q(z2 | z1) ‖
-/// N(0, I)) + KL(q(z1 | x) ‖ p(z1 | z2))), both in closed form given the sampled z1 and z2,
-/// with the gradients of every path (z1 feeds the decoder and encoder2, z2 the prior).
-public final class HierarchicalVAETrainer: LatentModel {
+/// A hierarchical VAE with two stochastic layers (ARENA's bonus, `kind: hvae`): q(z1 | x)
+/// from the encoder, q(z2 | z1) from `encoder2`, the learned prior p(z1 | z2) from `prior`,
+/// N(0, I) on z2, the decoder p(x | z1). Each head emits [μ | s] with s = log σ (or log σ² with
+/// `scale_head: log_variance`); z = μ + σ·ε.
+public final class HierarchicalVAEModel: LatentModel {
     public let model: BuiltModel
-    public let optimizers: [String: Optimizer]
-    public let lossNames = ["reconstruction", "kl", "kl_z1", "kl_z2", "total"]
     public let latentSizes: [Int]
     let spec: AutoencoderSpec
     let networks: AutoencoderNetworks
-    private let optimizer: Optimizer
-    private let encoder2: Sequential, prior: Sequential
+    let encoder2: Sequential, prior: Sequential
 
     /// One Gaussian of the hierarchy: its head's μ and log σ, ε, z and their gradients.
-    private final class Gaussian {
+    final class Gaussian {
         let split: ColumnSplit
         let mu = Tensor(zeros: [0]), s = Tensor(zeros: [0]), logSigma = Tensor(zeros: [0])
         let eps = Tensor(zeros: [0]), z = Tensor(zeros: [0])
@@ -27,38 +22,77 @@ public final class HierarchicalVAETrainer: LatentModel {
         let gradHead = Tensor(zeros: [0])
         init(width: Int) { split = ColumnSplit(width, width) }
     }
-    private let q1: Gaussian, q2: Gaussian, p1: Gaussian
-    private let reparameterization = Reparameterization(head: .logSigma)
-    private let gradReconstruction = Tensor(zeros: [0])
+    /// q(z1 | x), q(z2 | z1) and the prior p(z1 | z2) of the last forward pass.
+    let q1: Gaussian, q2: Gaussian, p1: Gaussian
 
-    init(_ model: BuiltModel, _ networks: AutoencoderNetworks) {
+    init(_ model: BuiltModel) {
+        guard case .autoencoder(let networks) = model.architecture, let hierarchy = networks.hierarchy else {
+            preconditionFailure("an hvae model has autoencoder networks with a hierarchy")
+        }
         self.model = model
         self.networks = networks
         spec = model.experiment.model.autoencoder!
         let latent = model.experiment.model.latent, latent2 = spec.hierarchy!.latent2
         latentSizes = [latent, latent2]
-        (encoder2, prior) = (networks.hierarchy!.encoder2.network, networks.hierarchy!.prior.network)
+        (encoder2, prior) = (hierarchy.encoder2.network, hierarchy.prior.network)
         (q1, q2, p1) = (Gaussian(width: latent), Gaussian(width: latent2), Gaussian(width: latent))
-        optimizer = TrainerFactory.modelOptimizer(model)
-        optimizers = ["model": optimizer]
     }
 
     /// μ and log σ of a head's output [μ | s].
-    private func read(_ output: Tensor, into g: Gaussian) throws(ShapeError) {
+    func read(_ output: Tensor, into g: Gaussian) throws(ShapeError) {
         try g.split.forward(output, into: g.mu, g.s)
         g.logSigma.resize(to: g.s.shape)
         for i in 0..<g.s.count { g.logSigma[i] = spec.scaleHead.logSigma(g.s[i]) }
     }
 
+    public func encode(_ images: Tensor, labels: [Int32]) throws(ShapeError) -> [Posterior] {
+        try evaluating { () throws(ShapeError) -> [Posterior] in
+            try read(try networks.encoder.network.forward(images), into: q1)
+            let lower = Posterior(mu: q1.mu.clone(), logSigma: q1.logSigma.clone())
+            try read(try encoder2.forward(lower.mu), into: q2)
+            return [lower, Posterior(mu: q2.mu.clone(), logSigma: q2.logSigma.clone())]
+        }
+    }
+
+    public func decode(_ latent: Tensor, labels: [Int32], level: Int) throws(ShapeError) -> Tensor {
+        try checkLevel(level)
+        return try evaluating { () throws(ShapeError) -> Tensor in
+            guard level == 1 else { return try networks.decoder.network.forward(latent) }
+            try read(try prior.forward(latent), into: p1)
+            return try networks.decoder.network.forward(p1.mu)
+        }
+    }
+}
+
+/// Hierarchical VAE training: loss = reconstruction + β·(KL(q(z2 | z1) ‖ N(0, I))
+/// + KL(q(z1 | x) ‖ p(z1 | z2))), both in closed form given the sampled z1 and z2, with the gradients of
+/// every path (z1 feeds the decoder and encoder2, z2 the prior).
+public final class HierarchicalVAETrainer: Trainer {
+    public let hvae: HierarchicalVAEModel
+    public var generative: any GenerativeModel { hvae }
+    public let optimizers: [String: Optimizer]
+    public let lossNames = ["reconstruction", "kl", "kl_z1", "kl_z2", "total"]
+    private var spec: AutoencoderSpec { hvae.spec }
+    private let optimizer: Optimizer
+
+    private let reparameterization = Reparameterization(head: .logSigma)
+    private let gradReconstruction = Tensor(zeros: [0])
+
+    init(_ hvae: HierarchicalVAEModel) {
+        self.hvae = hvae
+        optimizer = Optimizers.model(hvae.model)
+        optimizers = ["model": optimizer]
+    }
+
     /// z = μ + σ·ε with ε drawn from `generator`.
-    private func sample(_ g: Gaussian, _ generator: inout RandomGenerator) throws(ShapeError) {
+    private func sample(_ g: HierarchicalVAEModel.Gaussian, _ generator: inout RandomGenerator) throws(ShapeError) {
         g.eps.resize(to: [1] + g.mu.shape)
         generator.fillNormal(g.eps.buffer)
         try reparameterization.forward(mu: g.mu, scale: g.logSigma, eps: g.eps, into: g.z)
     }
 
     /// The head gradient [∂μ | ∂s] from ∂μ and ∂log σ.
-    private func headGradient(_ g: Gaussian) throws(ShapeError) -> Tensor {
+    private func headGradient(_ g: HierarchicalVAEModel.Gaussian) throws(ShapeError) -> Tensor {
         g.gradS.resize(to: g.gradLogSigma.shape)
         for i in 0..<g.gradS.count { g.gradS[i] = spec.scaleHead.chain * g.gradLogSigma[i] }
         try g.split.backward(g.gradMu, g.gradS, into: g.gradHead)
@@ -66,12 +100,14 @@ public final class HierarchicalVAETrainer: LatentModel {
     }
 
     public func step(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
+        let (networks, encoder2, prior) = (hvae.networks, hvae.encoder2, hvae.prior)
+        let (q1, q2, p1) = (hvae.q1, hvae.q2, hvae.p1)
         optimizer.zeroGrad()
-        try read(try networks.encoder.network.forward(batch), into: q1)
+        try hvae.read(try networks.encoder.network.forward(batch), into: q1)
         try sample(q1, &generator)
-        try read(try encoder2.forward(q1.z), into: q2)
+        try hvae.read(try encoder2.forward(q1.z), into: q2)
         try sample(q2, &generator)
-        try read(try prior.forward(q2.z), into: p1)
+        try hvae.read(try prior.forward(q2.z), into: p1)
         let output = try networks.decoder.network.forward(q1.z)
         let reconstruction = try model.reconstruct(output, batch, gradOutput: gradReconstruction)
         let reduction = spec.reduction
@@ -97,22 +133,15 @@ public final class HierarchicalVAETrainer: LatentModel {
         return ["reconstruction": reconstruction, "kl": klTop + klBottom, "kl_z1": klBottom, "kl_z2": klTop,
                 "total": reconstruction + beta * (klTop + klBottom)]
     }
+}
 
-    public func encode(_ images: Tensor, labels: [Int32]) throws(ShapeError) -> [Posterior] {
-        try evaluating { () throws(ShapeError) -> [Posterior] in
-            try read(try networks.encoder.network.forward(images), into: q1)
-            let lower = Posterior(mu: q1.mu.clone(), logSigma: q1.logSigma.clone())
-            try read(try encoder2.forward(lower.mu), into: q2)
-            return [lower, Posterior(mu: q2.mu.clone(), logSigma: q2.logSigma.clone())]
-        }
+/// `kind: hvae`.
+struct HierarchicalVAEKind: ModelKind {
+    func networks(_ experiment: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> Architecture {
+        .autoencoder(try AutoencoderNetworks.build(experiment, &generator))
     }
 
-    public func decode(_ latent: Tensor, labels: [Int32], level: Int) throws(ShapeError) -> Tensor {
-        try checkLevel(level)
-        return try evaluating { () throws(ShapeError) -> Tensor in
-            guard level == 1 else { return try networks.decoder.network.forward(latent) }
-            try read(try prior.forward(latent), into: p1)
-            return try networks.decoder.network.forward(p1.mu)
-        }
-    }
+    func generativeModel(_ model: BuiltModel) -> any GenerativeModel { HierarchicalVAEModel(model) }
+
+    func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer { HierarchicalVAETrainer(HierarchicalVAEModel(model)) }
 }

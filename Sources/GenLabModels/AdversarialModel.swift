@@ -1,0 +1,117 @@
+import GenLabNN
+import GenLabSpec
+
+/// A GAN or WGAN (`kind: gan`, `wgan`): a generator G(z), z ~ N(0, I), and its opponent, a
+/// discriminator (probability or logit of "real") or a critic (a score).
+public final class AdversarialModel: GenerativeModel {
+    /// How the opponent rates images.
+    public enum Opponent: Sendable {
+        /// P(real) or its logit, with BCE against 1 (real) or 0 (fake).
+        case discriminator(AdversarialSpec.Loss)
+        /// A score f(x), with the loss −mean f(x) for real images and mean f(x) for fakes.
+        case critic
+    }
+
+    public let model: BuiltModel
+    let spec: AdversarialSpec
+    let generator: Sequential
+    /// The discriminator (GAN) or critic (WGAN).
+    let opponent: Sequential
+    /// "discriminator" or "critic": the opponent's network and optimizer name.
+    let opponentName: String
+    let rating: Opponent
+    /// One noise vector's shape: G's input.
+    let noiseShape: [Int]
+    private let noise = Tensor(zeros: [0]), target = Tensor(zeros: [0]), gradOutput = Tensor(zeros: [0])
+
+    init(_ model: BuiltModel, rating: Opponent) {
+        guard case .adversarial(let networks) = model.architecture else { preconditionFailure("a gan model has adversarial networks") }
+        self.model = model
+        self.rating = rating
+        spec = model.experiment.model.adversarial!
+        generator = networks.generator.network
+        opponent = networks.opponent.network
+        opponentName = networks.opponent.name
+        noiseShape = networks.generator.inputShape
+    }
+
+    public var sampleNoiseShape: [Int]? { noiseShape }
+
+    /// G(z) for `n` noise vectors drawn by `source`.
+    func fakeBatch(_ n: Int, _ source: inout NoiseSource) throws(ShapeError) -> Tensor {
+        noise.resize(to: [n] + noiseShape)
+        try source.fill(noise)
+        return try generator.forward(noise)
+    }
+
+    /// The opponent's loss for `input` rated as real or as fake, back-propagated to the input;
+    /// the opponent's parameter gradients accumulate only with `updateOpponent`.
+    func rate(_ input: Tensor, asReal: Bool, updateOpponent: Bool) throws(ShapeError) -> (loss: Float, gradInput: Tensor) {
+        let output = try opponent.forward(input)
+        let value: Float
+        switch rating {
+        case .discriminator(let loss):
+            target.resize(to: [input.shape.first ?? 0, 1])
+            target.fill(asReal ? 1 : 0)
+            switch loss {
+            case .bce:
+                value = try BCELoss().forward(output, target)
+                try BCELoss().backward(output, target, into: gradOutput)
+            case .bceLogits:
+                value = try BCEWithLogitsLoss().forward(output, target)
+                try BCEWithLogitsLoss().backward(output, target, into: gradOutput)
+            }
+        case .critic:
+            let loss = WassersteinLoss(sign: asReal ? -1 : 1)
+            loss.backward(output, into: gradOutput)
+            value = loss.forward(output)
+        }
+        return (value, try opponent.backward(gradOutput, accumulateParameterGradients: updateOpponent))
+    }
+
+    /// The generator's loss on `fake` images as the opponent rates them (a GAN's BCE against
+    /// "real", a WGAN's −mean critic score) and its gradient with respect to `fake`; the
+    /// opponent's parameter gradients are left untouched.
+    public func generatorLoss(_ fake: Tensor) throws(ShapeError) -> (loss: Float, gradInput: Tensor) {
+        try rate(fake, asReal: true, updateOpponent: false)
+    }
+
+    public func samples(holdout: Tensor, noise fixed: Tensor) throws(ShapeError) -> Tensor {
+        try evaluating { () throws(ShapeError) -> Tensor in try generator.forward(fixed) }
+    }
+
+    /// G(z) in evaluation mode (as `samples`).
+    public func generate(_ z: Tensor) throws(ShapeError) -> Tensor { try samples(holdout: Tensor(zeros: [0]), noise: z) }
+
+    /// ∂/∂z (the noise's shape) given ∂/∂images of the images last generated; the weights'
+    /// gradients are never touched.
+    public func generatorGradient(_ gradImages: Tensor) throws(ShapeError) -> Tensor {
+        try generator.backward(gradImages, accumulateParameterGradients: false)
+    }
+}
+
+/// A GAN or WGAN trainer: one iteration draws its fake batches' noise from a `NoiseSource`,
+/// so the same iteration runs on the training's random generator or on given noise.
+public protocol AdversarialTrainer: Trainer {
+    /// The model it trains.
+    var adversarial: AdversarialModel { get }
+    /// One iteration on a real batch, the noise drawn from `source`.
+    func step(_ batch: Tensor, drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float]
+}
+
+extension AdversarialTrainer {
+    public var generative: any GenerativeModel { adversarial }
+
+    public func step(_ batch: Tensor, labels: [Int32], generator randomGenerator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
+        var source = NoiseSource.random(randomGenerator)
+        defer { randomGenerator = source.generator! }
+        return try step(batch, drawing: &source)
+    }
+
+    /// One iteration with the given noise tensors (one per fake batch, in the order drawn)
+    /// instead of drawn noise, as the PyTorch reference steps fix them.
+    public func step(_ batch: Tensor, noise: [Tensor]) throws(ShapeError) -> [String: Float] {
+        var source = NoiseSource.given(noise)
+        return try step(batch, drawing: &source)
+    }
+}

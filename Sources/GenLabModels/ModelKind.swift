@@ -1,0 +1,43 @@
+import GenLabNN
+import GenLabSpec
+
+/// What one kind of model (`model.kind` in YAML) is made of: its networks, the generative
+/// model over them, and the trainer of its objective. Each kind conforms once, in the file
+/// of its model, and `ModelSpec.Kind.implementation` is the one place that lists them, as
+/// `LayerCatalog` lists the layers. (What a kind's `model` section may hold is read with the
+/// rest of the YAML, in `ModelSpec`.)
+public protocol ModelKind: Sendable {
+    /// Builds and shape-checks the networks of `experiment`, initialising nothing yet;
+    /// `generator` is the initialisation stream, passed on from network to network.
+    func networks(_ experiment: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> Architecture
+    /// The generative model over `model`'s networks (encode, decode, sample), without
+    /// optimizers: what a trained run is loaded as.
+    func generativeModel(_ model: BuiltModel) -> any GenerativeModel
+    /// The trainer of the kind's objective over `model`, for epochs of `batchesPerEpoch`
+    /// iterations (a WGAN's per-epoch critic schedule counts within them).
+    func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer
+}
+
+extension ModelSpec.Kind {
+    /// The kind's networks, generative model and trainer.
+    public var implementation: any ModelKind {
+        switch self {
+        case .ae: AutoencoderKind()
+        case .vae, .cvae: VAEKind()
+        case .hvae: HierarchicalVAEKind()
+        case .gan: GANKind()
+        case .wgan: WGANKind()
+        }
+    }
+}
+
+extension BuiltModel {
+    /// The generative model over these networks (no optimizers).
+    public func generativeModel() -> any GenerativeModel { experiment.model.kind.implementation.generativeModel(self) }
+
+    /// The trainer of the experiment's objective over these networks, for epochs of
+    /// `batchesPerEpoch` iterations.
+    public func trainer(batchesPerEpoch: Int) -> any Trainer {
+        experiment.model.kind.implementation.trainer(self, batchesPerEpoch: batchesPerEpoch)
+    }
+}
