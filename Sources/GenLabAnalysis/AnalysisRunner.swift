@@ -47,7 +47,14 @@ public enum AnalysisRunner {
         // the point's lock, so that no training commit and no analysis commit overwrite each other
         let lock = try RunLock(folder: (path as NSString).deletingLastPathComponent)
         defer { withExtendedLifetime(lock) {} }
-        let run = try TrainedRun(path: path)
+        return try run(names, parameters: parameters, on: try TrainedRun(path: path), datasets: datasets)
+    }
+
+    /// Runs the analyses `names` as `run(_:parameters:on:datasets:)` does, on a run already
+    /// loaded (or just trained); the caller holds the point's lock.
+    package static func run(_ names: [String]?, parameters: [String: YAMLNode], on run: TrainedRun,
+                            datasets: DatasetCache) throws(RunError) -> [String] {
+        let path = run.path
         var chosen: [any Analysis] = []
         var parameters = parameters
         var names = names

@@ -43,6 +43,18 @@ public final class TrainedRun {
         step = Int(state.progress.step)
     }
 
+    /// A run just trained in this process, from its networks in memory (which hold what its
+    /// run file's last checkpoint holds): no reading, parsing or building again.
+    package init(path: String, metadata: RunMetadata, model: BuiltModel, generative: any GenerativeModel, step: Int) {
+        for network in model.networks { network.network.isTraining = false }
+        self.path = path
+        self.metadata = metadata
+        experiment = model.experiment
+        self.model = model
+        self.generative = generative
+        self.step = step
+    }
+
     /// The autoencoder's view (encode, decode), or nil for a GAN or WGAN.
     public var latentModel: LatentModel? { generative as? LatentModel }
 }

@@ -39,9 +39,9 @@ extension PointRunner {
         let files = PointFiles(results: options.results, experiment: point.experiment.name, runID: point.runID)
         do {
             let runner = PointRunner(point: point, dataset: try datasets.dataset(point.experiment.dataset), options: options)
-            let outcome = try runner.run()
+            let outcome = try runner.run { trained throws(RunError) in try runner.analyse(trained, datasets: datasets) }
             guard outcome != .interrupted else { return .interrupted }
-            try runner.analyse(skippingStored: outcome == .alreadyCompleted, datasets: datasets)
+            if outcome == .alreadyCompleted { try runner.analyseMissing(datasets: datasets) }
             return outcome == .completed ? .completed : .alreadyCompleted
         } catch {
             if error.reason == .locked { return .busy(error.description) }
@@ -54,19 +54,33 @@ extension PointRunner {
 }
 
 extension PointRunner {
-    /// Runs the analyses the experiment declares on the run file (without those it holds
-    /// already, with `skippingStored`).
-    func analyse(skippingStored: Bool, datasets: DatasetCache) throws(RunError) {
-        let declared: (names: [String], parameters: [String: YAMLNode])
-        do { declared = try AnalysisRunner.declared(experiment.analysis, kind: experiment.model.kind) } catch { throw RunError(error) }
-        var names = declared.names
-        if skippingStored {
-            let stored: Set<String>
-            do { stored = Set(try RunFile.readAnalyses(path: path).map(\.name)) } catch { throw RunError(error) }
-            names.removeAll { stored.contains($0) }
+    /// The analyses the experiment declares, with their parameters.
+    private var declaredAnalyses: (names: [String], parameters: [String: YAMLNode]) {
+        get throws(RunError) {
+            do { return try AnalysisRunner.declared(experiment.analysis, kind: experiment.model.kind) } catch { throw RunError(error) }
         }
+    }
+
+    /// Runs the analyses the experiment declares on the run just trained, from its networks
+    /// in memory (the point's lock held).
+    func analyse(_ trained: TrainedRun, datasets: DatasetCache) throws(RunError) {
+        let declared = try declaredAnalyses
+        guard !declared.names.isEmpty else { return }
+        note(try AnalysisRunner.run(declared.names, parameters: declared.parameters, on: trained, datasets: datasets))
+    }
+
+    /// Runs the analyses the experiment declares that the run file does not hold yet (a
+    /// point completed before), loading the run from its file.
+    func analyseMissing(datasets: DatasetCache) throws(RunError) {
+        let declared = try declaredAnalyses
+        let stored: Set<String>
+        do { stored = Set(try RunFile.readAnalyses(path: path).map(\.name)) } catch { throw RunError(error) }
+        let names = declared.names.filter { !stored.contains($0) }
         guard !names.isEmpty else { return }
-        let done = try AnalysisRunner.run(names, parameters: declared.parameters, on: path, datasets: datasets)
+        note(try AnalysisRunner.run(names, parameters: declared.parameters, on: path, datasets: datasets))
+    }
+
+    private func note(_ done: [String]) {
         progress.note("analyses: \(done.joined(separator: ", ")) (pictures in \(files.folder)/analysis)")
     }
 }

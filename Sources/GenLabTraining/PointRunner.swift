@@ -71,8 +71,10 @@ public final class PointRunner {
     private static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
 
     /// Runs the point to its end (or to an interruption): from the start when it has no run
-    /// file (or with `overwrite`), else from the run file's last checkpoint.
-    public func run() throws(RunError) -> RunOutcome {
+    /// file (or with `overwrite`), else from the run file's last checkpoint. When training
+    /// completes, `completed` gets the trained run (its networks in memory) while the point's
+    /// lock is still held.
+    public func run(then completed: ((TrainedRun) throws(RunError) -> Void)? = nil) throws(RunError) -> RunOutcome {
         let manager = FileManager.default
         do {
             try manager.createDirectory(atPath: files.folder, withIntermediateDirectories: true)
@@ -104,7 +106,9 @@ public final class PointRunner {
         let model: BuiltModel
         do { model = try BuiltModel(experiment) } catch { throw RunError(error) }
         let session = try TrainingSession(runner: self, model: model, previous: previous)
-        return try session.run()
+        let outcome = try session.run()
+        if outcome == .completed, let completed { try completed(session.trained) }
+        return outcome
     }
 
     /// The run file's root attributes for `status`.

@@ -28,6 +28,8 @@ final class TrainingSession {
     var pendingLatents: [LatentRecord] = []
     var pendingSamples: [SampleRecord] = []
     var lastCommit = Date()
+    /// The run file's metadata as last committed.
+    private(set) var committedMetadata: RunMetadata?
 
     init(runner: PointRunner, model: BuiltModel, previous: RunContents?) throws(RunError) {
         self.runner = runner
@@ -86,8 +88,9 @@ final class TrainingSession {
         let state = withState ? RunCheckpoint.capture(
             model, optimizers: trainer.optimizers, rng: ["noise": noise], trainer: trainer.carriedValues,
             progress: RunProgress(step: Int64(step), epoch: Int64(epoch), batch: Int64(batch))) : nil
+        let metadata = runner.metadata(status, model: model, startedAt: startedAt, totalSteps: total, failure: failure)
         do {
-            try RunFile.commit(path: runner.path, metadata: runner.metadata(status, model: model, startedAt: startedAt, totalSteps: total, failure: failure),
+            try RunFile.commit(path: runner.path, metadata: metadata,
                                state: state,
                                newHistory: withState ? pendingHistory : HistoryRows(),
                                newLatents: withState ? pendingLatents : [],
@@ -102,6 +105,12 @@ final class TrainingSession {
             pendingSamples = []
         }
         lastCommit = Date()
+        committedMetadata = metadata
+    }
+
+    /// The completed run as its run file now holds it, from the networks in memory.
+    var trained: TrainedRun {
+        TrainedRun(path: runner.path, metadata: committedMetadata!, model: model, generative: trainer.generative, step: step)
     }
 
     func run() throws(RunError) -> RunOutcome {

@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-import GenLabAnalysis
-import GenLabModels
-import GenLabReport
 import GenLabResults
 import GenLabSpec
 import GenLabSweeps
@@ -95,7 +92,7 @@ struct Run: ParsableCommand {
             if stopAfter != nil || failFast { throw ValidationError("--stop-after and --fail-fast are for local runs; Slurm's --time limits a task") }
             if let cpus, !(1...1024).contains(cpus) { throw ValidationError("--cpus must be between 1 and 1024") }
             if let maxRequeues, !(0...1000).contains(maxRequeues) { throw ValidationError("--max-requeues must be between 0 and 1000") }
-            let options = SlurmLauncher.Options(partition: partition, time: time, sbatchArguments: sbatchArguments)
+            let options = SlurmJobScript.Options(partition: partition, time: time, sbatchArguments: sbatchArguments)
             if let problem = options.problem { throw ValidationError(problem) }
         }
     }
@@ -103,44 +100,26 @@ struct Run: ParsableCommand {
     func run() throws {
         RunInterruption.install()
         if resume { printError("note: --resume is what 'genlab run' always does now (a rerun continues unfinished points); it can be left out") }
-        let loaded = try experiment.selection.load()
-        let all = try loaded.points()
-        var selected = try experiment.selection.select(all)
-        if let point {
-            selected = selected.filter { $0.runID == point }
-            guard !selected.isEmpty else {
-                throw RunError(.noSuchPoint, "no point with run id '\(point)'\(experiment.filters.isEmpty ? "" : " among those --where selects"); 'genlab plan' with the same --set, --epochs and --steps lists them", path: experiment.file)
-            }
-        }
-        for p in selected {
-            _ = try BuiltModel(p.experiment, initializing: false)
-            _ = try AnalysisRunner.declared(p.experiment.analysis, kind: p.experiment.model.kind)
-        }
-        let manifest = SweepManifest(experimentFile: experiment.file, points: all)
-        let manifestPath = SweepManifest.path(results: results, points: all)
-        // a dry run writes nothing
-        if !(launcher == .slurm && dryRun) { try manifest.write(to: manifestPath) }
-        let index = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.runID, $0.offset) })
-        let indices = selected.map { index[$0.runID]! }
-        if launcher == .slurm {
+        let plan = try SweepPlan(experiment.selection, point: point, results: results)
+        let runtime: any GenLabSweeps.Launcher
+        switch launcher {
+        case .slurm:
             // --jobs, else the file's sweep.parallel, throttles the array
-            let lines = try SlurmSubmission(
-                manifestPath: manifestPath, points: all, selected: indices, retryFailed: retryFailed,
-                options: SlurmLauncher.Options(jobs: jobs ?? loaded.sweep?.parallel, partition: partition, time: time, cpus: cpus ?? 1,
-                                               sbatchArguments: sbatchArguments, maxRequeues: maxRequeues ?? 3),
-                dryRun: dryRun).run(note: printError)
-            for line in lines { print(line) }
-            return
+            runtime = SlurmLauncher(
+                retryFailed: retryFailed,
+                options: SlurmJobScript.Options(jobs: jobs ?? plan.parallel, partition: partition, time: time, cpus: cpus ?? 1,
+                                                sbatchArguments: sbatchArguments, maxRequeues: maxRequeues ?? 3),
+                dryRun: dryRun)
+        case .local:
+            runtime = LocalLauncher(options: SweepOptions(
+                jobs: jobs ?? plan.parallel ?? ProcessInfo.processInfo.activeProcessorCount, threads: threads,
+                retryFailed: retryFailed, failFast: failFast,
+                run: RunOptions(results: results, overwrite: overwrite, stopAfter: stopAfter, quiet: quiet)))
         }
-        let options = SweepOptions(
-            jobs: jobs ?? loaded.sweep?.parallel ?? ProcessInfo.processInfo.activeProcessorCount, threads: threads,
-            retryFailed: retryFailed, failFast: failFast,
-            run: RunOptions(results: results, overwrite: overwrite, stopAfter: stopAfter, quiet: quiet))
-        let scheduler = SweepScheduler(manifest: manifest, manifestPath: manifestPath, points: all, selected: indices, options: options)
-        let (rows, status) = scheduler.run()
-        if rows.count > 1 && (!quiet || status != 0) {
-            for line in scheduler.summary(rows) { print(line) }
-        }
-        if status != 0 { throw ExitCode(status) }
+        // a dry run writes nothing
+        if !(launcher == .slurm && dryRun) { try plan.writeManifest() }
+        let report = try runtime.launch(plan, note: printError)
+        for line in report.lines { print(line) }
+        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
     }
 }

@@ -54,12 +54,12 @@ import Testing
 
     @Test(arguments: ["gpu", "gpu,cpu", "short-q_1.a"])
     func partitionsAreAccepted(_ partition: String) {
-        #expect(SlurmLauncher.Options(partition: partition).problem == nil)
+        #expect(SlurmJobScript.Options(partition: partition).problem == nil)
     }
 
     @Test(arguments: ["90", "30:00", "1:30:00", "2-00", "2-12:00", "2-00:00:00", "UNLIMITED", "infinite"])
     func timesAreAccepted(_ time: String) {
-        #expect(SlurmLauncher.Options(time: time).problem == nil)
+        #expect(SlurmJobScript.Options(time: time).problem == nil)
     }
 
     /// A results folder whose path has an apostrophe, spaces, `#`, a double quote and a
@@ -67,7 +67,7 @@ import Testing
     /// and the definition's paths from their assignments, and the script parses.
     @Test func awkwardPathsStayData() throws {
         let folder = "/shared/it's \"my\" #1 \\ results/x"
-        let launcher = SlurmLauncher(options: .init(), manifestPath: "\(folder)/sweep-ab12.json", experiment: "x",
+        let launcher = SlurmJobScript(options: .init(), manifestPath: "\(folder)/sweep-ab12.json", experiment: "x",
                                      executable: "/opt/gen lab's/genlab")
         try launcher.checkPaths()
         let script = launcher.script(.init(offset: 0, indices: [0, 1]))
@@ -84,7 +84,7 @@ import Testing
     /// naming the path.
     @Test(arguments: ["/shared/a\nb/x", "/shared/a\r\nb/x", "/shared/a\u{0}b/x"])
     func lineBreaksInPathsAreRefused(_ folder: String) {
-        let launcher = SlurmLauncher(options: .init(), manifestPath: "\(folder)/sweep-ab12.json", experiment: "x", executable: "/opt/genlab")
+        let launcher = SlurmJobScript(options: .init(), manifestPath: "\(folder)/sweep-ab12.json", experiment: "x", executable: "/opt/genlab")
         #expect(throws: RunError.self) { try launcher.checkPaths() }
     }
 
@@ -92,11 +92,11 @@ import Testing
     /// a MaxArraySize of 1000 (the script's own arithmetic, run by bash).
     @Test func arrayIndicesPlusTheOffsetAreThePoints() throws {
         let indices = [3, 999, 1000, 1001, 1500, 2999, 3000]
-        let arrays = SlurmLauncher.arrays(indices, maxArraySize: 1000)
+        let arrays = SlurmJobScript.arrays(indices, maxArraySize: 1000)
         #expect(arrays.map(\.offset) == [0, 1000, 2000, 3000])
         var points: [Int] = []
         for array in arrays {
-            let launcher = SlurmLauncher(options: .init(), manifestPath: "/r/x/sweep-1.json", experiment: "x", executable: "/g")
+            let launcher = SlurmJobScript(options: .init(), manifestPath: "/r/x/sweep-1.json", experiment: "x", executable: "/g")
             let script = launcher.script(array)
             let range = script.split(separator: "\n").first { $0.hasPrefix("#SBATCH --array=") }.map { $0.dropFirst("#SBATCH --array=".count) } ?? ""
             // Slurm's compact form expanded by hand: "0-2,5" → 0, 1, 2, 5

@@ -201,9 +201,9 @@ import Testing
     /// Arrays are cut below MaxArraySize with offsets; the script throttles and carries every
     /// option; options that do not fit the launcher are refused.
     @Test func scriptsAndOptions() throws {
-        #expect(SlurmLauncher.arrays([0, 1, 2, 5, 1001, 1002, 2500], maxArraySize: 1001)
+        #expect(SlurmJobScript.arrays([0, 1, 2, 5, 1001, 1002, 2500], maxArraySize: 1001)
                 == [.init(offset: 0, indices: [0, 1, 2, 5]), .init(offset: 1001, indices: [1001, 1002]), .init(offset: 2002, indices: [2500])])
-        let launcher = SlurmLauncher(options: .init(jobs: 3, partition: "gpu", time: "1:00:00", cpus: 4, sbatchArguments: ["--mem=8G"]),
+        let launcher = SlurmJobScript(options: .init(jobs: 3, partition: "gpu", time: "1:00:00", cpus: 4, sbatchArguments: ["--mem=8G"]),
                                      manifestPath: "/shared/results/x/sweep-ab12.json", experiment: "x", executable: "/shared/genlab/genlab")
         let script = launcher.script(.init(offset: 1001, indices: [1001, 1002, 1003, 1007]))
         for line in ["#SBATCH --array=0-2,6%3", "#SBATCH --partition=gpu", "#SBATCH --time=1:00:00", "#SBATCH --cpus-per-task=4",

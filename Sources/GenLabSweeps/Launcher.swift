@@ -1,0 +1,90 @@
+import GenLabAnalysis
+import GenLabModels
+import GenLabResults
+import GenLabSpec
+
+/// A sweep ready to train: every point of the experiment, the ones selected, and the sweep
+/// definition that names them.
+public struct SweepPlan: Sendable {
+    public let manifest: SweepManifest
+    /// Where the sweep definition is (`sweep-<id>.json` in the experiment's results folder).
+    public let manifestPath: String
+    /// Every point, in the definition's order.
+    public let points: [ExperimentPoint]
+    /// The indices of the points to train.
+    public let selected: [Int]
+    /// The file's `sweep.parallel`, if it gives one.
+    public let parallel: Int?
+
+    /// The points of `selection` (only `point` among them, when given) for the results folder
+    /// `results`: every selected point's model is built (without weights) and its analyses
+    /// checked first, so that a mistake in any point stops the command before anything runs.
+    public init(_ selection: ExperimentSelection, point: String?, results: String) throws(RunError) {
+        let loaded: Experiment, all: [ExperimentPoint]
+        var chosen: [ExperimentPoint]
+        do {
+            loaded = try selection.load()
+            all = try loaded.points()
+            chosen = try selection.select(all)
+        } catch {
+            throw RunError(error)
+        }
+        if let point {
+            chosen = chosen.filter { $0.runID == point }
+            guard !chosen.isEmpty else {
+                throw RunError(.noSuchPoint, "no point with run id '\(point)'\(selection.filters.isEmpty ? "" : " among those --where selects"); 'genlab plan' with the same --set, --epochs and --steps lists them", path: selection.file)
+            }
+        }
+        do {
+            for p in chosen {
+                _ = try BuiltModel(p.experiment, initializing: false)
+                _ = try AnalysisRunner.declared(p.experiment.analysis, kind: p.experiment.model.kind)
+            }
+        } catch {
+            throw RunError(error)
+        }
+        manifest = SweepManifest(experimentFile: selection.file, points: all)
+        manifestPath = SweepManifest.path(results: results, points: all)
+        let index = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.runID, $0.offset) })
+        selected = chosen.map { index[$0.runID]! }
+        points = all
+        parallel = loaded.sweep?.parallel
+    }
+
+    /// Writes the sweep definition (which worker processes and Slurm tasks read).
+    public func writeManifest() throws(RunError) { try manifest.write(to: manifestPath) }
+}
+
+/// What a launcher did: lines for the standard output, notes for the standard error, and
+/// the command's exit status.
+public struct LaunchReport: Sendable {
+    public var lines: [String]
+    public var exitStatus: Int32
+}
+
+/// Where a sweep's selected points train. Two runtimes: `LocalLauncher` (one after another in
+/// this process, or several at once in worker processes) and `SlurmLauncher` (a Slurm job
+/// array, submitted and left to run).
+public protocol Launcher {
+    /// Trains or submits the selected points of `plan` (whose definition is written), saying
+    /// what happens as it goes (`note`: standard error).
+    func launch(_ plan: SweepPlan, note: (String) -> Void) throws(RunError) -> LaunchReport
+}
+
+/// Trains the points on this machine with a `SweepScheduler`: in this process when one job
+/// (or one point) is asked for, else in `jobs` worker processes at once.
+public struct LocalLauncher: Launcher {
+    public let options: SweepOptions
+
+    public init(options: SweepOptions) { self.options = options }
+
+    /// Trains the points and returns the summary table (for more than one point; without
+    /// `quiet`, or when something went wrong) and the scheduler's exit status.
+    public func launch(_ plan: SweepPlan, note: (String) -> Void) throws(RunError) -> LaunchReport {
+        let scheduler = SweepScheduler(manifest: plan.manifest, manifestPath: plan.manifestPath, points: plan.points,
+                                       selected: plan.selected, options: options)
+        let (rows, status) = scheduler.run()
+        let summary = rows.count > 1 && (!options.run.quiet || status != 0)
+        return LaunchReport(lines: summary ? scheduler.summary(rows) : [], exitStatus: status)
+    }
+}
