@@ -76,11 +76,7 @@ public final class AutoencoderTrainer: Trainer {
 }
 
 /// `kind: ae`.
-struct AutoencoderKind: ModelKind {
-    func networks(_ experiment: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> Architecture {
-        .autoencoder(try AutoencoderNetworks.build(experiment, &generator))
-    }
-
+struct AutoencoderKind: EncoderDecoderKind {
     func generativeModel(_ model: BuiltModel) -> any GenerativeModel { AutoencoderModel(model) }
 
     func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer { AutoencoderTrainer(AutoencoderModel(model)) }

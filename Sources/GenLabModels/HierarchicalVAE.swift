@@ -136,11 +136,7 @@ public final class HierarchicalVAETrainer: Trainer {
 }
 
 /// `kind: hvae`.
-struct HierarchicalVAEKind: ModelKind {
-    func networks(_ experiment: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> Architecture {
-        .autoencoder(try AutoencoderNetworks.build(experiment, &generator))
-    }
-
+struct HierarchicalVAEKind: EncoderDecoderKind {
     func generativeModel(_ model: BuiltModel) -> any GenerativeModel { HierarchicalVAEModel(model) }
 
     func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer { HierarchicalVAETrainer(HierarchicalVAEModel(model)) }

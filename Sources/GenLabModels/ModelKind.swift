@@ -18,6 +18,16 @@ public protocol ModelKind: Sendable {
     func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer
 }
 
+/// A kind whose networks are an encoder and a decoder (with heads or a hierarchy as its
+/// spec says): AE, VAE, CVAE, HVAE.
+protocol EncoderDecoderKind: ModelKind {}
+
+extension EncoderDecoderKind {
+    func networks(_ experiment: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> Architecture {
+        .autoencoder(try AutoencoderNetworks.build(experiment, &generator))
+    }
+}
+
 extension ModelSpec.Kind {
     /// The kind's networks, generative model and trainer.
     public var implementation: any ModelKind {

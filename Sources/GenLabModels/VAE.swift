@@ -193,11 +193,7 @@ public final class VAETrainer: Trainer {
 }
 
 /// `kind: vae` and `kind: cvae` (a CVAE's `classes` make it conditional).
-struct VAEKind: ModelKind {
-    func networks(_ experiment: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> Architecture {
-        .autoencoder(try AutoencoderNetworks.build(experiment, &generator))
-    }
-
+struct VAEKind: EncoderDecoderKind {
     func generativeModel(_ model: BuiltModel) -> any GenerativeModel { VAEModel(model) }
 
     func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer { VAETrainer(VAEModel(model)) }
