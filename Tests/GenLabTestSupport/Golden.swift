@@ -21,6 +21,8 @@ public struct GoldenTensor: Decodable, Sendable {
 public struct GoldenCase: Decodable, Sendable {
     public let name: String
     public let module: String
+    /// The layer as an experiment file writes it (pytorch-layers.json).
+    public let yaml: String?
     public let train: Bool?
     public let params: [String: GoldenTensor]?
     public let input: GoldenTensor?
@@ -53,7 +55,7 @@ public struct GoldenCase: Decodable, Sendable {
     public let paramsAfterStep: [String: GoldenTensor]?
 
     enum CodingKeys: String, CodingKey {
-        case name, module, train, params, input, target, output
+        case name, module, yaml, train, params, input, target, output
         case gradOutput = "grad_output", gradInput = "grad_input", gradParams = "grad_params"
         case stateAfter = "state_after", mu, logsigma, gradMu = "grad_mu", gradLogsigma = "grad_logsigma"
         case param, grads, paramsAfterEachStep = "params_after_each_step"
@@ -94,9 +96,13 @@ public enum Golden {
     /// (`generate_convolution_reference.py`), for the direct kernels.
     public static let convolutionCases = cases(in: "pytorch-convolutions.json")
 
-    /// The case called `name`, in either file.
+    /// The cases of the layer kinds added after the notebooks, pytorch-layers.json
+    /// (`generate_layer_reference.py`), each with its YAML.
+    public static let layerKindCases = cases(in: "pytorch-layers.json")
+
+    /// The case called `name`, in any of the three files.
     public static func named(_ name: String) -> GoldenCase? {
-        cases.first { $0.name == name } ?? convolutionCases.first { $0.name == name }
+        cases.first { $0.name == name } ?? convolutionCases.first { $0.name == name } ?? layerKindCases.first { $0.name == name }
     }
 
     /// The absolute tolerance of every golden comparison.

@@ -1,0 +1,76 @@
+/// `torch.nn.AvgPool2d(kernel_size, stride, padding)`: the mean of each window, padding
+/// counted as zeros (count_include_pad, PyTorch's default).
+public final class AvgPool2d: ParameterFreeLayer {
+    public let window: PoolWindow
+    public var isTraining = true
+    public var typeName: String { "AvgPool2d" }
+    private let output = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
+    private var inputShape: [Int]?
+
+    public init(_ window: PoolWindow) { self.window = window }
+
+    public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+        [inputShape.first ?? 0] + (try window.outputShape(typeName, input: Array(inputShape.dropFirst())))
+    }
+
+    /// 1 / (kernel²): every window of a pooling without ceil mode lies within the padded input.
+    private var scale: Float { 1 / Float(window.kernel * window.kernel) }
+
+    public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
+        let shape = try outputShape(for: input.shape)
+        output.resize(to: shape)
+        output.fill(0)
+        let (height, width) = (input.shape[2], input.shape[3]), (outHeight, outWidth) = (shape[2], shape[3])
+        let plane = height * width, outPlane = outHeight * outWidth
+        for p in 0..<(shape[0] * shape[1]) {
+            let x = input.data + p * plane, y = output.data + p * outPlane
+            window.forEachWindow(height: height, width: width, outHeight: outHeight, outWidth: outWidth) { o, i in y[o] += x[i] }
+        }
+        let scale = scale
+        for o in 0..<output.count { output[o] *= scale }
+        inputShape = input.shape
+        return output
+    }
+
+    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        guard let inputShape else { throw ShapeError("AvgPool2d: backward called before forward") }
+        try checkGradient(gradOutput, matches: output)
+        gradInput.resize(to: inputShape)
+        gradInput.fill(0)
+        let (height, width) = (inputShape[2], inputShape[3]), (outHeight, outWidth) = (output.shape[2], output.shape[3])
+        let plane = height * width, outPlane = outHeight * outWidth, scale = scale
+        for p in 0..<(output.shape[0] * output.shape[1]) {
+            let g = gradOutput.data + p * outPlane, dx = gradInput.data + p * plane
+            window.forEachWindow(height: height, width: width, outHeight: outHeight, outWidth: outWidth) { o, i in dx[i] += g[o] * scale }
+        }
+        return gradInput
+    }
+}
+
+extension AvgPool2d {
+    /// `- avgpool2d: {kernel: 2, stride: 2, padding: 0}` (stride: the kernel by default).
+    public struct Kind: LayerKind, Equatable {
+        public var window: PoolWindow
+        public init(_ window: PoolWindow) { self.window = window }
+        public static let name = "avgpool2d"
+        public static let example: String? = "'avgpool2d: {kernel: 2}'"
+
+        public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> Kind {
+            Kind(try PoolWindow(arguments, path: path))
+        }
+
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
+            _ = try window.outputShape(Self.name, input: input)
+            return AvgPool2d(window)
+        }
+
+        public func describe(input: [Int]) -> LayerDescription {
+            LayerDescription("AvgPool2d", window.arguments, text: "AvgPool2d(\(window.text))")
+        }
+
+        /// Nearest upsampling by the stride.
+        public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] {
+            try window.mirror(Self.name, input: input, output: output)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// `torch.nn.ELU`: x for x > 0, α·(eˣ − 1) elsewhere.
+public struct ELU: PointwiseFunction {
+    public var alpha: Float
+    public var typeName: String { "ELU" }
+    public func value(_ x: Float) -> Float { x > 0 ? x : alpha * Foundation.expm1(x) }
+    public func derivative(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : alpha * Foundation.exp(x) }
+
+    /// `- elu` (α = 1) or `- elu: {alpha: 0.5}`.
+    public struct Kind: LayerKind, Equatable {
+        public var alpha = 1.0
+        public init(alpha: Double = 1) { self.alpha = alpha }
+        public static let name = "elu"
+
+        public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> Kind {
+            guard let arguments else { return Kind() }
+            let f = try arguments.fields(path, allowed: ["alpha"])
+            return Kind(alpha: try f["alpha"]?.double(f.path("alpha"), min: 0, max: 1000) ?? 1)
+        }
+
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
+            Pointwise(ELU(alpha: Float(alpha)))
+        }
+        public func describe(input: [Int]) -> LayerDescription {
+            LayerDescription("ELU", [("alpha", .double(alpha))], text: "ELU(alpha=\(alpha))")
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// `torch.nn.MaxPool2d(kernel_size, stride, padding)`: the largest value of each window
+/// (padding never wins); backward sends each output's gradient to the first largest input.
+public final class MaxPool2d: ParameterFreeLayer {
+    public let window: PoolWindow
+    public var isTraining = true
+    public var typeName: String { "MaxPool2d" }
+    private let output = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
+    /// For each output value, the index in its input plane of the value it took.
+    private var argmax: [Int32] = []
+    private var inputShape: [Int]?
+
+    public init(_ window: PoolWindow) { self.window = window }
+
+    public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+        [inputShape.first ?? 0] + (try window.outputShape(typeName, input: Array(inputShape.dropFirst())))
+    }
+
+    public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
+        let shape = try outputShape(for: input.shape)
+        output.resize(to: shape)
+        output.fill(-.infinity)
+        argmax = Array(repeating: -1, count: output.count)
+        let (height, width) = (input.shape[2], input.shape[3]), (outHeight, outWidth) = (shape[2], shape[3])
+        let plane = height * width, outPlane = outHeight * outWidth
+        for p in 0..<(shape[0] * shape[1]) {
+            let x = input.data + p * plane, y = output.data + p * outPlane, base = p * outPlane
+            window.forEachWindow(height: height, width: width, outHeight: outHeight, outWidth: outWidth) { o, i in
+                // the first largest, as PyTorch keeps it; NaN wins, as in PyTorch
+                if x[i] > y[o] || x[i].isNaN || argmax[base + o] < 0 {
+                    y[o] = x[i]
+                    argmax[base + o] = Int32(i)
+                }
+            }
+        }
+        inputShape = input.shape
+        return output
+    }
+
+    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        guard let inputShape else { throw ShapeError("MaxPool2d: backward called before forward") }
+        try checkGradient(gradOutput, matches: output)
+        gradInput.resize(to: inputShape)
+        gradInput.fill(0)
+        let plane = inputShape[2] * inputShape[3], outPlane = output.shape[2] * output.shape[3]
+        for o in 0..<output.count {
+            gradInput[(o / outPlane) * plane + Int(argmax[o])] += gradOutput[o]
+        }
+        return gradInput
+    }
+}
+
+extension MaxPool2d {
+    /// `- maxpool2d: {kernel: 2, stride: 2, padding: 0}` (stride: the kernel by default).
+    public struct Kind: LayerKind, Equatable {
+        public var window: PoolWindow
+        public init(_ window: PoolWindow) { self.window = window }
+        public static let name = "maxpool2d"
+        public static let example: String? = "'maxpool2d: {kernel: 2}'"
+
+        public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> Kind {
+            Kind(try PoolWindow(arguments, path: path))
+        }
+
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
+            _ = try window.outputShape(Self.name, input: input)
+            return MaxPool2d(window)
+        }
+
+        public func describe(input: [Int]) -> LayerDescription {
+            LayerDescription("MaxPool2d", window.arguments, text: "MaxPool2d(\(window.text), dilation=1, ceil_mode=False)")
+        }
+
+        /// Nearest upsampling by the stride.
+        public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] {
+            try window.mirror(Self.name, input: input, output: output)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// `torch.nn.Softplus`: log(1 + e^(βx))/β, and x itself where βx > threshold.
+public struct Softplus: PointwiseFunction {
+    public var beta: Float
+    public var threshold: Float
+    public var typeName: String { "Softplus" }
+    public func value(_ x: Float) -> Float { x * beta > threshold ? x : Foundation.log1p(Foundation.exp(x * beta)) / beta }
+    /// σ(βx), 1 beyond the threshold.
+    public func derivative(_ x: Float, _ y: Float) -> Float { x * beta > threshold ? 1 : 1 / (1 + Foundation.exp(-x * beta)) }
+
+    /// `- softplus` (β = 1, threshold 20) or `- softplus: {beta: 2, threshold: 10}`.
+    public struct Kind: LayerKind, Equatable {
+        public var beta = 1.0, threshold = 20.0
+        public init(beta: Double = 1, threshold: Double = 20) {
+            self.beta = beta
+            self.threshold = threshold
+        }
+        public static let name = "softplus"
+
+        public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> Kind {
+            guard let arguments else { return Kind() }
+            let f = try arguments.fields(path, allowed: ["beta", "threshold"])
+            return Kind(beta: try f["beta"]?.double(f.path("beta"), exclusiveMin: 0, max: 1000) ?? 1,
+                        threshold: try f["threshold"]?.double(f.path("threshold"), exclusiveMin: 0, max: 1000) ?? 20)
+        }
+
+        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
+            Pointwise(Softplus(beta: Float(beta), threshold: Float(threshold)))
+        }
+        public func describe(input: [Int]) -> LayerDescription {
+            LayerDescription("Softplus", [("beta", .double(beta)), ("threshold", .double(threshold))],
+                             text: "Softplus(beta=\(beta), threshold=\(threshold))")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Writes pytorch-layers.json: PyTorch reference cases of the layer kinds GenLab added after
+the notebooks, for GenLabNNTests/GoldenLayerKindTests.swift. Each case names the layer as an
+experiment file writes it (`yaml`), the PyTorch module and its printed text, and holds its
+parameters, an input, the output, an output gradient, the input and parameter gradients,
+and the buffers after the forward pass, in training or in evaluation mode.
+
+Run in a virtual environment with PyTorch (the tests themselves never need it):
+    python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch
+    /tmp/torch/bin/python Tests/Fixtures/generate_layer_reference.py
+"""
+import json
+import os
+
+import torch
+import torch.nn as nn
+from torch_reference import tensor
+
+torch.manual_seed(0)
+torch.set_default_dtype(torch.float32)
+
+# (name, GenLab's YAML, module, input shape, input scale, training mode)
+CASES = [
+    ("elu", "elu", nn.ELU(), (3, 7), 3.0, True),
+    ("elu_alpha", "{elu: {alpha: 0.5}}", nn.ELU(alpha=0.5), (2, 3, 4, 4), 3.0, True),
+    ("gelu", "gelu", nn.GELU(), (3, 11), 3.0, True),
+    ("silu", "silu", nn.SiLU(), (2, 2, 3, 3), 4.0, True),
+    ("softplus", "softplus", nn.Softplus(), (3, 9), 4.0, True),
+    ("softplus_beta_threshold", "{softplus: {beta: 2, threshold: 5}}", nn.Softplus(beta=2.0, threshold=5.0), (4, 8), 4.0, True),
+    ("maxpool2d_k2", "{maxpool2d: {kernel: 2}}", nn.MaxPool2d(2), (2, 3, 6, 6), 1.0, True),
+    ("maxpool2d_k3s2p1_odd", "{maxpool2d: {kernel: 3, stride: 2, padding: 1}}", nn.MaxPool2d(3, stride=2, padding=1), (2, 2, 7, 9), 1.0, True),
+    ("avgpool2d_k2", "{avgpool2d: {kernel: 2}}", nn.AvgPool2d(2), (2, 3, 6, 6), 1.0, True),
+    ("avgpool2d_k3s2p1_odd", "{avgpool2d: {kernel: 3, stride: 2, padding: 1}}", nn.AvgPool2d(3, stride=2, padding=1), (2, 2, 7, 9), 1.0, True),
+    ("upsample_nearest2", "{upsample: {scale: 2}}", nn.Upsample(scale_factor=2.0, mode="nearest"), (2, 3, 4, 5), 1.0, True),
+    ("upsample_nearest3", "{upsample: {scale: 3, mode: nearest}}", nn.Upsample(scale_factor=3.0, mode="nearest"), (1, 2, 3, 2), 1.0, True),
+    ("upsample_bilinear2", "{upsample: {scale: 2, mode: bilinear}}",
+     nn.Upsample(scale_factor=2.0, mode="bilinear", align_corners=False), (2, 3, 4, 5), 1.0, True),
+    ("upsample_bilinear3", "{upsample: {scale: 3, mode: bilinear}}",
+     nn.Upsample(scale_factor=3.0, mode="bilinear", align_corners=False), (1, 2, 3, 4), 1.0, True),
+]
+
+
+def case(name, yaml, module, shape, scale, train):
+    module.train(train)
+    before = {k: tensor(v) for k, v in module.state_dict().items()}
+    x = (torch.randn(shape) * scale).requires_grad_(True)
+    y = module(x)
+    g = torch.randn_like(y)
+    y.backward(g)
+    return {
+        "name": name,
+        "yaml": yaml,
+        "module": repr(module),
+        "train": train,
+        "params": before,
+        "input": tensor(x),
+        "output": tensor(y),
+        "grad_output": tensor(g),
+        "grad_input": tensor(x.grad),
+        "grad_params": {k: tensor(p.grad) for k, p in module.named_parameters()},
+        "state_after": {k: tensor(v) for k, v in module.state_dict().items() if not k.endswith("num_batches_tracked")},
+    }
+
+
+def main():
+    cases = [case(*c) for c in CASES]
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pytorch-layers.json")
+    with open(path, "w") as f:
+        json.dump({"torch": torch.__version__, "cases": cases}, f)
+    print(f"wrote {len(cases)} cases to {path}")
+
+
+if __name__ == "__main__":
+    main()
