@@ -15,3 +15,5 @@ fi
 swift build -c release
 export OPENBLAS_NUM_THREADS=1
 GENLAB="$PWD/.build/release/genlab" "$venv/bin/python" -m unittest discover -s python/tests -p 'test_torch.py' -v
+# the layer kinds' PyTorch modules against the reference cases
+"$venv/bin/python" -m unittest discover -s python/tests -p 'test_layers.py' -v

@@ -40,6 +40,23 @@ CASES = [
 ]
 
 
+def arguments(module):
+    """The constructor's keyword arguments as GenLab's model_json writes them."""
+    kind = type(module).__name__
+    if kind == "ELU":
+        return {"alpha": module.alpha}
+    if kind == "GELU":
+        return {"approximate": module.approximate}
+    if kind == "Softplus":
+        return {"beta": float(module.beta), "threshold": float(module.threshold)}
+    if kind in ("MaxPool2d", "AvgPool2d"):
+        return {"kernel_size": module.kernel_size, "stride": module.stride, "padding": module.padding}
+    if kind == "Upsample":
+        extra = {"align_corners": False} if module.mode == "bilinear" else {}
+        return {"scale_factor": module.scale_factor, "mode": module.mode, **extra}
+    return {}
+
+
 def case(name, yaml, module, shape, scale, train):
     module.train(train)
     before = {k: tensor(v) for k, v in module.state_dict().items()}
@@ -51,6 +68,8 @@ def case(name, yaml, module, shape, scale, train):
         "name": name,
         "yaml": yaml,
         "module": repr(module),
+        "module_name": type(module).__name__,
+        "arguments": arguments(module),
         "train": train,
         "params": before,
         "input": tensor(x),

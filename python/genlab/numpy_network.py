@@ -6,6 +6,8 @@ evaluation mode (BatchNorm with its running statistics, spectral norm with its s
 v), in float64. Nothing here knows GenLab's rules for building networks: it reads them.
 """
 
+import math
+
 import numpy as np
 
 from .errors import GenLabError
@@ -83,6 +85,54 @@ def _leaky_relu(args, state, prefix):
     return lambda x: np.where(x >= 0, x, slope * x)
 
 
+def _elu(args, state, prefix):
+    alpha = args["alpha"]
+    return lambda x: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _softplus(args, state, prefix):
+    beta, threshold = args["beta"], args["threshold"]
+    return lambda x: np.where(x * beta > threshold, x, np.logaddexp(0, beta * x) / beta)
+
+
+def _pool(args, reduce, fill):
+    """MaxPool2d or AvgPool2d (count_include_pad, no ceil mode): `reduce` over each window of
+    the input padded with `fill`."""
+    kernel, stride, padding = _pair(args["kernel_size"]), _pair(args["stride"]), _pair(args["padding"])
+
+    def forward(x):
+        x = np.pad(x, ((0, 0), (0, 0), (padding[0], padding[0]), (padding[1], padding[1])), constant_values=fill)
+        return reduce(_windows(x, kernel, stride), axis=(4, 5))
+    return forward
+
+
+def _bilinear_taps(size, scale):
+    """For each of the size·scale outputs along an axis: the two sources and the second's
+    weight (align_corners=False: half-pixel centres, clamped at the first pixel)."""
+    source = np.maximum((np.arange(size * scale) + 0.5) / scale - 0.5, 0)
+    low = np.minimum(source.astype(np.int64), size - 1)
+    return low, np.minimum(low + 1, size - 1), source - low
+
+
+def _upsample(args, state, prefix):
+    scale = int(args["scale_factor"])
+    if scale != args["scale_factor"] or scale < 1:
+        raise GenLabError("damaged", f"Upsample's scale_factor {args['scale_factor']!r} is not a whole factor GenLab writes")
+    if args["mode"] == "nearest":
+        return lambda x: x.repeat(scale, axis=2).repeat(scale, axis=3)
+    if args["mode"] != "bilinear":
+        raise GenLabError("damaged", f"Upsample's mode {args['mode']!r} is not one GenLab writes")
+
+    def forward(x):
+        rows, columns = _bilinear_taps(x.shape[2], scale), _bilinear_taps(x.shape[3], scale)
+        x = x[:, :, rows[0], :] * (1 - rows[2])[:, None] + x[:, :, rows[1], :] * rows[2][:, None]
+        return x[:, :, :, columns[0]] * (1 - columns[2]) + x[:, :, :, columns[1]] * columns[2]
+    return forward
+
+
 def _flatten(args, state, prefix):
     return lambda x: x.reshape(x.shape[0], -1)
 
@@ -107,6 +157,13 @@ _MODULES = {
     "LeakyReLU": _leaky_relu,
     "Sigmoid": lambda args, state, prefix: (lambda x: 1 / (1 + np.exp(-x))),
     "Tanh": lambda args, state, prefix: np.tanh,
+    "ELU": _elu,
+    "GELU": lambda args, state, prefix: (lambda x: 0.5 * x * (1 + _erf(x / math.sqrt(2)))),
+    "SiLU": lambda args, state, prefix: (lambda x: x / (1 + np.exp(-x))),
+    "Softplus": _softplus,
+    "MaxPool2d": lambda args, state, prefix: _pool(args, np.max, -np.inf),
+    "AvgPool2d": lambda args, state, prefix: _pool(args, np.mean, 0.0),
+    "Upsample": _upsample,
     "Flatten": _flatten,
     "Unflatten": _unflatten,
     "AdaptiveAvgPool2d": lambda args, state, prefix: (lambda x: x.mean(axis=(2, 3), keepdims=True)),

@@ -30,7 +30,11 @@ def _bias_layer_type():
 #: The modules a run file may name (GenLab's layer kinds): nothing else of ``torch.nn`` is
 #: ever looked up from a file's word.
 ALLOWED = {"Linear", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
-           "Flatten", "Unflatten", "AdaptiveAvgPool2d", "BiasLayer"}
+           "Flatten", "Unflatten", "AdaptiveAvgPool2d", "BiasLayer", "ELU", "GELU", "SiLU", "Softplus", "MaxPool2d",
+           "AvgPool2d", "Upsample"}
+
+#: The only words an argument may be (GELU's approximate, Upsample's mode).
+WORDS = {"none", "nearest", "bilinear"}
 
 
 def _argument(value):
@@ -38,6 +42,8 @@ def _argument(value):
     if isinstance(value, list):
         return tuple(_argument(item) for item in value)
     if isinstance(value, bool) or isinstance(value, float) or (isinstance(value, int) and abs(value) < 1 << 31):
+        return value
+    if isinstance(value, str) and value in WORDS:
         return value
     raise ValueError(f"argument {value!r} is not a number GenLab writes")
 
