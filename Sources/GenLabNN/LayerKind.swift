@@ -75,7 +75,7 @@ public enum LayerCatalog {
         Activation.ReLU.self, Activation.LeakyReLU.self, Activation.Sigmoid.self, Activation.Tanh.self,
         Reshape.Flatten.self, Reshape.Unflatten.self, AdaptiveAvgPool2d.Kind.self, PixelBias.Kind.self,
         ELU.Kind.self, GELU.Kind.self, SiLU.Kind.self, Softplus.Kind.self,
-        MaxPool2d.Kind.self, AvgPool2d.Kind.self, Upsample.Kind.self,
+        MaxPool2d.Kind.self, AvgPool2d.Kind.self, Upsample.Kind.self, GroupNorm.Kind.self, LayerNorm.Kind.self,
     ]
 
     /// The names, in the order above.

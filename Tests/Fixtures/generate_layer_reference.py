@@ -37,6 +37,11 @@ CASES = [
      nn.Upsample(scale_factor=2.0, mode="bilinear", align_corners=False), (2, 3, 4, 5), 1.0, True),
     ("upsample_bilinear3", "{upsample: {scale: 3, mode: bilinear}}",
      nn.Upsample(scale_factor=3.0, mode="bilinear", align_corners=False), (1, 2, 3, 4), 1.0, True),
+    ("groupnorm_4_8", "{groupnorm: {groups: 4}}", nn.GroupNorm(4, 8), (2, 8, 3, 3), 2.0, True),
+    ("groupnorm_1_6_eval", "{groupnorm: {groups: 1}}", nn.GroupNorm(1, 6), (3, 6, 4, 4), 2.0, False),
+    ("groupnorm_features", "{groupnorm: {groups: 3}}", nn.GroupNorm(3, 6), (4, 6), 2.0, True),
+    ("layernorm_chw", "layernorm", nn.LayerNorm((4, 3, 3)), (2, 4, 3, 3), 2.0, True),
+    ("layernorm_features", "layernorm", nn.LayerNorm((10,)), (3, 10), 2.0, True),
 ]
 
 
@@ -51,6 +56,10 @@ def arguments(module):
         return {"beta": float(module.beta), "threshold": float(module.threshold)}
     if kind in ("MaxPool2d", "AvgPool2d"):
         return {"kernel_size": module.kernel_size, "stride": module.stride, "padding": module.padding}
+    if kind == "GroupNorm":
+        return {"num_groups": module.num_groups, "num_channels": module.num_channels, "eps": module.eps, "affine": True}
+    if kind == "LayerNorm":
+        return {"normalized_shape": list(module.normalized_shape), "eps": module.eps, "elementwise_affine": True}
     if kind == "Upsample":
         extra = {"align_corners": False} if module.mode == "bilinear" else {}
         return {"scale_factor": module.scale_factor, "mode": module.mode, **extra}
@@ -59,6 +68,9 @@ def arguments(module):
 
 def case(name, yaml, module, shape, scale, train):
     module.train(train)
+    with torch.no_grad():  # weights other than PyTorch's initial ones, so that each reaches the output
+        for p in module.parameters():
+            p.copy_(torch.randn_like(p) * 0.5 + (1 if p.dim() and p is getattr(module, "weight", None) else 0))
     before = {k: tensor(v) for k, v in module.state_dict().items()}
     x = (torch.randn(shape) * scale).requires_grad_(True)
     y = module(x)

@@ -80,6 +80,29 @@ def _batchnorm(args, state, prefix):
     return forward
 
 
+def _group_norm(args, state, prefix):
+    groups, eps = args["num_groups"], args["eps"]
+    weight, bias = state[prefix + "weight"], state[prefix + "bias"]
+
+    def forward(x):
+        grouped = x.reshape(x.shape[0], groups, -1)
+        grouped = (grouped - grouped.mean(axis=2, keepdims=True)) / np.sqrt(grouped.var(axis=2, keepdims=True) + eps)
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        return grouped.reshape(x.shape) * weight.reshape(shape) + bias.reshape(shape)
+    return forward
+
+
+def _layer_norm(args, state, prefix):
+    eps = args["eps"]
+    weight, bias = state[prefix + "weight"], state[prefix + "bias"]
+
+    def forward(x):
+        flat = x.reshape(x.shape[0], -1)
+        flat = (flat - flat.mean(axis=1, keepdims=True)) / np.sqrt(flat.var(axis=1, keepdims=True) + eps)
+        return flat.reshape(x.shape) * weight[None] + bias[None]
+    return forward
+
+
 def _leaky_relu(args, state, prefix):
     slope = args["negative_slope"]
     return lambda x: np.where(x >= 0, x, slope * x)
@@ -157,6 +180,8 @@ _MODULES = {
     "LeakyReLU": _leaky_relu,
     "Sigmoid": lambda args, state, prefix: (lambda x: 1 / (1 + np.exp(-x))),
     "Tanh": lambda args, state, prefix: np.tanh,
+    "GroupNorm": _group_norm,
+    "LayerNorm": _layer_norm,
     "ELU": _elu,
     "GELU": lambda args, state, prefix: (lambda x: 0.5 * x * (1 + _erf(x / math.sqrt(2)))),
     "SiLU": lambda args, state, prefix: (lambda x: x / (1 + np.exp(-x))),

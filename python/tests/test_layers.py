@@ -31,7 +31,7 @@ def description(case):
 
 class LayerKindTest(unittest.TestCase):
     def test_every_case_is_read(self):
-        self.assertEqual(len(CASES), 14)
+        self.assertEqual(len(CASES), 19)
 
     def test_numpy_forward_matches_pytorch(self):
         for case in CASES:
@@ -46,6 +46,8 @@ class LayerKindTest(unittest.TestCase):
         for case in CASES:
             with self.subTest(case=case["name"]):
                 module = torch_modules.fresh_sequential(description(case)).eval()
+                state = {f"0.{key}": torch.tensor(array(value), dtype=torch.float32) for key, value in case["params"].items()}
+                module.load_state_dict(state, strict=True)
                 self.assertEqual(repr(module[0]), case["module"])
                 with torch.no_grad():
                     output = module(torch.tensor(array(case["input"]), dtype=torch.float32)).numpy()
