@@ -48,6 +48,9 @@ public struct BuiltModel {
     public let architecture: Architecture
     /// log σx of a Gaussian likelihood with learned σx (starts at 0), else nil.
     public let logSigmaX: Parameter?
+    /// The random stream of the dropout layers' masks, shared by every network; nil when the
+    /// model has no dropout.
+    public let dropoutNoise: DropoutNoise?
 
     /// In a fixed order: encoder (+ separate heads, + hierarchy), decoder; or generator,
     /// discriminator/critic.
@@ -79,9 +82,12 @@ public struct BuiltModel {
             for built in networks { experiment.model.initialization.apply(to: built.network, generator: &generator) }
         }
         let learnedSigma = experiment.model.autoencoder.map { $0.likelihood == .gaussian && $0.sigmaX == .learned } ?? false
+        let dropouts = networks.flatMap(\.network.descendants).compactMap { $0 as? Dropout }
         self.experiment = experiment
         self.architecture = architecture
         logSigmaX = learnedSigma ? Parameter(shape: []) : nil
+        dropoutNoise = dropouts.isEmpty ? nil : DropoutNoise(RandomGenerator(seed: experiment.seed, stream: .dropout))
+        for dropout in dropouts { dropout.noise = dropoutNoise }
     }
 
     /// Parameters (with gradients and optimizer state) plus every layer's output and its

@@ -76,6 +76,7 @@ public enum LayerCatalog {
         Reshape.Flatten.self, Reshape.Unflatten.self, AdaptiveAvgPool2d.Kind.self, PixelBias.Kind.self,
         ELU.Kind.self, GELU.Kind.self, SiLU.Kind.self, Softplus.Kind.self,
         MaxPool2d.Kind.self, AvgPool2d.Kind.self, Upsample.Kind.self, GroupNorm.Kind.self, LayerNorm.Kind.self,
+        Dropout.Kind.self, Dropout.Channels.self,
     ]
 
     /// The names, in the order above.

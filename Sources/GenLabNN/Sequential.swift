@@ -131,3 +131,18 @@ public final class Sequential: Layer {
         return g
     }
 }
+
+/// A layer made of layers (`Sequential`, a residual block): what walks over a network reach.
+public protocol ContainsLayers: Layer {
+    /// The layers inside, in order.
+    var sublayers: [Layer] { get }
+}
+
+extension Sequential: ContainsLayers {
+    public var sublayers: [Layer] { layers }
+}
+
+extension Layer {
+    /// This layer and every layer inside it, depth first.
+    public var descendants: [Layer] { [self] + ((self as? ContainsLayers)?.sublayers.flatMap(\.descendants) ?? []) }
+}

@@ -17,6 +17,8 @@ public struct RandomStream: Sendable, Equatable {
     public static let initialization = RandomStream(1)
     /// Training noise: ε of the reparameterisation, GAN noise, corruption.
     public static let trainingNoise = RandomStream(11)
+    /// The masks of dropout layers (2⁴⁰: beyond every epoch's shuffle stream).
+    public static let dropout = RandomStream(1 << 40)
     /// The fixed noise recorded samples decode or generate from (GANs, CVAE).
     public static let sampleNoise = RandomStream(12)
     /// ε of recorded latents (z = μ + σ·ε).

@@ -12,7 +12,8 @@ import GenLabStore
 /// Random streams, all from the experiment's seed: the batch order of epoch e (stream e+1,
 /// see `BatchLoader`); the training noise ε, fake-batch noise and corruption (stream 11,
 /// saved in checkpoints as "noise"); the fixed noise of recorded samples (stream 12); the z
-/// of recorded latents (stream 13, drawn afresh each epoch). So a resumed run continues
+/// of recorded latents (stream 13, drawn afresh each epoch); dropout masks (stream 2⁴⁰,
+/// saved as "dropout"). So a resumed run continues
 /// with exactly the numbers an uninterrupted one would have used.
 final class TrainingSession {
     let runner: PointRunner
@@ -56,6 +57,12 @@ final class TrainingSession {
                 throw RunError(.checkpoint, "the run file has no /rng/noise (the training noise state): it cannot be resumed exactly (damaged?)", path: runner.path)
             }
             noise = saved
+            if let dropout = model.dropoutNoise {
+                guard let saved = generators["dropout"] else {
+                    throw RunError(.checkpoint, "the run file has no /rng/dropout (the dropout masks' state): it cannot be resumed exactly (damaged?)", path: runner.path)
+                }
+                dropout.generator = saved
+            }
             let progress = state.progress, perEpoch = Int64(loader.batchesPerEpoch)
             guard (0...Int64(total)).contains(progress.step), (0..<perEpoch).contains(progress.batch),
                   progress.epoch >= 0, progress.epoch <= Int64(total) / perEpoch + 1,
@@ -81,12 +88,19 @@ final class TrainingSession {
         }
     }
 
+    /// The random generators a checkpoint keeps: the training noise, and the dropout masks'.
+    private var randomState: [String: RandomGenerator] {
+        var state = ["noise": noise]
+        state["dropout"] = model.dropoutNoise?.generator
+        return state
+    }
+
     var epochs: Int { (total + loader.batchesPerEpoch - 1) / loader.batchesPerEpoch }
 
     /// Writes the run file: metadata, the state (or the last checkpoint's), pending records.
     func commit(_ status: RunStatus, withState: Bool, failure: String? = nil) throws(RunError) {
         let state = withState ? RunCheckpoint.capture(
-            model, optimizers: trainer.optimizers, rng: ["noise": noise], trainer: trainer.carriedValues,
+            model, optimizers: trainer.optimizers, rng: randomState, trainer: trainer.carriedValues,
             progress: RunProgress(step: Int64(step), epoch: Int64(epoch), batch: Int64(batch))) : nil
         let metadata = runner.metadata(status, model: model, startedAt: startedAt, totalSteps: total, failure: failure)
         do {

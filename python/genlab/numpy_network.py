@@ -180,6 +180,8 @@ _MODULES = {
     "LeakyReLU": _leaky_relu,
     "Sigmoid": lambda args, state, prefix: (lambda x: 1 / (1 + np.exp(-x))),
     "Tanh": lambda args, state, prefix: np.tanh,
+    "Dropout": lambda args, state, prefix: (lambda x: x),  # evaluation mode
+    "Dropout2d": lambda args, state, prefix: (lambda x: x),
     "GroupNorm": _group_norm,
     "LayerNorm": _layer_norm,
     "ELU": _elu,

@@ -31,7 +31,8 @@ def _bias_layer_type():
 #: ever looked up from a file's word.
 ALLOWED = {"Linear", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
            "Flatten", "Unflatten", "AdaptiveAvgPool2d", "BiasLayer", "ELU", "GELU", "SiLU", "Softplus", "MaxPool2d",
-           "AvgPool2d", "Upsample", "GroupNorm", "LayerNorm"}
+           "AvgPool2d", "Upsample", "GroupNorm", "LayerNorm",
+           "Dropout", "Dropout2d"}
 
 #: The only words an argument may be (GELU's approximate, Upsample's mode).
 WORDS = {"none", "nearest", "bilinear"}
