@@ -71,7 +71,7 @@ import Testing
     }
 
     /// N steps straight vs N/2 steps, stop, resume to N: the same bits in every weight,
-    /// buffer and optimizer moment, and the same history.
+    /// buffer and optimizer moment, and the same history (dropout masks included).
     @Test(arguments: [
         ("arena-conv-vae", ["dataset.subset=256", "train.batch_size=32"], 12, 5),
         ("lab-bn-vae", ["dataset.subset=256", "train.batch_size=32", "record.latents={every: epoch, count: 16}"], 12, 6),
@@ -79,6 +79,9 @@ import Testing
         ("cis522-conv-vae", ["dataset.subset=64", "train.batch_size=8", "model.samples=2"], 10, 3),
         ("homework-dcgan-cifar", ["train.batch_size=16"], 8, 4),
         ("arena-hierarchical-vae", ["dataset.subset=256", "train.batch_size=32"], 10, 4),
+        ("quickstart", ["dataset.subset=256", "train.batch_size=32", "record.latents={every: epoch, count: 16}",
+                        "model.encoder=[{conv2d: {out: 8, kernel: 4, stride: 2, padding: 1}}, {dropout2d: {p: 0.2}}, relu, flatten, {dropout: {p: 0.3}}, {linear: {out: 32}}, relu]"],
+         10, 4),
     ])
     func resumeIsBitIdentical(_ name: String, _ overrides: [String], _ steps: Int, _ stop: Int) throws {
         var all = overrides + ["record.losses_every=1", "record.samples={every: 3, count: 4}", "record.checkpoint={every: 100}"]
