@@ -170,6 +170,9 @@ extension BatchNorm {
 
         public func parameterCount(input: [Int]) -> Int? { 2 * (input.first ?? 0) }
 
+        /// The input's shape (checked when built).
+        public func outputShape(input: [Int]) throws(ShapeError) -> [Int] { input }
+
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
             guard (1...3).contains(input.count) else {
                 throw ShapeError("batchnorm needs F, C×L or C×H×W inputs, but its input is \(input.shapeDescription)")

@@ -218,6 +218,14 @@ extension Conv2d {
 
         public func parameterCount(input: [Int]) -> Int? { window.parameterCount(channels: input.first ?? 0) }
 
+        public func outputShape(input: [Int]) throws(ShapeError) -> [Int] {
+            try require(rank: 3, input, "conv2d needs C×H×W inputs (add 'unflatten' before it)")
+            let w = window
+            let g = ConvGeometry(channels: input[0], height: input[1], width: input[2], kernel: w.kernel, stride: w.stride, padding: w.padding)
+            guard g.isValid else { throw ShapeError("conv2d kernel \(w.kernel) (stride \(w.stride), padding \(w.padding)) does not fit an input of \(input[1])×\(input[2])") }
+            return [w.out, g.outputHeight, g.outputWidth]
+        }
+
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
             try require(rank: 3, input, "conv2d needs C×H×W inputs (add 'unflatten' before it)")
             let w = window

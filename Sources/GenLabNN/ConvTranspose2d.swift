@@ -197,6 +197,14 @@ extension ConvTranspose2d {
 
         public func parameterCount(input: [Int]) -> Int? { window.parameterCount(channels: input.first ?? 0) }
 
+        public func outputShape(input: [Int]) throws(ShapeError) -> [Int] {
+            try require(rank: 3, input, "conv_transpose2d needs C×H×W inputs (add 'unflatten' before it)")
+            let w = window
+            let sizes = [input[1], input[2]].map { ($0 - 1) * w.stride - 2 * w.padding + w.kernel + outputPadding }
+            guard sizes.allSatisfy({ $0 > 0 }) else { throw ShapeError("conv_transpose2d gives no output for an input of \(input[1])×\(input[2])") }
+            return [w.out] + sizes
+        }
+
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
             try require(rank: 3, input, "conv_transpose2d needs C×H×W inputs (add 'unflatten' before it)")
             let w = window

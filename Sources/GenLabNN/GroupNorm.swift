@@ -93,6 +93,9 @@ extension GroupNorm {
 
         public func parameterCount(input: [Int]) -> Int? { 2 * (input.first ?? 0) }
 
+        /// The input's shape (checked when built).
+        public func outputShape(input: [Int]) throws(ShapeError) -> [Int] { input }
+
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
             guard let channels = input.first else {
                 throw ShapeError("groupnorm needs C, C×L or C×H×W inputs, but its input is empty")

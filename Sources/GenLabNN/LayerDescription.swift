@@ -10,8 +10,12 @@ public struct LayerDescription: Equatable, Sendable {
     public var arguments: [(String, JSONValue)]
     /// Wrapped in `torch.nn.utils.spectral_norm` (W = weight_orig / σ with the stored u, v).
     public var spectralNorm: Bool
-    /// PyTorch-style text: "Conv2d(1, 16, kernel_size=4, stride=2, padding=1, bias=False)".
+    /// PyTorch-style text: "Conv2d(1, 16, kernel_size=4, stride=2, padding=1, bias=False)";
+    /// a residual block's spans lines, its layers indented as PyTorch prints submodules.
     public var text: String
+    /// A residual block's `Sequential`s by attribute ("body", "shortcut"), each its layers;
+    /// empty for other layers.
+    public var blocks: [(name: String, layers: [LayerDescription])] = []
 
     public init(_ module: String, _ arguments: [(String, JSONValue)] = [], spectralNorm: Bool = false, text: String? = nil) {
         self.module = module
@@ -23,9 +27,27 @@ public struct LayerDescription: Equatable, Sendable {
 
     public static func == (a: LayerDescription, b: LayerDescription) -> Bool { a.json == b.json }
 
-    /// {"module": …, "arguments": {…}, "spectral_norm": …, "text": …}.
+    /// A residual block: its blocks' layers, and its text as PyTorch prints the module.
+    public init(blocks: [(name: String, layers: [LayerDescription])]) {
+        self.init("Residual")
+        self.blocks = blocks
+        let indent = { (text: String) in text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n  ") }
+        text = "Residual(\n" + blocks.map { block in
+            let inner = block.layers.enumerated().map { "    (\($0.offset)): " + indent(indent($0.element.text)) + "\n" }.joined()
+            return "  (\(block.name)): Sequential(" + (block.layers.isEmpty ? ")" : "\n" + inner + "  )") + "\n"
+        }.joined() + ")"
+    }
+
+    /// {"module": …, "arguments": {…}, "spectral_norm": …, "text": …}, and a residual block's
+    /// {"body": [layers], "shortcut": [layers]}, each layer with its `index` in its block.
     public var json: JSONValue {
-        .object([("module", .string(module)), ("arguments", .object(arguments)), ("spectral_norm", .bool(spectralNorm)),
-                 ("text", .string(text))])
+        let nested: [(String, JSONValue)] = blocks.map { block in
+            (block.name, .array(block.layers.enumerated().map { index, layer in
+                guard case .object(let pairs) = layer.json else { return layer.json }
+                return .object([("index", .int(index))] + pairs)
+            }))
+        }
+        return .object([("module", .string(module)), ("arguments", .object(arguments)), ("spectral_norm", .bool(spectralNorm)),
+                        ("text", .string(text))] + nested)
     }
 }

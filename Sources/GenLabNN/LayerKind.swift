@@ -18,6 +18,10 @@ public protocol LayerKind: Sendable {
     /// The layer for items of `input` (parameters zero until `reset`; `generator` draws what
     /// construction draws, a spectral norm's u and v), or why the input does not fit.
     func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer
+    /// One item's output shape for items of `input`, without allocating parameters (a
+    /// residual block counts its layers' parameters through it), or why the input does not
+    /// fit. Kinds with parameters compute it; the others are built.
+    func outputShape(input: [Int]) throws(ShapeError) -> [Int]
     /// The layer built for items of `input` as PyTorch constructs and prints it.
     func describe(input: [Int]) -> LayerDescription
     /// The kinds that undo this one in a mirrored decoder, taking items of `output` back to
@@ -34,6 +38,11 @@ extension LayerKind where Self: Equatable {
 extension LayerKind {
     public static var example: String? { nil }
     public func parameterCount(input: [Int]) -> Int? { 0 }
+    /// Built: for kinds without parameters, building allocates nothing of note.
+    public func outputShape(input: [Int]) throws(ShapeError) -> [Int] {
+        var scratch = RandomGenerator(seed: 0)
+        return Array(try build(input: input, generator: &scratch).outputShape(for: [1] + input).dropFirst())
+    }
     /// Kept as it is (activations, normalisation, per-pixel bias).
     public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] { [self] }
 
@@ -76,7 +85,7 @@ public enum LayerCatalog {
         Reshape.Flatten.self, Reshape.Unflatten.self, AdaptiveAvgPool2d.Kind.self, PixelBias.Kind.self,
         ELU.Kind.self, GELU.Kind.self, SiLU.Kind.self, Softplus.Kind.self,
         MaxPool2d.Kind.self, AvgPool2d.Kind.self, Upsample.Kind.self, GroupNorm.Kind.self, LayerNorm.Kind.self,
-        Dropout.Kind.self, Dropout.Channels.self,
+        Dropout.Kind.self, Dropout.Channels.self, Residual.Kind.self,
     ]
 
     /// The names, in the order above.

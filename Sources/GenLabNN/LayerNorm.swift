@@ -77,6 +77,9 @@ extension LayerNorm {
 
         public func parameterCount(input: [Int]) -> Int? { Tensor.checkedElementCount(input).map { 2 * $0 } }
 
+        /// The input's shape (checked when built).
+        public func outputShape(input: [Int]) throws(ShapeError) -> [Int] { input }
+
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { LayerNorm(shape: input) }
 
         public func describe(input: [Int]) -> LayerDescription {

@@ -92,6 +92,11 @@ extension Linear {
             Tensor.checkedElementCount([input.first ?? 0, out]).map { $0 + (bias ? out : 0) }
         }
 
+        public func outputShape(input: [Int]) throws(ShapeError) -> [Int] {
+            try require(rank: 1, input, "linear needs flat inputs (add 'flatten' before it)")
+            return [out]
+        }
+
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
             try require(rank: 1, input, "linear needs flat inputs (add 'flatten' before it)")
             let linear = Linear(inFeatures: input[0], outFeatures: out, bias: bias)

@@ -49,6 +49,9 @@ extension PixelBias {
         public init() {}
         public static let name = "bias"
         public func parameterCount(input: [Int]) -> Int? { Tensor.checkedElementCount(input) }
+        /// The input's shape (checked when built).
+        public func outputShape(input: [Int]) throws(ShapeError) -> [Int] { input }
+
         public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer { PixelBias(itemShape: input) }
         public func describe(input: [Int]) -> LayerDescription {
             LayerDescription("BiasLayer", [("shape", .ints(input))], text: "BiasLayer(\(input.shapeDescription))")

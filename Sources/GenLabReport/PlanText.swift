@@ -21,13 +21,16 @@ public enum PlanText {
         for built in model.networks {
             lines.append("")
             lines.append("\(built.name) (input \(built.inputShape.shapeDescription))")
-            let width = max(40, built.rows.map(\.description.count).max() ?? 0)
+            // a residual block's description spans lines: its first carries the row's figures
+            let width = max(40, built.rows.flatMap { $0.description.split(separator: "\n").map(\.count) }.max() ?? 0)
             lines.append("  #   " + "layer".padding(toLength: width, withPad: " ", startingAt: 0) + "  output          parameters")
             for row in built.rows {
+                let text = row.description.split(separator: "\n").map(String.init)
                 lines.append("  " + String(row.index).padding(toLength: 4, withPad: " ", startingAt: 0)
-                            + row.description.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                            + text[0].padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                             + row.outputShape.shapeDescription.padding(toLength: 14, withPad: " ", startingAt: 0)
                             + String(row.parameters).rightAligned(11))
+                lines += text.dropFirst().map { "      " + $0 }
             }
             lines.append("      " + "total".padding(toLength: width + 16, withPad: " ", startingAt: 0) + String(built.parameterCount).rightAligned(11))
         }

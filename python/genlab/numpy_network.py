@@ -210,6 +210,43 @@ def _weight(state, prefix):
     return original / sigma
 
 
+#: How deep residual blocks may nest in a description (GenLab's files stay far below).
+MAX_NESTING = 32
+
+
+def _forward(layer, state, prefix, network, path, depth=0):
+    """The numpy function of one described layer whose parameters are keyed `prefix`…; a
+    residual block's body and shortcut are built the same way, one level down."""
+    if layer.get("module") == "Residual":
+        if depth >= MAX_NESTING:
+            raise GenLabError("damaged", f"network '{network}' nests residual blocks more than {MAX_NESTING} deep (damaged?)", path)
+        blocks = []
+        for name in ("body", "shortcut"):
+            if not isinstance(layer.get(name), list) or not all(isinstance(inner, dict) for inner in layer[name]):
+                raise GenLabError("damaged", f"network '{network}' has a residual block ({prefix[:-1]}) without its {name} list (damaged?)", path)
+            blocks.append([_forward(inner, state, f"{prefix}{name}.{inner.get('index')}.", network, path, depth + 1)
+                           for inner in layer[name]])
+        body, shortcut = blocks
+
+        def residual(x):
+            y, s = x, x
+            for forward in body:
+                y = forward(y)
+            for forward in shortcut:
+                s = forward(s)
+            return y + s
+        return residual
+    build = _MODULES.get(layer.get("module"))
+    if build is None:
+        raise GenLabError("unknown_module", f"network '{network}' layer {prefix[:-1]} is a {layer.get('module')}, "
+                          "which this genlab package does not know (a newer GenLab?)", path)
+    try:
+        return build(layer["arguments"], state, prefix)
+    except KeyError as missing:
+        raise GenLabError("damaged", f"network '{network}' layer {prefix[:-1]} ({layer.get('text')}) has no "
+                          f"stored {missing} (damaged?)", path) from None
+
+
 class NumpyNetwork:
     """One stored network as a function of numpy arrays (batch first), in evaluation mode.
 
@@ -221,17 +258,7 @@ class NumpyNetwork:
         self.description = description
         self.layers = description["layers"]
         state = {key: np.asarray(value, dtype=np.float64) for key, value in state.items()}
-        self._forwards = []
-        for layer in self.layers:
-            build = _MODULES.get(layer["module"])
-            if build is None:
-                raise GenLabError("unknown_module", f"network '{self.name}' layer {layer['index']} is a "
-                                  f"{layer['module']}, which this genlab package does not know (a newer GenLab?)", path)
-            try:
-                self._forwards.append(build(layer["arguments"], state, f"{layer['index']}."))
-            except KeyError as missing:
-                raise GenLabError("damaged", f"network '{self.name}' layer {layer['index']} ({layer['text']}) has no "
-                                  f"stored {missing} (damaged?)", path) from None
+        self._forwards = [_forward(layer, state, f"{layer['index']}.", self.name, path) for layer in self.layers]
 
     def __call__(self, x):
         x = np.asarray(x, dtype=np.float64)

@@ -49,7 +49,27 @@ def _argument(value):
     raise ValueError(f"argument {value!r} is not a number GenLab writes")
 
 
-def _module(layer, bias_layer):
+def _residual_type():
+    class Residual(nn.Module):
+        """shortcut(x) + body(x), each an ``nn.Sequential`` (an empty shortcut is the identity)."""
+
+        def __init__(self, body, shortcut):
+            super().__init__()
+            self.body = body
+            self.shortcut = shortcut
+
+        def forward(self, x):
+            return self.shortcut(x) + self.body(x)
+    return Residual
+
+
+def _module(layer, types, depth=0):
+    bias_layer, residual = types
+    if layer["module"] == "Residual":
+        if depth >= 32:
+            raise GenLabError("damaged", "residual blocks nest more than 32 deep (damaged?)")
+        return residual(*[nn.Sequential(*[_module(inner, types, depth + 1) for inner in layer[name]])
+                          for name in ("body", "shortcut")])
     if layer["module"] not in ALLOWED:
         raise GenLabError("unknown_module", f"layer {layer['index']} is a {layer['module']!r}, not a module GenLab writes")
     arguments = {str(key): _argument(value) for key, value in layer["arguments"].items()}
@@ -64,8 +84,8 @@ def fresh_sequential(network):
     ``networks`` entry), freshly initialised by PyTorch."""
     if torch is None:
         raise GenLabError("no_torch", "building PyTorch modules needs PyTorch (pip install torch)")
-    bias_layer = _bias_layer_type()
-    return nn.Sequential(*[_module(layer, bias_layer) for layer in network["layers"]])
+    types = (_bias_layer_type(), _residual_type())
+    return nn.Sequential(*[_module(layer, types) for layer in network["layers"]])
 
 
 def build_modules(run):

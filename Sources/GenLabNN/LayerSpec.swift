@@ -1,4 +1,4 @@
-import GenLabNN
+import GenLabCore
 
 /// One entry of a network's layer list, as written: sizes that depend on the input
 /// (in-channels, in-features) are inferred when the network is built. What a kind of layer
@@ -19,7 +19,7 @@ public struct LayerSpec: Equatable, Sendable {
 
     /// Reads `- relu`, `- leaky_relu: {slope: 0.2}`, `- conv2d: {out: 16, kernel: 4, …}`,
     /// `- unflatten: [32, 7, 7]` and so on.
-    static func parse(_ node: YAMLNode, path: String) throws(SpecError) -> LayerSpec {
+    package static func parse(_ node: YAMLNode, path: String) throws(SpecError) -> LayerSpec {
         guard let (name, arguments) = node.namedChoice else {
             throw SpecError(.wrongType, "'\(path)' must be a layer name or a one-key mapping such as 'linear: {out: 128}', found \(node.kindDescription)", at: node.location)
         }
@@ -33,7 +33,7 @@ public struct LayerSpec: Equatable, Sendable {
     }
 
     /// Reads a layer list.
-    static func parseList(_ node: YAMLNode, path: String) throws(SpecError) -> [LayerSpec] {
+    package static func parseList(_ node: YAMLNode, path: String) throws(SpecError) -> [LayerSpec] {
         var layers: [LayerSpec] = []
         for (i, item) in try node.list(path, nonEmpty: true).enumerated() {
             layers.append(try parse(item, path: "\(path)[\(i)]"))
