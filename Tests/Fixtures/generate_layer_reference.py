@@ -19,6 +19,18 @@ from torch_reference import tensor
 torch.manual_seed(0)
 torch.set_default_dtype(torch.float32)
 
+class Residual(nn.Module):
+    """The Python package's module: shortcut(x) + body(x) (an empty shortcut: the identity)."""
+
+    def __init__(self, body, shortcut=()):
+        super().__init__()
+        self.body = nn.Sequential(*body)
+        self.shortcut = nn.Sequential(*shortcut)
+
+    def forward(self, x):
+        return self.shortcut(x) + self.body(x)
+
+
 # (name, GenLab's YAML, module, input shape, input scale, training mode)
 CASES = [
     ("elu", "elu", nn.ELU(), (3, 7), 3.0, True),
@@ -42,6 +54,18 @@ CASES = [
     ("groupnorm_features", "{groupnorm: {groups: 3}}", nn.GroupNorm(3, 6), (4, 6), 2.0, True),
     ("layernorm_chw", "layernorm", nn.LayerNorm((4, 3, 3)), (2, 4, 3, 3), 2.0, True),
     ("layernorm_features", "layernorm", nn.LayerNorm((10,)), (3, 10), 2.0, True),
+    ("residual_nested", "{residual: {body: [{groupnorm: {groups: 2}}, silu, {conv2d: {out: 4, kernel: 3, padding: 1}}, "
+     "{residual: {body: [gelu, {conv2d: {out: 4, kernel: 3, padding: 1}}]}}]}}",
+     Residual([nn.GroupNorm(2, 4), nn.SiLU(), nn.Conv2d(4, 4, 3, padding=1),
+               Residual([nn.GELU(), nn.Conv2d(4, 4, 3, padding=1)])]), (2, 4, 5, 5), 1.0, True),
+    ("residual_down_shortcut", "{residual: {body: [{conv2d: {out: 6, kernel: 3, stride: 2, padding: 1}}, elu, "
+     "{conv2d: {out: 6, kernel: 3, padding: 1}}], shortcut: [{avgpool2d: {kernel: 2}}, {conv2d: {out: 6, kernel: 1}}]}}",
+     Residual([nn.Conv2d(3, 6, 3, stride=2, padding=1), nn.ELU(), nn.Conv2d(6, 6, 3, padding=1)],
+              [nn.AvgPool2d(2), nn.Conv2d(3, 6, 1)]), (2, 3, 6, 6), 1.0, True),
+    ("residual_up_batchnorm", "{residual: {body: [batchnorm, relu, {upsample: {scale: 2}}, {conv2d: {out: 3, kernel: 3, padding: 1}}], "
+     "shortcut: [{upsample: {scale: 2}}, {conv2d: {out: 3, kernel: 1}}]}}",
+     Residual([nn.BatchNorm2d(4), nn.ReLU(), nn.Upsample(scale_factor=2.0), nn.Conv2d(4, 3, 3, padding=1)],
+              [nn.Upsample(scale_factor=2.0), nn.Conv2d(4, 3, 1)]), (3, 4, 3, 3), 1.0, True),
 ]
 
 
@@ -69,8 +93,9 @@ def arguments(module):
 def case(name, yaml, module, shape, scale, train):
     module.train(train)
     with torch.no_grad():  # weights other than PyTorch's initial ones, so that each reaches the output
-        for p in module.parameters():
-            p.copy_(torch.randn_like(p) * 0.5 + (1 if p.dim() and p is getattr(module, "weight", None) else 0))
+        if type(module).__name__ in ("GroupNorm", "LayerNorm"):
+            for p in module.parameters():
+                p.copy_(torch.randn_like(p) * 0.5 + (1 if p is module.weight else 0))
     before = {k: tensor(v) for k, v in module.state_dict().items()}
     x = (torch.randn(shape) * scale).requires_grad_(True)
     y = module(x)

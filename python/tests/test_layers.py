@@ -16,7 +16,10 @@ from genlab.numpy_network import NumpyNetwork  # noqa: E402
 from genlab import torch_modules  # noqa: E402
 
 with open(os.path.join(REPOSITORY, "Tests", "Fixtures", "pytorch-layers.json")) as file:
-    CASES = json.load(file)["cases"]
+    ALL = json.load(file)["cases"]
+#: One-module cases (residual blocks, whose descriptions nest, are checked on run files of
+#: the ResNet experiments in test_runs.py and test_torch.py).
+CASES = [case for case in ALL if case["module_name"] != "Residual"]
 
 
 def array(value):
@@ -31,7 +34,7 @@ def description(case):
 
 class LayerKindTest(unittest.TestCase):
     def test_every_case_is_read(self):
-        self.assertEqual(len(CASES), 19)
+        self.assertEqual((len(ALL), len(CASES)), (22, 19))
 
     def test_numpy_forward_matches_pytorch(self):
         for case in CASES:
