@@ -61,7 +61,7 @@ struct NotebookReference: Decodable, Sendable {
 
     /// Files that are not a notebook experiment, or whose hyperparameters the notebooks leave
     /// open (their headers and experiments/README.md say so).
-    static let genLabOwn: Set<String> = ["arena-denoising-ae", "arena-hierarchical-vae", "celeba-dcgan", "quickstart"]
+    static let genLabOwn: Set<String> = ["arena-denoising-ae", "arena-hierarchical-vae", "celeba-dcgan", "quickstart", "resnet-gan", "resnet-vae"]
 
     @Test func everyFileIsClassified() {
         let files = Set(ExperimentFileTests.experimentFiles.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent })
