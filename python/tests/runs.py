@@ -30,7 +30,7 @@ EXPERIMENTS = sorted(os.path.basename(path)[:-5] for path in glob.glob(os.path.j
                      if not path.endswith("celeba-dcgan.yaml"))
 
 #: The GANs and WGANs among them.
-ADVERSARIAL = {"lab-dcgan", "lab-wgan", "homework-dcgan-cifar"}
+ADVERSARIAL = {"lab-dcgan", "lab-wgan", "homework-dcgan-cifar", "resnet-gan"}
 
 _results = None
 
@@ -65,11 +65,42 @@ def run_files():
     return files
 
 
+def _resize_weights(size, new):
+    """torchvision's antialiased bilinear weights from `size` to `new` positions (GenLab's
+    ImageResize): a triangle filter widened by the scale when shrinking, normalised."""
+    scale = size / new
+    support = max(scale, 1.0)
+    weights = np.zeros((new, size))
+    for o in range(new):
+        center = (o + 0.5) * scale
+        for i in range(max(0, int(np.floor(center - support))), min(size, int(np.ceil(center + support)))):
+            weights[o, i] = max(0.0, 1 - abs((i + 0.5 - center) / support))
+        weights[o] /= weights[o].sum()
+    return weights
+
+
 def test_images(count, config):
-    """The first `count` Fashion-MNIST test images (uint8, N × 1 × 28 × 28) and labels."""
+    """The first `count` Fashion-MNIST test images (uint8, N × C × S × S, as the
+    experiment's dataset converts them: grey copied to its channels, resized to its
+    image_size) and labels."""
     folder = config["dataset"].get("path", "/usr/share/datasets/fashion-mnist")
     with gzip.open(os.path.join(folder, "t10k-images-idx3-ubyte.gz")) as file:
         images = np.frombuffer(file.read(), dtype=np.uint8, offset=16).reshape(-1, 1, 28, 28)
     with gzip.open(os.path.join(folder, "t10k-labels-idx1-ubyte.gz")) as file:
         labels = np.frombuffer(file.read(), dtype=np.uint8, offset=8)
-    return images[:count], labels[:count].astype(np.int64)
+    images, labels = images[:count], labels[:count].astype(np.int64)
+    size = config["dataset"].get("image_size", 28)
+    if size != 28:  # a square image: no crop
+        weights = _resize_weights(28, size)
+        # as GenLab sums: down the rows first, then along them, taps in source order
+        pixels, rows = images.astype(np.float64), np.zeros(images.shape[:2] + (size, 28))
+        for o in range(size):
+            for i in np.nonzero(weights[o])[0]:
+                rows[:, :, o, :] += weights[o, i] * pixels[:, :, i, :]
+        resized = np.zeros(images.shape[:2] + (size, size))
+        for o in range(size):
+            for i in np.nonzero(weights[o])[0]:
+                resized[:, :, :, o] += weights[o, i] * rows[:, :, :, i]
+        images = np.clip(np.floor(resized + 0.5), 0, 255).astype(np.uint8)  # halves away from zero, as Swift rounds
+    channels = config["dataset"].get("channels", 1)
+    return np.repeat(images, channels, axis=1), labels
