@@ -34,7 +34,10 @@ struct NotebookReference: Decodable, Sendable {
         let losses: [String: Double]
         let output: GoldenTensor
         let grads: [String: GoldenTensor]
+        /// Every parameter and buffer after the step; with `lr`, the buffers only (the
+        /// parameters are then SGD's, parameter − lr·gradient).
         let after: [String: GoldenTensor]
+        let lr: Double?
         var testDescription: String { name }
     }
 
@@ -162,6 +165,13 @@ struct NotebookReference: Decodable, Sendable {
 
     @Test(arguments: steps)
     func objectiveStepMatchesPyTorch(_ reference: NotebookReference.StepCase) throws {
+        try NotebookExperimentTests.checkStep(reference)
+    }
+
+    /// One VAE step of `reference` through GenLab's own path (its YAML built, the reference
+    /// parameters loaded, the trainer's step with the reference ε): the reconstruction,
+    /// every loss, every parameter gradient, every parameter and buffer afterwards.
+    static func checkStep(_ reference: NotebookReference.StepCase) throws {
         let model = try BuiltModel(try Experiment.parse(reference.yaml, file: "\(reference.name).yaml"))
         var tensors: [String: Tensor] = [:]
         var parameters: [String: Parameter] = [:]
@@ -190,8 +200,7 @@ struct NotebookReference: Decodable, Sendable {
         for (key, grad) in reference.grads {
             #expect(Golden.mismatches(try #require(parameters[key]).grad.values, grad) == [], "grad \(key)")
         }
-        for (key, value) in reference.after {
-            #expect(Golden.mismatches(try #require(tensors[key]).values, value) == [], "after \(key)")
-        }
+        try GoldenAfterStep.check(reference.after, tensors: tensors, parameters: parameters, start: reference.params,
+                                  grads: reference.grads, lr: reference.lr)
     }
 }

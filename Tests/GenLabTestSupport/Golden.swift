@@ -6,6 +6,35 @@ public struct GoldenTensor: Decodable, Sendable {
     public let shape: [Int]
     public let data: [Double]
 
+    enum CodingKeys: String, CodingKey {
+        case shape, data, float32
+    }
+
+    public init(shape: [Int], data: [Double]) {
+        self.shape = shape
+        self.data = data
+    }
+
+    /// {"shape", "data": [numbers]}, or {"shape", "float32": base64 of the little-endian
+    /// float32 values} (the large fixtures, pytorch-resnet.json).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        shape = try container.decode([Int].self, forKey: .shape)
+        if let encoded = try container.decodeIfPresent(String.self, forKey: .float32) {
+            guard let bytes = Data(base64Encoded: encoded), bytes.count % 4 == 0 else {
+                throw DecodingError.dataCorruptedError(forKey: .float32, in: container, debugDescription: "not base64 of float32 values")
+            }
+            let words = [UInt8](bytes)
+            data = stride(from: 0, to: words.count, by: 4).map { (i: Int) -> Double in
+                var bits = UInt32(words[i + 3])
+                for k in (0..<3).reversed() { bits = bits << 8 | UInt32(words[i + k]) }
+                return Double(Float(bitPattern: bits))
+            }
+        } else {
+            data = try container.decode([Double].self, forKey: .data)
+        }
+    }
+
     /// As a GenLab tensor.
     public var tensor: Tensor {
         let t = Tensor(zeros: shape)

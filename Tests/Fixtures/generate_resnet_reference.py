@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Writes pytorch-resnet.json: one whole training step of each ResNet reference experiment
+(experiments/resnet-vae.yaml, experiments/resnet-gan.yaml) in PyTorch, for
+GenLabModelsTests/ResNetStepTests.swift.
+
+The networks are transcribed here from the experiment files by hand: the layers as written,
+the latent head GenLab appends to the encoder, and the decoder `mirror` gives (the encoder
+backwards, convolutions as stride-1 transposed ones, pooling as nearest upsampling). Each
+case holds the experiment file's text with its optimizer replaced by SGD (the step checks the
+objective's gradients; Adam would turn the float noise of gradients that are zero in exact
+arithmetic, a convolution's bias before a normalisation, into full-size steps), the initial
+parameters and buffers under GenLab's keys (<network>.<state_dict key>), the batch, the
+noise (ε, or the GAN's z), every loss, every parameter gradient and every parameter and
+buffer after the update: the buffers stored (BatchNorm statistics, spectral norm's u and
+v), the parameters as SGD leaves them, parameter − lr·gradient (stored once, as the
+gradients: a million parameters take 5 MB each time). The VAE case has the layout of pytorch-notebooks.json's steps, the
+GAN case that of pytorch-adversarial.json's cases.
+
+Run in a virtual environment with PyTorch (the tests themselves never need it):
+    python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch
+    /tmp/torch/bin/python Tests/Fixtures/generate_resnet_reference.py
+"""
+import base64
+import json
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def tensor(t):
+    """A tensor as {"shape", "float32": base64 of its little-endian float32 values} (a
+    million parameters as decimal text would be 25 MB)."""
+    t = t.detach().contiguous().to(torch.float32)
+    return {"shape": list(t.shape), "float32": base64.b64encode(t.numpy().astype("<f4").tobytes()).decode()}
+
+
+def named(networks, buffers_only=False):
+    """Every parameter and buffer of each network under GenLab's key <network>.<state_dict
+    key> (BatchNorm's num_batches_tracked left out); only the buffers with `buffers_only`."""
+    return {f"{name}.{key}": tensor(value) for name, net in networks.items()
+            for key, value in (net.named_buffers() if buffers_only else net.state_dict().items())
+            if not key.endswith("num_batches_tracked")}
+
+torch.manual_seed(0)
+torch.set_default_dtype(torch.float32)
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXPERIMENTS = os.path.join(HERE, "..", "..", "experiments")
+LR = 0.01
+
+
+class Residual(nn.Module):
+    """The Python package's module: shortcut(x) + body(x) (an empty shortcut: the identity)."""
+
+    def __init__(self, body, shortcut=()):
+        super().__init__()
+        self.body = nn.Sequential(*body)
+        self.shortcut = nn.Sequential(*shortcut)
+
+    def forward(self, x):
+        return self.shortcut(x) + self.body(x)
+
+
+def experiment(name):
+    """The experiment file's text, its optimizer replaced by SGD."""
+    with open(os.path.join(EXPERIMENTS, f"{name}.yaml")) as file:
+        lines = file.read().split("\n")
+    index = next(i for i, line in enumerate(lines) if line.strip().startswith("optimizer:"))
+    lines[index] = f"  optimizer: {{sgd: {{lr: {LR}}}}}"
+    return "\n".join(lines)
+
+
+def block(width, transposed=False):
+    """resnet-vae's residual block: GroupNorm(8), SiLU, 3×3 convolution, twice (mirrored:
+    each convolution first, as stride-1 transposed ones)."""
+    conv = (lambda: nn.ConvTranspose2d(width, width, 3, padding=1)) if transposed else (lambda: nn.Conv2d(width, width, 3, padding=1))
+    if transposed:
+        return Residual([conv(), nn.SiLU(), nn.GroupNorm(8, width), conv(), nn.SiLU(), nn.GroupNorm(8, width)])
+    return Residual([nn.GroupNorm(8, width), nn.SiLU(), conv(), nn.GroupNorm(8, width), nn.SiLU(), conv()])
+
+
+def vae_step():
+    latent, n, beta = 16, 4, 0.1
+    encoder = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), block(32), nn.AvgPool2d(2), nn.Conv2d(32, 64, 3, padding=1),
+                            block(64), nn.AvgPool2d(2), nn.GroupNorm(8, 64), nn.SiLU(), nn.Flatten(),
+                            nn.Linear(4096, 2 * latent))
+    decoder = nn.Sequential(nn.Linear(latent, 4096), nn.Unflatten(1, (64, 8, 8)), nn.SiLU(), nn.GroupNorm(8, 64),
+                            nn.Upsample(scale_factor=2.0), block(64, transposed=True),
+                            nn.ConvTranspose2d(64, 32, 3, padding=1), nn.Upsample(scale_factor=2.0),
+                            block(32, transposed=True), nn.ConvTranspose2d(32, 1, 3, padding=1))
+    with torch.no_grad():  # GroupNorm weights away from 1 and biases away from 0
+        for m in list(encoder.modules()) + list(decoder.modules()):
+            if isinstance(m, nn.GroupNorm):
+                m.weight.normal_(1, 0.2)
+                m.bias.normal_(0, 0.2)
+    groups = {"encoder": encoder, "decoder": decoder}
+    start = named(groups)
+    x = torch.randn(n, 1, 32, 32)
+    eps = torch.randn(1, n, latent)
+    params = [p for net in groups.values() for p in net.parameters()]
+    opt = torch.optim.SGD(params, lr=LR)
+    opt.zero_grad()
+    head = encoder(x)
+    mu, log_sigma = head[:, :latent], head[:, latent:]
+    z = mu + log_sigma.exp() * eps[0]
+    out = decoder(z)
+    rec = F.mse_loss(out, x)
+    kl = (0.5 * (log_sigma.exp() ** 2 + mu ** 2 - 1) - log_sigma).mean()
+    total = rec + beta * kl
+    total.backward()
+    grads = {f"{name}.{key}": tensor(p.grad) for name, net in groups.items() for key, p in net.named_parameters()}
+    opt.step()
+    return {"name": "resnet_vae", "yaml": experiment("resnet-vae"), "params": start, "input": tensor(x), "labels": [],
+            "eps": tensor(eps), "losses": {"reconstruction": rec.item(), "kl": kl.item(), "total": total.item()},
+            "output": tensor(out), "grads": grads, "after": named(groups, buffers_only=True), "lr": LR}
+
+
+def gan_step():
+    latent, width, n = 128, 64, 4
+    sn = nn.utils.spectral_norm
+
+    def up():
+        return Residual([nn.BatchNorm2d(width), nn.ReLU(), nn.Upsample(scale_factor=2.0), nn.Conv2d(width, width, 3, padding=1),
+                         nn.BatchNorm2d(width), nn.ReLU(), nn.Conv2d(width, width, 3, padding=1)],
+                        [nn.Upsample(scale_factor=2.0), nn.Conv2d(width, width, 1)])
+
+    def conv(i, k):
+        return sn(nn.Conv2d(i, width, k, padding=k // 2))
+
+    generator = nn.Sequential(nn.Linear(latent, width * 16), nn.Unflatten(1, (width, 4, 4)), up(), up(), up(),
+                              nn.BatchNorm2d(width), nn.ReLU(), nn.Conv2d(width, 3, 3, padding=1), nn.Tanh())
+    discriminator = nn.Sequential(
+        Residual([conv(3, 3), nn.ReLU(), conv(width, 3), nn.AvgPool2d(2)], [nn.AvgPool2d(2), conv(3, 1)]),
+        Residual([nn.ReLU(), conv(width, 3), nn.ReLU(), conv(width, 3), nn.AvgPool2d(2)], [conv(width, 1), nn.AvgPool2d(2)]),
+        Residual([nn.ReLU(), conv(width, 3), nn.ReLU(), conv(width, 3)]),
+        Residual([nn.ReLU(), conv(width, 3), nn.ReLU(), conv(width, 3)]),
+        nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), sn(nn.Linear(width, 1)))
+    nets = {"generator": generator, "discriminator": discriminator}
+    start = named(nets)
+    real = torch.rand(n, 3, 32, 32) * 2 - 1
+    noise = torch.randn(n, latent)
+    criterion = nn.BCEWithLogitsLoss()
+    opt_g = torch.optim.SGD(generator.parameters(), lr=LR)
+    opt_d = torch.optim.SGD(discriminator.parameters(), lr=LR)
+    ones, zeros = torch.ones(n, 1), torch.zeros(n, 1)
+    # GenLab's GAN iteration: D on real (1) and on a detached fake batch (0), then G through
+    # the updated D with the targets flipped to 1, on the same fake batch
+    opt_d.zero_grad()
+    d_real = criterion(discriminator(real), ones)
+    d_real.backward()
+    fake = generator(noise)
+    d_fake = criterion(discriminator(fake.detach()), zeros)
+    d_fake.backward()
+    opt_d.step()
+    grads = {f"discriminator.{k}": tensor(p.grad) for k, p in discriminator.named_parameters()}
+    opt_g.zero_grad()
+    g_loss = criterion(discriminator(fake), ones)
+    g_loss.backward()
+    opt_g.step()
+    grads.update({f"generator.{k}": tensor(p.grad) for k, p in generator.named_parameters()})
+    return {"name": "resnet_gan", "kind": "gan", "yaml": experiment("resnet-gan"), "params": start, "real": tensor(real),
+            "noise": [tensor(noise)], "losses": [{"d_real": d_real.item(), "d_fake": d_fake.item(), "generator": g_loss.item()}],
+            "grads": grads, "after": named(nets, buffers_only=True), "lr": LR}
+
+
+def main():
+    path = os.path.join(HERE, "pytorch-resnet.json")
+    with open(path, "w") as f:
+        json.dump({"generated_by": f"torch {torch.__version__}, {os.path.basename(__file__)}",
+                   "vae": vae_step(), "gan": gan_step()}, f)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
