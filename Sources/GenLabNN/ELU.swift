@@ -1,11 +1,15 @@
-import Foundation
+import CKernels
 
 /// `torch.nn.ELU`: x for x > 0, α·(eˣ − 1) elsewhere.
 public struct ELU: PointwiseFunction {
     public var alpha: Float
     public var typeName: String { "ELU" }
-    public func value(_ x: Float) -> Float { x > 0 ? x : alpha * Foundation.expm1(x) }
-    public func derivative(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : alpha * Foundation.exp(x) }
+    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        genlab_elu_forward(x, y, count, alpha)
+    }
+    public func backward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
+        genlab_elu_backward(x, g, dx, count, alpha)
+    }
 
     /// `- elu` (α = 1) or `- elu: {alpha: 0.5}`.
     public struct Kind: LayerKind, Equatable {

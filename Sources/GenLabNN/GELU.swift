@@ -1,14 +1,14 @@
-import Foundation
+import CKernels
 
 /// `torch.nn.GELU()` (exact): x·Φ(x), Φ the standard normal CDF, ½(1 + erf(x/√2)).
 public struct GELU: PointwiseFunction {
     public var typeName: String { "GELU" }
-    public func value(_ x: Float) -> Float { x * 0.5 * (1 + Foundation.erf(x * Float(0.5).squareRoot())) }
-    /// Φ(x) + x·φ(x).
-    public func derivative(_ x: Float, _ y: Float) -> Float {
-        let cdf = 0.5 * (1 + Foundation.erf(x * Float(0.5).squareRoot()))
-        let density = Foundation.exp(-0.5 * x * x) / Float(2 * Float.pi).squareRoot()
-        return cdf + x * density
+    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        genlab_gelu_forward(x, y, count)
+    }
+    /// g·(Φ(x) + x·φ(x)).
+    public func backward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
+        genlab_gelu_backward(x, g, dx, count)
     }
 
     /// `- gelu`.

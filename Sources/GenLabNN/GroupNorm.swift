@@ -1,15 +1,18 @@
 /// `torch.nn.GroupNorm(num_groups, num_channels)`: each item's channels split into groups,
 /// each group standardised over its channels and positions (no running statistics, the same
-/// in training and evaluation), then scaled and shifted per channel.
-public final class GroupNorm: OwnsItsResults {
+/// in training and evaluation), then scaled and shifted per channel. Backward recomputes x̂
+/// from the input (as BatchNorm does) and may write over the gradient it is given.
+public final class GroupNorm: OwnsItsResults, InPlaceBackward {
     public let groups: Int
     public let channels: Int
     public let weight: Parameter
     public let bias: Parameter
     public var isTraining = true
     public var typeName: String { "GroupNorm" }
-    private var standardization = RowStandardization(eps: 1e-5)
-    private let xhat = Tensor(zeros: [0]), output = Tensor(zeros: [0]), gradXhat = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
+    private var statistics = RowStandardization(eps: 1e-5)
+    private let output = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
+    /// The last input (the layer before leaves it untouched until backward).
+    private var input: Tensor?
 
     public init(groups: Int, channels: Int) {
         self.groups = groups
@@ -30,43 +33,75 @@ public final class GroupNorm: OwnsItsResults {
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         _ = try outputShape(for: input.shape)
-        let positions = input.shape.dropFirst(2).reduce(1, *), n = input.shape[0]
-        xhat.resize(to: input.shape)
+        let positions = input.shape.dropFirst(2).reduce(1, *), n = input.shape[0], perGroup = channels / groups
         output.resize(to: input.shape)
-        standardization.forward(input.data, rows: n * groups, width: channels / groups * positions, into: xhat.data)
-        let x = xhat.data, y = output.data, w = weight.value.data, b = bias.value.data
+        statistics.measure(input.data, rows: n * groups, width: perGroup * positions)
+        let x = input.data, y = output.data, w = weight.value.data, b = bias.value.data
         for item in 0..<n {
             for c in 0..<channels {
-                let start = (item * channels + c) * positions
-                for s in start..<(start + positions) { y[s] = x[s] * w[c] + b[c] }
+                let row = item * groups + c / perGroup, start = (item * channels + c) * positions
+                let scale = statistics.inverseStd[row] * w[c], shift = b[c] - statistics.mean[row] * scale
+                VectorMath.forEachChunk(positions) { at, count in
+                    VectorMath.store(VectorMath.load(x, start + at, count) * scale + shift, y, start + at, count)
+                }
             }
         }
+        self.input = input
         return output
     }
 
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try backward(gradOutput, into: gradInput, accumulateParameterGradients: accumulateParameterGradients)
+    }
+
+    public func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try backward(gradOutput, into: gradOutput, accumulateParameterGradients: accumulateParameterGradients)
+    }
+
+    /// ∂L/∂x = (1/σ)·(∂x̂ − mean(∂x̂) − x̂·mean(∂x̂ ⊙ x̂)) per group, ∂x̂ = ∂L/∂y·w, into
+    /// `gradInput` (which may be `gradOutput`: each value is read before it is written).
+    private func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        guard let input else { throw ShapeError("GroupNorm: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
-        let positions = output.shape.dropFirst(2).reduce(1, *), n = output.shape[0]
-        gradXhat.resize(to: output.shape)
-        gradInput.resize(to: output.shape)
-        let g = gradOutput.data, x = xhat.data, dxhat = gradXhat.data, w = weight.value.data
+        let positions = input.shape.dropFirst(2).reduce(1, *), n = input.shape[0], perGroup = channels / groups
+        gradInput.resize(to: input.shape)
+        let x = input.data, g = gradOutput.data, dx = gradInput.data, w = weight.value.data
         let dw = weight.grad.data, db = bias.grad.data
+        var sumG = [Float](repeating: 0, count: channels), sumGX = [Float](repeating: 0, count: channels)
         for item in 0..<n {
-            for c in 0..<channels {
-                let start = (item * channels + c) * positions
-                var sumG: Float = 0, sumGX: Float = 0
-                for s in start..<(start + positions) {
-                    dxhat[s] = g[s] * w[c]
-                    sumG += g[s]
-                    sumGX += g[s] * x[s]
+            for group in 0..<groups {
+                let row = item * groups + group
+                var meanDxhat = 0.0, meanDot = 0.0
+                for c in (group * perGroup)..<((group + 1) * perGroup) {
+                    let start = (item * channels + c) * positions
+                    var gs = VectorMath.Lanes(), gx = VectorMath.Lanes()
+                    VectorMath.forEachChunk(positions) { at, count in
+                        let gl = VectorMath.load(g, start + at, count)
+                        gs += gl
+                        gx += gl * statistics.standardized(VectorMath.load(x, start + at, count), row: row)
+                    }
+                    sumG[c] = gs.sum()
+                    sumGX[c] = gx.sum()
+                    meanDxhat += Double(sumG[c] * w[c])
+                    meanDot += Double(sumGX[c] * w[c])
                 }
-                if accumulateParameterGradients {
-                    dw[c] += sumGX
-                    db[c] += sumG
+                let width = Double(perGroup * positions)
+                let a = Float(meanDxhat / width), d = Float(meanDot / width), inverse = statistics.inverseStd[row]
+                for c in (group * perGroup)..<((group + 1) * perGroup) {
+                    let start = (item * channels + c) * positions, wc = w[c]
+                    VectorMath.forEachChunk(positions) { at, count in
+                        let xhat = statistics.standardized(VectorMath.load(x, start + at, count), row: row)
+                        let dxhat = VectorMath.load(g, start + at, count) * wc
+                        VectorMath.store(inverse * (dxhat - a - xhat * d), dx, start + at, count)
+                    }
+                    if accumulateParameterGradients {
+                        dw[c] += sumGX[c]
+                        db[c] += sumG[c]
+                    }
                 }
             }
         }
-        standardization.backward(dxhat, xhat: x, rows: n * groups, width: channels / groups * positions, into: gradInput.data)
+        self.input = nil
         return gradInput
     }
 

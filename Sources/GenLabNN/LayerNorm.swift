@@ -1,15 +1,18 @@
 /// `torch.nn.LayerNorm(normalized_shape)` over every dimension but the batch: each item
 /// standardised over all its values, then scaled and shifted per value (a weight and a bias
-/// of the item's shape); the same in training and evaluation.
-public final class LayerNorm: OwnsItsResults {
+/// of the item's shape); the same in training and evaluation. Backward recomputes x̂ from
+/// the input and may write over the gradient it is given.
+public final class LayerNorm: OwnsItsResults, InPlaceBackward {
     /// The item shape it normalises.
     public let shape: [Int]
     public let weight: Parameter
     public let bias: Parameter
     public var isTraining = true
     public var typeName: String { "LayerNorm" }
-    private var standardization = RowStandardization(eps: 1e-5)
-    private let xhat = Tensor(zeros: [0]), output = Tensor(zeros: [0]), gradXhat = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
+    private var statistics = RowStandardization(eps: 1e-5)
+    private let output = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
+    /// The last input (the layer before leaves it untouched until backward).
+    private var input: Tensor?
 
     public init(shape: [Int]) {
         self.shape = shape
@@ -30,35 +33,58 @@ public final class LayerNorm: OwnsItsResults {
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         _ = try outputShape(for: input.shape)
         let n = input.shape[0], width = weight.value.count
-        xhat.resize(to: input.shape)
         output.resize(to: input.shape)
-        standardization.forward(input.data, rows: n, width: width, into: xhat.data)
-        let x = xhat.data, y = output.data, w = weight.value.data, b = bias.value.data
+        statistics.measure(input.data, rows: n, width: width)
+        let x = input.data, y = output.data, w = weight.value.data, b = bias.value.data
         for item in 0..<n {
             let start = item * width
-            for i in 0..<width { y[start + i] = x[start + i] * w[i] + b[i] }
+            VectorMath.forEachChunk(width) { at, count in
+                let xhat = statistics.standardized(VectorMath.load(x, start + at, count), row: item)
+                VectorMath.store(xhat * VectorMath.load(w, at, count) + VectorMath.load(b, at, count), y, start + at, count)
+            }
         }
+        self.input = input
         return output
     }
 
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try backward(gradOutput, into: gradInput, accumulateParameterGradients: accumulateParameterGradients)
+    }
+
+    public func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try backward(gradOutput, into: gradOutput, accumulateParameterGradients: accumulateParameterGradients)
+    }
+
+    /// As GroupNorm's, with ∂x̂ = ∂L/∂y ⊙ w per value, into `gradInput` (which may be
+    /// `gradOutput`: each value is read before it is written).
+    private func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        guard let input else { throw ShapeError("LayerNorm: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
-        let n = output.shape[0], width = weight.value.count
-        gradXhat.resize(to: output.shape)
-        gradInput.resize(to: output.shape)
-        let g = gradOutput.data, x = xhat.data, dxhat = gradXhat.data, w = weight.value.data
+        let n = input.shape[0], width = weight.value.count
+        gradInput.resize(to: input.shape)
+        let x = input.data, g = gradOutput.data, dx = gradInput.data, w = weight.value.data
         let dw = weight.grad.data, db = bias.grad.data
         for item in 0..<n {
             let start = item * width
-            for i in 0..<width {
-                dxhat[start + i] = g[start + i] * w[i]
+            var sumDxhat = 0.0, sumDot = 0.0
+            VectorMath.forEachChunk(width) { at, count in
+                let gl = VectorMath.load(g, start + at, count), xhat = statistics.standardized(VectorMath.load(x, start + at, count), row: item)
+                let dxhat = gl * VectorMath.load(w, at, count)
+                sumDxhat += Double(dxhat.sum())
+                sumDot += Double((dxhat * xhat).sum())
                 if accumulateParameterGradients {
-                    dw[i] += g[start + i] * x[start + i]
-                    db[i] += g[start + i]
+                    VectorMath.store(VectorMath.load(dw, at, count) + gl * xhat, dw, at, count)
+                    VectorMath.store(VectorMath.load(db, at, count) + gl, db, at, count)
                 }
             }
+            let a = Float(sumDxhat / Double(width)), d = Float(sumDot / Double(width)), inverse = statistics.inverseStd[item]
+            VectorMath.forEachChunk(width) { at, count in
+                let xhat = statistics.standardized(VectorMath.load(x, start + at, count), row: item)
+                let dxhat = VectorMath.load(g, start + at, count) * VectorMath.load(w, at, count)
+                VectorMath.store(inverse * (dxhat - a - xhat * d), dx, start + at, count)
+            }
         }
-        standardization.backward(dxhat, xhat: x, rows: n, width: width, into: gradInput.data)
+        self.input = nil
         return gradInput
     }
 

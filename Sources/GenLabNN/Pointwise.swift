@@ -1,23 +1,25 @@
-/// A smooth element-wise function and its derivative: what a `Pointwise` layer applies.
+/// A smooth element-wise function and its derivative over arrays: what a `Pointwise` layer
+/// applies.
 public protocol PointwiseFunction: Sendable {
     /// The `torch.nn` module's name ("ELU").
     var typeName: String { get }
-    /// f(x).
-    func value(_ x: Float) -> Float
-    /// f′(x), given y = f(x).
-    func derivative(_ x: Float, _ y: Float) -> Float
+    /// y = f(x) for `count` values.
+    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int)
+    /// dx = g·f′(x) for `count` values; `dx` may be `g`.
+    func backward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int)
 }
 
 /// A parameter-free layer applying a `PointwiseFunction` to every element (ELU, GELU, SiLU,
-/// Softplus); backward reads the input kept from forward.
-public final class Pointwise: ParameterFreeLayer {
-    public let function: any PointwiseFunction
+/// Softplus). Backward reads the input (the layer before leaves it untouched until then) and
+/// may write over the gradient it is given.
+public final class Pointwise<Function: PointwiseFunction>: ParameterFreeLayer, OwnsItsResults, InPlaceBackward {
+    public let function: Function
     public var isTraining = true
     private let output = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
-    /// The last input (the layer before does not touch it until its next forward).
+    /// The last input.
     private var input: Tensor?
 
-    public init(_ function: any PointwiseFunction) { self.function = function }
+    public init(_ function: Function) { self.function = function }
 
     public var typeName: String { function.typeName }
 
@@ -25,18 +27,25 @@ public final class Pointwise: ParameterFreeLayer {
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         output.resize(to: input.shape)
-        let x = input.data, y = output.data
-        for i in 0..<input.count { y[i] = function.value(x[i]) }
+        function.forward(input.data, output.data, count: input.count)
         self.input = input
         return output
     }
 
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try backward(gradOutput, into: gradInput)
+    }
+
+    public func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try backward(gradOutput, into: gradOutput)
+    }
+
+    /// ∂L/∂input = ∂L/∂output · f′(input) into `gradInput`, which may be `gradOutput`.
+    private func backward(_ gradOutput: Tensor, into gradInput: Tensor) throws(ShapeError) -> Tensor {
         guard let input else { throw ShapeError("\(typeName): backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         gradInput.resize(to: input.shape)
-        let x = input.data, y = output.data, g = gradOutput.data, dx = gradInput.data
-        for i in 0..<input.count { dx[i] = g[i] * function.derivative(x[i], y[i]) }
+        function.backward(input.data, gradOutput.data, gradInput.data, count: input.count)
         self.input = nil
         return gradInput
     }

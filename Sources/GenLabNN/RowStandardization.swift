@@ -1,45 +1,37 @@
-/// x̂ = (x − mean) / √(var + eps) over each row of `width` consecutive values (biased
-/// variance), and its backward: what GroupNorm (a row: one group of one item) and LayerNorm
-/// (a row: one item) share.
+/// The mean and 1/√(var + eps) (biased variance) of each row of `width` consecutive values:
+/// what GroupNorm (a row: one group of one item) and LayerNorm (a row: one item) share. Sums
+/// run over 16 lanes in Float and add up in Float64.
 struct RowStandardization {
     let eps: Float
-    /// 1/√(var + eps) of each row of the last forward pass.
+    /// Of each row of the last `measure`.
+    private(set) var mean: [Float] = []
     private(set) var inverseStd: [Float] = []
 
     init(eps: Float) { self.eps = eps }
 
-    /// x̂ of `rows` rows of `x` into `xhat`; mean and variance accumulate in Float64.
-    mutating func forward(_ x: UnsafePointer<Float>, rows: Int, width: Int, into xhat: UnsafeMutablePointer<Float>) {
+    /// The statistics of `rows` rows of `x`.
+    mutating func measure(_ x: UnsafePointer<Float>, rows: Int, width: Int) {
+        mean = Array(repeating: 0, count: rows)
         inverseStd = Array(repeating: 0, count: rows)
         for r in 0..<rows {
-            let row = x + r * width, out = xhat + r * width
+            let row = x + r * width
             var sum = 0.0
-            for i in 0..<width { sum += Double(row[i]) }
-            let mean = sum / Double(width)
+            VectorMath.forEachChunk(width) { start, n in sum += Double(VectorMath.load(row, start, n).sum()) }
+            let m = Float(sum / Double(width))
             var squares = 0.0
-            for i in 0..<width {
-                let d = Double(row[i]) - mean
-                squares += d * d
+            VectorMath.forEachChunk(width) { start, n in
+                let d = VectorMath.load(row, start, n) - m
+                // the padding lanes of the last chunk hold −m: left out
+                var lanes = d * d
+                for i in n..<VectorMath.Lanes.scalarCount { lanes[i] = 0 }
+                squares += Double(lanes.sum())
             }
-            let inverse = 1 / (squares / Double(width) + Double(eps)).squareRoot()
-            inverseStd[r] = Float(inverse)
-            for i in 0..<width { out[i] = Float((Double(row[i]) - mean) * inverse) }
+            mean[r] = m
+            inverseStd[r] = Float(1 / (squares / Double(width) + Double(eps)).squareRoot())
         }
     }
 
-    /// ∂L/∂x = (1/σ)·(∂x̂ − mean(∂x̂) − x̂·mean(∂x̂ ⊙ x̂)) per row, given ∂L/∂x̂ and the x̂ of
-    /// the last forward pass.
-    func backward(_ gradXhat: UnsafePointer<Float>, xhat: UnsafePointer<Float>, rows: Int, width: Int,
-                  into gradInput: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows {
-            let g = gradXhat + r * width, y = xhat + r * width, dx = gradInput + r * width
-            var sum = 0.0, dot = 0.0
-            for i in 0..<width {
-                sum += Double(g[i])
-                dot += Double(g[i]) * Double(y[i])
-            }
-            let meanG = sum / Double(width), meanDot = dot / Double(width), inverse = Double(inverseStd[r])
-            for i in 0..<width { dx[i] = Float(inverse * (Double(g[i]) - meanG - Double(y[i]) * meanDot)) }
-        }
-    }
+    /// x̂ = (x − mean)·(1/σ) of row `r`, 16 lanes from `start`.
+    @inline(__always)
+    func standardized(_ x: VectorMath.Lanes, row r: Int) -> VectorMath.Lanes { (x - mean[r]) * inverseStd[r] }
 }

@@ -1,13 +1,13 @@
-import Foundation
+import CKernels
 
-/// `torch.nn.SiLU` (swish): x·σ(x).
+/// `torch.nn.SiLU` (swish): x·σ(x); f′(x) = σ(x)·(1 + x·(1 − σ(x))).
 public struct SiLU: PointwiseFunction {
     public var typeName: String { "SiLU" }
-    public func value(_ x: Float) -> Float { x / (1 + Foundation.exp(-x)) }
-    /// σ(x)·(1 + x·(1 − σ(x))).
-    public func derivative(_ x: Float, _ y: Float) -> Float {
-        let s = 1 / (1 + Foundation.exp(-x))
-        return s * (1 + x * (1 - s))
+    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        genlab_silu_forward(x, y, count)
+    }
+    public func backward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
+        genlab_silu_backward(x, g, dx, count)
     }
 
     /// `- silu`.

@@ -5,9 +5,13 @@ public struct Softplus: PointwiseFunction {
     public var beta: Float
     public var threshold: Float
     public var typeName: String { "Softplus" }
-    public func value(_ x: Float) -> Float { x * beta > threshold ? x : Foundation.log1p(Foundation.exp(x * beta)) / beta }
-    /// σ(βx), 1 beyond the threshold.
-    public func derivative(_ x: Float, _ y: Float) -> Float { x * beta > threshold ? 1 : 1 / (1 + Foundation.exp(-x * beta)) }
+    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { y[i] = x[i] * beta > threshold ? x[i] : Foundation.log1p(Foundation.exp(x[i] * beta)) / beta }
+    }
+    /// g·σ(βx), g beyond the threshold.
+    public func backward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { dx[i] = x[i] * beta > threshold ? g[i] : g[i] / (1 + Foundation.exp(-x[i] * beta)) }
+    }
 
     /// `- softplus` (β = 1, threshold 20) or `- softplus: {beta: 2, threshold: 10}`.
     public struct Kind: LayerKind, Equatable {

@@ -3,3 +3,4 @@
 #include "im2col.h"
 #include "adam.h"
 #include "convolution.h"
+#include "activations.h"

@@ -1,0 +1,22 @@
+// The smooth activations' element loops (SiLU, ELU, GELU), compiled for AVX-512 and for the
+// baseline, picked at load time. eˣ after Cephes' expf (a degree-6 polynomial on
+// [−½ ln 2, ½ ln 2] times a power of two; within 2 ulp of expf on [−87.3, 88.7], clamped
+// outside), erf after Abramowitz and Stegun 7.1.26 (within 1.5e-7): branch-free, so each
+// loop vectorises.
+#ifndef GENLAB_ACTIVATIONS_H
+#define GENLAB_ACTIVATIONS_H
+
+/// y = x·σ(x) for count values.
+void genlab_silu_forward(const float *x, float *y, long count);
+/// dx = g·σ(x)·(1 + x·(1 − σ(x))); dx may be g.
+void genlab_silu_backward(const float *x, const float *g, float *dx, long count);
+/// y = x for x > 0, α·(eˣ − 1) elsewhere.
+void genlab_elu_forward(const float *x, float *y, long count, float alpha);
+/// dx = g for x > 0, g·α·eˣ elsewhere; dx may be g.
+void genlab_elu_backward(const float *x, const float *g, float *dx, long count, float alpha);
+/// y = x·Φ(x), Φ(x) = ½(1 + erf(x/√2)).
+void genlab_gelu_forward(const float *x, float *y, long count);
+/// dx = g·(Φ(x) + x·φ(x)); dx may be g.
+void genlab_gelu_backward(const float *x, const float *g, float *dx, long count);
+
+#endif
