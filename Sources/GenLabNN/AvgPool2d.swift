@@ -21,10 +21,22 @@ public final class AvgPool2d: ParameterFreeLayer {
         output.resize(to: shape)
         output.fill(0)
         let (height, width) = (input.shape[2], input.shape[3]), (outHeight, outWidth) = (shape[2], shape[3])
-        let plane = height * width, outPlane = outHeight * outWidth
+        let plane = height * width, outPlane = outHeight * outWidth, k = window.kernel
         for p in 0..<(shape[0] * shape[1]) {
             let x = input.data + p * plane, y = output.data + p * outPlane
-            window.forEachWindow(height: height, width: width, outHeight: outHeight, outWidth: outWidth) { o, i in y[o] += x[i] }
+            if window.tiles {
+                // windows side by side: each input row adds into one output row
+                for h in 0..<(outHeight * k) {
+                    let row = x + h * width, out = y + (h / k) * outWidth
+                    for ow in 0..<outWidth {
+                        var sum: Float = 0
+                        for j in 0..<k { sum += row[ow * k + j] }
+                        out[ow] += sum
+                    }
+                }
+            } else {
+                window.forEachWindow(height: height, width: width, outHeight: outHeight, outWidth: outWidth) { o, i in y[o] += x[i] }
+            }
         }
         let scale = scale
         for o in 0..<output.count { output[o] *= scale }
@@ -39,9 +51,20 @@ public final class AvgPool2d: ParameterFreeLayer {
         gradInput.fill(0)
         let (height, width) = (inputShape[2], inputShape[3]), (outHeight, outWidth) = (output.shape[2], output.shape[3])
         let plane = height * width, outPlane = outHeight * outWidth, scale = scale
+        let k = window.kernel
         for p in 0..<(output.shape[0] * output.shape[1]) {
             let g = gradOutput.data + p * outPlane, dx = gradInput.data + p * plane
-            window.forEachWindow(height: height, width: width, outHeight: outHeight, outWidth: outWidth) { o, i in dx[i] += g[o] * scale }
+            if window.tiles {
+                for h in 0..<(outHeight * k) {
+                    let row = dx + h * width, gradients = g + (h / k) * outWidth
+                    for ow in 0..<outWidth {
+                        let value = gradients[ow] * scale
+                        for j in 0..<k { row[ow * k + j] = value }
+                    }
+                }
+            } else {
+                window.forEachWindow(height: height, width: width, outHeight: outHeight, outWidth: outWidth) { o, i in dx[i] += g[o] * scale }
+            }
         }
         return gradInput
     }

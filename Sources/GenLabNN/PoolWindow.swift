@@ -46,6 +46,10 @@ public struct PoolWindow: Equatable, Sendable {
         return stride == 1 ? [] : [Upsample.Kind(scale: stride, mode: .nearest)]
     }
 
+    /// Whether the windows lie side by side without padding (kernel = stride, padding 0):
+    /// each input value is in at most one window.
+    var tiles: Bool { kernel == stride && padding == 0 }
+
     /// For each output position (oh, ow) of an H×W plane, the input positions its window covers
     /// (padding left out), calling `body(outputIndex, inputIndex)` in row-major window order.
     func forEachWindow(height: Int, width: Int, outHeight: Int, outWidth: Int, _ body: (Int, Int) -> Void) {

@@ -48,12 +48,10 @@ public final class Residual: OwnsItsResults, ContainsLayers {
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         let main = try body.forward(input)
-        output.resize(to: main.shape)
-        output.copy(from: main)
         let side = shortcut.layers.isEmpty ? input : try shortcut.forward(input)
         guard side.shape == main.shape else { throw ShapeError("Residual: body gives \(main.shape), shortcut \(side.shape)") }
-        let y = output.data, s = side.data
-        for i in 0..<output.count { y[i] += s[i] }
+        output.resize(to: main.shape)
+        Residual.add(main, side, into: output)
         return output
     }
 
@@ -64,10 +62,14 @@ public final class Residual: OwnsItsResults, ContainsLayers {
         let fromShortcut = shortcut.layers.isEmpty ? gradOutput
             : try shortcut.backward(gradOutput, accumulateParameterGradients: accumulateParameterGradients)
         gradInput.resize(to: fromBody.shape)
-        gradInput.copy(from: fromBody)
-        let d = gradInput.data, g = fromShortcut.data
-        for i in 0..<gradInput.count { d[i] += g[i] }
+        Residual.add(fromBody, fromShortcut, into: gradInput)
         return gradInput
+    }
+
+    /// sum = a + b, in one pass.
+    private static func add(_ a: Tensor, _ b: Tensor, into sum: Tensor) {
+        let x = a.data, y = b.data, z = sum.data
+        for i in 0..<sum.count { z[i] = x[i] + y[i] }
     }
 }
 

@@ -63,9 +63,19 @@ public final class Upsample: ParameterFreeLayer {
         output.fill(0)
         let (height, width) = (input.shape[2], input.shape[3])
         let plane = height * width, outPlane = plane * scale * scale
+        let outWidth = width * scale
         for p in 0..<(shape[0] * shape[1]) {
             let x = input.data + p * plane, y = output.data + p * outPlane
-            forEachTap(height: height, width: width) { o, i, weight in y[o] += weight * x[i] }
+            if mode == .nearest {
+                // each input row repeated, then the row itself scale times
+                for h in 0..<height {
+                    let out = y + h * scale * outWidth, row = x + h * width
+                    for w in 0..<width { (out + w * scale).update(repeating: row[w], count: scale) }
+                    for copy in 1..<max(scale, 1) { (out + copy * outWidth).update(from: out, count: outWidth) }
+                }
+            } else {
+                forEachTap(height: height, width: width) { o, i, weight in y[o] += weight * x[i] }
+            }
         }
         inputShape = input.shape
         return output
@@ -78,9 +88,21 @@ public final class Upsample: ParameterFreeLayer {
         gradInput.fill(0)
         let (height, width) = (inputShape[2], inputShape[3])
         let plane = height * width, outPlane = plane * scale * scale
+        let outWidth = width * scale
         for p in 0..<(inputShape[0] * inputShape[1]) {
             let g = gradOutput.data + p * outPlane, dx = gradInput.data + p * plane
-            forEachTap(height: height, width: width) { o, i, weight in dx[i] += weight * g[o] }
+            if mode == .nearest {
+                for oh in 0..<(height * scale) {
+                    let row = g + oh * outWidth, out = dx + (oh / scale) * width
+                    for w in 0..<width {
+                        var sum: Float = 0
+                        for j in 0..<scale { sum += row[w * scale + j] }
+                        out[w] += sum
+                    }
+                }
+            } else {
+                forEachTap(height: height, width: width) { o, i, weight in dx[i] += weight * g[o] }
+            }
         }
         return gradInput
     }
