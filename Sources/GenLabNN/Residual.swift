@@ -7,10 +7,18 @@ public final class Residual: OwnsItsResults, ContainsLayers {
     public let shortcut: Sequential
     public var typeName: String { "Residual" }
     private let output = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
+    /// The shape of the last forward's output (which may be the body's storage).
+    private var outputShape: [Int] = []
+
+    /// Whether the sum may be written over the body's output: its last layer owns that
+    /// storage and does not read it again (it ran out of place, and is not an activation,
+    /// whose backward reads its output).
+    private let sumsOverBody: Bool
 
     public init(body: Sequential, shortcut: Sequential) {
         self.body = body
         self.shortcut = shortcut
+        sumsOverBody = body.layers.last is OwnsItsResults && !(body.layers.last is InPlaceReshape) && body.forwardsInPlace.last == false
     }
 
     public var sublayers: [Layer] { [body, shortcut] }
@@ -50,20 +58,34 @@ public final class Residual: OwnsItsResults, ContainsLayers {
         let main = try body.forward(input)
         let side = shortcut.layers.isEmpty ? input : try shortcut.forward(input)
         guard side.shape == main.shape else { throw ShapeError("Residual: body gives \(main.shape), shortcut \(side.shape)") }
-        output.resize(to: main.shape)
-        Residual.add(main, side, into: output)
-        return output
+        guard sumsOverBody, main !== input, main !== side else {
+            output.resize(to: main.shape)
+            Residual.add(main, side, into: output)
+            outputShape = main.shape
+            return output
+        }
+        Residual.add(main, side, into: main)
+        outputShape = main.shape
+        return main
     }
 
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        try checkGradient(gradOutput, matches: output)
+        guard gradOutput.shape == outputShape else {
+            throw ShapeError("Residual: gradient \(gradOutput.shape) does not match its output \(outputShape)")
+        }
         // a Sequential never writes over the gradient it is given: both branches read it
         let fromBody = try body.backward(gradOutput, accumulateParameterGradients: accumulateParameterGradients)
         let fromShortcut = shortcut.layers.isEmpty ? gradOutput
             : try shortcut.backward(gradOutput, accumulateParameterGradients: accumulateParameterGradients)
-        gradInput.resize(to: fromBody.shape)
-        Residual.add(fromBody, fromShortcut, into: gradInput)
-        return gradInput
+        // the body's input gradient is its first layer's storage, not read again: the sum
+        // goes over it (a Sequential never returns the gradient it was given)
+        guard fromBody !== gradOutput, fromBody !== fromShortcut else {
+            gradInput.resize(to: fromBody.shape)
+            Residual.add(fromBody, fromShortcut, into: gradInput)
+            return gradInput
+        }
+        Residual.add(fromBody, fromShortcut, into: fromBody)
+        return fromBody
     }
 
     /// sum = a + b, in one pass.
