@@ -12,6 +12,7 @@ import numpy as np
 REPOSITORY = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(REPOSITORY, "python"))
 
+from genlab.errors import GenLabError  # noqa: E402
 from genlab.numpy_network import NumpyNetwork  # noqa: E402
 from genlab import torch_modules  # noqa: E402
 
@@ -55,6 +56,39 @@ class LayerKindTest(unittest.TestCase):
                 with torch.no_grad():
                     output = module(torch.tensor(array(case["input"]), dtype=torch.float32)).numpy()
                 np.testing.assert_allclose(output, array(case["output"]), rtol=1e-4, atol=1e-5)
+
+
+class HostileResidualTest(unittest.TestCase):
+    """A damaged description of a residual block is a typed error, not a crash or a
+    recursion without end."""
+
+    @staticmethod
+    def network(layer):
+        return {"name": "encoder", "input_shape": [4], "layers": [layer]}
+
+    def test_nesting_beyond_the_bound_is_damaged(self):
+        layer = {"index": 0, "module": "SiLU", "arguments": {}, "text": "SiLU()"}
+        for _ in range(1000):
+            layer = {"index": 0, "module": "Residual", "arguments": {}, "text": "Residual()", "body": [layer], "shortcut": []}
+        with self.assertRaises(GenLabError) as caught:
+            NumpyNetwork(self.network(layer), {})
+        self.assertEqual(caught.exception.kind, "damaged")
+        self.assertIn("32 deep", str(caught.exception))
+
+    def test_a_block_without_its_lists_is_damaged(self):
+        for body in (None, "SiLU", [1, 2], {"module": "SiLU"}):
+            with self.subTest(body=body):
+                layer = {"index": 0, "module": "Residual", "arguments": {}, "text": "Residual()", "body": body, "shortcut": []}
+                with self.assertRaises(GenLabError) as caught:
+                    NumpyNetwork(self.network(layer), {})
+                self.assertEqual(caught.exception.kind, "damaged")
+
+    def test_a_nested_layer_missing_its_weights_is_damaged(self):
+        inner = {"index": 0, "module": "Linear", "arguments": {"in_features": 4, "out_features": 4, "bias": True}, "text": "Linear"}
+        layer = {"index": 0, "module": "Residual", "arguments": {}, "text": "Residual()", "body": [inner], "shortcut": []}
+        with self.assertRaises(GenLabError) as caught:
+            NumpyNetwork(self.network(layer), {})
+        self.assertIn("0.body.0", str(caught.exception))
 
 
 if __name__ == "__main__":
