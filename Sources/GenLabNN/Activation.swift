@@ -1,7 +1,7 @@
 import Foundation
 
 /// Element-wise activations: `torch.nn.ReLU`, `LeakyReLU`, `Sigmoid`, `Tanh`.
-public final class Activation: ParameterFreeLayer, InPlaceForward, InPlaceBackward {
+public final class Activation: ParameterFreeLayer, InPlaceForward, BackwardInto {
     /// Which function, with its parameter.
     public enum Kind: Equatable, Sendable {
         case relu
@@ -14,7 +14,7 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, InPlaceBackwa
     public let kind: Kind
     public var isTraining = true
     private let ownOutput = Tensor(zeros: [0])
-    private let gradInput = Tensor(zeros: [0])
+    public let gradientStorage = Tensor(zeros: [0])
     /// The last output: `ownOutput`, or the input it was written over. Backward reads it.
     private var output: Tensor?
     /// The last input, kept only for LeakyReLU with a negative slope, whose backward reads its
@@ -110,17 +110,8 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, InPlaceBackwa
         return output
     }
 
-    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        try backward(gradOutput, into: gradInput)
-    }
-
-    /// ∂L/∂input written over `gradOutput` (see `InPlaceBackward`).
-    public func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        try backward(gradOutput, into: gradOutput)
-    }
-
     /// ∂L/∂input into `gradInput`, which may be `gradOutput`.
-    private func backward(_ gradOutput: Tensor, into gradInput: Tensor) throws(ShapeError) -> Tensor {
+    public func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let output else { throw ShapeError("\(typeName): backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         gradInput.resize(to: output.shape)

@@ -70,30 +70,10 @@ public final class AvgPool2d: ParameterFreeLayer {
     }
 }
 
-extension AvgPool2d {
+extension AvgPool2d: PoolingLayer {
+    public static let kindName = "avgpool2d"
+    public static let textAfterWindow = ""
+
     /// `- avgpool2d: {kernel: 2, stride: 2, padding: 0}` (stride: the kernel by default).
-    public struct Kind: LayerKind, Equatable {
-        public var window: PoolWindow
-        public init(_ window: PoolWindow) { self.window = window }
-        public static let name = "avgpool2d"
-        public static let example: String? = "'avgpool2d: {kernel: 2}'"
-
-        public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> Kind {
-            Kind(try PoolWindow(arguments, path: path))
-        }
-
-        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
-            _ = try window.outputShape(Self.name, input: input)
-            return AvgPool2d(window)
-        }
-
-        public func describe(input: [Int]) -> LayerDescription {
-            LayerDescription("AvgPool2d", window.arguments, text: "AvgPool2d(\(window.text))")
-        }
-
-        /// Nearest upsampling by the stride.
-        public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] {
-            try window.mirror(Self.name, input: input, output: output)
-        }
-    }
+    public typealias Kind = PoolKind<AvgPool2d>
 }

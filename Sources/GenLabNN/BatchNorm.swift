@@ -5,7 +5,7 @@ import CKernels
 /// Training uses the batch mean and biased variance and updates the running statistics
 /// with momentum (running_var from the *unbiased* variance) and `num_batches_tracked`;
 /// evaluation uses the running statistics.
-public final class BatchNorm: OwnsItsResults, InPlaceBackward {
+public final class BatchNorm: OwnsItsResults, BackwardInto {
     /// Which PyTorch module this is: 1 for BatchNorm1d, 2 for BatchNorm2d.
     public let dimensions: Int
     public let features: Int
@@ -25,7 +25,7 @@ public final class BatchNorm: OwnsItsResults, InPlaceBackward {
     public var typeName: String { "BatchNorm\(dimensions)d" }
 
     private let output = Tensor(zeros: [0])
-    private let gradInput = Tensor(zeros: [0])
+    public let gradientStorage = Tensor(zeros: [0])
     /// The last input (owned by the layer before, unchanged until backward), from which
     /// backward recomputes x̂ rather than keeping a copy of it.
     private var input: Tensor?
@@ -100,17 +100,8 @@ public final class BatchNorm: OwnsItsResults, InPlaceBackward {
         return output
     }
 
-    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        try backward(gradOutput, into: gradInput, accumulateParameterGradients: accumulateParameterGradients)
-    }
-
-    /// ∂L/∂input written over `gradOutput` (see `InPlaceBackward`).
-    public func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        try backward(gradOutput, into: gradOutput, accumulateParameterGradients: accumulateParameterGradients)
-    }
-
     /// ∂L/∂input into `gradInput`, which may be `gradOutput`.
-    private func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+    public func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let input else { throw ShapeError("\(typeName): backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         let shape = output.shape

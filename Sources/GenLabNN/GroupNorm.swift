@@ -2,7 +2,7 @@
 /// each group standardised over its channels and positions (no running statistics, the same
 /// in training and evaluation), then scaled and shifted per channel. Backward recomputes x̂
 /// from the input (as BatchNorm does) and may write over the gradient it is given.
-public final class GroupNorm: OwnsItsResults, InPlaceBackward {
+public final class GroupNorm: OwnsItsResults, BackwardInto {
     public let groups: Int
     public let channels: Int
     public let weight: Parameter
@@ -10,7 +10,8 @@ public final class GroupNorm: OwnsItsResults, InPlaceBackward {
     public var isTraining = true
     public var typeName: String { "GroupNorm" }
     private var statistics = RowStandardization(eps: 1e-5)
-    private let output = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
+    private let output = Tensor(zeros: [0])
+    public let gradientStorage = Tensor(zeros: [0])
     /// The last input (the layer before leaves it untouched until backward).
     private var input: Tensor?
 
@@ -50,17 +51,9 @@ public final class GroupNorm: OwnsItsResults, InPlaceBackward {
         return output
     }
 
-    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        try backward(gradOutput, into: gradInput, accumulateParameterGradients: accumulateParameterGradients)
-    }
-
-    public func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        try backward(gradOutput, into: gradOutput, accumulateParameterGradients: accumulateParameterGradients)
-    }
-
     /// ∂L/∂x = (1/σ)·(∂x̂ − mean(∂x̂) − x̂·mean(∂x̂ ⊙ x̂)) per group, ∂x̂ = ∂L/∂y·w, into
     /// `gradInput` (which may be `gradOutput`: each value is read before it is written).
-    private func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+    public func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let input else { throw ShapeError("GroupNorm: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         let positions = input.shape.dropFirst(2).reduce(1, *), n = input.shape[0], perGroup = channels / groups

@@ -40,3 +40,24 @@ public protocol RectifiesItsOutput: OwnsItsResults {
     /// The output for `input`, rectified by `rectifier` (as `forward(_:)` when nil).
     func forward(_ input: Tensor, rectifier: Rectifier?) throws(ShapeError) -> Tensor
 }
+
+/// An `InPlaceBackward` layer whose backward is written once, into a given tensor: its own
+/// storage, or the gradient it receives.
+public protocol BackwardInto: InPlaceBackward {
+    /// Where its input gradient goes when it does not run in place.
+    var gradientStorage: Tensor { get }
+    /// ∂L/∂input into `gradInput`, which may be `gradOutput` (each value is read before it
+    /// is written).
+    func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor
+}
+
+extension BackwardInto {
+    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try backward(gradOutput, into: gradientStorage, accumulateParameterGradients: accumulateParameterGradients)
+    }
+
+    /// ∂L/∂input written over `gradOutput` (see `InPlaceBackward`).
+    public func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try backward(gradOutput, into: gradOutput, accumulateParameterGradients: accumulateParameterGradients)
+    }
+}

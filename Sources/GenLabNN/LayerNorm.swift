@@ -2,7 +2,7 @@
 /// standardised over all its values, then scaled and shifted per value (a weight and a bias
 /// of the item's shape); the same in training and evaluation. Backward recomputes x̂ from
 /// the input and may write over the gradient it is given.
-public final class LayerNorm: OwnsItsResults, InPlaceBackward {
+public final class LayerNorm: OwnsItsResults, BackwardInto {
     /// The item shape it normalises.
     public let shape: [Int]
     public let weight: Parameter
@@ -10,7 +10,8 @@ public final class LayerNorm: OwnsItsResults, InPlaceBackward {
     public var isTraining = true
     public var typeName: String { "LayerNorm" }
     private var statistics = RowStandardization(eps: 1e-5)
-    private let output = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
+    private let output = Tensor(zeros: [0])
+    public let gradientStorage = Tensor(zeros: [0])
     /// The last input (the layer before leaves it untouched until backward).
     private var input: Tensor?
 
@@ -47,17 +48,9 @@ public final class LayerNorm: OwnsItsResults, InPlaceBackward {
         return output
     }
 
-    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        try backward(gradOutput, into: gradInput, accumulateParameterGradients: accumulateParameterGradients)
-    }
-
-    public func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        try backward(gradOutput, into: gradOutput, accumulateParameterGradients: accumulateParameterGradients)
-    }
-
     /// As GroupNorm's, with ∂x̂ = ∂L/∂y ⊙ w per value, into `gradInput` (which may be
     /// `gradOutput`: each value is read before it is written).
-    private func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+    public func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let input else { throw ShapeError("LayerNorm: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         let n = input.shape[0], width = weight.value.count

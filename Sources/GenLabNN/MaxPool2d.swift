@@ -49,30 +49,10 @@ public final class MaxPool2d: ParameterFreeLayer {
     }
 }
 
-extension MaxPool2d {
+extension MaxPool2d: PoolingLayer {
+    public static let kindName = "maxpool2d"
+    public static let textAfterWindow = ", dilation=1, ceil_mode=False"
+
     /// `- maxpool2d: {kernel: 2, stride: 2, padding: 0}` (stride: the kernel by default).
-    public struct Kind: LayerKind, Equatable {
-        public var window: PoolWindow
-        public init(_ window: PoolWindow) { self.window = window }
-        public static let name = "maxpool2d"
-        public static let example: String? = "'maxpool2d: {kernel: 2}'"
-
-        public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> Kind {
-            Kind(try PoolWindow(arguments, path: path))
-        }
-
-        public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
-            _ = try window.outputShape(Self.name, input: input)
-            return MaxPool2d(window)
-        }
-
-        public func describe(input: [Int]) -> LayerDescription {
-            LayerDescription("MaxPool2d", window.arguments, text: "MaxPool2d(\(window.text), dilation=1, ceil_mode=False)")
-        }
-
-        /// Nearest upsampling by the stride.
-        public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] {
-            try window.mirror(Self.name, input: input, output: output)
-        }
-    }
+    public typealias Kind = PoolKind<MaxPool2d>
 }

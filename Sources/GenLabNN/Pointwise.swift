@@ -12,10 +12,11 @@ public protocol PointwiseFunction: Sendable {
 /// A parameter-free layer applying a `PointwiseFunction` to every element (ELU, GELU, SiLU,
 /// Softplus). Backward reads the input (the layer before leaves it untouched until then) and
 /// may write over the gradient it is given.
-public final class Pointwise<Function: PointwiseFunction>: ParameterFreeLayer, OwnsItsResults, InPlaceBackward {
+public final class Pointwise<Function: PointwiseFunction>: ParameterFreeLayer, OwnsItsResults, BackwardInto {
     public let function: Function
     public var isTraining = true
-    private let output = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
+    private let output = Tensor(zeros: [0])
+    public let gradientStorage = Tensor(zeros: [0])
     /// The last input.
     private var input: Tensor?
 
@@ -32,16 +33,8 @@ public final class Pointwise<Function: PointwiseFunction>: ParameterFreeLayer, O
         return output
     }
 
-    public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        try backward(gradOutput, into: gradInput)
-    }
-
-    public func backward(inPlace gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        try backward(gradOutput, into: gradOutput)
-    }
-
     /// ∂L/∂input = ∂L/∂output · f′(input) into `gradInput`, which may be `gradOutput`.
-    private func backward(_ gradOutput: Tensor, into gradInput: Tensor) throws(ShapeError) -> Tensor {
+    public func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let input else { throw ShapeError("\(typeName): backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         gradInput.resize(to: input.shape)

@@ -64,3 +64,39 @@ public struct PoolWindow: Equatable, Sendable {
         }
     }
 }
+
+/// A pooling layer over a `PoolWindow`: what `PoolKind` builds.
+public protocol PoolingLayer: Layer {
+    init(_ window: PoolWindow)
+    /// The YAML name ("maxpool2d").
+    static var kindName: String { get }
+    /// What PyTorch prints after the window's arguments.
+    static var textAfterWindow: String { get }
+}
+
+/// The kind of `maxpool2d` and `avgpool2d`: a window, built into `Pool`; mirrored into
+/// nearest upsampling by the stride.
+public struct PoolKind<Pool: PoolingLayer>: LayerKind, Equatable {
+    public var window: PoolWindow
+    public init(_ window: PoolWindow) { self.window = window }
+    public static var name: String { Pool.kindName }
+    public static var example: String? { "'\(Pool.kindName): {kernel: 2}'" }
+
+    public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> Self {
+        Self(try PoolWindow(arguments, path: path))
+    }
+
+    public func build(input: [Int], generator: inout RandomGenerator) throws(ShapeError) -> Layer {
+        _ = try window.outputShape(Self.name, input: input)
+        return Pool(window)
+    }
+
+    public func describe(input: [Int]) -> LayerDescription {
+        let module = String(describing: Pool.self)
+        return LayerDescription(module, window.arguments, text: "\(module)(\(window.text)\(Pool.textAfterWindow))")
+    }
+
+    public func mirror(input: [Int], output: [Int]) throws(ShapeError) -> [any LayerKind] {
+        try window.mirror(Self.name, input: input, output: output)
+    }
+}

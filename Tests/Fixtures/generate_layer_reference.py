@@ -14,22 +14,10 @@ import os
 
 import torch
 import torch.nn as nn
-from torch_reference import tensor
+from torch_reference import Residual, tensor
 
 torch.manual_seed(0)
 torch.set_default_dtype(torch.float32)
-
-class Residual(nn.Module):
-    """The Python package's module: shortcut(x) + body(x) (an empty shortcut: the identity)."""
-
-    def __init__(self, body, shortcut=()):
-        super().__init__()
-        self.body = nn.Sequential(*body)
-        self.shortcut = nn.Sequential(*shortcut)
-
-    def forward(self, x):
-        return self.shortcut(x) + self.body(x)
-
 
 # (name, GenLab's YAML, module, input shape, input scale, training mode)
 CASES = [

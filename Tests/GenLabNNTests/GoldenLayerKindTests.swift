@@ -62,19 +62,7 @@ import Testing
         } else {
             #expect(text == c.module, "printed as PyTorch prints it")
         }
-        let output = try layer.forward(input.tensor)
-        #expect(Golden.mismatches(output.values, try #require(c.output), shape: output.shape) == [], "output")
-        let gradInput = try layer.backward(try #require(c.gradOutput).tensor)
-        #expect(Golden.mismatches(gradInput.values, try #require(c.gradInput), shape: gradInput.shape) == [], "grad_input")
-        for (key, expected) in c.gradParams ?? [:] {
-            let p = try #require(layer.parameters.first { $0.name == key }, "parameter \(key)")
-            #expect(Golden.mismatches(p.parameter.grad.values, expected, shape: p.parameter.grad.shape) == [], "grad \(key)")
-        }
-        for (key, expected) in c.stateAfter ?? [:] {
-            let slots = layer.parameters.map { ($0.name, $0.parameter.value) } + layer.buffers.map { ($0.name, $0.tensor) }
-            let t = try #require(slots.first { $0.0 == key }?.1, "state \(key)")
-            #expect(Golden.mismatches(t.values, expected, shape: t.shape) == [], "state \(key)")
-        }
+        try GoldenLayerTests.check(layer, against: c)
     }
 
     /// Central differences of Σ output ⊙ r on every case's layer. The inputs are distinct,

@@ -67,10 +67,9 @@ import Testing
         return layer
     }
 
-    @Test(arguments: layerCases)
-    func layerMatchesPyTorch(_ name: String) throws {
-        let c = try #require(Golden.named(name))
-        let layer = try GoldenLayerTests.makeLayer(c)
+    /// The layer's output, input gradient, parameter gradients and state after the pass
+    /// (parameters, buffers, counters) against the case.
+    static func check(_ layer: Layer, against c: GoldenCase) throws {
         let output = try layer.forward(try #require(c.input).tensor)
         #expect(Golden.mismatches(output.values, try #require(c.output), shape: output.shape) == [], "output")
         let gradInput = try layer.backward(try #require(c.gradOutput).tensor)
@@ -88,6 +87,12 @@ import Testing
             let t = try #require(slots.first { $0.0 == key }?.1, "state \(key)")
             #expect(Golden.mismatches(t.values, expected, shape: t.shape) == [], "state \(key)")
         }
+    }
+
+    @Test(arguments: layerCases)
+    func layerMatchesPyTorch(_ name: String) throws {
+        let c = try #require(Golden.named(name))
+        try GoldenLayerTests.check(try GoldenLayerTests.makeLayer(c), against: c)
     }
 
     /// The cases wide enough for oneDNN's direct kernels, which run every one of them on an
