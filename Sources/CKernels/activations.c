@@ -88,3 +88,16 @@ CLONES void genlab_gelu_forward(const float *restrict x, float *restrict y, long
 CLONES void genlab_gelu_backward(const float *x, const float *g, float *dx, long count) {
     if (dx == g) gelu_in_place(x, dx, count); else gelu_apart(x, g, dx, count);
 }
+
+static inline __attribute__((always_inline)) void add_in_place(float *restrict a, const float *restrict b, long count) {
+    for (long i = 0; i < count; i++) a[i] += b[i];
+}
+
+static inline __attribute__((always_inline)) void add_apart(const float *restrict a, const float *restrict b,
+                                                            float *restrict sum, long count) {
+    for (long i = 0; i < count; i++) sum[i] = a[i] + b[i];
+}
+
+CLONES void genlab_add(const float *a, const float *b, float *sum, long count) {
+    if (sum == a) add_in_place(sum, b, count); else add_apart(a, b, sum, count);
+}

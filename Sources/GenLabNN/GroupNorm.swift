@@ -1,3 +1,5 @@
+import CKernels
+
 /// `torch.nn.GroupNorm(num_groups, num_channels)`: each item's channels split into groups,
 /// each group standardised over its channels and positions (no running statistics, the same
 /// in training and evaluation), then scaled and shifted per channel. Backward recomputes x̂
@@ -42,9 +44,7 @@ public final class GroupNorm: OwnsItsResults, BackwardInto {
             for c in 0..<channels {
                 let row = item * groups + c / perGroup, start = (item * channels + c) * positions
                 let scale = statistics.inverseStd[row] * w[c], shift = b[c] - statistics.mean[row] * scale
-                VectorMath.forEachChunk(positions) { at, count in
-                    VectorMath.store(VectorMath.load(x, start + at, count) * scale + shift, y, start + at, count)
-                }
+                for i in start..<(start + positions) { y[i] = x[i] * scale + shift }
             }
         }
         self.input = input
@@ -60,37 +60,27 @@ public final class GroupNorm: OwnsItsResults, BackwardInto {
         gradInput.resize(to: input.shape)
         let x = input.data, g = gradOutput.data, dx = gradInput.data, w = weight.value.data
         let dw = weight.grad.data, db = bias.grad.data
-        var sumG = [Float](repeating: 0, count: channels), sumGX = [Float](repeating: 0, count: channels)
+        var sumG = [Double](repeating: 0, count: perGroup), sumGX = [Double](repeating: 0, count: perGroup)
+        let width = Double(perGroup * positions)
         for item in 0..<n {
             for group in 0..<groups {
-                let row = item * groups + group
+                let row = item * groups + group, first = group * perGroup
+                let mean = statistics.mean[row], inverse = statistics.inverseStd[row]
                 var meanDxhat = 0.0, meanDot = 0.0
-                for c in (group * perGroup)..<((group + 1) * perGroup) {
-                    let start = (item * channels + c) * positions
-                    var gs = VectorMath.Lanes(), gx = VectorMath.Lanes()
-                    VectorMath.forEachChunk(positions) { at, count in
-                        let gl = VectorMath.load(g, start + at, count)
-                        gs += gl
-                        gx += gl * statistics.standardized(VectorMath.load(x, start + at, count), row: row)
-                    }
-                    sumG[c] = gs.sum()
-                    sumGX[c] = gx.sum()
-                    meanDxhat += Double(sumG[c] * w[c])
-                    meanDot += Double(sumGX[c] * w[c])
-                }
-                let width = Double(perGroup * positions)
-                let a = Float(meanDxhat / width), d = Float(meanDot / width), inverse = statistics.inverseStd[row]
-                for c in (group * perGroup)..<((group + 1) * perGroup) {
-                    let start = (item * channels + c) * positions, wc = w[c]
-                    VectorMath.forEachChunk(positions) { at, count in
-                        let xhat = statistics.standardized(VectorMath.load(x, start + at, count), row: row)
-                        let dxhat = VectorMath.load(g, start + at, count) * wc
-                        VectorMath.store(inverse * (dxhat - a - xhat * d), dx, start + at, count)
-                    }
+                for k in 0..<perGroup {
+                    let start = (item * channels + first + k) * positions
+                    genlab_gradient_sums(x + start, g + start, positions, mean, inverse, &sumG[k], &sumGX[k])
+                    meanDxhat += sumG[k] * Double(w[first + k])
+                    meanDot += sumGX[k] * Double(w[first + k])
                     if accumulateParameterGradients {
-                        dw[c] += sumGX[c]
-                        db[c] += sumG[c]
+                        dw[first + k] += Float(sumGX[k])
+                        db[first + k] += Float(sumG[k])
                     }
+                }
+                let a = Float(meanDxhat / width), d = Float(meanDot / width)
+                for k in 0..<perGroup {
+                    let start = (item * channels + first + k) * positions
+                    genlab_standardized_gradient(x + start, g + start, dx + start, positions, mean, inverse, w[first + k], a, d)
                 }
             }
         }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A residual block, `shortcut(x) + body(x)`: the Python package's `Residual` module, whose
 /// `body` and `shortcut` are `torch.nn.Sequential`s (an empty shortcut is the identity), so
 /// its parameters are keyed "body.<j>.<name>" and "shortcut.<j>.<name>".
@@ -88,11 +90,8 @@ public final class Residual: OwnsItsResults, ContainsLayers {
         return fromBody
     }
 
-    /// sum = a + b, in one pass.
-    private static func add(_ a: Tensor, _ b: Tensor, into sum: Tensor) {
-        let x = a.data, y = b.data, z = sum.data
-        for i in 0..<sum.count { z[i] = x[i] + y[i] }
-    }
+    /// sum = a + b, in one pass (`sum` may be `a`).
+    private static func add(_ a: Tensor, _ b: Tensor, into sum: Tensor) { genlab_add(a.data, b.data, sum.data, sum.count) }
 }
 
 extension Residual {

@@ -4,3 +4,4 @@
 #include "adam.h"
 #include "convolution.h"
 #include "activations.h"
+#include "normalization.h"
