@@ -1,6 +1,6 @@
 /// `torch.nn.AvgPool2d(kernel_size, stride, padding)`: the mean of each window, padding
 /// counted as zeros (count_include_pad, PyTorch's default).
-public final class AvgPool2d: ParameterFreeLayer {
+public final class AvgPool2d: ParameterFreeLayer, OwnsItsResults {
     public let window: PoolWindow
     public var isTraining = true
     public var typeName: String { "AvgPool2d" }

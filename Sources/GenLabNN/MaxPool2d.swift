@@ -1,6 +1,6 @@
 /// `torch.nn.MaxPool2d(kernel_size, stride, padding)`: the largest value of each window
 /// (padding never wins); backward sends each output's gradient to the first largest input.
-public final class MaxPool2d: ParameterFreeLayer {
+public final class MaxPool2d: ParameterFreeLayer, OwnsItsResults {
     public let window: PoolWindow
     public var isTraining = true
     public var typeName: String { "MaxPool2d" }

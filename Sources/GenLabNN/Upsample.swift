@@ -1,6 +1,6 @@
 /// `torch.nn.Upsample(scale_factor=s, mode=…)` by a whole factor: nearest (each pixel
 /// repeated s×s) or bilinear with align_corners=False (PyTorch's half-pixel centres).
-public final class Upsample: ParameterFreeLayer {
+public final class Upsample: ParameterFreeLayer, OwnsItsResults {
     public enum Mode: String, Sendable, CaseIterable {
         case nearest, bilinear
     }
