@@ -24,8 +24,7 @@ public final class AdversarialModel: GenerativeModel {
     let noiseShape: [Int]
     private let noise = Tensor(zeros: [0]), target = Tensor(zeros: [0]), gradOutput = Tensor(zeros: [0])
 
-    init(_ model: BuiltModel, rating: Opponent) {
-        guard case .adversarial(let networks) = model.architecture else { preconditionFailure("a gan model has adversarial networks") }
+    init(_ model: BuiltModel, _ networks: AdversarialNetworks, rating: Opponent) {
         self.model = model
         self.rating = rating
         spec = model.experiment.model.adversarial!

@@ -8,8 +8,7 @@ public final class AutoencoderModel: LatentModel {
     public let latentSizes: [Int]
     let networks: AutoencoderNetworks
 
-    init(_ model: BuiltModel) {
-        guard case .autoencoder(let networks) = model.architecture else { preconditionFailure("an ae model has autoencoder networks") }
+    init(_ model: BuiltModel, _ networks: AutoencoderNetworks) {
         self.model = model
         self.networks = networks
         latentSizes = [model.experiment.model.latent]
@@ -77,7 +76,7 @@ public final class AutoencoderTrainer: Trainer {
 
 /// `kind: ae`.
 struct AutoencoderKind: EncoderDecoderKind {
-    func generativeModel(_ model: BuiltModel) -> any GenerativeModel { AutoencoderModel(model) }
+    func generativeModel(_ model: BuiltModel, _ networks: AutoencoderNetworks) -> any GenerativeModel { AutoencoderModel(model, networks) }
 
-    func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer { AutoencoderTrainer(AutoencoderModel(model)) }
+    func trainer(_ model: BuiltModel, _ networks: AutoencoderNetworks) -> any Trainer { AutoencoderTrainer(AutoencoderModel(model, networks)) }
 }

@@ -44,7 +44,7 @@ public final class GANTrainer: AdversarialTrainer {
 }
 
 /// `kind: gan`.
-struct GANKind: ModelKind {
+struct GANKind: GeneratorOpponentKind {
     func networks(_ experiment: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> Architecture {
         let networks = try AdversarialNetworks.build(experiment, &generator, opponent: "discriminator")
         let spec = experiment.model.adversarial!, last = spec.discriminator.last
@@ -58,11 +58,11 @@ struct GANKind: ModelKind {
         return .adversarial(networks)
     }
 
-    func generativeModel(_ model: BuiltModel) -> any GenerativeModel {
-        AdversarialModel(model, rating: .discriminator(model.experiment.model.adversarial!.loss))
+    func generativeModel(_ model: BuiltModel, _ networks: AdversarialNetworks) -> AdversarialModel {
+        AdversarialModel(model, networks, rating: .discriminator(model.experiment.model.adversarial!.loss))
     }
 
-    func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer {
-        GANTrainer(AdversarialModel(model, rating: .discriminator(model.experiment.model.adversarial!.loss)))
+    func trainer(_ model: BuiltModel, _ networks: AdversarialNetworks, batchesPerEpoch: Int) -> any Trainer {
+        GANTrainer(generativeModel(model, networks))
     }
 }

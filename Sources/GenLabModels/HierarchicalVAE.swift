@@ -25,14 +25,11 @@ public final class HierarchicalVAEModel: LatentModel {
     /// q(z1 | x), q(z2 | z1) and the prior p(z1 | z2) of the last forward pass.
     let q1: Gaussian, q2: Gaussian, p1: Gaussian
 
-    init(_ model: BuiltModel) {
-        guard case .autoencoder(let networks) = model.architecture, let hierarchy = networks.hierarchy else {
-            preconditionFailure("an hvae model has autoencoder networks with a hierarchy")
-        }
+    init(_ model: BuiltModel, _ networks: AutoencoderNetworks, _ hierarchy: (encoder2: BuiltNetwork, prior: BuiltNetwork)) {
         self.model = model
         self.networks = networks
         spec = model.experiment.model.autoencoder!
-        let latent = model.experiment.model.latent, latent2 = spec.hierarchy!.latent2
+        let latent = model.experiment.model.latent, latent2 = hierarchy.encoder2.outputShape[0] / 2
         latentSizes = [latent, latent2]
         (encoder2, prior) = (hierarchy.encoder2.network, hierarchy.prior.network)
         (q1, q2, p1) = (Gaussian(width: latent), Gaussian(width: latent2), Gaussian(width: latent))
@@ -137,7 +134,15 @@ public final class HierarchicalVAETrainer: Trainer {
 
 /// `kind: hvae`.
 struct HierarchicalVAEKind: EncoderDecoderKind {
-    func generativeModel(_ model: BuiltModel) -> any GenerativeModel { HierarchicalVAEModel(model) }
+    /// An hvae's networks always have their hierarchy (`AutoencoderNetworks.build` gives it
+    /// to every spec with one); without it they are a VAE's.
+    func generativeModel(_ model: BuiltModel, _ networks: AutoencoderNetworks) -> any GenerativeModel {
+        guard let hierarchy = networks.hierarchy else { return VAEModel(model, networks) }
+        return HierarchicalVAEModel(model, networks, hierarchy)
+    }
 
-    func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer { HierarchicalVAETrainer(HierarchicalVAEModel(model)) }
+    func trainer(_ model: BuiltModel, _ networks: AutoencoderNetworks) -> any Trainer {
+        guard let hierarchy = networks.hierarchy else { return VAETrainer(VAEModel(model, networks)) }
+        return HierarchicalVAETrainer(HierarchicalVAEModel(model, networks, hierarchy))
+    }
 }

@@ -20,11 +20,54 @@ public protocol ModelKind: Sendable {
 
 /// A kind whose networks are an encoder and a decoder (with heads or a hierarchy as its
 /// spec says): AE, VAE, CVAE, HVAE.
-protocol EncoderDecoderKind: ModelKind {}
+protocol EncoderDecoderKind: ModelKind {
+    func generativeModel(_ model: BuiltModel, _ networks: AutoencoderNetworks) -> any GenerativeModel
+    func trainer(_ model: BuiltModel, _ networks: AutoencoderNetworks) -> any Trainer
+}
 
 extension EncoderDecoderKind {
     func networks(_ experiment: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> Architecture {
         .autoencoder(try AutoencoderNetworks.build(experiment, &generator))
+    }
+
+    /// The kind's model over its networks (a GAN's model over a generator and an opponent,
+    /// which this kind never builds: the match is total, nothing traps).
+    func generativeModel(_ model: BuiltModel) -> any GenerativeModel {
+        switch model.architecture {
+        case .autoencoder(let networks): generativeModel(model, networks)
+        case .adversarial(let networks): GANKind().generativeModel(model, networks)
+        }
+    }
+
+    func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer {
+        switch model.architecture {
+        case .autoencoder(let networks): trainer(model, networks)
+        case .adversarial(let networks): GANKind().trainer(model, networks, batchesPerEpoch: batchesPerEpoch)
+        }
+    }
+}
+
+/// A kind whose networks are a generator and its opponent: GAN, WGAN.
+protocol GeneratorOpponentKind: ModelKind {
+    func generativeModel(_ model: BuiltModel, _ networks: AdversarialNetworks) -> AdversarialModel
+    func trainer(_ model: BuiltModel, _ networks: AdversarialNetworks, batchesPerEpoch: Int) -> any Trainer
+}
+
+extension GeneratorOpponentKind {
+    /// The kind's model over its networks (an autoencoder's over an encoder and a decoder,
+    /// which this kind never builds: the match is total, nothing traps).
+    func generativeModel(_ model: BuiltModel) -> any GenerativeModel {
+        switch model.architecture {
+        case .adversarial(let networks): generativeModel(model, networks)
+        case .autoencoder(let networks): AutoencoderKind().generativeModel(model, networks)
+        }
+    }
+
+    func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer {
+        switch model.architecture {
+        case .adversarial(let networks): trainer(model, networks, batchesPerEpoch: batchesPerEpoch)
+        case .autoencoder(let networks): AutoencoderKind().trainer(model, networks)
+        }
     }
 }
 

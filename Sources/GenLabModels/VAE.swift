@@ -20,8 +20,7 @@ public final class VAEModel: LatentModel {
     let mu = Tensor(zeros: [0]), scale = Tensor(zeros: [0])
     private let flat = Tensor(zeros: [0]), decoderInput = Tensor(zeros: [0])
 
-    init(_ model: BuiltModel) {
-        guard case .autoencoder(let networks) = model.architecture else { preconditionFailure("a vae model has autoencoder networks") }
+    init(_ model: BuiltModel, _ networks: AutoencoderNetworks) {
         self.model = model
         self.networks = networks
         spec = model.experiment.model.autoencoder!
@@ -194,7 +193,7 @@ public final class VAETrainer: Trainer {
 
 /// `kind: vae` and `kind: cvae` (a CVAE's `classes` make it conditional).
 struct VAEKind: EncoderDecoderKind {
-    func generativeModel(_ model: BuiltModel) -> any GenerativeModel { VAEModel(model) }
+    func generativeModel(_ model: BuiltModel, _ networks: AutoencoderNetworks) -> any GenerativeModel { VAEModel(model, networks) }
 
-    func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer { VAETrainer(VAEModel(model)) }
+    func trainer(_ model: BuiltModel, _ networks: AutoencoderNetworks) -> any Trainer { VAETrainer(VAEModel(model, networks)) }
 }

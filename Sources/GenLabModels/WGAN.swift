@@ -62,7 +62,7 @@ public final class WGANTrainer: AdversarialTrainer {
 }
 
 /// `kind: wgan`.
-struct WGANKind: ModelKind {
+struct WGANKind: GeneratorOpponentKind {
     func networks(_ experiment: Experiment, _ generator: inout RandomGenerator) throws(SpecError) -> Architecture {
         let networks = try AdversarialNetworks.build(experiment, &generator, opponent: "critic")
         let spec = experiment.model.adversarial!, last = spec.discriminator.last
@@ -72,9 +72,11 @@ struct WGANKind: ModelKind {
         return .adversarial(networks)
     }
 
-    func generativeModel(_ model: BuiltModel) -> any GenerativeModel { AdversarialModel(model, rating: .critic) }
+    func generativeModel(_ model: BuiltModel, _ networks: AdversarialNetworks) -> AdversarialModel {
+        AdversarialModel(model, networks, rating: .critic)
+    }
 
-    func trainer(_ model: BuiltModel, batchesPerEpoch: Int) -> any Trainer {
-        WGANTrainer(AdversarialModel(model, rating: .critic), batchesPerEpoch: batchesPerEpoch)
+    func trainer(_ model: BuiltModel, _ networks: AdversarialNetworks, batchesPerEpoch: Int) -> any Trainer {
+        WGANTrainer(generativeModel(model, networks), batchesPerEpoch: batchesPerEpoch)
     }
 }
