@@ -112,8 +112,15 @@ extension Residual {
         /// The largest output a layer inside a block may give per image.
         static let maxItemElements = 1 << 31
 
+        /// How deep blocks may nest (the Python package reads as deep): each level costs its
+        /// nested levels' shapes again, so deeper files would take long to check.
+        public static let maxNesting = 32
+
         public static func parse(_ arguments: YAMLNode?, path: String) throws(SpecError) -> Kind {
             let f = try arguments!.fields(path, allowed: ["body", "shortcut"])
+            guard path.components(separatedBy: ".residual").count - 1 <= maxNesting else {
+                throw SpecError(.tooLarge, "'\(path)': residual blocks nest more than \(maxNesting) deep", at: arguments!.location)
+            }
             return Kind(body: try LayerSpec.parseList(try f.required("body"), path: f.path("body")),
                         shortcut: try f["shortcut"].map { node throws(SpecError) in try LayerSpec.parseList(node, path: f.path("shortcut")) } ?? [])
         }
