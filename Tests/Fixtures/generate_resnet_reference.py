@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes pytorch-resnet.json: one whole training step of each ResNet reference experiment
+"""Writes pytorch-resnet-vae.json and pytorch-resnet-gan.json: one whole training step of each ResNet reference experiment
 (experiments/resnet-vae.yaml, experiments/resnet-gan.yaml) in PyTorch, for
 GenLabModelsTests/ResNetStepTests.swift.
 
@@ -9,7 +9,9 @@ backwards, convolutions as stride-1 transposed ones, pooling as nearest upsampli
 case holds the experiment file's text with its optimizer replaced by SGD (the step checks the
 objective's gradients; Adam would turn the float noise of gradients that are zero in exact
 arithmetic, a convolution's bias before a normalisation, into full-size steps), the initial
-parameters and buffers under GenLab's keys (<network>.<state_dict key>), the batch, the
+parameters and buffers under GenLab's keys (<network>.<state_dict key>; the parameters as a
+pattern both sides compute, GoldenTensor.Pattern in Golden.swift, so that each file stays
+under 5 MiB), the batch, the
 noise (ε, or the GAN's z), every loss, every parameter gradient and every parameter and
 buffer after the update: the buffers stored (BatchNorm statistics, spectral norm's u and
 v), the parameters as SGD leaves them, parameter − lr·gradient (stored once, as the
@@ -22,7 +24,10 @@ Run in a virtual environment with PyTorch (the tests themselves never need it):
 """
 import base64
 import json
+import math
 import os
+
+import numpy as np
 
 import torch
 import torch.nn as nn
@@ -37,12 +42,59 @@ def tensor(t):
     return {"shape": list(t.shape), "float32": base64.b64encode(t.numpy().astype("<f4").tobytes()).decode()}
 
 
+def pattern_values(count, seed, scale, offset):
+    """GoldenTensor.Pattern's values (Tests/GenLabTestSupport/Golden.swift): offset + scale ·
+    (k − 32768) / 32768 in float32, k the top 16 bits of murmur3's 32-bit finaliser of
+    (i · 2654435761 + seed · 40503) mod 2³²; scale a power of two, so the product is exact."""
+    mask = np.uint64(0xFFFFFFFF)
+    h = (np.arange(count, dtype=np.uint64) * np.uint64(2654435761) + np.uint64(seed * 40503)) & mask
+    h ^= h >> np.uint64(16)
+    h = (h * np.uint64(0x85EBCA6B)) & mask
+    h ^= h >> np.uint64(13)
+    h = (h * np.uint64(0xC2B2AE35)) & mask
+    h ^= h >> np.uint64(16)
+    k = h >> np.uint64(16)
+    unit = (k.astype(np.int64) - 32768).astype(np.float32) / np.float32(32768)
+    return np.float32(offset) + np.float32(scale) * unit
+
+
+def set_pattern(networks):
+    """Sets every parameter to a pattern, in order, and returns the patterns by GenLab key:
+    weights and biases within ± the power of two nearest PyTorch's default bound
+    1/√fan_in, normalisation weights 1 ± ¼ and their biases ± ¼."""
+    patterns = {}
+    seed = 0
+    for name, net in networks.items():
+        norms = {f"{m_name}.{p_name}" for m_name, m in net.named_modules()
+                 if isinstance(m, (nn.GroupNorm, nn.BatchNorm2d, nn.LayerNorm)) for p_name, _ in m.named_parameters(recurse=False)}
+        for key, p in net.named_parameters():
+            seed += 1
+            if key in norms:
+                scale, offset = 0.25, (1.0 if key.endswith("weight") else 0.0)
+            else:
+                owner = net.get_submodule(key.rsplit(".", 1)[0])
+                weight = getattr(owner, "weight_orig", None)
+                weight = owner.weight if weight is None else weight
+                fan_in = weight[0].numel()
+                scale, offset = 2.0 ** round(math.log2(fan_in ** -0.5)), 0.0
+            with torch.no_grad():
+                p.copy_(torch.from_numpy(pattern_values(p.numel(), seed, scale, offset).reshape(p.shape)))
+            patterns[f"{name}.{key}"] = {"shape": list(p.shape), "pattern": {"seed": seed, "scale": scale, "offset": offset}}
+    return patterns
+
+
 def named(networks, buffers_only=False):
     """Every parameter and buffer of each network under GenLab's key <network>.<state_dict
     key> (BatchNorm's num_batches_tracked left out); only the buffers with `buffers_only`."""
     return {f"{name}.{key}": tensor(value) for name, net in networks.items()
             for key, value in (net.named_buffers() if buffers_only else net.state_dict().items())
             if not key.endswith("num_batches_tracked")}
+
+
+def start(networks):
+    """The initial state: parameters as patterns (set here), buffers as they are."""
+    patterns = set_pattern(networks)
+    return {**named(networks, buffers_only=True), **patterns}
 
 torch.manual_seed(0)
 torch.set_default_dtype(torch.float32)
@@ -78,13 +130,8 @@ def vae_step():
                             nn.Upsample(scale_factor=2.0), block(64, transposed=True),
                             nn.ConvTranspose2d(64, 32, 3, padding=1), nn.Upsample(scale_factor=2.0),
                             block(32, transposed=True), nn.ConvTranspose2d(32, 1, 3, padding=1))
-    with torch.no_grad():  # GroupNorm weights away from 1 and biases away from 0
-        for m in list(encoder.modules()) + list(decoder.modules()):
-            if isinstance(m, nn.GroupNorm):
-                m.weight.normal_(1, 0.2)
-                m.bias.normal_(0, 0.2)
     groups = {"encoder": encoder, "decoder": decoder}
-    start = named(groups)
+    initial = start(groups)
     x = torch.randn(n, 1, 32, 32)
     eps = torch.randn(1, n, latent)
     params = [p for net in groups.values() for p in net.parameters()]
@@ -100,7 +147,7 @@ def vae_step():
     total.backward()
     grads = {f"{name}.{key}": tensor(p.grad) for name, net in groups.items() for key, p in net.named_parameters()}
     opt.step()
-    return {"name": "resnet_vae", "yaml": experiment("resnet-vae"), "params": start, "input": tensor(x), "labels": [],
+    return {"name": "resnet_vae", "yaml": experiment("resnet-vae"), "params": initial, "input": tensor(x), "labels": [],
             "eps": tensor(eps), "losses": {"reconstruction": rec.item(), "kl": kl.item(), "total": total.item()},
             "output": tensor(out), "grads": grads, "after": named(groups, buffers_only=True), "lr": LR}
 
@@ -126,7 +173,7 @@ def gan_step():
         Residual([nn.ReLU(), conv(width, 3), nn.ReLU(), conv(width, 3)]),
         nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), sn(nn.Linear(width, 1)))
     nets = {"generator": generator, "discriminator": discriminator}
-    start = named(nets)
+    initial = start(nets)
     real = torch.rand(n, 3, 32, 32) * 2 - 1
     noise = torch.randn(n, latent)
     criterion = nn.BCEWithLogitsLoss()
@@ -148,17 +195,17 @@ def gan_step():
     g_loss.backward()
     opt_g.step()
     grads.update({f"generator.{k}": tensor(p.grad) for k, p in generator.named_parameters()})
-    return {"name": "resnet_gan", "kind": "gan", "yaml": experiment("resnet-gan"), "params": start, "real": tensor(real),
+    return {"name": "resnet_gan", "kind": "gan", "yaml": experiment("resnet-gan"), "params": initial, "real": tensor(real),
             "noise": [tensor(noise)], "losses": [{"d_real": d_real.item(), "d_fake": d_fake.item(), "generator": g_loss.item()}],
             "grads": grads, "after": named(nets, buffers_only=True), "lr": LR}
 
 
 def main():
-    path = os.path.join(HERE, "pytorch-resnet.json")
-    with open(path, "w") as f:
-        json.dump({"generated_by": f"torch {torch.__version__}, {os.path.basename(__file__)}",
-                   "vae": vae_step(), "gan": gan_step()}, f)
-    print(f"wrote {path}")
+    for name, case in (("vae", vae_step), ("gan", gan_step)):
+        path = os.path.join(HERE, f"pytorch-resnet-{name}.json")
+        with open(path, "w") as f:
+            json.dump({"generated_by": f"torch {torch.__version__}, {os.path.basename(__file__)}", name: case()}, f)
+        print(f"wrote {path} ({os.path.getsize(path)} bytes)")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,33 @@ public struct GoldenTensor: Decodable, Sendable {
     public let data: [Double]
 
     enum CodingKeys: String, CodingKey {
-        case shape, data, float32
+        case shape, data, float32, pattern
+    }
+
+    /// Values a generator and a test both compute instead of storing them: value i is
+    /// `offset + scale · (k − 32768) / 32768` in float32 arithmetic, with k the top 16 bits of
+    /// murmur3's 32-bit finaliser of `(i · 2654435761 + seed · 40503) mod 2³²` (the plain
+    /// multiplicative hash is a Weyl sequence: too regular for convolution kernels). The scale is a
+    /// power of two, so only the sum rounds (once, fused or not), and Python and Swift agree
+    /// bit for bit.
+    public struct Pattern: Decodable, Sendable {
+        public let seed: Int
+        public let scale: Float
+        public let offset: Float
+
+        /// The first `count` values.
+        public func values(count: Int) -> [Double] {
+            (0..<count).map { i in
+                var hash = UInt32(truncatingIfNeeded: UInt64(i) &* 2_654_435_761 &+ UInt64(seed) &* 40503)
+                hash ^= hash >> 16
+                hash &*= 0x85EB_CA6B
+                hash ^= hash >> 13
+                hash &*= 0xC2B2_AE35
+                hash ^= hash >> 16
+                let unit = Float(Int(hash >> 16) - 32768) / 32768
+                return Double(offset + scale * unit)
+            }
+        }
     }
 
     public init(shape: [Int], data: [Double]) {
@@ -15,8 +41,9 @@ public struct GoldenTensor: Decodable, Sendable {
         self.data = data
     }
 
-    /// {"shape", "data": [numbers]}, or {"shape", "float32": base64 of the little-endian
-    /// float32 values} (the large fixtures, pytorch-resnet.json).
+    /// {"shape", "data": [numbers]}, {"shape", "float32": base64 of the little-endian
+    /// float32 values} (the large fixtures, pytorch-resnet-*.json), or {"shape", "pattern":
+    /// {"seed", "scale", "offset"}} (initial parameters, see `Pattern`).
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         shape = try container.decode([Int].self, forKey: .shape)
@@ -30,6 +57,8 @@ public struct GoldenTensor: Decodable, Sendable {
                 for k in (0..<3).reversed() { bits = bits << 8 | UInt32(words[i + k]) }
                 return Double(Float(bitPattern: bits))
             }
+        } else if let pattern = try container.decodeIfPresent(Pattern.self, forKey: .pattern) {
+            data = pattern.values(count: shape.reduce(1, *))
         } else {
             data = try container.decode([Double].self, forKey: .data)
         }
