@@ -1,7 +1,8 @@
 import CKernels
 
 /// A convolution, or its transpose, run by oneDNN's direct kernels at one input shape
-/// (`convolution.h`): no im2col, no column workspace. The batch is cut into one or two parts
+/// (`convolution.h`; Winograd's F(4×4, 3×3) kernels for 3×3 stride-1 layers of 16 channels or
+/// more on each side): no im2col, no column workspace. The batch is cut into one or two parts
 /// by the shapes alone, and the parts run on up to `BLAS.threads` threads, so the bits do
 /// not depend on the threads; each part runs a chunk of its images at a time (`chunk`).
 public final class DirectConvolution {
@@ -13,7 +14,8 @@ public final class DirectConvolution {
     /// Which passes it runs: not those producing images of fewer than 16 channels (a first
     /// layer's input gradient, a last layer's output), which stay on im2col.
     public let runsForward: Bool, runsBackwardData: Bool, runsBackwardWeight: Bool
-    /// oneDNN's name for the forward kernel, for instance "jit:avx512_core".
+    /// oneDNN's name for the forward kernel, for instance "jit:avx512_core" or
+    /// "jit_wino_4x3:avx512_core".
     public let implementation: String
 
     /// The shapes of one layer, and the rectifier its forward kernel applies to its output
@@ -61,7 +63,7 @@ public final class DirectConvolution {
     deinit { genlab_convolution_destroy(handle) }
 
     /// oneDNN's version and the kernels it runs on this CPU, for instance
-    /// "oneDNN 2.6.3, jit:avx512_core kernels".
+    /// "oneDNN 2.6.3, jit:avx512_core kernels (3×3 stride 1: jit_wino_4x3:avx512_core)".
     public static var library: String { String(cString: genlab_convolution_library()) }
 
     /// output = the layer applied to input (whole batches, NCHW), without bias, then the

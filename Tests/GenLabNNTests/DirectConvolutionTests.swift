@@ -3,9 +3,10 @@ import GenLabTensor
 import GenLabTestSupport
 import Testing
 
-/// oneDNN's direct kernels against im2col on the same layer and inputs: the outputs, input
-/// gradients and accumulated parameter gradients agree to rounding, with the batch in one
-/// part or two; and two parts give the same bits on one thread and on two.
+/// oneDNN's direct kernels (Winograd's for 3×3 stride-1 layers) against im2col on the same
+/// layer and inputs: the outputs, input gradients and accumulated parameter gradients agree
+/// to rounding, with the batch in one part or two; and two parts give the same bits on one
+/// thread and on two.
 @Suite(.serialized) struct DirectConvolutionTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var transposed: Bool, batch: Int, inChannels: Int, outChannels: Int, size: Int
@@ -16,6 +17,9 @@ import Testing
         /// whose blocked copies fit in 1 MiB, where the weights are at most a quarter of them;
         /// else the whole part.
         var chunk: Int
+        /// Whether oneDNN runs it with Winograd's kernels: 3×3, stride 1, 16 channels or more
+        /// on each side.
+        var winograd: Bool { kernel == 3 && stride == 1 && inChannels >= 16 && outChannels >= 16 }
         var testDescription: String {
             "\(transposed ? "ConvTranspose2d" : "Conv2d")(\(inChannels)→\(outChannels), k\(kernel) s\(stride) p\(padding) op\(outputPadding)) on \(batch)×\(size)²"
         }
@@ -64,6 +68,19 @@ import Testing
              parts: 2, chunk: 200),
         Case(transposed: true, batch: 6, inChannels: 32, outChannels: 1, size: 7, kernel: 4, stride: 2, padding: 1, parts: 1, chunk: 6),
         Case(transposed: true, batch: 6, inChannels: 4, outChannels: 32, size: 7, kernel: 4, stride: 2, padding: 1, parts: 1, chunk: 6),
+        // 3×3 stride 1 (the ResNet experiments' layers): Winograd's kernels, with padding and
+        // without, one part and two (73 KB of copies an image: fewer than 16 fit in 1 MiB)
+        Case(transposed: false, batch: 8, inChannels: 16, outChannels: 32, size: 10, kernel: 3, stride: 1, padding: 1,
+             parts: 1, chunk: 8),
+        Case(transposed: false, batch: 64, inChannels: 32, outChannels: 32, size: 12, kernel: 3, stride: 1, padding: 1,
+             parts: 2, chunk: 32),
+        Case(transposed: true, batch: 64, inChannels: 32, outChannels: 32, size: 12, kernel: 3, stride: 1, padding: 1,
+             parts: 2, chunk: 32),
+        Case(transposed: true, batch: 4, inChannels: 32, outChannels: 16, size: 9, kernel: 3, stride: 1, padding: 0,
+             parts: 1, chunk: 4),
+        // 3 channels in: the direct kernels (Winograd's were 4× slower there)
+        Case(transposed: false, batch: 4, inChannels: 3, outChannels: 32, size: 10, kernel: 3, stride: 1, padding: 1,
+             parts: 1, chunk: 4),
     ]
 
     /// The output, the input gradient and every parameter's gradient of one step.
@@ -83,7 +100,7 @@ import Testing
         let columns = try DirectConvolutionTests.step(c, direct: false)
         #if arch(x86_64)
         // a forward pass producing fewer than 16 channels stays on im2col
-        #expect(direct.kernel.hasPrefix("jit:") == (c.outChannels >= 16), "\(direct.kernel)")
+        #expect(direct.kernel.hasPrefix(c.winograd ? "jit_wino_4x3:" : "jit:") == (c.outChannels >= 16), "\(direct.kernel)")
         #endif
         #expect(columns.kernel == "im2col")
         for (name, (a, b)) in zip(["output", "grad_input", "grad weight", "grad bias"], zip(direct.results, columns.results)) {
@@ -130,7 +147,7 @@ import Testing
         let library = DirectConvolution.library
         #expect(library.hasPrefix("oneDNN "), "\(library)")
         #if arch(x86_64)
-        #expect(library.contains("jit:") && library.hasSuffix(" kernels"), "\(library)")
+        #expect(library.contains(", jit:") && library.contains(" kernels (3×3 stride 1: jit_wino_4x3:"), "\(library)")
         #endif
     }
 

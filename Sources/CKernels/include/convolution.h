@@ -48,8 +48,9 @@ genlab_convolution *genlab_convolution_create(int transposed, const genlab_convo
 
 void genlab_convolution_destroy(genlab_convolution *convolution);
 
-/// oneDNN's version and the kernels it runs here on a probe of 16 channels, for instance
-/// "oneDNN 2.6.3, jit:avx512_core kernels", or why none run.
+/// oneDNN's version and the kernels it runs here on probes of 16 channels, for instance
+/// "oneDNN 2.6.3, jit:avx512_core kernels (3×3 stride 1: jit_wino_4x3:avx512_core)", or why
+/// none run.
 const char *genlab_convolution_library(void);
 
 /// How many parts the batch is cut into (1 or 2); a part holds batch / parts images.
@@ -64,7 +65,9 @@ long genlab_convolution_chunk(const genlab_convolution *convolution);
 /// than 16 channels, which the caller runs on im2col.
 int genlab_convolution_directions(const genlab_convolution *convolution);
 
-/// The name of oneDNN's implementation of the forward pass (for instance "jit:avx512_core").
+/// The name of oneDNN's implementation of the forward pass (for instance "jit:avx512_core", or
+/// "jit_wino_4x3:avx512_core" for a 3×3 stride-1 layer of 16 channels or more on each side:
+/// Winograd's F(4×4, 3×3), whose results differ from the direct kernels' by rounding).
 const char *genlab_convolution_implementation(const genlab_convolution *convolution);
 
 /// Reorders `weight` for the parts' forward passes (backward 0) or data gradients
