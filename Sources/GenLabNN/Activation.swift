@@ -20,6 +20,7 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, BackwardInto 
     /// The last input, kept only for LeakyReLU with a negative slope, whose backward reads its
     /// sign (with a slope of 0 or more, the output has the input's sign and is read instead).
     private var input: Tensor?
+    let secondOrder = SecondOrderState()
 
     public init(_ kind: Kind) { self.kind = kind }
 
@@ -110,7 +111,8 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, BackwardInto 
         return output
     }
 
-    /// ∂L/∂input into `gradInput`, which may be `gradOutput`.
+    /// ∂L/∂input into `gradInput`, which may be `gradOutput`; may run again for the same
+    /// forward pass (see `SecondOrderLayer`).
     public func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let output else { throw ShapeError("\(typeName): backward called before forward") }
         try checkGradient(gradOutput, matches: output)
@@ -126,10 +128,41 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, BackwardInto 
         case .tanh:
             for i in 0..<count { dx[i] = g[i] * (1 - y[i] * y[i]) }
         }
-        self.output = nil
-        self.input = nil
+        secondOrder.addPending(to: gradInput)
         return gradInput
     }
+}
+
+extension Activation: SecondOrderLayer {
+    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
+        if function == nil { secondOrder.keep(gradOutput) }
+        return try backward(gradOutput, into: gradientStorage, accumulateParameterGradients: false)
+    }
+
+    /// ∂L/∂x = g·f′(x): ∂P/∂g = v·f′(x), and ∂P/∂x = g·v·f″(x) is left for the next backward
+    /// (f″ = 0 for ReLU and LeakyReLU; y(1 − y)(1 − 2y) for Sigmoid, −2y(1 − y²) for Tanh).
+    public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
+        guard let output else { throw ShapeError("\(typeName): backwardOfBackward called before forward") }
+        try checkGradient(gradGradInput, matches: output)
+        let result = secondOrder.result
+        result.resize(to: output.shape)
+        let v = gradGradInput.data, y = output.data, vy = result.data, count = output.count
+        if let function {
+            Activation.scaleWhereNotPositive(v, by: input?.data ?? y, slope: function.slope, into: vy, count: count)
+            return result
+        }
+        let g = try secondOrder.kept(typeName, shape: output.shape).data
+        let u = secondOrder.startPending(shape: output.shape).data
+        for i in 0..<count {
+            let slope = kind == .sigmoid ? y[i] * (1 - y[i]) : 1 - y[i] * y[i]
+            let curvature = kind == .sigmoid ? slope * (1 - 2 * y[i]) : -2 * y[i] * slope
+            vy[i] = v[i] * slope
+            u[i] = g[i] * v[i] * curvature
+        }
+        return result
+    }
+
+    public var hasPendingInputGradient: Bool { secondOrder.isPending }
 }
 
 extension Activation {

@@ -5,6 +5,7 @@ public final class AdaptiveAvgPool2d: ParameterFreeLayer {
     private let output = Tensor(zeros: [0])
     private let gradInput = Tensor(zeros: [0])
     private var inputShape: [Int]?
+    lazy var twin = AdaptiveAvgPool2d()
 
     public init() {}
 
@@ -39,6 +40,8 @@ public final class AdaptiveAvgPool2d: ParameterFreeLayer {
         return gradInput
     }
 }
+
+extension AdaptiveAvgPool2d: LinearInInput {}
 
 extension AdaptiveAvgPool2d {
     /// `- avgpool`: AdaptiveAvgPool2d(1) on C×H×W inputs.

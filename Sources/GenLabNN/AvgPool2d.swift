@@ -6,6 +6,7 @@ public final class AvgPool2d: ParameterFreeLayer, OwnsItsResults {
     public var typeName: String { "AvgPool2d" }
     private let output = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
     private var inputShape: [Int]?
+    lazy var twin = AvgPool2d(window)
 
     public init(_ window: PoolWindow) { self.window = window }
 
@@ -69,6 +70,8 @@ public final class AvgPool2d: ParameterFreeLayer, OwnsItsResults {
         return gradInput
     }
 }
+
+extension AvgPool2d: LinearInInput {}
 
 extension AvgPool2d: PoolingLayer {
     public static let kindName = "avgpool2d"

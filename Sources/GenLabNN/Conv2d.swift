@@ -27,6 +27,9 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput {
     private var columnsHoldInput = false
     /// oneDNN's direct kernels for the last input shape.
     private var direct = DirectConvolutions()
+    let secondOrder = SecondOrderState()
+    /// The same layer sharing this one's weight, without bias (see `LinearInInputAndWeight`).
+    lazy var twin = Conv2d(sharingWeightOf: self)
     /// Whether the layer may run on oneDNN's direct kernels (true unless a test compares
     /// with im2col).
     public var usesDirectKernels: Bool {
@@ -45,6 +48,13 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput {
         self.padding = padding
         weight = Parameter(shape: [outChannels, inChannels, kernelSize, kernelSize])
         self.bias = bias ? Parameter(shape: [outChannels]) : nil
+    }
+
+    /// `other`'s shape and weight (the same `Parameter`), without bias.
+    private init(sharingWeightOf other: Conv2d) {
+        (inChannels, outChannels, kernelSize) = (other.inChannels, other.outChannels, other.kernelSize)
+        (stride, padding, weight, bias) = (other.stride, other.padding, other.weight, nil)
+        usesDirectKernels = other.usesDirectKernels
     }
 
     public var parameters: [NamedParameter] {
@@ -116,6 +126,7 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput {
         }
     }
 
+    /// May run again for the same forward pass (see `SecondOrderLayer`).
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let g = geometry, let input else { throw ShapeError("Conv2d: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
@@ -124,8 +135,6 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput {
                             accumulateParameterGradients: accumulateParameterGradients) { data, weights in
             backwardByColumns(gradOutput, input: input, geometry: g, data: data, weights: weights)
         }
-        geometry = nil
-        self.input = nil
         columnsHoldInput = false
         return gradInput
     }
@@ -194,6 +203,8 @@ public struct WindowArguments: Equatable, Sendable {
          ("stride", .ints([stride, stride])), ("padding", .ints([padding, padding]))]
     }
 }
+
+extension Conv2d: LinearInInputAndWeight {}
 
 extension Conv2d {
     /// `- conv2d: {out: 16, kernel: 4, stride: 2, padding: 1, bias: true, spectral_norm: false}`

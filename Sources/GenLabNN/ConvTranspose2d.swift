@@ -28,6 +28,9 @@ public final class ConvTranspose2d: RectifiesItsOutput {
     private var channelMajorHoldsInput = false
     /// oneDNN's direct kernels for the last input shape.
     private var direct = DirectConvolutions()
+    let secondOrder = SecondOrderState()
+    /// The same layer sharing this one's weight, without bias (see `LinearInInputAndWeight`).
+    lazy var twin = ConvTranspose2d(sharingWeightOf: self)
     /// Whether the layer may run on oneDNN's direct kernels (true unless a test compares
     /// with im2col).
     public var usesDirectKernels: Bool {
@@ -48,6 +51,13 @@ public final class ConvTranspose2d: RectifiesItsOutput {
         self.outputPadding = outputPadding
         weight = Parameter(shape: [inChannels, outChannels, kernelSize, kernelSize])
         self.bias = bias ? Parameter(shape: [outChannels]) : nil
+    }
+
+    /// `other`'s shape and weight (the same `Parameter`), without bias.
+    private init(sharingWeightOf other: ConvTranspose2d) {
+        (inChannels, outChannels, kernelSize) = (other.inChannels, other.outChannels, other.kernelSize)
+        (stride, padding, outputPadding, weight, bias) = (other.stride, other.padding, other.outputPadding, other.weight, nil)
+        usesDirectKernels = other.usesDirectKernels
     }
 
     public var parameters: [NamedParameter] {
@@ -125,6 +135,7 @@ public final class ConvTranspose2d: RectifiesItsOutput {
         }
     }
 
+    /// May run again for the same forward pass (see `SecondOrderLayer`).
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let g = geometry, let input else { throw ShapeError("ConvTranspose2d: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
@@ -133,8 +144,6 @@ public final class ConvTranspose2d: RectifiesItsOutput {
                             accumulateParameterGradients: accumulateParameterGradients) { data, weights in
             backwardByColumns(gradOutput, input: input, geometry: g, data: data, weights: weights)
         }
-        geometry = nil
-        self.input = nil
         channelMajorHoldsInput = false
         return gradInput
     }
@@ -167,6 +176,8 @@ public final class ConvTranspose2d: RectifiesItsOutput {
         }
     }
 }
+
+extension ConvTranspose2d: LinearInInputAndWeight {}
 
 extension ConvTranspose2d {
     /// `- conv_transpose2d: {out: 16, kernel: 4, stride: 2, padding: 1, output_padding: 0,

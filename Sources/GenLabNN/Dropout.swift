@@ -22,6 +22,7 @@ public final class Dropout: OwnsItsResults, ParameterFreeLayer {
     /// The last forward's mask, 0 or 1/(1 − p) per value or channel; empty when it did not drop.
     private var mask: [Float] = []
     private var inputShape: [Int]?
+    let secondOrder = SecondOrderState()
 
     public init(p: Float, channelwise: Bool) {
         self.p = p
@@ -69,11 +70,29 @@ public final class Dropout: OwnsItsResults, ParameterFreeLayer {
             gradInput.copy(from: gradOutput)
             return gradInput
         }
-        let span = span(inputShape), g = gradOutput.data, dx = gradInput.data
+        scale(gradOutput, into: gradInput)
+        return gradInput
+    }
+}
+
+extension Dropout: SecondOrderLayer {
+    /// ∂L/∂x = g ⊙ mask: ∂P/∂g = v ⊙ mask.
+    public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
+        guard let inputShape, gradGradInput.shape == inputShape else {
+            throw ShapeError("\(typeName): backwardOfBackward needs a gradient of its last input's shape")
+        }
+        let result = secondOrder.result
+        result.resize(to: inputShape)
+        if mask.isEmpty { result.copy(from: gradGradInput) } else { scale(gradGradInput, into: result) }
+        return result
+    }
+
+    /// into = values ⊙ the last mask.
+    private func scale(_ values: Tensor, into: Tensor) {
+        let span = span(values.shape), g = values.data, dx = into.data
         for (e, m) in mask.enumerated() {
             for i in (e * span)..<((e + 1) * span) { dx[i] = g[i] * m }
         }
-        return gradInput
     }
 }
 

@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 /// `torch.nn.ELU`: x for x > 0, α·(eˣ − 1) elsewhere.
 public struct ELU: PointwiseFunction {
@@ -9,6 +10,10 @@ public struct ELU: PointwiseFunction {
     }
     public func backward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
         genlab_elu_backward(x, g, dx, count, alpha)
+    }
+    /// 0 for x > 0, α·eˣ elsewhere.
+    public func secondDerivative(_ x: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { d[i] = x[i] > 0 ? 0 : alpha * Foundation.exp(x[i]) }
     }
 
     /// `- elu` (α = 1) or `- elu: {alpha: 0.5}`.

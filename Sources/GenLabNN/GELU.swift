@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 /// `torch.nn.GELU()` (exact): x·Φ(x), Φ the standard normal CDF, ½(1 + erf(x/√2)).
 public struct GELU: PointwiseFunction {
@@ -9,6 +10,11 @@ public struct GELU: PointwiseFunction {
     /// g·(Φ(x) + x·φ(x)).
     public func backward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
         genlab_gelu_backward(x, g, dx, count)
+    }
+    /// φ(x)·(2 − x²), φ the standard normal density.
+    public func secondDerivative(_ x: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, count: Int) {
+        let scale = 1 / (2 * Float.pi).squareRoot()
+        for i in 0..<count { d[i] = scale * Foundation.exp(-x[i] * x[i] / 2) * (2 - x[i] * x[i]) }
     }
 
     /// `- gelu`.

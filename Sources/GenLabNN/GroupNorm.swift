@@ -16,6 +16,7 @@ public final class GroupNorm: OwnsItsResults, BackwardInto {
     public let gradientStorage = Tensor(zeros: [0])
     /// The last input (the layer before leaves it untouched until backward).
     private var input: Tensor?
+    let secondOrder = SecondOrderState()
 
     public init(groups: Int, channels: Int) {
         self.groups = groups
@@ -52,7 +53,8 @@ public final class GroupNorm: OwnsItsResults, BackwardInto {
     }
 
     /// ∂L/∂x = (1/σ)·(∂x̂ − mean(∂x̂) − x̂·mean(∂x̂ ⊙ x̂)) per group, ∂x̂ = ∂L/∂y·w, into
-    /// `gradInput` (which may be `gradOutput`: each value is read before it is written).
+    /// `gradInput` (which may be `gradOutput`: each value is read before it is written); may
+    /// run again for the same forward pass (see `SecondOrderLayer`).
     public func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let input else { throw ShapeError("GroupNorm: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
@@ -84,7 +86,7 @@ public final class GroupNorm: OwnsItsResults, BackwardInto {
                 }
             }
         }
-        self.input = nil
+        secondOrder.addPending(to: gradInput)
         return gradInput
     }
 
@@ -94,6 +96,46 @@ public final class GroupNorm: OwnsItsResults, BackwardInto {
         weight.value.fill(1)
         bias.value.fill(0)
     }
+}
+
+extension GroupNorm: SecondOrderLayer {
+    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
+        secondOrder.keep(gradOutput)
+        return try backward(gradOutput, into: gradientStorage, accumulateParameterGradients: false)
+    }
+
+    /// Per group of each item, `RowStandardization.secondOrder` with γ the group's channel
+    /// weights spread over their positions (their gradients summed back per channel).
+    public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
+        guard let input else { throw ShapeError("GroupNorm: backwardOfBackward called before forward") }
+        try checkGradient(gradGradInput, matches: output)
+        let g = try secondOrder.kept(typeName, shape: input.shape)
+        let positions = input.shape.dropFirst(2).reduce(1, *), n = input.shape[0], perGroup = channels / groups
+        let width = perGroup * positions
+        let result = secondOrder.result
+        result.resize(to: input.shape)
+        let u = secondOrder.startPending(shape: input.shape)
+        var gamma = [Float](repeating: 0, count: width), gammaGrad = [Float](repeating: 0, count: width)
+        let w = weight.value.data, dw = weight.grad.data
+        for item in 0..<n {
+            for group in 0..<groups {
+                let first = group * perGroup, start = (item * channels + first) * positions
+                for k in 0..<perGroup { for p in 0..<positions { gamma[k * positions + p] = w[first + k] } }
+                for i in 0..<width { gammaGrad[i] = 0 }
+                statistics.secondOrder(row: item * groups + group, width: width, x: input.data + start, g: g.data + start,
+                                       v: gradGradInput.data + start, gamma: gamma, gradGrad: result.data + start,
+                                       gammaGrad: &gammaGrad, pending: u.data + start)
+                for k in 0..<perGroup {
+                    var sum: Float = 0
+                    for p in 0..<positions { sum += gammaGrad[k * positions + p] }
+                    dw[first + k] += sum
+                }
+            }
+        }
+        return result
+    }
+
+    public var hasPendingInputGradient: Bool { secondOrder.isPending }
 }
 
 extension GroupNorm {

@@ -14,6 +14,7 @@ public final class LayerNorm: OwnsItsResults, BackwardInto {
     public let gradientStorage = Tensor(zeros: [0])
     /// The last input (the layer before leaves it untouched until backward).
     private var input: Tensor?
+    let secondOrder = SecondOrderState()
 
     public init(shape: [Int]) {
         self.shape = shape
@@ -49,7 +50,8 @@ public final class LayerNorm: OwnsItsResults, BackwardInto {
     }
 
     /// As GroupNorm's, with ∂x̂ = ∂L/∂y ⊙ w per value, into `gradInput` (which may be
-    /// `gradOutput`: each value is read before it is written).
+    /// `gradOutput`: each value is read before it is written); may run again for the same
+    /// forward pass (see `SecondOrderLayer`).
     public func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let input else { throw ShapeError("LayerNorm: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
@@ -77,7 +79,7 @@ public final class LayerNorm: OwnsItsResults, BackwardInto {
                 VectorMath.store(inverse * (dxhat - a - xhat * d), dx, start + at, count)
             }
         }
-        self.input = nil
+        secondOrder.addPending(to: gradInput)
         return gradInput
     }
 
@@ -86,6 +88,32 @@ public final class LayerNorm: OwnsItsResults, BackwardInto {
         weight.value.fill(1)
         bias.value.fill(0)
     }
+}
+
+extension LayerNorm: SecondOrderLayer {
+    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
+        secondOrder.keep(gradOutput)
+        return try backward(gradOutput, into: gradientStorage, accumulateParameterGradients: false)
+    }
+
+    /// Per item, `RowStandardization.secondOrder` with γ the weight.
+    public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
+        guard let input else { throw ShapeError("LayerNorm: backwardOfBackward called before forward") }
+        try checkGradient(gradGradInput, matches: output)
+        let g = try secondOrder.kept(typeName, shape: input.shape), n = input.shape[0], width = weight.value.count
+        let result = secondOrder.result
+        result.resize(to: input.shape)
+        let u = secondOrder.startPending(shape: input.shape)
+        for item in 0..<n {
+            let start = item * width
+            statistics.secondOrder(row: item, width: width, x: input.data + start, g: g.data + start, v: gradGradInput.data + start,
+                                   gamma: weight.value.data, gradGrad: result.data + start, gammaGrad: weight.grad.data,
+                                   pending: u.data + start)
+        }
+        return result
+    }
+
+    public var hasPendingInputGradient: Bool { secondOrder.isPending }
 }
 
 extension LayerNorm {

@@ -10,6 +10,7 @@ public final class Linear: WeightedLayer, OwnsItsResults {
     private let output = Tensor(zeros: [0])
     private let gradInput = Tensor(zeros: [0])
     private var input: Tensor?
+    let secondOrder = SecondOrderState()
 
     public init(inFeatures: Int, outFeatures: Int, bias: Bool = true) {
         self.inFeatures = inFeatures
@@ -60,6 +61,27 @@ public final class Linear: WeightedLayer, OwnsItsResults {
                   a: gradOutput.data, lda: outFeatures, b: weight.value.data, ldb: inFeatures,
                   beta: 0, c: gradInput.data, ldc: inFeatures)
         return gradInput
+    }
+}
+
+extension Linear: SecondOrderLayer {
+    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
+        secondOrder.keep(gradOutput)
+        return try backward(gradOutput, accumulateParameterGradients: false)
+    }
+
+    /// ∂L/∂x = g·W is linear in g and W: ∂P/∂g = v·Wᵀ, ∂P/∂W += gᵀ·v.
+    public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
+        guard let input, gradGradInput.shape == input.shape else {
+            throw ShapeError("Linear: backwardOfBackward needs a gradient of its input's shape")
+        }
+        let g = try secondOrder.kept(typeName, shape: output.shape), n = input.shape[0], v = gradGradInput
+        BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: g.data, lda: outFeatures, b: v.data, ldb: inFeatures,
+                  beta: 1, c: weight.grad.data, ldc: inFeatures)
+        secondOrder.result.resize(to: output.shape)
+        BLAS.gemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: v.data, lda: inFeatures, b: weight.value.data,
+                  ldb: inFeatures, beta: 0, c: secondOrder.result.data, ldc: outFeatures)
+        return secondOrder.result
     }
 }
 

@@ -8,6 +8,7 @@ public final class MaxPool2d: ParameterFreeLayer, OwnsItsResults {
     /// For each output value, the index in its input plane of the value it took.
     private var argmax: [Int32] = []
     private var inputShape: [Int]?
+    let secondOrder = SecondOrderState()
 
     public init(_ window: PoolWindow) { self.window = window }
 
@@ -46,6 +47,20 @@ public final class MaxPool2d: ParameterFreeLayer, OwnsItsResults {
             gradInput[(o / outPlane) * plane + Int(argmax[o])] += gradOutput[o]
         }
         return gradInput
+    }
+}
+
+extension MaxPool2d: SecondOrderLayer {
+    /// ∂L/∂x routes g to each window's largest input: ∂P/∂g takes v from there.
+    public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
+        guard let inputShape, gradGradInput.shape == inputShape else {
+            throw ShapeError("MaxPool2d: backwardOfBackward needs a gradient of its last input's shape")
+        }
+        let result = secondOrder.result
+        result.resize(to: output.shape)
+        let plane = inputShape[2] * inputShape[3], outPlane = output.shape[2] * output.shape[3]
+        for o in 0..<output.count { result[o] = gradGradInput[(o / outPlane) * plane + Int(argmax[o])] }
+        return result
     }
 }
 

@@ -6,6 +6,7 @@ public final class PixelBias: Layer {
     public var typeName: String { "BiasLayer" }
     private let output = Tensor(zeros: [0])
     private let gradInput = Tensor(zeros: [0])
+    let secondOrder = SecondOrderState()
 
     /// A zero bias of `itemShape` (C, H, W).
     public init(itemShape: [Int]) { bias = Parameter(shape: itemShape) }
@@ -40,6 +41,16 @@ public final class PixelBias: Layer {
         }
         gradInput.copy(from: gradOutput)
         return gradInput
+    }
+}
+
+extension PixelBias: SecondOrderLayer {
+    /// ∂L/∂x = g: ∂P/∂g = v.
+    public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
+        try checkGradient(gradGradInput, matches: output)
+        secondOrder.result.resize(to: output.shape)
+        secondOrder.result.copy(from: gradGradInput)
+        return secondOrder.result
     }
 }
 

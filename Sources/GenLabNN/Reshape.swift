@@ -11,6 +11,7 @@ public final class Reshape: ParameterFreeLayer, OwnsItsResults, InPlaceReshape {
     /// The tensor the last in-place forward gave the output shape (another layer's
     /// output), until backward gives it its shape back.
     private var relabelled: Tensor?
+    lazy var twin = Reshape(itemShape: itemShape)
 
     /// Flatten: (N, …) → (N, product of …).
     public static func flatten() -> Reshape { Reshape(itemShape: nil) }
@@ -71,6 +72,18 @@ public final class Reshape: ParameterFreeLayer, OwnsItsResults, InPlaceReshape {
         try relabelled?.reshape(inputShape)
         relabelled = nil
         return inputShape
+    }
+}
+
+extension Reshape: LinearInInput {
+    /// ∂L/∂input as a copy, leaving the tensor an in-place forward relabelled with the output
+    /// shape (the layer after reads it so in its next backward).
+    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
+        guard let inputShape else { throw ShapeError("\(typeName): backward called before forward") }
+        try checkGradient(gradOutput, matches: relabelled ?? output)
+        gradInput.resize(to: inputShape)
+        gradInput.data.update(from: gradOutput.data, count: gradOutput.count)
+        return gradInput
     }
 }
 

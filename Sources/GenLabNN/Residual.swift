@@ -9,6 +9,7 @@ public final class Residual: OwnsItsResults, ContainsLayers {
     public let shortcut: Sequential
     public var typeName: String { "Residual" }
     private let output = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
+    private let gradGradOutput = Tensor(zeros: [0])
     /// The shape of the last forward's output (which may be the body's storage).
     private var outputShape: [Int] = []
 
@@ -79,6 +80,11 @@ public final class Residual: OwnsItsResults, ContainsLayers {
         let fromBody = try body.backward(gradOutput, accumulateParameterGradients: accumulateParameterGradients)
         let fromShortcut = shortcut.layers.isEmpty ? gradOutput
             : try shortcut.backward(gradOutput, accumulateParameterGradients: accumulateParameterGradients)
+        return sumOfGradients(fromBody, fromShortcut, gradOutput: gradOutput)
+    }
+
+    /// The input gradient, the sum of the branches': over the body's, or into `gradInput`.
+    private func sumOfGradients(_ fromBody: Tensor, _ fromShortcut: Tensor, gradOutput: Tensor) -> Tensor {
         // the body's input gradient is its first layer's storage, not read again: the sum
         // goes over it (a Sequential never returns the gradient it was given)
         guard fromBody !== gradOutput, fromBody !== fromShortcut else {
@@ -92,6 +98,28 @@ public final class Residual: OwnsItsResults, ContainsLayers {
 
     /// sum = a + b, in one pass (`sum` may be `a`).
     private static func add(_ a: Tensor, _ b: Tensor, into sum: Tensor) { genlab_add(a.data, b.data, sum.data, sum.count) }
+}
+
+extension Residual: SecondOrderLayer {
+    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
+        guard gradOutput.shape == outputShape else {
+            throw ShapeError("Residual: gradient \(gradOutput.shape) does not match its output \(outputShape)")
+        }
+        let fromBody = try body.backwardKeepingGradients(gradOutput)
+        let fromShortcut = shortcut.layers.isEmpty ? gradOutput : try shortcut.backwardKeepingGradients(gradOutput)
+        return sumOfGradients(fromBody, fromShortcut, gradOutput: gradOutput)
+    }
+
+    /// Both branches read the gradient: ∂P/∂g is the sum of theirs.
+    public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
+        let fromBody = try body.backwardOfBackward(gradGradInput)
+        let fromShortcut = shortcut.layers.isEmpty ? gradGradInput : try shortcut.backwardOfBackward(gradGradInput)
+        gradGradOutput.resize(to: fromBody.shape)
+        Residual.add(fromBody, fromShortcut, into: gradGradOutput)
+        return gradGradOutput
+    }
+
+    public var hasPendingInputGradient: Bool { body.hasPendingInputGradient || shortcut.hasPendingInputGradient }
 }
 
 extension Residual {

@@ -132,6 +132,33 @@ public final class Sequential: Layer {
     }
 }
 
+extension Sequential: SecondOrderLayer {
+    /// Each layer's, from the last; an error names the first layer without a second-order pass.
+    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
+        var g = gradOutput
+        for (index, layer) in layers.enumerated().reversed() { g = try Sequential.secondOrder(layer, index).backwardKeepingGradients(g) }
+        return g
+    }
+
+    /// Each layer's, from the first: the backward pass's gradients run the other way.
+    public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
+        var v = gradGradInput
+        for (index, layer) in layers.enumerated() { v = try Sequential.secondOrder(layer, index).backwardOfBackward(v) }
+        return v
+    }
+
+    public var hasPendingInputGradient: Bool {
+        layers.contains { ($0 as? SecondOrderLayer)?.hasPendingInputGradient == true }
+    }
+
+    private static func secondOrder(_ layer: Layer, _ index: Int) throws(ShapeError) -> SecondOrderLayer {
+        guard let layer = layer as? SecondOrderLayer else {
+            throw ShapeError("layer \(index) (\(layer.typeName)) has no second-order pass")
+        }
+        return layer
+    }
+}
+
 /// A layer made of layers (`Sequential`, a residual block): what walks over a network reach.
 public protocol ContainsLayers: Layer {
     /// The layers inside, in order.

@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 /// `torch.nn.SiLU` (swish): x·σ(x); f′(x) = σ(x)·(1 + x·(1 − σ(x))).
 public struct SiLU: PointwiseFunction {
@@ -8,6 +9,13 @@ public struct SiLU: PointwiseFunction {
     }
     public func backward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
         genlab_silu_backward(x, g, dx, count)
+    }
+    /// σ(x)·(1 − σ(x))·(2 + x·(1 − 2σ(x))).
+    public func secondDerivative(_ x: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let s = 1 / (1 + Foundation.exp(-x[i]))
+            d[i] = s * (1 - s) * (2 + x[i] * (1 - 2 * s))
+        }
     }
 
     /// `- silu`.

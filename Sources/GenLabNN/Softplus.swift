@@ -12,6 +12,13 @@ public struct Softplus: PointwiseFunction {
     public func backward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { dx[i] = x[i] * beta > threshold ? g[i] : g[i] / (1 + Foundation.exp(-x[i] * beta)) }
     }
+    /// β·σ(βx)·(1 − σ(βx)), 0 beyond the threshold.
+    public func secondDerivative(_ x: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let s = 1 / (1 + Foundation.exp(-x[i] * beta))
+            d[i] = x[i] * beta > threshold ? 0 : beta * s * (1 - s)
+        }
+    }
 
     /// `- softplus` (β = 1, threshold 20) or `- softplus: {beta: 2, threshold: 10}`.
     public struct Kind: LayerKind, Equatable {

@@ -89,9 +89,15 @@ public final class SpectralNorm: Layer {
         guard accumulateParameterGradients else {
             return try module.backward(gradOutput, accumulateParameterGradients: false)
         }
-        let gradW = module.weight.grad
-        gradW.fill(0)
+        module.weight.grad.fill(0)
         let gradInput = try module.backward(gradOutput, accumulateParameterGradients: true)
+        addOriginalWeightGradient()
+        return gradInput
+    }
+
+    /// Adds ∂/∂W_orig of the wrapped layer's weight gradient (∂/∂W) to W_orig's.
+    private func addOriginalWeightGradient() {
+        let gradW = module.weight.grad
         let g = gradW.data, w = weightOrig.value.data, dw = weightOrig.grad.data
         var inner: Float = 0
         for i in 0..<gradW.count { inner += g[i] * w[i] }
@@ -103,6 +109,26 @@ public final class SpectralNorm: Layer {
                 dw[i] += g[i] / sigma - ur * v[c]
             }
         }
-        return gradInput
+    }
+}
+
+extension SpectralNorm: SecondOrderLayer {
+    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
+        try secondOrderModule.backwardKeepingGradients(gradOutput)
+    }
+
+    /// The wrapped layer's, its ∂P/∂W carried to W_orig as in backward.
+    public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
+        module.weight.grad.fill(0)
+        let result = try secondOrderModule.backwardOfBackward(gradGradInput)
+        addOriginalWeightGradient()
+        return result
+    }
+
+    private var secondOrderModule: SecondOrderLayer {
+        get throws(ShapeError) {
+            guard let module = module as? SecondOrderLayer else { throw ShapeError("\(typeName) has no second-order pass") }
+            return module
+        }
     }
 }

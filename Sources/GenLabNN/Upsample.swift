@@ -11,6 +11,7 @@ public final class Upsample: ParameterFreeLayer, OwnsItsResults {
     public var typeName: String { "Upsample" }
     private let output = Tensor(zeros: [0]), gradInput = Tensor(zeros: [0])
     private var inputShape: [Int]?
+    lazy var twin = Upsample(scale: scale, mode: mode)
 
     public init(scale: Int, mode: Mode) {
         self.scale = scale
@@ -107,6 +108,8 @@ public final class Upsample: ParameterFreeLayer, OwnsItsResults {
         return gradInput
     }
 }
+
+extension Upsample: LinearInInput {}
 
 extension Upsample {
     /// `- upsample: {scale: 2, mode: nearest}` (mode: nearest by default, or bilinear).
