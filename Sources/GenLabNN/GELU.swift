@@ -4,6 +4,7 @@ import Foundation
 /// `torch.nn.GELU()` (exact): x·Φ(x), Φ the standard normal CDF, ½(1 + erf(x/√2)).
 public struct GELU: PointwiseFunction {
     public var typeName: String { "GELU" }
+    public init() {}
     public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         genlab_gelu_forward(x, y, count)
     }

@@ -75,15 +75,23 @@ public final class Reshape: ParameterFreeLayer, OwnsItsResults, InPlaceReshape {
     }
 }
 
-extension Reshape: LinearInInput {
-    /// ∂L/∂input as a copy, leaving the tensor an in-place forward relabelled with the output
-    /// shape (the layer after reads it so in its next backward).
+extension Reshape: SecondOrderLayer {
+    /// ∂L/∂input as a copy. The tensor an in-place forward relabelled gets the input's shape
+    /// back, for the layers before, until `backwardOfBackward` gives it the output's again,
+    /// for the layers after (their second passes and next backward read it so).
     public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
         guard let inputShape else { throw ShapeError("\(typeName): backward called before forward") }
         try checkGradient(gradOutput, matches: relabelled ?? output)
         gradInput.resize(to: inputShape)
         gradInput.data.update(from: gradOutput.data, count: gradOutput.count)
+        try relabelled?.reshape(inputShape)
         return gradInput
+    }
+
+    /// ∂P/∂g = v with the output's shape (the twin's copy).
+    public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
+        if let relabelled, let inputShape { try relabelled.reshape(try outputShape(for: inputShape)) }
+        return try twin.forward(gradGradInput)
     }
 }
 

@@ -4,6 +4,7 @@ import Foundation
 /// `torch.nn.SiLU` (swish): x·σ(x); f′(x) = σ(x)·(1 + x·(1 − σ(x))).
 public struct SiLU: PointwiseFunction {
     public var typeName: String { "SiLU" }
+    public init() {}
     public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         genlab_silu_forward(x, y, count)
     }

@@ -5,6 +5,10 @@ public struct Softplus: PointwiseFunction {
     public var beta: Float
     public var threshold: Float
     public var typeName: String { "Softplus" }
+    public init(beta: Float = 1, threshold: Float = 20) {
+        self.beta = beta
+        self.threshold = threshold
+    }
     public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { y[i] = x[i] * beta > threshold ? x[i] : Foundation.log1p(Foundation.exp(x[i] * beta)) / beta }
     }

@@ -58,6 +58,54 @@ public enum GradientCheck {
         return failures
     }
 
+    /// Compares the second-order pass of `layer` (see `SecondOrderLayer`) with central
+    /// differences of P = Σ B ⊙ c + ½·Σ B², B = ∂(Σ output ⊙ g)/∂input, the layer's input
+    /// gradient for fixed random g and c: ∂P/∂parameters, ∂P/∂g (`backwardOfBackward`'s
+    /// result) and ∂P/∂input (the next backward pass's, from a zero gradient, when the layer
+    /// left a term for it; zero otherwise). Returns readable lines for the first
+    /// disagreements.
+    public static func secondOrder(_ layer: SecondOrderLayer, input: Tensor, seed: UInt64 = 21) throws -> [String] {
+        let outputShape = try layer.outputShape(for: input.shape)
+        let g = random(outputShape, seed: seed), c = random(input.shape, seed: seed + 1)
+        func penalty() throws -> Double {
+            _ = try layer.forward(input)
+            let b = try layer.backward(g, accumulateParameterGradients: false)
+            var s = 0.0
+            for i in 0..<b.count { s += Double(b[i]) * (Double(c[i]) + 0.5 * Double(b[i])) }
+            return s
+        }
+        layer.zeroGrad()
+        _ = try layer.forward(input)
+        let b = try layer.backwardKeepingGradients(g)
+        let v = Tensor(zeros: b.shape)
+        for i in 0..<v.count { v[i] = c[i] + b[i] }
+        let gradG = try layer.backwardOfBackward(v).clone()
+        let gradInput = layer.hasPendingInputGradient
+            ? try layer.backward(Tensor(zeros: outputShape), accumulateParameterGradients: true).clone() : Tensor(zeros: input.shape)
+        var failures: [String] = []
+        let targets: [(String, Tensor, Tensor)] = [("input", input, gradInput), ("gradient", g, gradG)]
+            + layer.parameters.map { ($0.name, $0.parameter.value, $0.parameter.grad.clone()) }
+        for (name, tensor, analytic) in targets {
+            guard analytic.shape == tensor.shape else {
+                failures.append("\(layer.typeName) ∂P/∂\(name): shape \(analytic.shape), expected \(tensor.shape)")
+                continue
+            }
+            for i in 0..<tensor.count {
+                let saved = tensor[i]
+                tensor[i] = saved + step
+                let plus = try penalty()
+                tensor[i] = saved - step
+                let minus = try penalty()
+                tensor[i] = saved
+                let numeric = (plus - minus) / (2 * Double(step))
+                if !agree(numeric, Double(analytic[i])) && failures.count < 5 {
+                    failures.append("\(layer.typeName) ∂P/∂\(name)[\(i)]: numeric \(numeric), analytic \(analytic[i])")
+                }
+            }
+        }
+        return failures
+    }
+
     /// Compares, tensor by tensor, the analytic gradients of `parameters` (their `grad` after
     /// `loss` ran once) with directional derivatives: for each of `directions` random
     /// Gaussian directions d, (L(θ + h·d) − L(θ − h·d)) / 2h against ⟨analytic, d⟩. Moving the
