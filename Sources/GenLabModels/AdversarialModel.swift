@@ -23,6 +23,8 @@ public final class AdversarialModel: GenerativeModel {
     /// One noise vector's shape: G's input.
     let noiseShape: [Int]
     private let noise = Tensor(zeros: [0]), target = Tensor(zeros: [0]), gradOutput = Tensor(zeros: [0])
+    /// The gradient penalty's interpolates, ε per image, and ∂P/∂(the critic's input gradients).
+    private let interpolates = Tensor(zeros: [0]), epsilon = Tensor(zeros: [0]), gradGradients = Tensor(zeros: [0])
 
     init(_ model: BuiltModel, _ networks: AdversarialNetworks, rating: Opponent) {
         self.model = model
@@ -66,6 +68,46 @@ public final class AdversarialModel: GenerativeModel {
             value = loss.forward(output)
         }
         return (value, try opponent.backward(gradOutput, accumulateParameterGradients: updateOpponent))
+    }
+
+    /// WGAN-GP's penalty λ·mean_i (‖∇x̂ f(x̂_i)‖₂ − t)² on x̂_i = ε_i·real_i + (1 − ε_i)·fake_i,
+    /// ε_i uniform in [0, 1) drawn by `source` (one per image, after the step's fake batch);
+    /// adds its gradient to the critic's parameter gradients by double backprop
+    /// (`SecondOrderLayer`), as `torch.autograd.grad(…, create_graph=True)` does. A zero
+    /// input gradient contributes no gradient (PyTorch's norm at 0).
+    func gradientPenalty(real: Tensor, fake: Tensor, _ penalty: AdversarialSpec.GradientPenalty,
+                         _ source: inout NoiseSource) throws(ShapeError) -> Float {
+        let n = real.shape[0], item = real.count / max(n, 1)
+        guard fake.shape == real.shape else { throw ShapeError("fake images \(fake.shape.shapeDescription) ≠ real \(real.shape.shapeDescription)") }
+        epsilon.resize(to: [n])
+        try source.fill(epsilon, uniform: true)
+        interpolates.resize(to: real.shape)
+        let x = real.data, g = fake.data, mix = interpolates.data
+        for i in 0..<n {
+            let e = epsilon[i]
+            for j in (i * item)..<((i + 1) * item) { mix[j] = e * x[j] + (1 - e) * g[j] }
+        }
+        let scores = try opponent.forward(interpolates)
+        gradOutput.resize(to: scores.shape)
+        gradOutput.fill(1)
+        let gradients = try opponent.backwardKeepingGradients(gradOutput)
+        gradGradients.resize(to: gradients.shape)
+        let weight = penalty.weight, d = gradients.data, v = gradGradients.data
+        var total = 0.0
+        for i in 0..<n {
+            var squares = 0.0
+            for j in (i * item)..<((i + 1) * item) { squares += Double(d[j]) * Double(d[j]) }
+            let norm = squares.squareRoot(), gap = norm - penalty.target
+            total += gap * gap
+            let coefficient = Float(norm > 0 ? weight * 2 * gap / (Double(n) * norm) : 0)
+            for j in (i * item)..<((i + 1) * item) { v[j] = coefficient * d[j] }
+        }
+        _ = try opponent.backwardOfBackward(gradGradients)
+        if opponent.hasPendingInputGradient {
+            gradOutput.fill(0)
+            _ = try opponent.backward(gradOutput, accumulateParameterGradients: true)
+        }
+        return Float(weight * total / Double(n))
     }
 
     /// The generator's loss on `fake` images as the opponent rates them (a GAN's BCE against

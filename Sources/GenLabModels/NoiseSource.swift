@@ -6,11 +6,11 @@ public enum NoiseSource {
     case random(RandomGenerator)
     case given([Tensor])
 
-    /// Fills `noise` with the next draw.
-    public mutating func fill(_ noise: Tensor) throws(ShapeError) {
+    /// Fills `noise` with the next draw: standard normal values, or uniform ones in [0, 1).
+    public mutating func fill(_ noise: Tensor, uniform: Bool = false) throws(ShapeError) {
         switch self {
         case .random(var generator):
-            generator.fillNormal(noise.buffer)
+            if uniform { generator.fillUniform(noise.buffer, low: 0, high: 1) } else { generator.fillNormal(noise.buffer) }
             self = .random(generator)
         case .given(var tensors):
             guard let next = tensors.first else { throw ShapeError("the step needs more noise tensors than were given") }

@@ -3,12 +3,14 @@ import GenLabSpec
 
 /// WGAN training as the lab's: each iteration one critic update on the real batch and a
 /// fake batch, loss −mean f(x) + mean f(G(z)), then every critic parameter clipped to
-/// [−c, c]; every `critic_steps` iterations (the first included; counted over the run, or
-/// within each epoch with `critic_schedule: epoch`) one generator update on fresh noise,
-/// loss −mean f(G(z)).
+/// [−c, c] — or, with a gradient penalty (WGAN-GP), the loss plus the penalty on interpolates
+/// between the two batches (`AdversarialModel.gradientPenalty`), without clipping; every
+/// `critic_steps` iterations (the first included; counted over the run, or within each epoch
+/// with `critic_schedule: epoch`) one generator update on fresh noise, loss −mean f(G(z)).
+/// The history's `critic` is the whole critic loss, `penalty` its penalty term.
 public final class WGANTrainer: AdversarialTrainer {
     public let adversarial: AdversarialModel
-    public let lossNames = ["critic", "generator"]
+    public let lossNames: [String]
     public let optimizers: [String: Optimizer]
     private let generatorOptimizer: Optimizer, criticOptimizer: Optimizer
     /// Critic updates so far (decides when the generator steps).
@@ -20,6 +22,7 @@ public final class WGANTrainer: AdversarialTrainer {
     init(_ adversarial: AdversarialModel, batchesPerEpoch: Int) {
         self.adversarial = adversarial
         self.batchesPerEpoch = max(batchesPerEpoch, 1)
+        lossNames = ["critic", "generator"] + (adversarial.spec.penalty == nil ? [] : ["penalty"])
         let train = adversarial.model.experiment.train
         generatorOptimizer = Optimizers.make(train.optimizers["generator"], adversarial.generator.parameters)
         criticOptimizer = Optimizers.make(train.optimizers["critic"], adversarial.opponent.parameters)
@@ -37,7 +40,11 @@ public final class WGANTrainer: AdversarialTrainer {
         let n = batch.shape[0]
         criticOptimizer.zeroGrad()
         let real = try adversarial.rate(batch, asReal: true, updateOpponent: true).loss
-        let fake = try adversarial.rate(try adversarial.fakeBatch(n, &source), asReal: false, updateOpponent: true).loss
+        let fakeBatch = try adversarial.fakeBatch(n, &source)
+        let fake = try adversarial.rate(fakeBatch, asReal: false, updateOpponent: true).loss
+        let penalty = try adversarial.spec.penalty.map { (spec) throws(ShapeError) in
+            try adversarial.gradientPenalty(real: batch, fake: fakeBatch, spec, &source)
+        }
         criticOptimizer.step()
         if let clip = adversarial.spec.clip { criticOptimizer.clampParameters(Float(clip)) }
         if generatorSteps {
@@ -48,7 +55,9 @@ public final class WGANTrainer: AdversarialTrainer {
             lastGeneratorLoss = loss
         }
         iteration += 1
-        return ["critic": real + fake, "generator": lastGeneratorLoss]
+        var losses = ["critic": real + fake + (penalty ?? 0), "generator": lastGeneratorLoss]
+        losses["penalty"] = penalty
+        return losses
     }
 
     /// The last generator loss, repeated in the history until the generator steps again.
@@ -68,6 +77,9 @@ struct WGANKind: GeneratorOpponentKind {
         let spec = experiment.model.adversarial!, last = spec.discriminator.last
         if last?.is(Activation.Sigmoid.self) == true {
             throw SpecError(.shapeMismatch, "a WGAN critic gives a score, not a probability: remove the final sigmoid", at: last?.location ?? spec.location)
+        }
+        if spec.penalty != nil, let norm = LayerSpec.first(BatchNorm.Kind.self, in: spec.discriminator) {
+            throw SpecError(.invalidValue, "batchnorm in a critic with a gradient penalty: the penalty is per image, and batch statistics mix the images (use layernorm or groupnorm)", at: norm.location)
         }
         return .adversarial(networks)
     }

@@ -17,6 +17,16 @@ public struct LayerSpec: Equatable, Sendable {
     /// Whether the layer is of kind `type`.
     public func `is`<K: LayerKind>(_ type: K.Type) -> Bool { kind is K }
 
+    /// The first layer of kind `K` in `specs`, depth first through residual blocks' bodies and
+    /// shortcuts.
+    public static func first<K: LayerKind>(_ type: K.Type, in specs: [LayerSpec]) -> LayerSpec? {
+        for spec in specs {
+            if spec.is(type) { return spec }
+            if let block = spec.kind as? Residual.Kind, let found = first(type, in: block.body + block.shortcut) { return found }
+        }
+        return nil
+    }
+
     /// Reads `- relu`, `- leaky_relu: {slope: 0.2}`, `- conv2d: {out: 16, kernel: 4, …}`,
     /// `- unflatten: [32, 7, 7]` and so on.
     package static func parse(_ node: YAMLNode, path: String) throws(SpecError) -> LayerSpec {

@@ -288,20 +288,48 @@ public struct AdversarialSpec: Equatable, Sendable {
     public var criticSchedule: CriticSchedule
     /// Weight clipping c after each critic step (WGAN); nil for none.
     public var clip: Double?
+    /// The gradient penalty of each critic step (WGAN-GP); nil for none.
+    public var penalty: GradientPenalty?
     public var location: SourceLocation
 
+    /// `penalty: {gradient: λ, target: t}`: Gulrajani et al.'s (2017) λ·mean (‖∇x̂ f(x̂)‖₂ − t)²
+    /// over interpolates x̂ = ε·x + (1 − ε)·G(z) between each real image and a fake one, ε
+    /// uniform in [0, 1) per image.
+    public struct GradientPenalty: Sendable, Equatable {
+        /// λ.
+        public var weight: Double
+        /// The norm t the input gradients are pulled to (1).
+        public var target: Double
+
+        public init(weight: Double, target: Double = 1) {
+            self.weight = weight
+            self.target = target
+        }
+
+        static func parse(_ node: YAMLNode) throws(SpecError) -> GradientPenalty {
+            let f = try node.fields("model.penalty", allowed: ["gradient", "target"])
+            return GradientPenalty(weight: try f.required("gradient").double("model.penalty.gradient", exclusiveMin: 0, max: 1e6),
+                                   target: try f["target"]?.double("model.penalty.target", min: 0, max: 1e6) ?? 1)
+        }
+    }
+
     static let keys = ["generator", "discriminator", "critic", "loss", "d_steps", "g_steps", "generator_noise", "critic_steps",
-                       "critic_schedule", "clip"]
+                       "critic_schedule", "clip", "penalty"]
 
     static func parse(_ f: Fields, kind: ModelSpec.Kind) throws(SpecError) -> AdversarialSpec {
         let isWGAN = kind == .wgan
-        for key in isWGAN ? ["discriminator", "loss", "d_steps", "g_steps", "generator_noise"] : ["critic", "critic_steps", "critic_schedule", "clip"] {
+        for key in isWGAN ? ["discriminator", "loss", "d_steps", "g_steps", "generator_noise"] : ["critic", "critic_steps", "critic_schedule", "clip", "penalty"] {
             try f.reject(key, "does not apply to a model of kind '\(kind.rawValue)'\(isWGAN ? " (a WGAN has a 'critic')" : "")")
         }
         let criticKey = isWGAN ? "critic" : "discriminator"
-        var clip: Double? = 0.01
+        let penalty = try f["penalty"].map { (node) throws(SpecError) in try GradientPenalty.parse(node) }
+        // the lab's clipping by default; none with a penalty, which replaces it
+        var clip: Double? = penalty == nil ? 0.01 : nil
         if let c = f["clip"] {
             clip = c.plainText == "none" ? nil : try c.double("model.clip", exclusiveMin: 0)
+            if clip != nil, penalty != nil {
+                throw SpecError(.invalidValue, "'model.clip' with 'model.penalty': a critic with a gradient penalty is not clipped (write 'clip: none' or leave it out)", at: c.location)
+            }
         }
         return AdversarialSpec(
             generator: try LayerSpec.parseList(try f.required("generator"), path: "model.generator"),
@@ -313,6 +341,7 @@ public struct AdversarialSpec: Equatable, Sendable {
             criticSteps: try f["critic_steps"]?.int("model.critic_steps", min: 1, max: 100) ?? 5,
             criticSchedule: try f["critic_schedule"]?.choice("model.critic_schedule", CriticSchedule.self) ?? .run,
             clip: clip,
+            penalty: penalty,
             location: f.location)
     }
 }
