@@ -161,7 +161,66 @@ def wgan_case(per_epoch=False):
     }
 
 
-cases = [gan_case("bce"), gan_case("bce_logits"), wgan_case(), gan_case("bce_logits", fresh=True), wgan_case(per_epoch=True)]
+def wgan_gp_case(convolutional):
+    """One WGAN-GP iteration (Gulrajani et al., Algorithm 1) with SGD: the critic's loss
+    −mean f(x) + mean f(G(z)) + λ·mean (‖∇x̂ f(x̂)‖₂ − t)² on x̂ = ε·x + (1 − ε)·G(z), the
+    penalty's gradient through torch.autograd.grad(..., create_graph=True); then the
+    generator's update on fresh noise. GenLab draws z, then ε (one uniform per image), then
+    the generator's z. An MLP critic with LeakyReLU and Tanh (λ = 10, t = 1), or a
+    convolutional one with LeakyReLU and LayerNorm (λ = 5, t = 0.5)."""
+    g = generator()
+    if convolutional:
+        c = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.LeakyReLU(0.2), nn.LayerNorm([4, 4, 4]),
+                          nn.Conv2d(4, 4, 4, stride=2, padding=1), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(16, 1))
+        with torch.no_grad():  # LayerNorm's weight away from 1 and bias away from 0
+            c[2].weight.uniform_(0.5, 1.5)
+            c[2].bias.uniform_(-0.5, 0.5)
+        critic = ["critic:", "    - conv2d: {out: 4, kernel: 3, padding: 1}", "    - leaky_relu: {slope: 0.2}", "    - layernorm",
+                  "    - conv2d: {out: 4, kernel: 4, stride: 2, padding: 1}", "    - leaky_relu: {slope: 0.2}", "    - flatten",
+                  "    - linear: {out: 1}"]
+        weight, target = 5.0, 0.5
+    else:
+        c = nn.Sequential(nn.Flatten(), nn.Linear(16, 8), nn.LeakyReLU(0.2), nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 1))
+        critic = ["critic:", "    - flatten", "    - linear: {out: 8}", "    - leaky_relu: {slope: 0.2}", "    - linear: {out: 8}",
+                  "    - tanh", "    - linear: {out: 1}"]
+        weight, target = 10.0, 1.0
+    nets = {"generator": g, "critic": c}
+    start = named(nets)
+    real = torch.rand(BATCH, 1, 4, 4) * 2 - 1
+    lr = 0.01
+    opt_g = torch.optim.SGD(g.parameters(), lr=lr)
+    opt_c = torch.optim.SGD(c.parameters(), lr=lr)
+    z = torch.randn(BATCH, LATENT)
+    eps = torch.rand(BATCH)
+    opt_c.zero_grad()
+    fake = g(z).detach()
+    wasserstein = -c(real).mean() + c(fake).mean()
+    mix = eps.view(BATCH, 1, 1, 1)
+    xhat = (mix * real + (1 - mix) * fake).requires_grad_(True)
+    gradients, = torch.autograd.grad(c(xhat).sum(), xhat, create_graph=True)
+    penalty = weight * ((gradients.flatten(1).norm(dim=1) - target) ** 2).mean()
+    critic_loss = wasserstein + penalty
+    critic_loss.backward()
+    opt_c.step()
+    grads = {f"critic.{k}": tensor(p.grad) for k, p in c.named_parameters()}
+    z2 = torch.randn(BATCH, LATENT)
+    opt_g.zero_grad()
+    g_loss = -c(g(z2)).mean()
+    g_loss.backward()
+    opt_g.step()
+    grads.update({f"generator.{k}": tensor(p.grad) for k, p in g.named_parameters()})
+    return {
+        "name": "wgan_gp_" + ("conv" if convolutional else "mlp"), "kind": "wgan",
+        "yaml": experiment("wgan", f"\n  critic_steps: 1\n  penalty: {{gradient: {weight}, target: {target}}}", "\n".join(critic),
+                           f"{{sgd: {{lr: {lr}}}}}"),
+        "params": start, "real": tensor(real), "noise": [tensor(z), tensor(eps), tensor(z2)],
+        "losses": [{"critic": critic_loss.item(), "generator": g_loss.item(), "penalty": penalty.item()}],
+        "grads": grads, "after": {k: v for k, v in named(nets).items() if "running" in k}, "lr": lr,
+    }
+
+
+cases = [gan_case("bce"), gan_case("bce_logits"), wgan_case(), gan_case("bce_logits", fresh=True), wgan_case(per_epoch=True),
+         wgan_gp_case(False), wgan_gp_case(True)]
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pytorch-adversarial.json")
 with open(out, "w") as f:
     json.dump({"generated_by": f"torch {torch.__version__}, {os.path.basename(__file__)}", "cases": cases}, f)

@@ -42,14 +42,16 @@ struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
 }
 
 /// GAN (BCE on probabilities and with logits; G's update on D's fake batch or on fresh
-/// noise) and WGAN (clipping, the critic/generator schedule counted over the run or within
-/// epochs) through GenLab's own path: the networks written in YAML
+/// noise), WGAN (clipping, the critic/generator schedule counted over the run or within
+/// epochs) and WGAN-GP (the gradient penalty by double backprop, on an MLP critic with Tanh
+/// and on a convolutional one with LayerNorm) through GenLab's own path: the networks written in YAML
 /// and built, the reference parameters loaded, the trainer's iterations with the reference
 /// noise. Checked against PyTorch: every loss of every iteration, every parameter gradient of
 /// the last one, and every parameter and BatchNorm buffer afterwards.
 @Suite struct GoldenAdversarialTests {
     @Test func referencesArePresent() {
-        #expect(AdversarialReference.all.map(\.name) == ["gan_bce", "gan_bce_logits", "wgan_clip", "gan_bce_logits_fresh", "wgan_clip_per_epoch"])
+        #expect(AdversarialReference.all.map(\.name) == ["gan_bce", "gan_bce_logits", "wgan_clip", "gan_bce_logits_fresh", "wgan_clip_per_epoch",
+                                                         "wgan_gp_mlp", "wgan_gp_conv"])
     }
 
     @Test(arguments: AdversarialReference.all)
