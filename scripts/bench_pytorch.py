@@ -21,8 +21,10 @@ PyTorch (speed does not depend on the values). The step per kind follows GenLab'
   - hvae: two levels, KL(q(z2) ‖ N(0, I)) + KL(q(z1 | x) ‖ p(z1 | z2)) from the prior network;
   - gan: one discriminator step on a real and a generated batch, one generator step on the
     same generated batch ('reuse') or a new one ('fresh'); BCE on probabilities or logits;
-  - wgan: a critic step on a real and a generated batch with weight clipping, and a generator
-    step every `critic_steps` steps (GenLab's steady state), RMSprop or Adam as configured.
+  - wgan: a critic step on a real and a generated batch with weight clipping, or with the
+    gradient penalty on interpolates (torch.autograd.grad with create_graph=True, as WGAN-GP
+    implementations write it), and a generator step every `critic_steps` steps (GenLab's
+    steady state), RMSprop or Adam as configured.
 """
 import argparse
 import json
@@ -173,8 +175,17 @@ def adversarial_step(model, config, networks):
         return torch.randn(batch, *noise_shape)
 
     if model["kind"] == "wgan":
-        clip, every = settings.get("clip"), settings.get("critic_steps", 5)
+        penalty, every = settings.get("penalty"), settings.get("critic_steps", 5)
+        clip = settings.get("clip", None if penalty else 0.01)
+        clip = None if clip == "none" else clip
         state = {"iteration": 0}
+
+        def gradient_penalty(fake):
+            eps = torch.rand(batch, *([1] * (real.dim() - 1)))
+            mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
+            gradients, = torch.autograd.grad(critic(mix).sum(), mix, create_graph=True)
+            norms = gradients.flatten(1).norm(dim=1)
+            return penalty["gradient"] * ((norms - penalty.get("target", 1)) ** 2).mean()
 
         def wgan_step():
             opt_d.zero_grad()
@@ -182,6 +193,8 @@ def adversarial_step(model, config, networks):
             with torch.no_grad():
                 fake = generator(noise())
             critic(fake).mean().backward()
+            if penalty:
+                gradient_penalty(fake).backward()
             opt_d.step()
             if clip is not None:
                 with torch.no_grad():

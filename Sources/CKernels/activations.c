@@ -89,6 +89,28 @@ CLONES void genlab_gelu_backward(const float *x, const float *g, float *dx, long
     if (dx == g) gelu_in_place(x, dx, count); else gelu_apart(x, g, dx, count);
 }
 
+// Cephes' tanhf: an odd polynomial below |x| = 0.625, 1 − 2/(e^{2|x|} + 1) above, blended.
+static inline __attribute__((always_inline)) float tanh_lanes(float x) {
+    float a = x < 0 ? -x : x, z = x * x;
+    float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z + 1.33314422036e-1f) * z -
+                   3.33332819422e-1f) * z * x + x;
+    float large = 1 - 2 / (exp_lanes(a + a) + 1);
+    large = x < 0 ? -large : large;
+    return a < 0.625f ? small : large;
+}
+
+static inline __attribute__((always_inline)) void tanh_in_place(float *restrict y, long count) {
+    for (long i = 0; i < count; i++) y[i] = tanh_lanes(y[i]);
+}
+
+static inline __attribute__((always_inline)) void tanh_apart(const float *restrict x, float *restrict y, long count) {
+    for (long i = 0; i < count; i++) y[i] = tanh_lanes(x[i]);
+}
+
+CLONES void genlab_tanh_forward(const float *x, float *y, long count) {
+    if (y == x) tanh_in_place(y, count); else tanh_apart(x, y, count);
+}
+
 static inline __attribute__((always_inline)) void add_in_place(float *restrict a, const float *restrict b, long count) {
     for (long i = 0; i < count; i++) a[i] += b[i];
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Element-wise activations: `torch.nn.ReLU`, `LeakyReLU`, `Sigmoid`, `Tanh`.
@@ -104,7 +105,7 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, BackwardInto 
         } else if kind == .sigmoid {
             for i in 0..<count { y[i] = 1 / (1 + Foundation.exp(-x[i])) }
         } else {
-            for i in 0..<count { y[i] = Foundation.tanh(x[i]) }
+            genlab_tanh_forward(x, y, count)
         }
         self.input = runsInPlace ? nil : input
         self.output = output

@@ -1,4 +1,4 @@
-// The smooth activations' element loops (SiLU, ELU, GELU) and a residual block's sum, compiled for AVX-512 and for the
+// The smooth activations' element loops (SiLU, ELU, GELU, Tanh) and a residual block's sum, compiled for AVX-512 and for the
 // baseline, picked at load time. eˣ after Cephes' expf (a degree-6 polynomial on
 // [−½ ln 2, ½ ln 2] times a power of two; within 2 ulp of expf on [−87.3, 88.7], clamped
 // outside), erf after Abramowitz and Stegun 7.1.26 (within 1.5e-7): branch-free, so each
@@ -18,6 +18,9 @@ void genlab_elu_backward(const float *x, const float *g, float *dx, long count, 
 void genlab_gelu_forward(const float *x, float *y, long count);
 /// dx = g·(Φ(x) + x·φ(x)); dx may be g.
 void genlab_gelu_backward(const float *x, const float *g, float *dx, long count);
+
+/// y = tanh(x) (Cephes' tanhf, within 2 ulp of tanhf); y may be x.
+void genlab_tanh_forward(const float *x, float *y, long count);
 
 /// sum = a + b over count values; sum may be a (a residual block adds its shortcut).
 void genlab_add(const float *a, const float *b, float *sum, long count);
