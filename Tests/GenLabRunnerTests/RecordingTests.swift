@@ -23,6 +23,7 @@ import Testing
         ("homework-cvae", []),
         ("arena-hierarchical-vae", []),
         ("lab-wgan", []),
+        ("lab-wgan-gp", ["model.critic_steps=2"]),
         ("homework-dcgan-cifar", []),
     ]
 

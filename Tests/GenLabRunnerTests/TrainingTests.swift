@@ -76,6 +76,8 @@ import Testing
         ("arena-conv-vae", ["dataset.subset=256", "train.batch_size=32"], 12, 5),
         ("lab-bn-vae", ["dataset.subset=256", "train.batch_size=32", "record.latents={every: epoch, count: 16}"], 12, 6),
         ("lab-wgan", ["dataset.subset=256", "train.batch_size=32"], 12, 7),
+        // the penalty's ε come from the training noise, after each critic step's fake batch
+        ("lab-wgan-gp", ["dataset.subset=256", "train.batch_size=32", "model.critic_steps=2"], 12, 5),
         ("cis522-conv-vae", ["dataset.subset=64", "train.batch_size=8", "model.samples=2"], 10, 3),
         ("homework-dcgan-cifar", ["train.batch_size=16"], 8, 4),
         ("arena-hierarchical-vae", ["dataset.subset=256", "train.batch_size=32"], 10, 4),
