@@ -20,7 +20,8 @@ PyTorch (speed does not depend on the values). The step per kind follows GenLab'
     likelihood (mse, bce, gaussian with a learned σx) with its reduction, + β·KL (closed form);
   - hvae: two levels, KL(q(z2) ‖ N(0, I)) + KL(q(z1 | x) ‖ p(z1 | z2)) from the prior network;
   - gan: one discriminator step on a real and a generated batch, one generator step on the
-    same generated batch ('reuse') or a new one ('fresh'); BCE on probabilities or logits;
+    same generated batch ('reuse') or a new one ('fresh'); BCE on probabilities or logits,
+    the hinge loss or least squares;
   - wgan: a critic step on a real and a generated batch with weight clipping, or with the
     gradient penalty on interpolates (torch.autograd.grad with create_graph=True, as WGAN-GP
     implementations write it), and a generator step every `critic_steps` steps (GenLab's
@@ -207,9 +208,18 @@ def adversarial_step(model, config, networks):
             state["iteration"] += 1
         return wgan_step
 
-    criterion = nn.BCEWithLogitsLoss() if output == "logit" else nn.BCELoss()
+    loss = settings.get("loss", "bce")
+    bce = nn.BCEWithLogitsLoss() if output == "logit" else nn.BCELoss()
     ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
     fresh = settings.get("generator_noise") == "fresh"
+
+    def criterion(scores, target, generator_side=False):
+        """The discriminator's loss for a target of 1 (real) or 0 (fake), or the generator's."""
+        if loss == "hinge":
+            return -scores.mean() if generator_side else F.relu(1 - scores if target[0, 0] == 1 else 1 + scores).mean()
+        if loss == "least_squares":
+            return 0.5 * ((scores - target) ** 2).mean()
+        return bce(scores, target)
 
     def gan_step():
         opt_d.zero_grad()
@@ -220,7 +230,7 @@ def adversarial_step(model, config, networks):
         opt_g.zero_grad()
         if fresh:
             fake = generator(noise())
-        criterion(critic(fake).view(batch, 1), ones).backward()
+        criterion(critic(fake).view(batch, 1), ones, generator_side=True).backward()
         opt_g.step()
     return gan_step
 

@@ -6,7 +6,8 @@ import GenLabSpec
 public final class AdversarialModel: GenerativeModel {
     /// How the opponent rates images.
     public enum Opponent: Sendable {
-        /// P(real) or its logit, with BCE against 1 (real) or 0 (fake).
+        /// P(real) or its logit, with BCE against 1 (real) or 0 (fake); or a score with the
+        /// hinge or least-squares loss.
         case discriminator(AdversarialSpec.Loss)
         /// A score f(x), with the loss −mean f(x) for real images and mean f(x) for fakes.
         case critic
@@ -45,25 +46,44 @@ public final class AdversarialModel: GenerativeModel {
         return try generator.forward(noise)
     }
 
-    /// The opponent's loss for `input` rated as real or as fake, back-propagated to the input;
+    /// Whose loss a rating is: the opponent's on real images or on fakes, or the generator's
+    /// on its fakes.
+    enum Role {
+        case real, fake, generator
+    }
+
+    /// The loss of `role` for `input` as the opponent rates it, back-propagated to the input;
     /// the opponent's parameter gradients accumulate only with `updateOpponent`.
-    func rate(_ input: Tensor, asReal: Bool, updateOpponent: Bool) throws(ShapeError) -> (loss: Float, gradInput: Tensor) {
+    func rate(_ input: Tensor, as role: Role, updateOpponent: Bool) throws(ShapeError) -> (loss: Float, gradInput: Tensor) {
         let output = try opponent.forward(input)
         let value: Float
         switch rating {
         case .discriminator(let loss):
-            target.resize(to: [input.shape.first ?? 0, 1])
-            target.fill(asReal ? 1 : 0)
             switch loss {
-            case .bce:
-                value = try BCELoss().forward(output, target)
-                try BCELoss().backward(output, target, into: gradOutput)
-            case .bceLogits:
-                value = try BCEWithLogitsLoss().forward(output, target)
-                try BCEWithLogitsLoss().backward(output, target, into: gradOutput)
+            case .bce, .bceLogits:
+                // the generator's BCE takes its fakes as real
+                target.resize(to: [input.shape.first ?? 0, 1])
+                target.fill(role == .fake ? 0 : 1)
+                if loss == .bce {
+                    value = try BCELoss().forward(output, target)
+                    try BCELoss().backward(output, target, into: gradOutput)
+                } else {
+                    value = try BCEWithLogitsLoss().forward(output, target)
+                    try BCEWithLogitsLoss().backward(output, target, into: gradOutput)
+                }
+            case .hinge where role == .generator:
+                value = WassersteinLoss(sign: -1).forward(output)
+                WassersteinLoss(sign: -1).backward(output, into: gradOutput)
+            case .hinge:
+                value = HingeLoss(real: role == .real).forward(output)
+                HingeLoss(real: role == .real).backward(output, into: gradOutput)
+            case .leastSquares:
+                let squares = LeastSquaresLoss(target: role == .fake ? 0 : 1)
+                value = squares.forward(output)
+                squares.backward(output, into: gradOutput)
             }
         case .critic:
-            let loss = WassersteinLoss(sign: asReal ? -1 : 1)
+            let loss = WassersteinLoss(sign: role == .fake ? 1 : -1)
             loss.backward(output, into: gradOutput)
             value = loss.forward(output)
         }
@@ -114,7 +134,7 @@ public final class AdversarialModel: GenerativeModel {
     /// "real", a WGAN's −mean critic score) and its gradient with respect to `fake`; the
     /// opponent's parameter gradients are left untouched.
     public func generatorLoss(_ fake: Tensor) throws(ShapeError) -> (loss: Float, gradInput: Tensor) {
-        try rate(fake, asReal: true, updateOpponent: false)
+        try rate(fake, as: .generator, updateOpponent: false)
     }
 
     public func samples(holdout: Tensor, noise fixed: Tensor) throws(ShapeError) -> Tensor {

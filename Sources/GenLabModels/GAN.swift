@@ -5,7 +5,8 @@ import GenLabSpec
 /// real batch (target 1) and a separate fake batch G(z) (target 0, G not updated), then
 /// `g_steps` generator updates through D with the targets flipped to 1 (the first on the
 /// last fake batch, or on fresh noise with `generator_noise: fresh`; further ones on fresh
-/// noise). BCE on probabilities or with logits.
+/// noise). BCE on probabilities or with logits, the hinge loss or least squares (see
+/// `AdversarialSpec.Loss`).
 public final class GANTrainer: AdversarialTrainer {
     public let adversarial: AdversarialModel
     public let lossNames = ["d_real", "d_fake", "generator"]
@@ -26,9 +27,9 @@ public final class GANTrainer: AdversarialTrainer {
         var fake = batch
         for _ in 0..<spec.dSteps {
             discriminatorOptimizer.zeroGrad()
-            dReal = try adversarial.rate(batch, asReal: true, updateOpponent: true).loss
+            dReal = try adversarial.rate(batch, as: .real, updateOpponent: true).loss
             fake = try adversarial.fakeBatch(n, &source)
-            dFake = try adversarial.rate(fake, asReal: false, updateOpponent: true).loss
+            dFake = try adversarial.rate(fake, as: .fake, updateOpponent: true).loss
             discriminatorOptimizer.step()
         }
         for g in 0..<spec.gSteps {
@@ -52,8 +53,8 @@ struct GANKind: GeneratorOpponentKind {
         if spec.loss == .bce, !endsInSigmoid {
             throw SpecError(.shapeMismatch, "loss 'bce' takes probabilities: end the discriminator with 'sigmoid', or use 'loss: bce_logits'", at: last?.location ?? spec.location)
         }
-        if spec.loss == .bceLogits, endsInSigmoid {
-            throw SpecError(.shapeMismatch, "loss 'bce_logits' takes logits: remove the final sigmoid, or use 'loss: bce'", at: last?.location ?? spec.location)
+        if !spec.loss.takesProbabilities, endsInSigmoid {
+            throw SpecError(.shapeMismatch, "loss '\(spec.loss.rawValue)' takes \(spec.loss == .bceLogits ? "logits" : "scores"): remove the final sigmoid\(spec.loss == .bceLogits ? ", or use 'loss: bce'" : "")", at: last?.location ?? spec.location)
         }
         return .adversarial(networks)
     }

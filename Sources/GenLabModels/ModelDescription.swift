@@ -112,7 +112,7 @@ public enum ModelDescription {
     /// `generator` (its noise shape) and the discriminator or critic (what its output is).
     static func adversarial(_ e: Experiment, _ model: BuiltModel) -> [(String, JSONValue)] {
         guard case .adversarial(let networks) = model.architecture, let spec = e.model.adversarial else { return [] }
-        let output = e.model.kind == .wgan ? "score" : (spec.loss == .bce ? "probability" : "logit")
+        let output = e.model.kind == .wgan ? "score" : ["bce": "probability", "bce_logits": "logit"][spec.loss.rawValue] ?? "score"
         return [
             ("generator", .object([("network", .string(networks.generator.name)), ("noise_shape", .ints(networks.generator.inputShape)),
                                    ("definition", .string("images = generator(noise), noise ~ N(0, I) of noise_shape per image"))])),

@@ -39,9 +39,9 @@ public final class WGANTrainer: AdversarialTrainer {
     public func step(_ batch: Tensor, drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float] {
         let n = batch.shape[0]
         criticOptimizer.zeroGrad()
-        let real = try adversarial.rate(batch, asReal: true, updateOpponent: true).loss
+        let real = try adversarial.rate(batch, as: .real, updateOpponent: true).loss
         let fakeBatch = try adversarial.fakeBatch(n, &source)
-        let fake = try adversarial.rate(fakeBatch, asReal: false, updateOpponent: true).loss
+        let fake = try adversarial.rate(fakeBatch, as: .fake, updateOpponent: true).loss
         let penalty = try adversarial.spec.penalty.map { (spec) throws(ShapeError) in
             try adversarial.gradientPenalty(real: batch, fake: fakeBatch, spec, &source)
         }

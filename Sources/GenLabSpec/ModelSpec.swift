@@ -269,6 +269,14 @@ public struct AdversarialSpec: Equatable, Sendable {
         case bce
         /// BCE with logits: D ends in a Linear.
         case bceLogits = "bce_logits"
+        /// The hinge loss (D: mean relu(1 − D(x)) + mean relu(1 + D(G(z))); G: −mean D(G(z))).
+        case hinge
+        /// Least squares (Mao et al.; D: ½·mean (D(x) − 1)² + ½·mean D(G(z))²; G:
+        /// ½·mean (D(G(z)) − 1)²).
+        case leastSquares = "least_squares"
+
+        /// Whether D gives probabilities (ends in a sigmoid).
+        public var takesProbabilities: Bool { self == .bce }
     }
 
     public var generator: [LayerSpec]

@@ -59,20 +59,35 @@ train:
 """
 
 
+def hinge(scores, target):
+    """StudioGAN's discriminator hinge loss: mean relu(1 − d) on real (target 1), mean
+    relu(1 + d) on fakes (target 0)."""
+    return torch.relu(1 - scores).mean() if target[0, 0] == 1 else torch.relu(1 + scores).mean()
+
+
+def least_squares(scores, target):
+    """Mao et al.'s ½·mean (d − t)²."""
+    return 0.5 * ((scores - target) ** 2).mean()
+
+
 def gan_case(loss, fresh=False):
     """The lab's DCGAN iteration, or with fresh=True the homework's (002:2371): G's update
     draws a new noise batch instead of reusing D's fake batch."""
     sigmoid = loss == "bce"
     g = generator()
+    criterion = {"bce": nn.BCELoss(), "bce_logits": nn.BCEWithLogitsLoss(), "hinge": hinge,
+                 "least_squares": least_squares}[loss]
     layers = [nn.Flatten(), nn.Linear(16, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1)] + ([nn.Sigmoid()] if sigmoid else [])
     d = nn.Sequential(*layers)
     nets = {"generator": g, "discriminator": d}
     start = named(nets)
     real = torch.rand(BATCH, 1, 4, 4) * 2 - 1
     noise = torch.randn(BATCH, LATENT)
-    criterion = nn.BCELoss() if sigmoid else nn.BCEWithLogitsLoss()
-    opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    # the hinge loss's gradients of D's biases cancel exactly while every margin is positive:
+    # Adam would turn their float noise into full-size steps, so its case takes SGD
+    sgd = loss == "hinge"
+    make = (lambda ps: torch.optim.SGD(ps, lr=0.01)) if sgd else (lambda ps: torch.optim.Adam(ps, lr=2e-4, betas=(0.5, 0.999)))
+    opt_g, opt_d = make(g.parameters()), make(d.parameters())
     ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
     # the lab's DCGAN iteration: D on real (1) and on a detached fake batch (0), then G
     # through the updated D with the targets flipped to 1, on the same fake batch
@@ -89,7 +104,7 @@ def gan_case(loss, fresh=False):
     if fresh:
         noises.append(torch.randn(BATCH, LATENT))
         fake = g(noises[-1])
-    g_loss = criterion(d(fake), ones)
+    g_loss = -d(fake).mean() if loss == "hinge" else criterion(d(fake), ones)
     g_loss.backward()
     opt_g.step()
     grads.update({f"generator.{k}": tensor(p.grad) for k, p in g.named_parameters()})
@@ -98,10 +113,11 @@ def gan_case(loss, fresh=False):
     return {
         "name": f"gan_{loss}" + ("_fresh" if fresh else ""), "kind": "gan",
         "yaml": experiment("gan", f"\n  loss: {loss}" + ("\n  generator_noise: fresh" if fresh else ""), discriminator,
-                           "{adam: {lr: 2.0e-4, betas: [0.5, 0.999]}}"),
+                           "{sgd: {lr: 0.01}}" if sgd else "{adam: {lr: 2.0e-4, betas: [0.5, 0.999]}}"),
         "params": start, "real": tensor(real), "noise": [tensor(n) for n in noises],
         "losses": [{"d_real": d_real.item(), "d_fake": d_fake.item(), "generator": g_loss.item()}],
-        "grads": grads, "after": named(nets),
+        "grads": grads, **({"after": {k: v for k, v in named(nets).items() if "running" in k}, "lr": 0.01} if sgd
+                           else {"after": named(nets)}),
     }
 
 
@@ -220,7 +236,7 @@ def wgan_gp_case(convolutional):
 
 
 cases = [gan_case("bce"), gan_case("bce_logits"), wgan_case(), gan_case("bce_logits", fresh=True), wgan_case(per_epoch=True),
-         wgan_gp_case(False), wgan_gp_case(True)]
+         wgan_gp_case(False), wgan_gp_case(True), gan_case("hinge"), gan_case("least_squares")]
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pytorch-adversarial.json")
 with open(out, "w") as f:
     json.dump({"generated_by": f"torch {torch.__version__}, {os.path.basename(__file__)}", "cases": cases}, f)

@@ -41,7 +41,7 @@ struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
     }()
 }
 
-/// GAN (BCE on probabilities and with logits; G's update on D's fake batch or on fresh
+/// GAN (BCE on probabilities and with logits, hinge, least squares; G's update on D's fake batch or on fresh
 /// noise), WGAN (clipping, the critic/generator schedule counted over the run or within
 /// epochs) and WGAN-GP (the gradient penalty by double backprop, on an MLP critic with Tanh
 /// and on a convolutional one with LayerNorm) through GenLab's own path: the networks written in YAML
@@ -51,7 +51,7 @@ struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
 @Suite struct GoldenAdversarialTests {
     @Test func referencesArePresent() {
         #expect(AdversarialReference.all.map(\.name) == ["gan_bce", "gan_bce_logits", "wgan_clip", "gan_bce_logits_fresh", "wgan_clip_per_epoch",
-                                                         "wgan_gp_mlp", "wgan_gp_conv"])
+                                                         "wgan_gp_mlp", "wgan_gp_conv", "gan_hinge", "gan_least_squares"])
     }
 
     @Test(arguments: AdversarialReference.all)
