@@ -7,6 +7,7 @@ import functools
 import glob
 import gzip
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,8 +30,9 @@ LATENTS = 64
 EXPERIMENTS = sorted(os.path.basename(path)[:-5] for path in glob.glob(os.path.join(REPOSITORY, "experiments", "*.yaml"))
                      if not path.endswith("celeba-dcgan.yaml"))
 
-#: The GANs and WGANs among them.
-ADVERSARIAL = {"lab-dcgan", "lab-wgan", "homework-dcgan-cifar", "resnet-gan"}
+#: The GANs and WGANs among them (their files say `kind: gan` or `kind: wgan`).
+ADVERSARIAL = {name for name in EXPERIMENTS
+               if re.search(r"^\s*kind:\s*w?gan\b", open(os.path.join(REPOSITORY, "experiments", f"{name}.yaml")).read(), re.M)}
 
 _results = None
 
