@@ -2,7 +2,11 @@ import GenLabNN
 import GenLabSpec
 
 /// A GAN or WGAN (`kind: gan`, `wgan`): a generator G(z), z ~ N(0, I), and its opponent, a
-/// discriminator (probability or logit of "real") or a critic (a score).
+/// discriminator (probability or logit of "real") or a critic (a score). A conditional one
+/// (`classes`) appends the one-hot label to G's noise (after it, as channels of a 1×1 image
+/// for a convolutional G) and to the opponent's input (columns after the flattened image
+/// when the opponent starts with `flatten` or `linear`, else constant channels); a training
+/// step's fakes take the real batch's labels.
 public final class AdversarialModel: GenerativeModel {
     /// How the opponent rates images.
     public enum Opponent: Sendable {
@@ -21,8 +25,16 @@ public final class AdversarialModel: GenerativeModel {
     /// "discriminator" or "critic": the opponent's network and optimizer name.
     let opponentName: String
     let rating: Opponent
-    /// One noise vector's shape: G's input.
+    /// One noise vector's shape: G's input without a conditional model's label.
     let noiseShape: [Int]
+    public let classes: Int
+    /// The labels of the images being rated and generated: the training batch's, or those
+    /// `generate` draws with (conditional models only).
+    var labels: [Int32] = []
+    private let labelsAsColumns: Bool
+    /// G's and the opponent's inputs with their labels, and gradients without them.
+    private let conditionedNoise = Tensor(zeros: [0]), conditionedImages = Tensor(zeros: [0])
+    private let gradImages = Tensor(zeros: [0]), gradNoise = Tensor(zeros: [0])
     private let noise = Tensor(zeros: [0]), target = Tensor(zeros: [0]), gradOutput = Tensor(zeros: [0])
     /// The gradient penalty's interpolates, ε per image, and ∂P/∂(the critic's input gradients).
     private let interpolates = Tensor(zeros: [0]), epsilon = Tensor(zeros: [0]), gradGradients = Tensor(zeros: [0])
@@ -34,16 +46,45 @@ public final class AdversarialModel: GenerativeModel {
         generator = networks.generator.network
         opponent = networks.opponent.network
         opponentName = networks.opponent.name
-        noiseShape = networks.generator.inputShape
+        classes = spec.classes
+        labelsAsColumns = AdversarialNetworks.labelsAsColumns(spec)
+        noiseShape = [networks.generator.inputShape[0] - spec.classes] + networks.generator.inputShape.dropFirst()
+    }
+
+    /// G's input: the noise, with the labels appended for a conditional model.
+    private func generatorInput(_ noise: Tensor) throws(ShapeError) -> Tensor {
+        guard classes > 0 else { return noise }
+        try OneHotChannels(classes: classes).forward(noise, labels: labels, into: conditionedNoise)
+        return conditionedNoise
+    }
+
+    /// The opponent's input: the images, with the labels appended for a conditional model.
+    private func opponentInput(_ images: Tensor) throws(ShapeError) -> Tensor {
+        guard classes > 0 else { return images }
+        if labelsAsColumns {
+            try OneHotConcat(classes: classes).forward(images, labels: labels, into: conditionedImages)
+        } else {
+            try OneHotChannels(classes: classes).forward(images, labels: labels, into: conditionedImages)
+        }
+        return conditionedImages
+    }
+
+    /// ∂/∂images from ∂/∂(the opponent's input): the label columns or channels dropped.
+    private func imageGradient(_ gradient: Tensor, images: [Int]) throws(ShapeError) -> Tensor {
+        guard classes > 0 else { return gradient }
+        try OneHotChannels(classes: classes).backward(gradient, shape: labelsAsColumns ? [images[0], images.dropFirst().reduce(1, *)] : images,
+                                                      into: gradImages)
+        try gradImages.reshape(images)
+        return gradImages
     }
 
     public var sampleNoiseShape: [Int]? { noiseShape }
 
-    /// G(z) for `n` noise vectors drawn by `source`.
+    /// G(z) for `n` noise vectors drawn by `source` (with `labels`, for a conditional model).
     func fakeBatch(_ n: Int, _ source: inout NoiseSource) throws(ShapeError) -> Tensor {
         noise.resize(to: [n] + noiseShape)
         try source.fill(noise)
-        return try generator.forward(noise)
+        return try generator.forward(try generatorInput(noise))
     }
 
     /// Whose loss a rating is: the opponent's on real images or on fakes, or the generator's
@@ -55,7 +96,7 @@ public final class AdversarialModel: GenerativeModel {
     /// The loss of `role` for `input` as the opponent rates it, back-propagated to the input;
     /// the opponent's parameter gradients accumulate only with `updateOpponent`.
     func rate(_ input: Tensor, as role: Role, updateOpponent: Bool) throws(ShapeError) -> (loss: Float, gradInput: Tensor) {
-        let output = try opponent.forward(input)
+        let output = try opponent.forward(try opponentInput(input))
         let value: Float
         switch rating {
         case .discriminator(let loss):
@@ -87,14 +128,16 @@ public final class AdversarialModel: GenerativeModel {
             loss.backward(output, into: gradOutput)
             value = loss.forward(output)
         }
-        return (value, try opponent.backward(gradOutput, accumulateParameterGradients: updateOpponent))
+        let gradient = try opponent.backward(gradOutput, accumulateParameterGradients: updateOpponent)
+        return (value, try imageGradient(gradient, images: input.shape))
     }
 
     /// WGAN-GP's penalty λ·mean_i (‖∇x̂ f(x̂_i)‖₂ − t)² on x̂_i = ε_i·real_i + (1 − ε_i)·fake_i,
     /// ε_i uniform in [0, 1) drawn by `source` (one per image, after the step's fake batch);
     /// adds its gradient to the critic's parameter gradients by double backprop
     /// (`SecondOrderLayer`), as `torch.autograd.grad(…, create_graph=True)` does. A zero
-    /// input gradient contributes no gradient (PyTorch's norm at 0).
+    /// input gradient contributes no gradient (PyTorch's norm at 0). A conditional opponent's
+    /// gradient is taken with respect to the image only, its labels held.
     func gradientPenalty(real: Tensor, fake: Tensor, _ penalty: AdversarialSpec.GradientPenalty,
                          _ source: inout NoiseSource) throws(ShapeError) -> Float {
         let n = real.shape[0], item = real.count / max(n, 1)
@@ -107,20 +150,23 @@ public final class AdversarialModel: GenerativeModel {
             let e = epsilon[i]
             for j in (i * item)..<((i + 1) * item) { mix[j] = e * x[j] + (1 - e) * g[j] }
         }
-        let scores = try opponent.forward(interpolates)
+        let scores = try opponent.forward(try opponentInput(interpolates))
         gradOutput.resize(to: scores.shape)
         gradOutput.fill(1)
         let gradients = try opponent.backwardKeepingGradients(gradOutput)
         gradGradients.resize(to: gradients.shape)
-        let weight = penalty.weight, d = gradients.data, v = gradGradients.data
+        gradGradients.fill(0)
+        // each row: the image's values first, then a conditional model's label values
+        let weight = penalty.weight, d = gradients.data, v = gradGradients.data, width = gradients.count / max(n, 1)
         var total = 0.0
         for i in 0..<n {
+            let image = (i * width)..<(i * width + item)
             var squares = 0.0
-            for j in (i * item)..<((i + 1) * item) { squares += Double(d[j]) * Double(d[j]) }
+            for j in image { squares += Double(d[j]) * Double(d[j]) }
             let norm = squares.squareRoot(), gap = norm - penalty.target
             total += gap * gap
             let coefficient = Float(norm > 0 ? weight * 2 * gap / (Double(n) * norm) : 0)
-            for j in (i * item)..<((i + 1) * item) { v[j] = coefficient * d[j] }
+            for j in image { v[j] = coefficient * d[j] }
         }
         _ = try opponent.backwardOfBackward(gradGradients)
         if opponent.hasPendingInputGradient {
@@ -137,17 +183,23 @@ public final class AdversarialModel: GenerativeModel {
         try rate(fake, as: .generator, updateOpponent: false)
     }
 
+    /// G(noise) in evaluation mode; a conditional model's with labels 0, 1, …, classes − 1, 0, …
     public func samples(holdout: Tensor, noise fixed: Tensor) throws(ShapeError) -> Tensor {
-        try evaluating { () throws(ShapeError) -> Tensor in try generator.forward(fixed) }
+        if classes > 0 { labels = sampleLabels(count: fixed.shape.first ?? 0) }
+        return try evaluating { () throws(ShapeError) -> Tensor in try generator.forward(try generatorInput(fixed)) }
     }
 
-    /// G(z) in evaluation mode (as `samples`).
+    /// G(z) in evaluation mode (as `samples`, whose labels the opponent then rates them with).
     public func generate(_ z: Tensor) throws(ShapeError) -> Tensor { try samples(holdout: Tensor(zeros: [0]), noise: z) }
 
     /// ∂/∂z (the noise's shape) given ∂/∂images of the images last generated; the weights'
     /// gradients are never touched.
     public func generatorGradient(_ gradImages: Tensor) throws(ShapeError) -> Tensor {
-        try generator.backward(gradImages, accumulateParameterGradients: false)
+        let gradient = try generator.backward(gradImages, accumulateParameterGradients: false)
+        guard classes > 0 else { return gradient }
+        let shape = [gradient.shape[0]] + noiseShape
+        try OneHotChannels(classes: classes).backward(gradient, shape: shape, into: gradNoise)
+        return gradNoise
     }
 }
 
@@ -156,8 +208,9 @@ public final class AdversarialModel: GenerativeModel {
 public protocol AdversarialTrainer: Trainer {
     /// The model it trains.
     var adversarial: AdversarialModel { get }
-    /// One iteration on a real batch, the noise drawn from `source`.
-    func step(_ batch: Tensor, drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float]
+    /// One iteration on a real batch (with its labels, which a conditional model's fakes take
+    /// too), the noise drawn from `source`.
+    func step(_ batch: Tensor, labels: [Int32], drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float]
 }
 
 extension AdversarialTrainer {
@@ -166,13 +219,22 @@ extension AdversarialTrainer {
     public func step(_ batch: Tensor, labels: [Int32], generator randomGenerator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
         var source = NoiseSource.random(randomGenerator)
         defer { randomGenerator = source.generator! }
-        return try step(batch, drawing: &source)
+        return try step(batch, labels: labels, drawing: &source)
     }
 
     /// One iteration with the given noise tensors (one per fake batch, in the order drawn)
     /// instead of drawn noise, as the PyTorch reference steps fix them.
-    public func step(_ batch: Tensor, noise: [Tensor]) throws(ShapeError) -> [String: Float] {
+    public func step(_ batch: Tensor, labels: [Int32] = [], noise: [Tensor]) throws(ShapeError) -> [String: Float] {
         var source = NoiseSource.given(noise)
-        return try step(batch, drawing: &source)
+        return try step(batch, labels: labels, drawing: &source)
+    }
+
+    /// Takes the batch's labels for this iteration's ratings and fakes (conditional models).
+    func condition(on labels: [Int32], batch: Tensor) throws(ShapeError) {
+        guard adversarial.classes > 0 else { return }
+        guard labels.count == batch.shape.first else {
+            throw ShapeError("a conditional GAN's batch of \(batch.shape.first ?? 0) images came with \(labels.count) labels")
+        }
+        adversarial.labels = labels
     }
 }

@@ -21,7 +21,8 @@ public final class GANTrainer: AdversarialTrainer {
         optimizers = ["generator": generatorOptimizer, "discriminator": discriminatorOptimizer]
     }
 
-    public func step(_ batch: Tensor, drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float] {
+    public func step(_ batch: Tensor, labels: [Int32], drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float] {
+        try condition(on: labels, batch: batch)
         let n = batch.shape[0], spec = adversarial.spec
         var dReal: Float = 0, dFake: Float = 0, gLoss: Float = 0
         var fake = batch

@@ -11,9 +11,16 @@ public protocol GenerativeModel: AnyObject {
     /// The shape of one noise item for `samples` (latent, or latent×1×1 for convolutional
     /// generators); nil when samples are reconstructions.
     var sampleNoiseShape: [Int]? { get }
+    /// The classes a CVAE or a conditional GAN conditions on (0 for other models).
+    var classes: Int { get }
 }
 
 extension GenerativeModel {
+    public var classes: Int { 0 }
+
+    /// The labels conditional samples are drawn with: 0, 1, …, classes − 1, 0, …
+    public func sampleLabels(count: Int) -> [Int32] { (0..<count).map { Int32($0 % max(classes, 1)) } }
+
     /// Runs `body` with every network in evaluation mode, then puts each network back in the
     /// mode it had before, so scopes nest (an inner scope leaves the outer one evaluating).
     func evaluating<T>(_ body: () throws(ShapeError) -> T) throws(ShapeError) -> T {

@@ -14,8 +14,6 @@ public protocol LatentModel: GenerativeModel {
     /// The size of each latent level, lowest first: [latent], or [latent, latent2] for a
     /// hierarchical VAE.
     var latentSizes: [Int] { get }
-    /// The classes a CVAE conditions on (0 for other models).
-    var classes: Int { get }
     /// q(z | x) of each level, lowest first, in evaluation mode (a hierarchical VAE's upper
     /// level is q(z2 | z1 = μ1)); `labels` are used by a CVAE only.
     func encode(_ images: Tensor, labels: [Int32]) throws(ShapeError) -> [Posterior]
@@ -26,8 +24,6 @@ public protocol LatentModel: GenerativeModel {
 }
 
 extension LatentModel {
-    public var classes: Int { 0 }
-
     /// Whether reconstructions decode z = μ + σ·ε rather than μ (`record.samples.latent`).
     var reconstructsFromSample: Bool { model.experiment.record.samples?.latent == .sample }
 
@@ -50,9 +46,6 @@ extension LatentModel {
         try Reparameterization().forward(mu: posterior.mu, scale: posterior.logSigma, eps: eps, into: z)
         return try decode(z, labels: [], level: 0)
     }
-
-    /// The labels a CVAE's samples decode with: 0, 1, …, classes − 1, 0, …
-    public func sampleLabels(count: Int) -> [Int32] { (0..<count).map { Int32($0 % max(classes, 1)) } }
 
     /// Checks that `level` is one of this model's latent levels.
     func checkLevel(_ level: Int) throws(ShapeError) {

@@ -206,7 +206,8 @@ extension AdversarialNetworks {
         let image = e.dataset.imageShape
         let noiseShape: [Int]
         let convolutional = spec.generator.first.map { $0.is(Conv2d.Kind.self) || $0.is(ConvTranspose2d.Kind.self) } ?? false
-        noiseShape = convolutional ? [e.model.latent, 1, 1] : [e.model.latent]
+        // a conditional G takes the one-hot label after its noise (as channels of a 1×1 image)
+        noiseShape = convolutional ? [e.model.latent + spec.classes, 1, 1] : [e.model.latent + spec.classes]
         var gBuilder = NetworkBuilder(name: "generator", path: "model.generator", generator: generator)
         let g = try gBuilder.build(spec.generator, inputShape: noiseShape)
         guard g.outputShape == image else {
@@ -214,12 +215,24 @@ extension AdversarialNetworks {
         }
         var dBuilder = NetworkBuilder(name: name, path: "model.\(name)", generator: gBuilder.generator,
                                       parameterBudget: gBuilder.parameterBudget)
-        let d = try dBuilder.build(spec.discriminator, inputShape: image)
+        let d = try dBuilder.build(spec.discriminator, inputShape: AdversarialNetworks.opponentInput(spec, image: image))
         generator = dBuilder.generator
         let last = spec.discriminator.last
         guard d.outputShape == [1] else {
             throw SpecError(.shapeMismatch, "the \(name) must give one value per image (end with 'linear: {out: 1}'), it gives \(d.outputShape.shapeDescription)", at: last?.location ?? spec.location)
         }
         return AdversarialNetworks(generator: g, opponent: d)
+    }
+
+    /// Whether a conditional opponent takes the label as columns after the flattened image (it
+    /// starts with `flatten` or `linear`, as the CVAE's encoder), else as constant channels.
+    static func labelsAsColumns(_ spec: AdversarialSpec) -> Bool {
+        spec.discriminator.first.map { $0.is(Reshape.Flatten.self) || $0.is(Linear.Kind.self) } ?? false
+    }
+
+    /// The opponent's input: the image, with a conditional model's label columns or channels.
+    static func opponentInput(_ spec: AdversarialSpec, image: [Int]) -> [Int] {
+        guard spec.classes > 0 else { return image }
+        return labelsAsColumns(spec) ? [image.reduce(1, *) + spec.classes] : [image[0] + spec.classes] + image.dropFirst()
     }
 }

@@ -36,7 +36,8 @@ public final class WGANTrainer: AdversarialTrainer {
         return counted % spec.criticSteps == 0
     }
 
-    public func step(_ batch: Tensor, drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float] {
+    public func step(_ batch: Tensor, labels: [Int32], drawing source: inout NoiseSource) throws(ShapeError) -> [String: Float] {
+        try condition(on: labels, batch: batch)
         let n = batch.shape[0]
         criticOptimizer.zeroGrad()
         let real = try adversarial.rate(batch, as: .real, updateOpponent: true).loss

@@ -46,7 +46,8 @@ public struct Experiment: Equatable, Sendable {
         let model = try ModelSpec.parse(try f.required("model"))
         let dataset = try DatasetSpec.parse(try f.required("dataset"))
         let modelFields = try f.required("model").fields("model", allowed: ModelSpec.keys)
-        if model.kind == .cvae, let classes = model.autoencoder?.classes, dataset.classes > 0, classes != dataset.classes {
+        if let classes = model.autoencoder?.classes ?? model.adversarial?.classes, classes > 0, dataset.classes > 0,
+           classes != dataset.classes {
             throw SpecError(.invalidValue, "'model.classes' is \(classes) but \(dataset.name.rawValue) has \(dataset.classes) classes",
                             at: (modelFields["classes"]?.location ?? modelFields.location))
         }

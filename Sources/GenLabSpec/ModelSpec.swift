@@ -35,7 +35,8 @@ public struct ModelSpec: Equatable, Sendable {
     static func parse(_ node: YAMLNode) throws(SpecError) -> ModelSpec {
         let f = try node.fields("model", allowed: keys)
         let kind = try f.required("kind").choice("model.kind", Kind.self)
-        for key in kind.isAutoencoder ? AdversarialSpec.keys : AutoencoderSpec.keys {
+        // `classes`: a CVAE's, and a conditional GAN's or WGAN's
+        for key in kind.isAutoencoder ? AdversarialSpec.keys : AutoencoderSpec.keys.filter({ $0 != "classes" }) {
             try f.reject(key, "does not apply to a model of kind '\(kind.rawValue)'")
         }
         return ModelSpec(
@@ -132,7 +133,7 @@ public struct AutoencoderSpec: Equatable, Sendable {
         if !kind.isVariational {
             for key in variationalKeys { try f.reject(key, "applies to vae and cvae models only") }
         }
-        if kind != .cvae { try f.reject("classes", "applies to cvae models only") }
+        if kind != .cvae { try f.reject("classes", "applies to cvae, gan and wgan models only") }
         if kind != .ae { try f.reject("sparsity", "applies to ae models only") }
         if kind == .cvae || kind == .hvae { try f.reject("corruption", "applies to ae and vae models only") }
         if kind != .hvae {
@@ -298,6 +299,9 @@ public struct AdversarialSpec: Equatable, Sendable {
     public var clip: Double?
     /// The gradient penalty of each critic step (WGAN-GP); nil for none.
     public var penalty: GradientPenalty?
+    /// Label classes of a conditional GAN or WGAN (0: unconditional): the one-hot label goes
+    /// with G's noise and with D's input.
+    public var classes: Int
     public var location: SourceLocation
 
     /// `penalty: {gradient: λ, target: t}`: Gulrajani et al.'s (2017) λ·mean (‖∇x̂ f(x̂)‖₂ − t)²
@@ -350,6 +354,7 @@ public struct AdversarialSpec: Equatable, Sendable {
             criticSchedule: try f["critic_schedule"]?.choice("model.critic_schedule", CriticSchedule.self) ?? .run,
             clip: clip,
             penalty: penalty,
+            classes: try f["classes"]?.int("model.classes", min: 2, max: 1000) ?? 0,
             location: f.location)
     }
 }

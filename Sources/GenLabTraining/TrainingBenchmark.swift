@@ -74,7 +74,7 @@ public enum TrainingBenchmark {
         var generator = RandomGenerator(seed: 0)
         let batch = Tensor(zeros: [n] + experiment.dataset.imageShape)
         generator.fillUniform(batch.buffer, low: 0, high: 1)
-        let classes = max(experiment.model.autoencoder?.classes ?? 0, 1)
+        let classes = max(experiment.model.autoencoder?.classes ?? experiment.model.adversarial?.classes ?? 0, 1)
         let labels = (0..<n).map { Int32($0 % classes) }
         for _ in 0..<warmup { _ = try trainer.step(batch, labels: labels, generator: &generator) }
         let start = DispatchTime.now().uptimeNanoseconds

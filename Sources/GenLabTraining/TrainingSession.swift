@@ -217,7 +217,8 @@ final class TrainingSession {
 
     /// What the recorded samples are made from (`/sample_inputs`, with every commit of the
     /// state): the holdout images (normalised) and labels that reconstructions encode, the
-    /// fixed noise of generated samples or sampled reconstructions, a CVAE's labels; nil when
+    /// fixed noise of generated samples or sampled reconstructions, a CVAE's or a conditional
+    /// GAN's labels; nil when
     /// no samples are recorded.
     private lazy var sampleInputs: [StoredArray]? = {
         guard experiment.record.samples != nil else { return nil }
@@ -225,8 +226,8 @@ final class TrainingSession {
         if trainer.generative.sampleNoiseShape != nil {
             arrays.append(StoredArray(name: "noise", shape: fixedNoise.shape, floats: fixedNoise.values))
         }
-        if let latent = trainer.generative as? LatentModel, latent.classes > 0 {
-            let labels = latent.sampleLabels(count: fixedNoise.shape[0]).map(Int64.init)
+        if trainer.generative.classes > 0 {
+            let labels = trainer.generative.sampleLabels(count: fixedNoise.shape[0]).map(Int64.init)
             arrays.append(StoredArray(name: "labels", shape: [labels.count], values: .int64(labels)))
         } else if experiment.model.kind.isAutoencoder {
             arrays.append(StoredArray(name: "images", shape: holdout.images.shape, floats: holdout.images.values))

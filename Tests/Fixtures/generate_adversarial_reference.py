@@ -235,8 +235,51 @@ def wgan_gp_case(convolutional):
     }
 
 
+def conditional_gan_case():
+    """One conditional GAN iteration (BCE with logits, Adam): G takes [z | one_hot(y)], D an
+    image with its label as 3 constant channels; the fakes take the real batch's labels y."""
+    classes = 3
+    g = nn.Sequential(nn.Linear(LATENT + classes, 8, bias=False), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 16), nn.Tanh(),
+                      nn.Unflatten(1, (1, 4, 4)))
+    d = nn.Sequential(nn.Conv2d(1 + classes, 4, 3, padding=1), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(64, 1))
+    nets = {"generator": g, "discriminator": d}
+    start = named(nets)
+    real = torch.rand(BATCH, 1, 4, 4) * 2 - 1
+    labels = torch.randint(0, classes, (BATCH,))
+    one_hot = nn.functional.one_hot(labels, classes).float()
+    planes = one_hot[:, :, None, None].expand(-1, -1, 4, 4)
+    noise = torch.randn(BATCH, LATENT)
+    criterion = nn.BCEWithLogitsLoss()
+    opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
+    opt_d.zero_grad()
+    d_real = criterion(d(torch.cat([real, planes], 1)), ones)
+    d_real.backward()
+    fake = g(torch.cat([noise, one_hot], 1))
+    d_fake = criterion(d(torch.cat([fake.detach(), planes], 1)), zeros)
+    d_fake.backward()
+    opt_d.step()
+    grads = {f"discriminator.{k}": tensor(p.grad) for k, p in d.named_parameters()}
+    opt_g.zero_grad()
+    g_loss = criterion(d(torch.cat([fake, planes], 1)), ones)
+    g_loss.backward()
+    opt_g.step()
+    grads.update({f"generator.{k}": tensor(p.grad) for k, p in g.named_parameters()})
+    generator_yaml = "\n".join(["", "  classes: 3", "  loss: bce_logits"])
+    discriminator = "\n".join(["discriminator:", "    - conv2d: {out: 4, kernel: 3, padding: 1}", "    - leaky_relu: {slope: 0.2}",
+                               "    - flatten", "    - linear: {out: 1}"])
+    return {
+        "name": "gan_conditional", "kind": "gan",
+        "yaml": experiment("gan", generator_yaml, discriminator, "{adam: {lr: 2.0e-4, betas: [0.5, 0.999]}}"),
+        "params": start, "real": tensor(real), "labels": labels.tolist(), "noise": [tensor(noise)],
+        "losses": [{"d_real": d_real.item(), "d_fake": d_fake.item(), "generator": g_loss.item()}],
+        "grads": grads, "after": named(nets),
+    }
+
+
 cases = [gan_case("bce"), gan_case("bce_logits"), wgan_case(), gan_case("bce_logits", fresh=True), wgan_case(per_epoch=True),
-         wgan_gp_case(False), wgan_gp_case(True), gan_case("hinge"), gan_case("least_squares")]
+         wgan_gp_case(False), wgan_gp_case(True), gan_case("hinge"), gan_case("least_squares"), conditional_gan_case()]
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pytorch-adversarial.json")
 with open(out, "w") as f:
     json.dump({"generated_by": f"torch {torch.__version__}, {os.path.basename(__file__)}", "cases": cases}, f)

@@ -23,10 +23,12 @@ struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
     let batchesPerEpoch: Int?
     /// When given, `after` holds the buffers only and the parameters are SGD's.
     let lr: Double?
+    /// The real batch's labels (conditional models).
+    let labels: [Int32]?
 
     enum CodingKeys: String, CodingKey {
         case name, kind, yaml, params, real, noise, losses, grads, after, noisePerIteration = "noise_per_iteration"
-        case batchesPerEpoch = "batches_per_epoch", lr
+        case batchesPerEpoch = "batches_per_epoch", lr, labels
     }
 
     var testDescription: String { name }
@@ -42,7 +44,7 @@ struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
 }
 
 /// GAN (BCE on probabilities and with logits, hinge, least squares; G's update on D's fake batch or on fresh
-/// noise), WGAN (clipping, the critic/generator schedule counted over the run or within
+/// noise; conditional, the label as G's columns and D's channels), WGAN (clipping, the critic/generator schedule counted over the run or within
 /// epochs) and WGAN-GP (the gradient penalty by double backprop, on an MLP critic with Tanh
 /// and on a convolutional one with LayerNorm) through GenLab's own path: the networks written in YAML
 /// and built, the reference parameters loaded, the trainer's iterations with the reference
@@ -51,7 +53,8 @@ struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
 @Suite struct GoldenAdversarialTests {
     @Test func referencesArePresent() {
         #expect(AdversarialReference.all.map(\.name) == ["gan_bce", "gan_bce_logits", "wgan_clip", "gan_bce_logits_fresh", "wgan_clip_per_epoch",
-                                                         "wgan_gp_mlp", "wgan_gp_conv", "gan_hinge", "gan_least_squares"])
+                                                         "wgan_gp_mlp", "wgan_gp_conv", "gan_hinge", "gan_least_squares",
+                                                         "gan_conditional"])
     }
 
     @Test(arguments: AdversarialReference.all)
@@ -85,8 +88,8 @@ struct AdversarialReference: Decodable, Sendable, CustomTestStringConvertible {
             noise.removeFirst(count)
             let losses: [String: Float]
             switch trainer {
-            case let gan as GANTrainer: losses = try gan.step(real, noise: given)
-            case let wgan as WGANTrainer: losses = try wgan.step(real, noise: given)
+            case let gan as GANTrainer: losses = try gan.step(real, labels: reference.labels ?? [], noise: given)
+            case let wgan as WGANTrainer: losses = try wgan.step(real, labels: reference.labels ?? [], noise: given)
             default: Issue.record("not an adversarial trainer"); return
             }
             #expect(Set(losses.keys) == Set(expected.keys))
