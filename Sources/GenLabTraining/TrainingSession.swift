@@ -40,6 +40,13 @@ final class TrainingSession {
         loader = BatchLoader(images: runner.dataset.train, batchSize: train.batchSize, dropLast: train.dropLast, shuffle: true,
                              seed: experiment.seed, normalization: experiment.dataset.normalization)
         trainer = model.trainer(batchesPerEpoch: loader.batchesPerEpoch)
+        // an image folder's classes are known once it is read: a conditional model's one-hot
+        // label must have room for each
+        let classes = experiment.model.autoencoder?.classes ?? experiment.model.adversarial?.classes ?? 0
+        if classes > 0, runner.dataset.classNames.count > classes {
+            throw RunError(.experiment(.invalidValue), "'model.classes' is \(classes) but the dataset has \(runner.dataset.classNames.count) classes (\(runner.dataset.classNames.prefix(3).joined(separator: ", "))…): its labels do not fit the one-hot label",
+                           path: experiment.file, place: "model.classes")
+        }
         guard loader.batchesPerEpoch > 0 else {
             throw RunError(.datasetTooSmall, "the training set has \(runner.dataset.train.count) images, fewer than one batch of \(train.batchSize) with drop_last",
                            path: experiment.file)
