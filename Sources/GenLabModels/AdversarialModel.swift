@@ -184,13 +184,14 @@ public final class AdversarialModel: GenerativeModel {
     }
 
     /// G(noise) in evaluation mode; a conditional model's with labels 0, 1, …, classes − 1, 0, …
-    public func samples(holdout: Tensor, noise fixed: Tensor) throws(ShapeError) -> Tensor {
-        if classes > 0 { labels = sampleLabels(count: fixed.shape.first ?? 0) }
-        return try evaluating { () throws(ShapeError) -> Tensor in try generator.forward(try generatorInput(fixed)) }
-    }
+    public func samples(holdout: Tensor, noise fixed: Tensor) throws(ShapeError) -> Tensor { try generate(fixed) }
 
-    /// G(z) in evaluation mode (as `samples`, whose labels the opponent then rates them with).
-    public func generate(_ z: Tensor) throws(ShapeError) -> Tensor { try samples(holdout: Tensor(zeros: [0]), noise: z) }
+    /// G(z) in evaluation mode, a conditional model's with `labels` (by default 0, 1, …, as
+    /// `samples`), which the opponent then rates the images with.
+    public func generate(_ z: Tensor, labels given: [Int32]? = nil) throws(ShapeError) -> Tensor {
+        if classes > 0 { labels = given ?? sampleLabels(count: z.shape.first ?? 0) }
+        return try evaluating { () throws(ShapeError) -> Tensor in try generator.forward(try generatorInput(z)) }
+    }
 
     /// ∂/∂z (the noise's shape) given ∂/∂images of the images last generated; the weights'
     /// gradients are never touched.

@@ -113,10 +113,24 @@ public enum ModelDescription {
     static func adversarial(_ e: Experiment, _ model: BuiltModel) -> [(String, JSONValue)] {
         guard case .adversarial(let networks) = model.architecture, let spec = e.model.adversarial else { return [] }
         let output = e.model.kind == .wgan ? "score" : ["bce": "probability", "bce_logits": "logit"][spec.loss.rawValue] ?? "score"
+        let input = networks.generator.inputShape, noiseShape = [input[0] - spec.classes] + input.dropFirst()
+        guard spec.classes > 0 else {
+            return [
+                ("generator", .object([("network", .string(networks.generator.name)), ("noise_shape", .ints(noiseShape)),
+                                       ("definition", .string("images = generator(noise), noise ~ N(0, I) of noise_shape per image"))])),
+                ("discriminator", .object([("network", .string(networks.opponent.name)), ("output", .string(output))])),
+            ]
+        }
+        let labels = AdversarialNetworks.labelsAsColumns(spec) ? "columns" : "channels"
         return [
-            ("generator", .object([("network", .string(networks.generator.name)), ("noise_shape", .ints(networks.generator.inputShape)),
-                                   ("definition", .string("images = generator(noise), noise ~ N(0, I) of noise_shape per image"))])),
-            ("discriminator", .object([("network", .string(networks.opponent.name)), ("output", .string(output))])),
+            ("generator", .object([("network", .string(networks.generator.name)), ("noise_shape", .ints(noiseShape)),
+                                   ("classes", .int(spec.classes)),
+                                   ("definition", .string("images = generator(noise with one_hot(label) appended along axis 1), noise ~ N(0, I) of noise_shape per image"))])),
+            ("discriminator", .object([("network", .string(networks.opponent.name)), ("output", .string(output)),
+                                       ("classes", .int(spec.classes)), ("labels", .string(labels)),
+                                       ("definition", .string(labels == "columns"
+                                           ? "scores = \(networks.opponent.name)(flattened image with one_hot(label) appended)"
+                                           : "scores = \(networks.opponent.name)(image with one_hot(label) appended as constant channels)"))])),
         ]
     }
 
@@ -125,7 +139,7 @@ public enum ModelDescription {
         guard let record = e.record.samples else { return .null }
         let from: String, definition: String
         if !e.model.kind.isAutoencoder {
-            (from, definition) = ("noise", "generator(noise)")
+            (from, definition) = ("noise", e.model.adversarial?.classes ?? 0 > 0 ? "generator(noise) with labels" : "generator(noise)")
         } else if e.model.autoencoder?.classes ?? 0 > 0 {
             (from, definition) = ("noise", "decode level 0 of z = noise with labels")
         } else if record.latent == .sample {  // as `LatentModel.reconstructsFromSample`

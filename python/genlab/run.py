@@ -313,10 +313,16 @@ class Run:
             x = self._columns(spec["through"], x, {})
         return self.network(spec["network"])(x)
 
-    def generate(self, noise):
-        """A GAN's images (normalised space) of ``noise`` (N × latent)."""
+    def generate(self, noise, labels=None):
+        """A GAN's images (normalised space) of ``noise`` (N × latent); ``labels`` for a
+        conditional GAN, whose one-hot label follows the noise along axis 1."""
         spec = self._description()["generator"]
         noise = np.asarray(noise, dtype=np.float64).reshape([len(noise)] + spec["noise_shape"])
+        if "classes" in spec:
+            if labels is None:
+                raise ValueError("this GAN is conditioned on labels: pass labels=")
+            one_hot = np.eye(spec["classes"])[np.asarray(labels, dtype=np.int64)]
+            noise = np.concatenate([noise, one_hot.reshape(one_hot.shape + (1,) * (noise.ndim - 2))], axis=1)
         return self.network(spec["network"])(noise)
 
     def _pixels(self):
@@ -343,7 +349,7 @@ class Run:
             raise GenLabError("no_description", "this run records no samples", self.path)
         inputs = self.sample_inputs
         if how["from"] == "noise" and "generator" in self.model:
-            return self.to_pixels(self.generate(inputs["noise"]))
+            return self.to_pixels(self.generate(inputs["noise"], inputs.get("labels")))
         if how["from"] == "noise":
             return self.to_pixels(self.decode(inputs["noise"], inputs["labels"]))
         mu, logsigma = self.encode(inputs["images"], inputs.get("labels"))

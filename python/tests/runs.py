@@ -34,6 +34,10 @@ EXPERIMENTS = sorted(os.path.basename(path)[:-5] for path in glob.glob(os.path.j
 ADVERSARIAL = {name for name in EXPERIMENTS
                if re.search(r"^\s*kind:\s*w?gan\b", open(os.path.join(REPOSITORY, "experiments", f"{name}.yaml")).read(), re.M)}
 
+#: Conditional variants (`classes: 10`) of two of them: a flat generator and critic (the label
+#: as columns), a convolutional generator and discriminator (the label as channels).
+CONDITIONAL = {"lab-wgan-conditional": "lab-wgan", "lab-dcgan-conditional": "lab-dcgan"}
+
 _results = None
 
 
@@ -43,11 +47,13 @@ def results():
     if _results is None:
         folder = tempfile.mkdtemp(prefix="genlab-python-")
         atexit.register(functools.partial(shutil.rmtree, folder, ignore_errors=True))
-        for name in EXPERIMENTS:
-            command = [GENLAB, "run", os.path.join(REPOSITORY, "experiments", f"{name}.yaml"), "--steps", "3",
+        for name in EXPERIMENTS + sorted(CONDITIONAL):
+            command = [GENLAB, "run", os.path.join(REPOSITORY, "experiments", f"{CONDITIONAL.get(name, name)}.yaml"), "--steps", "3",
                        "--results", folder, "--quiet", "--jobs", "2",
                        "--set", f"record.latents={{every: epoch, count: {LATENTS}}}", "--set", "record.losses_every=1"]
-            if name in ADVERSARIAL:  # the discriminator's scores of G(z), to check it too
+            if name in CONDITIONAL:
+                command += ["--set", f"name={name}", "--set", "model.classes=10"]
+            if name in ADVERSARIAL or name in CONDITIONAL:  # the discriminator's scores of G(z), to check it too
                 command += ["--set", "analysis={activation_maximisation: {count: 4, steps: 1}}"]
             elif name != "quickstart":
                 command += ["--set", "analysis={}"]
@@ -61,7 +67,7 @@ def results():
 def run_files():
     """Every run file of `results()`, by experiment (the first point of a sweep first)."""
     files = {}
-    for name in EXPERIMENTS:
+    for name in EXPERIMENTS + sorted(CONDITIONAL):
         sweep = genlab.load_sweep(os.path.join(results(), name))
         files[name] = [point.path for point in sweep.points]
     return files

@@ -27,13 +27,14 @@ public struct ActivationMaximisation: Analysis {
         seed = try parameters.int("seed", default: 0, min: 0)
     }
 
-    /// The generator's loss of each image of G(z) alone.
+    /// The generator's loss of each image of G(z) alone (a conditional model's image i with
+    /// label i mod classes, as in the batch).
     static func perImageLoss(_ gan: AdversarialModel, _ z: Tensor) throws(ShapeError) -> [Float] {
         let n = z.shape.first ?? 0, size = n > 0 ? z.count / n : 0
-        let one = Tensor(zeros: [1] + z.shape.dropFirst())
+        let one = Tensor(zeros: [1] + z.shape.dropFirst()), labels = gan.sampleLabels(count: n)
         return try (0..<n).map { (i: Int) throws(ShapeError) -> Float in
             one.data.update(from: z.data + i * size, count: size)
-            return try gan.generatorLoss(try gan.generate(one)).loss
+            return try gan.generatorLoss(try gan.generate(one, labels: [labels[i]])).loss
         }
     }
 
@@ -60,7 +61,9 @@ public struct ActivationMaximisation: Analysis {
         let pixels = data.pixels(images)
         try data.picture(pixels, count: count, columns: columns, named: "activation_maximisation.png", in: pictures)
         let mean = { (values: [Float]) in Double(values.reduce(0, +)) / Double(max(values.count, 1)) }
-        let opponent = run.experiment.model.kind == .wgan ? "−critic score" : "BCE of D(G(z)) against 1 (real)"
+        let opponent = run.experiment.model.kind == .wgan ? "−critic score"
+            : ["hinge": "−D(G(z))", "least_squares": "½·(D(G(z)) − 1)²"][run.experiment.model.adversarial?.loss.rawValue ?? ""]
+            ?? "BCE of D(G(z)) against 1 (real)"
         return AnalysisRecord(name: Self.name, attributes: [
             ("definition", .text("""
                 \(count) codes z ~ N(0, I) (seeded) moved by Adam (lr \(search.lr), \(search.steps) steps) to minimise the generator's loss \
