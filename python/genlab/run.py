@@ -325,6 +325,28 @@ class Run:
             noise = np.concatenate([noise, one_hot.reshape(one_hot.shape + (1,) * (noise.ndim - 2))], axis=1)
         return self.network(spec["network"])(noise)
 
+    def generation_labels(self, count):
+        """The labels GenLab's samples and analyses generate ``count`` images with: 0, 1, …,
+        classes − 1, 0, … for a conditional GAN, None otherwise."""
+        classes = self._description()["generator"].get("classes")
+        return None if classes is None else np.arange(count) % classes
+
+    def opponent_input(self, images, labels=None):
+        """What a GAN's discriminator or critic takes for normalised ``images``: the images, or
+        for a conditional one the flattened images with the one-hot ``labels`` after them
+        (``labels: columns``) or the images with them as constant channels (``channels``)."""
+        spec = self._description()["discriminator"]
+        images = np.asarray(images, dtype=np.float64)
+        if "classes" not in spec:
+            return images
+        if labels is None:
+            raise ValueError("this GAN is conditioned on labels: pass labels=")
+        one_hot = np.eye(spec["classes"])[np.asarray(labels, dtype=np.int64)]
+        if spec["labels"] == "columns":
+            return np.concatenate([images.reshape(len(images), -1), one_hot], axis=1)
+        planes = np.broadcast_to(one_hot[:, :, None, None], one_hot.shape + images.shape[2:])
+        return np.concatenate([images, planes], axis=1)
+
     def _pixels(self):
         pixels = self._description()["pixels"]
         shape = (1, -1, 1, 1)

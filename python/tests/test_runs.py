@@ -73,17 +73,10 @@ class ReferenceRunsTest(unittest.TestCase):
                 continue
             with self.subTest(experiment=name):
                 analysis = run.analyses["activation_maximisation"]
-                discriminator = run.model["discriminator"]
                 z = analysis["z_start"]
-                if "classes" in discriminator:  # the labels GenLab generates with: 0, 1, 2, …
-                    labels = np.arange(len(z)) % discriminator["classes"]
-                    images = run.generate(z, labels)
-                    one_hot = np.eye(discriminator["classes"])[labels]
-                    inputs = (np.concatenate([images.reshape(len(z), -1), one_hot], axis=1) if discriminator["labels"] == "columns"
-                              else np.concatenate([images, np.broadcast_to(one_hot[:, :, None, None], one_hot.shape + images.shape[2:])], axis=1))
-                else:
-                    inputs = run.generate(z)
-                output = run.network(discriminator["network"])(inputs)[:, 0]
+                labels = run.generation_labels(len(z))
+                inputs = run.opponent_input(run.generate(z, labels), labels)
+                output = run.network(run.model["discriminator"]["network"])(inputs)[:, 0]
                 # the generator's loss on each image: BCE against "real", or −score for a critic
                 loss = {"probability": lambda d: -np.maximum(np.log(d), -100), "logit": lambda d: np.logaddexp(0, -d),
                         "score": lambda d: -d}[run.model["discriminator"]["output"]](output)

@@ -64,9 +64,11 @@ class TorchModulesTest(unittest.TestCase):
                     np.testing.assert_allclose(logsigma, latents.logsigma, rtol=0, atol=TOLERANCE, err_msg=name)
                 if "discriminator" in run.model:
                     analysis = run.analyses["activation_maximisation"]
+                    z = analysis["z_start"]
+                    labels = run.generation_labels(len(z))
                     discriminator = view.network(run.model["discriminator"]["network"])
-                    output = discriminator(view.generate(analysis["z_start"]))[:, 0]
-                    reference = run.network(run.model["discriminator"]["network"])(run.generate(analysis["z_start"]))[:, 0]
+                    output = discriminator(view.opponent_input(view.generate(z, labels), labels))[:, 0]
+                    reference = run.network(run.model["discriminator"]["network"])(run.opponent_input(run.generate(z, labels), labels))[:, 0]
                     np.testing.assert_allclose(output, reference, rtol=TOLERANCE, atol=TOLERANCE, err_msg=name)
 
     def test_a_decoder_is_ready_for_z(self):
