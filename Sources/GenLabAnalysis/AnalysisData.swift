@@ -80,28 +80,32 @@ public final class AnalysisData {
     }
 
     /// `count` images generated from the prior on the pixel scale, 500 at a time: the decoder
-    /// of z ~ N(0, I) (of the top level for a hierarchical VAE; a CVAE's labels from `label`),
-    /// or G(z); z drawn from `generator`. Returns the images, z and the labels used.
+    /// of z ~ N(0, I) (of the top level for a hierarchical VAE), or G(z); a CVAE's or a
+    /// conditional GAN's labels from `label`; z drawn from `generator`. Returns the images, z
+    /// and the labels used.
     func generated(_ count: Int, generator: inout RandomGenerator, label: (Int) -> Int32, run: TrainedRun,
                    analysis: String) throws(RunError) -> (pixels: [Float], z: [Float], noiseShape: [Int], labels: [Int32]) {
         let model = run.latentModel
-        let classes = model?.classes ?? 0
+        let classes = run.generative.classes
         let level = (model?.latentSizes.count ?? 1) - 1
         let noiseShape = model.map { [$0.latentSizes[level]] } ?? run.generative.sampleNoiseShape ?? []
         let labels = classes > 0 ? (0..<count).map(label) : []
+        // the decoder of a latent model, else G
+        let generate: (Tensor, [Int32]) throws(ShapeError) -> Tensor
+        if let model {
+            generate = { (noise, chunk) throws(ShapeError) in try model.decode(noise, labels: chunk, level: level) }
+        } else {
+            let gan = try run.adversarial(for: analysis)
+            generate = { (noise, chunk) throws(ShapeError) in try gan.generate(noise, labels: classes > 0 ? chunk : nil) }
+        }
         var pixels: [Float] = [], z: [Float] = []
         for start in stride(from: 0, to: count, by: 500) {
             let n = min(500, count - start)
             let noise = Tensor(zeros: [n] + noiseShape)
             generator.fillNormal(noise.buffer)
             do throws(ShapeError) {
-                let images: Tensor
-                if let model {
-                    images = try model.decode(noise, labels: classes > 0 ? Array(labels[start..<(start + n)]) : [], level: level)
-                } else {
-                    images = try run.generative.samples(holdout: Tensor(zeros: [0]), noise: noise)
-                }
-                pixels += self.pixels(images)
+                let chunk = Array(labels[min(start, labels.count)..<min(start + n, labels.count)])
+                pixels += self.pixels(try generate(noise, chunk))
             } catch {
                 throw run.failure(analysis, error)
             }

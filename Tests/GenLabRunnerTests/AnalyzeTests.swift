@@ -1,6 +1,7 @@
 import CImageCodecs
 import Foundation
 import GenLabAnalysis
+import GenLabModels
 import GenLabReport
 import GenLabResults
 import GenLabStore
@@ -164,6 +165,25 @@ import Testing
         let stored = try AnalyzeTests.array(record, "images")
         let difference = zip(pixels, stored).map { abs($0 - $1) }.max() ?? .infinity
         #expect(pixels.count == stored.count && difference < 1e-5, "largest difference \(difference); \(pixels.prefix(3)) vs \(stored.prefix(3))")
+    }
+
+    /// A conditional GAN's samples: a row per class, G(z) with each row's label.
+    @Test func conditionalGeneratorSamplesTakeARowPerClass() throws {
+        let (results, file) = try AnalyzeTests.trained("lab-wgan", ["dataset.subset=256", "model.classes=10"])
+        let analyzed = try Repository.run(RunHarness.genlab, ["analyze", results, "--set", "samples.columns=2"])
+        #expect(analyzed.status == 0, "\(analyzed.output)")
+        let record = try AnalyzeTests.analysis(file, "samples")
+        guard case .int64(let labels)? = record.arrays.first(where: { $0.name == "labels" })?.values else {
+            Issue.record("no integer labels array")
+            return
+        }
+        #expect(labels == (0..<20).map { Int64($0 / 2) })
+        let z = try #require(record.arrays.first { $0.name == "z" })
+        let gan = try #require(try TrainedRun(path: file).generative as? AdversarialModel)
+        let images = try gan.generate(try Tensor(shape: z.shape, values: z.floats ?? []), labels: labels.map { Int32($0) })
+        let stored = try AnalyzeTests.array(record, "images")
+        let difference = zip(images.values, stored).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(images.count == stored.count && difference < 1e-5, "largest difference \(difference)")
     }
 
     /// An experiment's `analysis` section runs after each point trains (in a worker too),

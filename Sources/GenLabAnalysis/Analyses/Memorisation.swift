@@ -51,7 +51,7 @@ public struct Memorisation: Analysis {
         let test = try data.testImages(for: run, analysis: Self.name).prefix(count)
         let d = run.experiment.dataset.imageShape.reduce(1, *)
         var generator = RandomGenerator(seed: UInt64(seed), stream: .memorisation)
-        let classes = run.latentModel?.classes ?? 0
+        let classes = run.generative.classes
         let generated = try data.generated(count, generator: &generator, label: { Int32($0 % max(classes, 1)) }, run: run, analysis: Self.name)
         // generated and test images against the training set in one pass over it
         let testPixels = BatchLoader.whole(test, normalization: .unit).images.values

@@ -24,14 +24,14 @@ public struct PriorSamples: Analysis {
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
         var generator = RandomGenerator(seed: UInt64(seed), stream: .priorSamples)
         let model = run.latentModel
-        let classes = model?.classes ?? 0
-        // a CVAE: `columns` samples of each class, a row per class
+        let classes = run.generative.classes
+        // a CVAE or a conditional GAN: `columns` samples of each class, a row per class
         let n = classes > 0 ? classes * columns : count
         let level = (model?.latentSizes.count ?? 1) - 1
         let (pixels, z, noiseShape, labels) = try data.generated(n, generator: &generator, label: { Int32($0 / columns) }, run: run, analysis: Self.name)
         try data.picture(pixels, count: n, columns: columns, named: "samples.png", in: pictures)
         var record = AnalysisRecord(name: Self.name, attributes: [
-            ("definition", .text(model == nil ? "G(z), z ~ N(0, I) seeded, evaluation mode, pixel scale [0, 1]"
+            ("definition", .text(model == nil ? "G(z), z ~ N(0, I) seeded\(classes > 0 ? ", a row per class" : ""), evaluation mode, pixel scale [0, 1]"
                 : "decoder of z ~ N(0, I) (seeded) of latent level \(level)\(classes > 0 ? ", a row per class" : ""), evaluation mode, pixel scale [0, 1]")),
             ("step", .integer(Int64(run.step))), ("count", .integer(Int64(n))), ("seed", .integer(Int64(seed)))],
             arrays: [StoredArray(name: "images", shape: [n] + run.experiment.dataset.imageShape, floats: pixels),
