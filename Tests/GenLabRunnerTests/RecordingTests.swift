@@ -23,7 +23,7 @@ import Testing
         ("homework-cvae", []),
         ("arena-hierarchical-vae", []),
         ("lab-wgan", []),
-        ("lab-wgan-gp", ["model.critic_steps=2"]),
+        ("lab-wgan-gp", ["model.critic_steps=2", "model.classes=10"]),
         ("homework-dcgan-cifar", []),
     ]
 

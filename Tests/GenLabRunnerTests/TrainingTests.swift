@@ -78,6 +78,10 @@ import Testing
         ("lab-wgan", ["dataset.subset=256", "train.batch_size=32"], 12, 7),
         // the penalty's ε come from the training noise, after each critic step's fake batch
         ("lab-wgan-gp", ["dataset.subset=256", "train.batch_size=32", "model.critic_steps=2"], 12, 5),
+        // a conditional WGAN-GP (labels as columns), a conditional hinge GAN (as channels), least squares
+        ("lab-wgan-gp", ["dataset.subset=256", "train.batch_size=32", "model.critic_steps=2", "model.classes=10"], 10, 4),
+        ("homework-dcgan-cifar", ["train.batch_size=16", "model.loss=hinge", "model.classes=10"], 8, 4),
+        ("homework-dcgan-cifar", ["train.batch_size=16", "model.loss=least_squares"], 8, 3),
         ("cis522-conv-vae", ["dataset.subset=64", "train.batch_size=8", "model.samples=2"], 10, 3),
         ("homework-dcgan-cifar", ["train.batch_size=16"], 8, 4),
         ("arena-hierarchical-vae", ["dataset.subset=256", "train.batch_size=32"], 10, 4),
