@@ -27,6 +27,7 @@ public final class AdversarialModel: GenerativeModel {
     let rating: Opponent
     /// One noise vector's shape: G's input without a conditional model's label.
     let noiseShape: [Int]
+    /// The classes a conditional model takes (0: unconditional).
     public let classes: Int
     /// The labels of the images being rated and generated: the training batch's, or those
     /// `generate` draws with (conditional models only).

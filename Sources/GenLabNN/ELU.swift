@@ -5,6 +5,7 @@ import Foundation
 public struct ELU: PointwiseFunction {
     public var alpha: Float
     public var typeName: String { "ELU" }
+    /// ELU with α (PyTorch's default 1).
     public init(alpha: Float = 1) { self.alpha = alpha }
     public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         genlab_elu_forward(x, y, count, alpha)

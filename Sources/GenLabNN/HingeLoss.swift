@@ -9,6 +9,7 @@ public struct HingeLoss: Sendable {
     /// The margin term of score d: 1 − d for real images, 1 + d for fakes.
     private func margin(_ d: Float) -> Float { real ? 1 - d : 1 + d }
 
+    /// The loss of `scores` (N values).
     public func forward(_ scores: Tensor) -> Float {
         var sum = 0.0
         for i in 0..<scores.count { sum += Double(Swift.max(margin(scores[i]), 0)) }

@@ -5,6 +5,7 @@ public struct LeastSquaresLoss: Sendable {
     public var target: Float
     public init(target: Float) { self.target = target }
 
+    /// The loss of `scores` (N values).
     public func forward(_ scores: Tensor) -> Float {
         var sum = 0.0
         for i in 0..<scores.count {

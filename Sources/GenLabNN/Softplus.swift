@@ -5,6 +5,7 @@ public struct Softplus: PointwiseFunction {
     public var beta: Float
     public var threshold: Float
     public var typeName: String { "Softplus" }
+    /// Softplus with β and the threshold beyond which it is linear (PyTorch's defaults 1, 20).
     public init(beta: Float = 1, threshold: Float = 20) {
         self.beta = beta
         self.threshold = threshold
