@@ -278,11 +278,23 @@ class Run:
             if part["source"] == "label":
                 if value is None:
                     raise ValueError("this model is conditioned on labels: pass labels=")
-                value = np.eye(part["one_hot"])[np.asarray(value, dtype=np.int64)]
+                value = self._one_hot(value, part["one_hot"])
             elif part.get("flatten"):
                 value = np.asarray(value).reshape(len(value), -1)
             arrays.append(np.asarray(value, dtype=np.float64))
         return arrays[0] if len(arrays) == 1 else np.concatenate(arrays, axis=1)
+
+    def _one_hot(self, labels, classes):
+        """One-hot rows of ``labels`` for ``classes`` classes (GenLab writes 2 … 1000; any other
+        count is a damaged description, refused before anything is allocated)."""
+        if not isinstance(classes, int) or isinstance(classes, bool) or not 2 <= classes <= 1000:
+            raise GenLabError("damaged", f"model_json gives {classes!r} label classes, not 2 … 1000 (damaged?)", self.path)
+        labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+        if labels.size and (labels.min() < 0 or labels.max() >= classes):
+            raise ValueError(f"labels must lie in 0 … {classes - 1}")
+        one_hot = np.zeros((labels.size, classes))
+        one_hot[np.arange(labels.size), labels] = 1
+        return one_hot
 
     def _columns(self, spec, output, computed):
         """Columns [a, b) of a network's output; a head network takes ``output``."""
@@ -321,7 +333,7 @@ class Run:
         if "classes" in spec:
             if labels is None:
                 raise ValueError("this GAN is conditioned on labels: pass labels=")
-            one_hot = np.eye(spec["classes"])[np.asarray(labels, dtype=np.int64)]
+            one_hot = self._one_hot(labels, spec["classes"])
             noise = np.concatenate([noise, one_hot.reshape(one_hot.shape + (1,) * (noise.ndim - 2))], axis=1)
         return self.network(spec["network"])(noise)
 
@@ -341,7 +353,7 @@ class Run:
             return images
         if labels is None:
             raise ValueError("this GAN is conditioned on labels: pass labels=")
-        one_hot = np.eye(spec["classes"])[np.asarray(labels, dtype=np.int64)]
+        one_hot = self._one_hot(labels, spec["classes"])
         if spec["labels"] == "columns":
             return np.concatenate([images.reshape(len(images), -1), one_hot], axis=1)
         planes = np.broadcast_to(one_hot[:, :, None, None], one_hot.shape + images.shape[2:])

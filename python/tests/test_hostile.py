@@ -41,6 +41,8 @@ try:
         [run.samples[step] for step in run.samples]
     elif action == "log_sigma_x":
         run.log_sigma_x
+    elif action == "recompute":
+        run.recompute_samples()
     print("ok")
 except genlab.GenLabError as error:
     print(f"{error.kind}|{error.path}|{error.reason}")
@@ -97,6 +99,27 @@ class HostileRunFileTest(unittest.TestCase):
                 self.assertEqual(named, path)
                 self.assertIn(damage.get("message", ""), message)
                 shutil.rmtree(os.path.join(self.folder, "quickstart"))
+
+    def test_a_label_count_out_of_bounds_is_refused(self):
+        """A description giving a CVAE's or a conditional GAN's one-hot label 10⁹ classes:
+        refused before a one-hot array is allocated."""
+        def cvae(model):
+            for part in model["decode"][0]["input"]:
+                if "one_hot" in part:
+                    part["one_hot"] = 10 ** 9
+
+        def gan(model):
+            model["generator"]["classes"] = 10 ** 9
+        for name, damage in (("homework-cvae", cvae), ("lab-wgan-conditional", gan)):
+            with self.subTest(name):
+                path = os.path.join(self.folder, name, "run.h5")
+                os.makedirs(os.path.dirname(path))
+                shutil.copy(run_files()[name][0], path)
+                with h5py.File(path, "r+") as f:
+                    model = json.loads(f.attrs["model_json"])
+                    damage(model)
+                    f.attrs["model_json"] = json.dumps(model)
+                self.assertEqual(read_in_child(path, "recompute").split("|")[:2], ["damaged", path])
 
     def test_a_fifo_is_refused_without_waiting(self):
         path = os.path.join(self.folder, "run.h5")
