@@ -73,9 +73,12 @@ public final class AdversarialModel: GenerativeModel {
     /// ∂/∂images from ∂/∂(the opponent's input): the label columns or channels dropped.
     private func imageGradient(_ gradient: Tensor, images: [Int]) throws(ShapeError) -> Tensor {
         guard classes > 0 else { return gradient }
-        try OneHotChannels(classes: classes).backward(gradient, shape: labelsAsColumns ? [images[0], images.dropFirst().reduce(1, *)] : images,
-                                                      into: gradImages)
-        try gradImages.reshape(images)
+        if labelsAsColumns {
+            try OneHotConcat(classes: classes).backward(gradient, features: images.dropFirst().reduce(1, *), into: gradImages)
+            try gradImages.reshape(images)
+        } else {
+            try OneHotChannels(classes: classes).backward(gradient, shape: images, into: gradImages)
+        }
         return gradImages
     }
 

@@ -134,7 +134,9 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, BackwardInto 
     }
 }
 
-extension Activation: SecondOrderLayer {
+extension Activation: KeepsItsGradient {
+    /// As `KeepsItsGradient`'s, keeping the gradient only where the second pass reads it (not
+    /// for ReLU and LeakyReLU, whose f″ is 0).
     public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
         if function == nil { secondOrder.keep(gradOutput) }
         return try backward(gradOutput, into: gradientStorage, accumulateParameterGradients: false)
@@ -162,8 +164,6 @@ extension Activation: SecondOrderLayer {
         }
         return result
     }
-
-    public var hasPendingInputGradient: Bool { secondOrder.isPending }
 }
 
 extension Activation {

@@ -98,12 +98,7 @@ public final class GroupNorm: OwnsItsResults, BackwardInto {
     }
 }
 
-extension GroupNorm: SecondOrderLayer {
-    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
-        secondOrder.keep(gradOutput)
-        return try backward(gradOutput, into: gradientStorage, accumulateParameterGradients: false)
-    }
-
+extension GroupNorm: KeepsItsGradient {
     /// Per group of each item, `RowStandardization.secondOrder` with γ the group's channel
     /// weights spread over their positions (their gradients summed back per channel).
     public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
@@ -135,7 +130,6 @@ extension GroupNorm: SecondOrderLayer {
         return result
     }
 
-    public var hasPendingInputGradient: Bool { secondOrder.isPending }
 }
 
 extension GroupNorm {

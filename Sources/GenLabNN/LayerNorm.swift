@@ -90,12 +90,7 @@ public final class LayerNorm: OwnsItsResults, BackwardInto {
     }
 }
 
-extension LayerNorm: SecondOrderLayer {
-    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
-        secondOrder.keep(gradOutput)
-        return try backward(gradOutput, into: gradientStorage, accumulateParameterGradients: false)
-    }
-
+extension LayerNorm: KeepsItsGradient {
     /// Per item, `RowStandardization.secondOrder` with γ the weight.
     public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
         guard let input else { throw ShapeError("LayerNorm: backwardOfBackward called before forward") }
@@ -113,7 +108,6 @@ extension LayerNorm: SecondOrderLayer {
         return result
     }
 
-    public var hasPendingInputGradient: Bool { secondOrder.isPending }
 }
 
 extension LayerNorm {

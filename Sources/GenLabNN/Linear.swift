@@ -64,12 +64,7 @@ public final class Linear: WeightedLayer, OwnsItsResults {
     }
 }
 
-extension Linear: SecondOrderLayer {
-    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
-        secondOrder.keep(gradOutput)
-        return try backward(gradOutput, accumulateParameterGradients: false)
-    }
-
+extension Linear: KeepsItsGradient {
     /// ∂L/∂x = g·W is linear in g and W: ∂P/∂g = v·Wᵀ, ∂P/∂W += gᵀ·v.
     public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
         guard let input, gradGradInput.shape == input.shape else {

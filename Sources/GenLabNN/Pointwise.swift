@@ -48,12 +48,7 @@ public final class Pointwise<Function: PointwiseFunction>: ParameterFreeLayer, O
     }
 }
 
-extension Pointwise: SecondOrderLayer {
-    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
-        secondOrder.keep(gradOutput)
-        return try backward(gradOutput, into: gradientStorage, accumulateParameterGradients: false)
-    }
-
+extension Pointwise: KeepsItsGradient {
     /// ∂L/∂x = g·f′(x): ∂P/∂g = v·f′(x), and ∂P/∂x = g·v·f″(x) is left for the next backward.
     public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
         guard let input else { throw ShapeError("\(typeName): backwardOfBackward called before forward") }
@@ -69,5 +64,4 @@ extension Pointwise: SecondOrderLayer {
         return result
     }
 
-    public var hasPendingInputGradient: Bool { secondOrder.isPending }
 }

@@ -81,6 +81,21 @@ final class SecondOrderState {
     }
 }
 
+/// A layer whose second pass reads the gradient its backward pass was given (and may leave a
+/// term for its next backward): it keeps both in `secondOrder`.
+protocol KeepsItsGradient: SecondOrderLayer {
+    var secondOrder: SecondOrderState { get }
+}
+
+extension KeepsItsGradient {
+    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
+        secondOrder.keep(gradOutput)
+        return try backward(gradOutput, accumulateParameterGradients: false)
+    }
+
+    public var hasPendingInputGradient: Bool { secondOrder.isPending }
+}
+
 /// A parameter-free layer linear in its input, y = A·x (pooling by averages, upsampling,
 /// reshapes): ∂L/∂x = Aᵀ·g, so ∂P/∂g = A·v, its forward pass applied to v by a twin, which
 /// leaves the layer's own caches alone.
@@ -99,18 +114,12 @@ extension LinearInInput {
 /// pass ∂L/∂x = Aᵀ(g; W) is linear in g and W, so ∂P/∂g = A(v; W) and ∂P/∂W gains the weight
 /// gradient of A at input v for the output gradient g; both come from a twin layer that shares
 /// W (value and gradient) and has no bias, which leaves the layer's own caches alone.
-protocol LinearInInputAndWeight: SecondOrderLayer {
+protocol LinearInInputAndWeight: KeepsItsGradient {
     /// The twin, made once.
     var twin: Self { get }
-    var secondOrder: SecondOrderState { get }
 }
 
 extension LinearInInputAndWeight {
-    public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
-        secondOrder.keep(gradOutput)
-        return try backward(gradOutput, accumulateParameterGradients: false)
-    }
-
     public func backwardOfBackward(_ gradGradInput: Tensor) throws(ShapeError) -> Tensor {
         let g = try secondOrder.kept(typeName)
         let result = try twin.forward(gradGradInput)

@@ -4,24 +4,7 @@ import Testing
 
 /// Finite-difference gradient checks of every layer on small random shapes.
 @Suite struct LayerGradientTests {
-    /// A named layer factory and the input shape it is checked on.
-    struct Case: CustomTestStringConvertible, Sendable {
-        let name: String
-        let inputShape: [Int]
-        let margin: Float
-        let training: Bool
-        let make: @Sendable () -> Layer
-        var testDescription: String { name }
-
-        init(_ name: String, _ inputShape: [Int], margin: Float = 0, training: Bool = true,
-             _ make: @escaping @Sendable () -> Layer) {
-            self.name = name
-            self.inputShape = inputShape
-            self.margin = margin
-            self.training = training
-            self.make = make
-        }
-    }
+    typealias Case = LayerCase<Layer>
 
     static let cases: [Case] = [
         Case("linear", [3, 5]) { Linear(inFeatures: 5, outFeatures: 4) },
@@ -82,8 +65,7 @@ import Testing
             generator.fillUniform(p.parameter.value.buffer, low: -0.5, high: 0.5)
         }
         layer.isTraining = c.training
-        let input = GradientCheck.random(c.inputShape, seed: 5, margin: c.margin)
-        let failures = try GradientCheck.layer(layer, input: input)
+        let failures = try GradientCheck.layer(layer, input: c.input(seed: 5))
         #expect(failures.isEmpty, "\(failures.joined(separator: "; "))")
     }
 

@@ -7,23 +7,7 @@ import Testing
 /// ∂P/∂(the gradient the backward pass was given) and ∂P/∂input, for each kind alone and in
 /// containers nested two deep.
 @Suite struct SecondOrderTests {
-    struct Case: CustomTestStringConvertible, Sendable {
-        let name: String
-        let inputShape: [Int]
-        let margin: Float
-        /// Inputs in [−spread, spread]: far apart enough that no maximum changes under a
-        /// finite-difference step.
-        let spread: Float
-        let training: Bool
-        let make: @Sendable () -> SecondOrderLayer
-        var testDescription: String { name }
-
-        init(_ name: String, _ inputShape: [Int], margin: Float = 0, spread: Float = 1, training: Bool = true,
-             _ make: @escaping @Sendable () -> SecondOrderLayer) {
-            (self.name, self.inputShape, self.margin, self.spread) = (name, inputShape, margin, spread)
-            (self.training, self.make) = (training, make)
-        }
-    }
+    typealias Case = LayerCase<SecondOrderLayer>
 
     static let cases: [Case] = [
         Case("linear", [3, 5]) { Linear(inFeatures: 5, outFeatures: 4) },
@@ -45,6 +29,7 @@ import Testing
         Case("layernorm (C, H, W)", [3, 2, 2, 3]) { LayerNorm(shape: [2, 2, 3]) },
         Case("layernorm (F)", [2, 5]) { LayerNorm(shape: [5]) },
         Case("groupnorm 2 groups of 2", [2, 4, 3, 2]) { GroupNorm(groups: 2, channels: 4) },
+        // inputs far enough apart that no maximum changes under a finite-difference step
         Case("maxpool2d k2", [2, 2, 4, 4], spread: 50) { MaxPool2d(PoolWindow(kernel: 2)) },
         Case("avgpool2d k3 s2 p1", [2, 2, 5, 5]) { AvgPool2d(PoolWindow(kernel: 3, stride: 2, padding: 1)) },
         Case("adaptive_avgpool2d", [2, 3, 3, 2]) { AdaptiveAvgPool2d() },
@@ -99,9 +84,7 @@ import Testing
             generator.fillUniform(p.parameter.value.buffer, low: 0.5, high: 1.5)
         }
         layer.isTraining = c.training
-        let input = GradientCheck.random(c.inputShape, seed: 5, margin: c.margin)
-        for i in 0..<input.count { input[i] *= c.spread }
-        let failures = try GradientCheck.secondOrder(layer, input: input)
+        let failures = try GradientCheck.secondOrder(layer, input: c.input(seed: 5))
         #expect(failures.isEmpty, "\(failures.joined(separator: "; "))")
     }
 

@@ -38,9 +38,16 @@ public enum GradientCheck {
         layer.zeroGrad()
         _ = try layer.forward(input)
         let gradInput = try layer.backward(r).clone()
+        let targets = [("input", input, gradInput)] + layer.parameters.map { ($0.name, $0.parameter.value, $0.parameter.grad.clone()) }
+        return try elementwise(targets, prefix: "\(layer.typeName) ∂/∂", objective: objective)
+    }
+
+    /// Central differences of `objective` over every value of each target tensor against the
+    /// target's analytic gradient; readable lines ("<prefix><name>[i]: …") for the first five
+    /// disagreements.
+    static func elementwise(_ targets: [(name: String, tensor: Tensor, analytic: Tensor)], prefix: String,
+                            objective: () throws -> Double) rethrows -> [String] {
         var failures: [String] = []
-        let targets: [(String, Tensor, Tensor)] = [("input", input, gradInput)]
-            + layer.parameters.map { ($0.name, $0.parameter.value, $0.parameter.grad.clone()) }
         for (name, tensor, analytic) in targets {
             for i in 0..<tensor.count {
                 let saved = tensor[i]
@@ -51,7 +58,7 @@ public enum GradientCheck {
                 tensor[i] = saved
                 let numeric = (plus - minus) / (2 * Double(step))
                 if !agree(numeric, Double(analytic[i])) && failures.count < 5 {
-                    failures.append("\(layer.typeName) ∂/∂\(name)[\(i)]: numeric \(numeric), analytic \(analytic[i])")
+                    failures.append("\(prefix)\(name)[\(i)]: numeric \(numeric), analytic \(analytic[i])")
                 }
             }
         }
@@ -82,28 +89,11 @@ public enum GradientCheck {
         let gradG = try layer.backwardOfBackward(v).clone()
         let gradInput = layer.hasPendingInputGradient
             ? try layer.backward(Tensor(zeros: outputShape), accumulateParameterGradients: true).clone() : Tensor(zeros: input.shape)
-        var failures: [String] = []
-        let targets: [(String, Tensor, Tensor)] = [("input", input, gradInput), ("gradient", g, gradG)]
+        let targets = [("input", input, gradInput), ("gradient", g, gradG)]
             + layer.parameters.map { ($0.name, $0.parameter.value, $0.parameter.grad.clone()) }
-        for (name, tensor, analytic) in targets {
-            guard analytic.shape == tensor.shape else {
-                failures.append("\(layer.typeName) ∂P/∂\(name): shape \(analytic.shape), expected \(tensor.shape)")
-                continue
-            }
-            for i in 0..<tensor.count {
-                let saved = tensor[i]
-                tensor[i] = saved + step
-                let plus = try penalty()
-                tensor[i] = saved - step
-                let minus = try penalty()
-                tensor[i] = saved
-                let numeric = (plus - minus) / (2 * Double(step))
-                if !agree(numeric, Double(analytic[i])) && failures.count < 5 {
-                    failures.append("\(layer.typeName) ∂P/∂\(name)[\(i)]: numeric \(numeric), analytic \(analytic[i])")
-                }
-            }
-        }
-        return failures
+        let misshapen = targets.filter { $0.2.shape != $0.1.shape }
+            .map { "\(layer.typeName) ∂P/∂\($0.0): shape \($0.2.shape), expected \($0.1.shape)" }
+        return try misshapen + elementwise(targets.filter { $0.2.shape == $0.1.shape }, prefix: "\(layer.typeName) ∂P/∂", objective: penalty)
     }
 
     /// Compares, tensor by tensor, the analytic gradients of `parameters` (their `grad` after
@@ -151,19 +141,6 @@ public enum GradientCheck {
     /// Compares an analytic gradient with central differences of `loss` over `tensor`.
     public static func function(_ name: String, of tensor: Tensor, analytic: Tensor,
                                 loss: () throws -> Float) rethrows -> [String] {
-        var failures: [String] = []
-        for i in 0..<tensor.count {
-            let saved = tensor[i]
-            tensor[i] = saved + step
-            let plus = Double(try loss())
-            tensor[i] = saved - step
-            let minus = Double(try loss())
-            tensor[i] = saved
-            let numeric = (plus - minus) / (2 * Double(step))
-            if !agree(numeric, Double(analytic[i])) && failures.count < 5 {
-                failures.append("∂\(name)[\(i)]: numeric \(numeric), analytic \(analytic[i])")
-            }
-        }
-        return failures
+        try elementwise([(name, tensor, analytic)], prefix: "∂") { Double(try loss()) }
     }
 }

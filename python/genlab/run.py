@@ -284,11 +284,16 @@ class Run:
             arrays.append(np.asarray(value, dtype=np.float64))
         return arrays[0] if len(arrays) == 1 else np.concatenate(arrays, axis=1)
 
-    def _one_hot(self, labels, classes):
-        """One-hot rows of ``labels`` for ``classes`` classes (GenLab writes 2 … 1000; any other
-        count is a damaged description, refused before anything is allocated)."""
+    def _label_classes(self, classes):
+        """A described label count: GenLab writes 2 … 1000; any other is a damaged description,
+        refused before anything is allocated."""
         if not isinstance(classes, int) or isinstance(classes, bool) or not 2 <= classes <= 1000:
             raise GenLabError("damaged", f"model_json gives {classes!r} label classes, not 2 … 1000 (damaged?)", self.path)
+        return classes
+
+    def _one_hot(self, labels, classes):
+        """One-hot rows of ``labels`` for ``classes`` classes (checked by ``_label_classes``)."""
+        classes = self._label_classes(classes)
         labels = np.asarray(labels, dtype=np.int64).reshape(-1)
         if labels.size and (labels.min() < 0 or labels.max() >= classes):
             raise ValueError(f"labels must lie in 0 … {classes - 1}")
@@ -341,7 +346,7 @@ class Run:
         """The labels GenLab's samples and analyses generate ``count`` images with: 0, 1, …,
         classes − 1, 0, … for a conditional GAN, None otherwise."""
         classes = self._description()["generator"].get("classes")
-        return None if classes is None else np.arange(count) % classes
+        return None if classes is None else np.arange(count) % self._label_classes(classes)
 
     def opponent_input(self, images, labels=None):
         """What a GAN's discriminator or critic takes for normalised ``images``: the images, or
@@ -353,6 +358,9 @@ class Run:
             return images
         if labels is None:
             raise ValueError("this GAN is conditioned on labels: pass labels=")
+        if spec.get("labels") not in ("columns", "channels"):
+            raise GenLabError("damaged", f"model_json puts the discriminator's labels as {spec.get('labels')!r}, not columns or "
+                              "channels (damaged?)", self.path)
         one_hot = self._one_hot(labels, spec["classes"])
         if spec["labels"] == "columns":
             return np.concatenate([images.reshape(len(images), -1), one_hot], axis=1)

@@ -43,6 +43,11 @@ try:
         run.log_sigma_x
     elif action == "recompute":
         run.recompute_samples()
+    elif action == "opponent":
+        import numpy
+        labels = run.generation_labels(2)
+        noise = numpy.zeros([2] + run.model["generator"]["noise_shape"])
+        run.opponent_input(run.generate(noise, labels), labels)
     print("ok")
 except genlab.GenLabError as error:
     print(f"{error.kind}|{error.path}|{error.reason}")
@@ -100,9 +105,10 @@ class HostileRunFileTest(unittest.TestCase):
                 self.assertIn(damage.get("message", ""), message)
                 shutil.rmtree(os.path.join(self.folder, "quickstart"))
 
-    def test_a_label_count_out_of_bounds_is_refused(self):
-        """A description giving a CVAE's or a conditional GAN's one-hot label 10⁹ classes:
-        refused before a one-hot array is allocated."""
+    def test_damaged_labels_are_refused(self):
+        """A description giving a CVAE's or a conditional GAN's one-hot label 10⁹ or 0 classes,
+        or the discriminator's labels a place that is neither columns nor channels: refused
+        before a one-hot array is allocated."""
         def cvae(model):
             for part in model["decode"][0]["input"]:
                 if "one_hot" in part:
@@ -110,16 +116,24 @@ class HostileRunFileTest(unittest.TestCase):
 
         def gan(model):
             model["generator"]["classes"] = 10 ** 9
-        for name, damage in (("homework-cvae", cvae), ("lab-wgan-conditional", gan)):
-            with self.subTest(name):
-                path = os.path.join(self.folder, name, "run.h5")
+
+        def no_classes(model):
+            model["generator"]["classes"] = 0
+
+        def sideways(model):
+            model["discriminator"]["labels"] = "sideways"
+        cases = (("homework-cvae", cvae, "recompute"), ("lab-wgan-conditional", gan, "recompute"),
+                 ("lab-wgan-conditional", no_classes, "opponent"), ("lab-wgan-conditional", sideways, "opponent"))
+        for name, damage, action in cases:
+            with self.subTest(f"{name} {damage.__name__}"):
+                path = os.path.join(self.folder, name, damage.__name__, "run.h5")
                 os.makedirs(os.path.dirname(path))
                 shutil.copy(run_files()[name][0], path)
                 with h5py.File(path, "r+") as f:
                     model = json.loads(f.attrs["model_json"])
                     damage(model)
                     f.attrs["model_json"] = json.dumps(model)
-                self.assertEqual(read_in_child(path, "recompute").split("|")[:2], ["damaged", path])
+                self.assertEqual(read_in_child(path, action).split("|")[:2], ["damaged", path])
 
     def test_a_fifo_is_refused_without_waiting(self):
         path = os.path.join(self.folder, "run.h5")
