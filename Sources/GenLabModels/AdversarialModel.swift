@@ -100,14 +100,29 @@ public final class AdversarialModel: GenerativeModel {
     /// The loss of `role` for `input` as the opponent rates it, back-propagated to the input;
     /// the opponent's parameter gradients accumulate only with `updateOpponent`.
     func rate(_ input: Tensor, as role: Role, updateOpponent: Bool) throws(ShapeError) -> (loss: Float, gradInput: Tensor) {
-        let output = try opponent.forward(try opponentInput(input))
+        let value = try loss(try opponent.forward(try opponentInput(input)), of: input.shape.first ?? 0, as: role)
+        let gradient = try opponent.backward(gradOutput, accumulateParameterGradients: updateOpponent)
+        return (value, try imageGradient(gradient, images: input.shape))
+    }
+
+    /// The loss of `role` for `images` as the opponent rates them in evaluation mode, nothing
+    /// back-propagated.
+    func evaluationLoss(_ images: Tensor, as role: Role) throws(ShapeError) -> Float {
+        try evaluating { () throws(ShapeError) -> Float in
+            try loss(try opponent.forward(try opponentInput(images)), of: images.shape.first ?? 0, as: role)
+        }
+    }
+
+    /// The loss of `role` for the opponent's `output` on `n` images; its gradient into
+    /// `gradOutput`.
+    private func loss(_ output: Tensor, of n: Int, as role: Role) throws(ShapeError) -> Float {
         let value: Float
         switch rating {
         case .discriminator(let loss):
             switch loss {
             case .bce, .bceLogits:
                 // the generator's BCE takes its fakes as real
-                target.resize(to: [input.shape.first ?? 0, 1])
+                target.resize(to: [n, 1])
                 target.fill(role == .fake ? 0 : 1)
                 if loss == .bce {
                     value = try BCELoss().forward(output, target)
@@ -132,8 +147,7 @@ public final class AdversarialModel: GenerativeModel {
             loss.backward(output, into: gradOutput)
             value = loss.forward(output)
         }
-        let gradient = try opponent.backward(gradOutput, accumulateParameterGradients: updateOpponent)
-        return (value, try imageGradient(gradient, images: input.shape))
+        return value
     }
 
     /// WGAN-GP's penalty λ·mean_i (‖∇x̂ f(x̂_i)‖₂ − t)² on x̂_i = ε_i·real_i + (1 − ε_i)·fake_i,
@@ -232,6 +246,19 @@ extension AdversarialTrainer {
     public func step(_ batch: Tensor, labels: [Int32] = [], noise: [Tensor]) throws(ShapeError) -> [String: Float] {
         var source = NoiseSource.given(noise)
         return try step(batch, labels: labels, drawing: &source)
+    }
+
+    /// The opponent's losses on held-out real images and on as many fresh fakes (their noise
+    /// from `generator`, with the real images' labels), and the generator's loss on those
+    /// fakes, all in evaluation mode, nothing updated.
+    func validationLosses(_ batch: Tensor, labels: [Int32], generator randomGenerator: inout RandomGenerator) throws(ShapeError)
+        -> (real: Float, fake: Float, generator: Float) {
+        try condition(on: labels, batch: batch)
+        var source = NoiseSource.random(randomGenerator)
+        defer { randomGenerator = source.generator! }
+        let real = try adversarial.evaluationLoss(batch, as: .real)
+        let fakes = try adversarial.evaluating { () throws(ShapeError) -> Tensor in try adversarial.fakeBatch(batch.shape[0], &source) }
+        return (real, try adversarial.evaluationLoss(fakes, as: .fake), try adversarial.evaluationLoss(fakes, as: .generator))
     }
 
     /// Takes the batch's labels for this iteration's ratings and fakes (conditional models).

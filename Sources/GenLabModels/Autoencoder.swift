@@ -49,6 +49,15 @@ public final class AutoencoderTrainer: Trainer {
     }
 
     public func step(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
+        try step(batch, generator: &generator, update: true)
+    }
+
+    public func validate(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
+        try autoencoder.evaluating { () throws(ShapeError) -> [String: Float] in try step(batch, generator: &generator, update: false) }
+    }
+
+    /// The losses of `batch`; with `update`, back-propagated and the optimizer stepped.
+    private func step(_ batch: Tensor, generator: inout RandomGenerator, update: Bool) throws(ShapeError) -> [String: Float] {
         let networks = autoencoder.networks
         optimizer.zeroGrad()
         var input = batch
@@ -59,15 +68,16 @@ public final class AutoencoderTrainer: Trainer {
         z.copy(from: try networks.encoder.network.forward(input))
         let output = try networks.decoder.network.forward(z)
         let reconstruction = try model.reconstruct(output, batch, gradOutput: gradReconstruction)
-        gradZ.copy(from: try networks.decoder.network.backward(gradReconstruction))
         var losses = ["reconstruction": reconstruction, "total": reconstruction]
+        let lambda = Float(spec.sparsity), penalty = L1Penalty()
         if spec.sparsity > 0 {
-            let lambda = Float(spec.sparsity), penalty = L1Penalty()
             let value = penalty.forward(z)
-            try penalty.backward(z, factor: lambda, addingTo: gradZ)
             losses["sparsity"] = value
             losses["total"] = reconstruction + lambda * value
         }
+        guard update else { return losses }
+        gradZ.copy(from: try networks.decoder.network.backward(gradReconstruction))
+        if spec.sparsity > 0 { try penalty.backward(z, factor: lambda, addingTo: gradZ) }
         _ = try networks.encoder.network.backward(gradZ)
         optimizer.step()
         return losses

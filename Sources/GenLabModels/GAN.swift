@@ -43,6 +43,11 @@ public final class GANTrainer: AdversarialTrainer {
         }
         return ["d_real": dReal, "d_fake": dFake, "generator": gLoss]
     }
+
+    public func validate(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
+        let losses = try validationLosses(batch, labels: labels, generator: &generator)
+        return ["d_real": losses.real, "d_fake": losses.fake, "generator": losses.generator]
+    }
 }
 
 /// `kind: gan`.

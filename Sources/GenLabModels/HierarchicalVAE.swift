@@ -97,6 +97,15 @@ public final class HierarchicalVAETrainer: Trainer {
     }
 
     public func step(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
+        try step(batch, generator: &generator, update: true)
+    }
+
+    public func validate(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
+        try hvae.evaluating { () throws(ShapeError) -> [String: Float] in try step(batch, generator: &generator, update: false) }
+    }
+
+    /// The losses of `batch`; with `update`, back-propagated and the optimizer stepped.
+    private func step(_ batch: Tensor, generator: inout RandomGenerator, update: Bool) throws(ShapeError) -> [String: Float] {
         let (networks, encoder2, prior) = (hvae.networks, hvae.encoder2, hvae.prior)
         let (q1, q2, p1) = (hvae.q1, hvae.q2, hvae.p1)
         optimizer.zeroGrad()
@@ -112,6 +121,9 @@ public final class HierarchicalVAETrainer: Trainer {
         let klTop = try standard.forward(mu: q2.mu, scale: q2.logSigma)
         let klBottom = try between.forward(muQ: q1.mu, logSigmaQ: q1.logSigma, muP: p1.mu, logSigmaP: p1.logSigma)
         let beta = Float(spec.beta)
+        let losses = ["reconstruction": reconstruction, "kl": klTop + klBottom, "kl_z1": klBottom, "kl_z2": klTop,
+                      "total": reconstruction + beta * (klTop + klBottom)]
+        guard update else { return losses }
 
         let gradZ1FromDecoder = try networks.decoder.network.backward(gradReconstruction)
         // KL(q1 ‖ p1): to q1's and to the prior's parameters
@@ -127,8 +139,7 @@ public final class HierarchicalVAETrainer: Trainer {
         }
         _ = try networks.encoder.network.backward(try headGradient(q1))
         optimizer.step()
-        return ["reconstruction": reconstruction, "kl": klTop + klBottom, "kl_z1": klBottom, "kl_z2": klTop,
-                "total": reconstruction + beta * (klTop + klBottom)]
+        return losses
     }
 }
 

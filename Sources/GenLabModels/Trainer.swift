@@ -16,6 +16,11 @@ public protocol Trainer: AnyObject {
     /// One training iteration on a normalised batch and its labels; random draws (ε, noise,
     /// corruption) come from `generator`.
     func step(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator) throws(ShapeError) -> [String: Float]
+    /// The objective's loss terms on a held-out batch, in evaluation mode, nothing updated;
+    /// random draws (ε, fresh fakes, corruption) from `generator`.
+    func validate(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator) throws(ShapeError) -> [String: Float]
+    /// The names of the losses `validate` returns.
+    var validationNames: [String] { get }
     /// Values the objective carries from one step to the next, saved with checkpoints.
     var carriedValues: [String: [Float]] { get }
     /// Continues after `steps` iterations with the carried values of a checkpoint.
@@ -23,6 +28,7 @@ public protocol Trainer: AnyObject {
 }
 
 extension Trainer {
+    public var validationNames: [String] { lossNames }
     public var carriedValues: [String: [Float]] { [:] }
     public func resume(afterSteps steps: Int, carried: [String: [Float]]) {}
     /// The built networks the trainer updates.

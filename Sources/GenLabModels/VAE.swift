@@ -108,17 +108,25 @@ public final class VAETrainer: Trainer {
     private var monteCarloKL: MonteCarloKL { MonteCarloKL(head: spec.klScaleHead, reduction: spec.reduction) }
 
     public func step(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
-        try step(batch, labels: labels, generator: &generator, eps: nil)
+        try step(batch, labels: labels, generator: &generator, eps: nil, update: true)
+    }
+
+    public func validate(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
+        try vae.evaluating { () throws(ShapeError) -> [String: Float] in
+            try step(batch, labels: labels, generator: &generator, eps: nil, update: false)
+        }
     }
 
     /// One step with the given ε (samples × batch × latent) instead of drawn noise, as the
     /// PyTorch reference step fixes it.
     public func step(_ batch: Tensor, labels: [Int32], eps given: Tensor) throws(ShapeError) -> [String: Float] {
         var unused = RandomGenerator(seed: 0)
-        return try step(batch, labels: labels, generator: &unused, eps: given)
+        return try step(batch, labels: labels, generator: &unused, eps: given, update: true)
     }
 
-    private func step(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator, eps given: Tensor?) throws(ShapeError) -> [String: Float] {
+    /// The losses of `batch`; with `update`, back-propagated and the optimizer stepped.
+    private func step(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator, eps given: Tensor?,
+                      update: Bool) throws(ShapeError) -> [String: Float] {
         optimizer.zeroGrad()
         let n = batch.shape[0], samples = spec.samples, latent = vae.latent, classes = vae.classes
         let (mu, scale) = (vae.mu, vae.scale)
@@ -145,12 +153,12 @@ public final class VAETrainer: Trainer {
         let target = try repeated(batch, times: samples)
         let reconstruction = try model.reconstruct(output, target, scale: sampleScale, gradOutput: gradReconstruction)
         let beta = Float(spec.beta)
-        let kl: Float
+        let kl = spec.kl == .closedForm ? try closedFormKL.forward(mu: mu, scale: scale) : try monteCarloKL.forward(mu: mu, scale: scale, eps: eps)
+        let losses = ["reconstruction": reconstruction, "kl": kl, "total": reconstruction + beta * kl]
+        guard update else { return losses }
         if spec.kl == .closedForm {
-            kl = try closedFormKL.forward(mu: mu, scale: scale)
             try closedFormKL.backward(mu: mu, scale: scale, factor: beta, gradMu: gradKLMu, gradScale: gradKLScale)
         } else {
-            kl = try monteCarloKL.forward(mu: mu, scale: scale, eps: eps)
             try monteCarloKL.backward(mu: mu, scale: scale, eps: eps, factor: beta, gradMu: gradKLMu, gradScale: gradKLScale)
         }
         var gradDecoderInput = try vae.networks.decoder.network.backward(gradReconstruction)
@@ -167,7 +175,7 @@ public final class VAETrainer: Trainer {
         for i in 0..<gradScale.count { gradScale[i] += gradKLScale[i] }
         try posteriorBackward()
         optimizer.step()
-        return ["reconstruction": reconstruction, "kl": kl, "total": reconstruction + beta * kl]
+        return losses
     }
 
     /// Back-propagates ∂μ and ∂scale through the heads and the encoder.

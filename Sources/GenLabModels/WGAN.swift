@@ -61,6 +61,14 @@ public final class WGANTrainer: AdversarialTrainer {
         return losses
     }
 
+    /// The critic's loss without its penalty, and the generator's.
+    public let validationNames = ["critic", "generator"]
+
+    public func validate(_ batch: Tensor, labels: [Int32], generator: inout RandomGenerator) throws(ShapeError) -> [String: Float] {
+        let losses = try validationLosses(batch, labels: labels, generator: &generator)
+        return ["critic": losses.real + losses.fake, "generator": losses.generator]
+    }
+
     /// The last generator loss, repeated in the history until the generator steps again.
     public var carriedValues: [String: [Float]] { ["last_generator_loss": [lastGeneratorLoss]] }
 

@@ -59,10 +59,9 @@ public struct SweepComparison: Sendable {
                 if let start = SweepComparison.date(summary.metadata.startedAt), let end = summary.metadata.finishedAt.flatMap(SweepComparison.date) {
                     row.seconds = end.timeIntervalSince(start)
                 }
-                for (loss, values) in summary.history.columns {
-                    let finite = values.filter { $0.isFinite }
-                    if let last = values.last { row.numbers["final.\(loss)"] = Double(last) }
-                    if let best = finite.min() { row.numbers["best.\(loss)"] = Double(best) }
+                for (loss, last) in summary.history.lastFiniteValues {
+                    row.numbers["final.\(loss)"] = Double(last)
+                    row.numbers["best.\(loss)"] = Double(summary.history.columns[loss, default: []].filter(\.isFinite).min() ?? last)
                 }
                 for analysis in (try? RunFile.readAnalyses(path: files.runFile)) ?? [] {
                     for number in AnalysisCatalog.measured(analysis) { row.numbers["\(analysis.name).\(number.name)"] = number.value }

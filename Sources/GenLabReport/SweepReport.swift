@@ -137,14 +137,18 @@ public struct SweepReport {
         if !row.configYAML.isEmpty {
             out.append("<details><summary>Configuration</summary><pre>\(SweepReport.escape(row.configYAML))</pre></details>")
         }
-        let losses = row.history.columns.keys.sorted()
+        // a loss and its validation on one plot: `total` with `validation.total`
+        let columns = row.history.columns.keys
+        let losses = Set(columns.map { $0.hasPrefix("validation.") ? String($0.dropFirst(11)) : $0 }).sorted()
         if !losses.isEmpty {
             out.append("<h4>Losses</h4><div class=\"figures small\">")
             for (k, loss) in losses.enumerated() {
-                let values = row.history.columns[loss] ?? []
-                let plot = SVGPlot(title: loss, xLabel: "step", yLabel: loss, series: [SVGPlot.Series(
-                    label: loss, points: zip(row.history.steps, values).map { (Double($0), Double($1)) },
-                    colour: SVGPlot.palette[k % SVGPlot.palette.count], line: true)])
+                let series = [loss, "validation.\(loss)"].enumerated().compactMap { n, column -> SVGPlot.Series? in
+                    guard let values = row.history.columns[column] else { return nil }
+                    let points = zip(row.history.steps, values).filter { $0.1.isFinite }.map { (Double($0), Double($1)) }
+                    return SVGPlot.Series(label: column, points: points, colour: SVGPlot.palette[(k + n) % SVGPlot.palette.count], line: true)
+                }
+                let plot = SVGPlot(title: loss, xLabel: "step", yLabel: loss, series: series)
                 out.append(plot.svg(width: 420, height: 260, id: "\(id)-loss-\(k)"))
             }
             out.append("</div>")

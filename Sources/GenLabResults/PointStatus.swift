@@ -91,6 +91,6 @@ public struct PointStatus: Sendable {
     /// The last history row's losses, "name=value" sorted by name.
     public var lastLossesText: String {
         guard let history = summary?.history, history.count > 0 else { return "" }
-        return ProgressText.text(of: history.columns.compactMapValues(\.last))
+        return ProgressText.text(of: history.lastFiniteValues)
     }
 }

@@ -62,21 +62,34 @@ public struct RecordSpec: Equatable, Sendable {
         }
     }
 
+    /// The objective's loss terms on held-out images (`validation.<term>` history columns).
+    public struct Validation: Equatable, Sendable {
+        public var every: Every
+        /// The first `count` test images (training images when the dataset has no test split).
+        public var count: Int
+    }
+
     /// Loss history: one row every N steps.
     public var lossesEvery: Int
+    /// Validation losses; nil for none.
+    public var validation: Validation?
     /// Holdout reconstructions or fixed-noise samples; nil for none.
     public var samples: Samples?
     /// Latents (μ, log σ, z, labels) of the first `count` test images; nil for none.
     public var latents: Periodic?
     public var checkpointEvery: Every
 
-    static let keys = ["losses_every", "samples", "latents", "checkpoint"]
+    static let keys = ["losses_every", "validation", "samples", "latents", "checkpoint"]
 
     static func parse(_ node: YAMLNode?, kind: ModelSpec.Kind) throws(SpecError) -> RecordSpec {
-        var spec = RecordSpec(lossesEvery: 1, samples: Samples(every: .epoch, count: 64, latent: .mean), latents: nil, checkpointEvery: .epoch)
+        var spec = RecordSpec(lossesEvery: 1, validation: nil, samples: Samples(every: .epoch, count: 64, latent: .mean), latents: nil, checkpointEvery: .epoch)
         guard let node else { return spec }
         let f = try node.fields("record", allowed: keys)
         if let l = f["losses_every"] { spec.lossesEvery = try l.int("record.losses_every", min: 1) }
+        if let v = f["validation"], v.plainText != "none" {
+            let periodic = try Periodic.parse(try v.fields("record.validation", allowed: ["every", "count"]), maxCount: 1_000_000)
+            spec.validation = Validation(every: periodic.every, count: periodic.count)
+        }
         if let s = f["samples"] {
             if s.plainText == "none" {
                 spec.samples = nil

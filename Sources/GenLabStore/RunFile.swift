@@ -135,6 +135,8 @@ public enum RunFile {
         if let failure = m.failure { try file.setAttribute("failure", failure) }
         if let total = m.totalSteps { try file.setAttribute("total_steps", total) }
         if let analysis = m.analysisYAML { try file.setAttribute("analysis_yaml", analysis) }
+        if let images = m.validationImages { try file.setAttribute("validation_images", images) }
+        if let stopped = m.stopped { try file.setAttribute("stopped", stopped) }
         for (name, value) in zip(describedAttributes, [m.modelJSON, m.configJSON, m.sweepPointJSON]) {
             if let value { try file.setAttribute(name, value) }
         }

@@ -53,7 +53,7 @@ extension RunFile {
         guard let status = RunStatus(rawValue: statusText) else {
             throw HDF5Error(.damaged, "unknown run status '\(statusText)'", path: path)
         }
-        let metadata = RunMetadata(
+        var metadata = RunMetadata(
             experiment: try attribute("experiment"), runID: try attribute("run_id"), status: status,
             configYAML: try attribute("config_yaml"), sweepPoint: try attribute("sweep_point"),
             genlabVersion: try attribute("genlab_version"), startedAt: try attribute("started_at"),
@@ -61,6 +61,8 @@ extension RunFile {
             totalSteps: try file.intAttribute("total_steps"), analysisYAML: try file.stringAttribute("analysis_yaml"),
             modelJSON: try file.stringAttribute("model_json"), configJSON: try file.stringAttribute("config_json"),
             sweepPointJSON: try file.stringAttribute("sweep_point_json"))
+        metadata.validationImages = try file.stringAttribute("validation_images")
+        metadata.stopped = try file.stringAttribute("stopped")
         if try file.intAttribute("format_version") ?? 0 >= 3 {
             for name in describedAttributes where try file.stringAttribute(name) == nil {
                 throw HDF5Error(.damaged, "a run file of format 3 without its '\(name)' attribute (damaged?)", path: path)

@@ -93,6 +93,12 @@ public struct HistoryRows: Equatable, Sendable {
 
     public var count: Int { steps.count }
 
+    /// Each column's last finite value (validation columns hold NaN in rows where no
+    /// validation ran); columns without one left out.
+    public var lastFiniteValues: [String: Float] {
+        columns.compactMapValues { $0.last(where: \.isFinite) }
+    }
+
     /// Adds one row.
     public mutating func append(step: Int64, epoch: Int64, losses: [String: Float]) {
         steps.append(step)
@@ -166,6 +172,12 @@ public struct RunMetadata: Equatable, Sendable {
     public var configJSON: String?
     /// The sweep point's overrides as a JSON object, in the sweep's order (format 3).
     public var sweepPointJSON: String?
+    /// Which images the history's `validation.<term>` columns are computed on (nil without
+    /// validation).
+    public var validationImages: String?
+    /// How training stopped before its length: "pruned at step S …" (status `pruned`) or
+    /// "stopped early at step S, best at step B" (status `completed`); nil otherwise.
+    public var stopped: String?
 
     public init(experiment: String, runID: String, status: RunStatus, configYAML: String, sweepPoint: String,
                 genlabVersion: String, startedAt: String, finishedAt: String? = nil, failure: String? = nil,

@@ -23,6 +23,9 @@ public struct RandomStream: Sendable, Equatable {
     public static let sampleNoise = RandomStream(12)
     /// ε of recorded latents (z = μ + σ·ε).
     public static let latentNoise = RandomStream(13)
+    /// The draws of each validation (ε, fresh fakes, corruption), from its start every time
+    /// (2⁴⁰ + 1: beyond every epoch's shuffle stream).
+    public static let validation = RandomStream((1 << 40) + 1)
     /// The images the reconstructions analysis picks.
     public static let reconstructions = RandomStream(21)
     /// The prior samples analysis's z.

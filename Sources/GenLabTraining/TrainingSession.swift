@@ -109,7 +109,8 @@ final class TrainingSession {
         let state = withState ? RunCheckpoint.capture(
             model, optimizers: trainer.optimizers, rng: randomState, trainer: trainer.carriedValues,
             progress: RunProgress(step: Int64(step), epoch: Int64(epoch), batch: Int64(batch))) : nil
-        let metadata = runner.metadata(status, model: model, startedAt: startedAt, totalSteps: total, failure: failure)
+        var metadata = runner.metadata(status, model: model, startedAt: startedAt, totalSteps: total, failure: failure)
+        metadata.validationImages = validation?.source
         do {
             try RunFile.commit(path: runner.path, metadata: metadata,
                                state: state,
@@ -175,13 +176,13 @@ final class TrainingSession {
         step += 1
         batch += 1
         let record = experiment.record
-        if step % record.lossesEvery == 0 { pendingHistory.append(step: Int64(step), epoch: Int64(epoch), losses: losses) }
         let epochEnded = batch == loader.batchesPerEpoch
         // recorded when due, and always for the final weights
         func due(_ every: RecordSpec.Every?) -> Bool {
             guard let every else { return false }
             return step == total || every.isDue(step: step, batchInEpoch: batch, epochEnded: epochEnded, imagesSeen: imagesSeen)
         }
+        try recordHistory(losses, validating: due(record.validation?.every))
         if due(record.samples?.every) { try recordSamples() }
         if due(record.latents?.every) { try recordLatents() }
         runner.progress.update(step: step, total: total, epoch: epoch, epochs: epochs, batchSize: loader.batch.shape[0],
@@ -197,6 +198,30 @@ final class TrainingSession {
     }
 
     // MARK: recording
+
+    /// The validation losses' images and averaging; nil without `record.validation`.
+    private lazy var validation: ValidationLoss? = experiment.record.validation.map {
+        ValidationLoss($0, dataset: runner.dataset, experiment: experiment)
+    }
+
+    /// A history row when the losses are due (`losses_every`) or a validation is: the step's
+    /// training losses and, with `record.validation`, the validation losses (NaN in rows
+    /// where no validation ran).
+    private func recordHistory(_ losses: [String: Float], validating: Bool) throws(RunError) {
+        guard step % experiment.record.lossesEvery == 0 || validating else { return }
+        var row = losses
+        if let validation {
+            for name in trainer.validationNames { row[ValidationLoss.column(name)] = .nan }
+            if validating {
+                do {
+                    row.merge(try validation.losses(trainer)) { $1 }
+                } catch {
+                    throw RunError(.training, "validation at step \(step): \(error.message)", path: runner.path)
+                }
+            }
+        }
+        pendingHistory.append(step: Int64(step), epoch: Int64(epoch), losses: row)
+    }
 
     /// Images trained on so far, the current epoch's batches included (`batch` of them done).
     private var imagesSeen: Int {

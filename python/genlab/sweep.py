@@ -4,6 +4,8 @@ import glob
 import json
 import os
 
+import numpy
+
 from . import safety
 from .errors import GenLabError
 from .run import Run
@@ -51,14 +53,16 @@ class Sweep:
 
     def frame(self):
         """A pandas DataFrame: one row per point, its swept values, status and the last value
-        of every loss."""
+        finite value of every loss (validation columns hold NaN where no validation ran)."""
         import pandas
         rows = []
         for point in self.points:
             row = {"index": point.index, "run_id": point.run_id, **point.values, "status": point.status}
             if point.run is not None:
-                row.update({f"final.{name}": values[-1] for name, values in point.run.history.items()
-                            if name not in ("step", "epoch") and len(values)})
+                for name, values in point.run.history.items():
+                    finite = values[numpy.isfinite(values)] if name not in ("step", "epoch") else []
+                    if len(finite):
+                        row[f"final.{name}"] = finite[-1]
             rows.append(row)
         return pandas.DataFrame(rows)
 
