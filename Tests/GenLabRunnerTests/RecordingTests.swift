@@ -27,14 +27,16 @@ import Testing
         ("homework-dcgan-cifar", []),
     ]
 
-    /// Recording samples and latents after every step, or never: the same bits in every
-    /// weight, buffer and optimizer moment.
+    /// Recording samples and latents after every step and a validation every other, or
+    /// none of them: the same bits in every weight, buffer and optimizer moment, and the same
+    /// training losses.
     @Test(arguments: objectives.map(\.0))
     func recordingNeverChangesTraining(_ name: String) throws {
-        var base = RecordingTests.objectives.first { $0.0 == name }!.1 + ["train.batch_size=16", "record.checkpoint={every: 100}"]
+        var base = RecordingTests.objectives.first { $0.0 == name }!.1 + ["train.batch_size=16", "record.checkpoint={every: 100}", "record.losses_every=1"]
         base.append(name == "homework-dcgan-cifar" ? "dataset={name: cifar10, path: \(try RunHarness.tinyCIFAR())}" : "dataset.subset=96")
         let isAutoencoder = try RunHarness.point(name, base, length: .steps(1)).experiment.model.kind.isAutoencoder
-        let recording = base + ["record.samples={every: 1, count: 4}"] + (isAutoencoder ? ["record.latents={every: 1, count: 20}"] : [])
+        let recording = base + ["record.samples={every: 1, count: 4}", "record.validation={every: 2, count: 20}"]
+            + (isAutoencoder ? ["record.latents={every: 1, count: 20}"] : [])
         let silent = base + ["record.samples=none"] + (isAutoencoder ? ["record.latents=none"] : [])
         let recorded = try RunHarness.run(try RunHarness.point(name, recording, length: .steps(7)), results: try RunHarness.folder("rec")).contents
         let plain = try RunHarness.run(try RunHarness.point(name, silent, length: .steps(7)), results: try RunHarness.folder("plain")).contents
@@ -43,7 +45,12 @@ import Testing
         let a = RunHarness.weightBits(recorded), b = RunHarness.weightBits(plain)
         #expect(a.count > 0 && a.keys.sorted() == b.keys.sorted())
         for key in a.keys.sorted() { #expect(a[key] == b[key], "\(key) differs when recording") }
-        #expect(recorded.history == plain.history)
+        var training = recorded.history
+        let validation = training.columns.filter { $0.key.hasPrefix("validation.") }
+        training.columns = training.columns.filter { !$0.key.hasPrefix("validation.") }
+        #expect(training == plain.history)
+        // due at steps 2, 4, 6 and for the final weights (7)
+        #expect(!validation.isEmpty && validation.values.allSatisfy { $0.map(\.isFinite) == [false, true, false, true, false, true, true] })
     }
 
     /// A run that stops mid-epoch records samples and latents of its final weights, and
