@@ -43,8 +43,11 @@ public final class BatchLoader {
     }
 
     /// Batches in one epoch.
-    public var batchesPerEpoch: Int {
-        dropLast ? images.count / batchSize : (images.count + batchSize - 1) / batchSize
+    public var batchesPerEpoch: Int { BatchLoader.batchesPerEpoch(images: images.count, batchSize: batchSize, dropLast: dropLast) }
+
+    /// Batches in one epoch of `images` images.
+    public static func batchesPerEpoch(images: Int, batchSize: Int, dropLast: Bool) -> Int {
+        dropLast ? images / batchSize : (images + batchSize - 1) / batchSize
     }
 
     /// The image indices of epoch `epoch`, in the order they are served.

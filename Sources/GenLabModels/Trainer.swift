@@ -29,10 +29,22 @@ public protocol Trainer: AnyObject {
 
 extension Trainer {
     public var validationNames: [String] { lossNames }
+
+    /// The history's loss columns: the training losses, then (with `record.validation`) the
+    /// validated ones.
+    public var historyColumns: [String] {
+        lossNames + (model.experiment.record.validation == nil ? [] : validationNames.map(HistoryColumn.validation))
+    }
     public var carriedValues: [String: [Float]] { [:] }
     public func resume(afterSteps steps: Int, carried: [String: [Float]]) {}
     /// The built networks the trainer updates.
     public var model: BuiltModel { generative.model }
+}
+
+/// The names of the history's columns.
+public enum HistoryColumn {
+    /// The column of a validated loss term: "validation.<term>".
+    public static func validation(_ term: String) -> String { "validation.\(term)" }
 }
 
 /// The optimizers an experiment's `train.optimizers` asks for.

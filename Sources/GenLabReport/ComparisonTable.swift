@@ -150,7 +150,7 @@ extension SweepComparison {
         let cells = rows.map { row -> [ComparisonTable.Cell] in
             [row.index >= 0 ? .number(Double(row.index)) : .missing, .text(row.runID)]
                 + row.values.map { $0.isEmpty ? .missing : .text($0) }
-                + [.text(row.status.rawValue), row.steps.map { .number(Double($0)) } ?? .missing,
+                + [.text(row.statusText), row.steps.map { .number(Double($0)) } ?? .missing,
                    row.epochs.map { .number(Double($0)) } ?? .missing, row.seconds.map { .number(($0 * 10).rounded() / 10) } ?? .missing]
                 + columns.map { row.numbers[$0].map { .number($0) } ?? .missing }
         }

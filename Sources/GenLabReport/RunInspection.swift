@@ -23,6 +23,8 @@ public enum RunInspection {
             row("status", m.status.rawValue + " (started \(m.startedAt)" + (m.finishedAt.map { ", finished \($0)" } ?? "") + ")")
         }
         if let failure = m.failure { row("failure", failure) }
+        if let stopped = m.stopped { row("stopped", stopped) }
+        if let images = m.validationImages { row("validation", "on \(images)") }
         if !m.sweepPoint.isEmpty { row("sweep point", m.sweepPoint.split(separator: "\n").joined(separator: " ")) }
         if let experiment = try? Experiment.parse(m.configYAML, file: "\(file):config_yaml") {
             let e = experiment

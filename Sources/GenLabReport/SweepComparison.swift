@@ -16,7 +16,11 @@ public struct SweepComparison: Sendable {
         /// The swept values, in the order of `keys` ("" where the point has none).
         public var values: [String]
         public var status: PointStatus.State
+        /// The status as shown: "pruned at step 120" for a pruned point.
+        public var statusText: String
         public var failure: String?
+        /// Why training stopped before its length (a pruned or early-stopped point).
+        public var stopped: String?
         public var steps: Int?
         public var epochs: Int?
         /// Wall time from the run's start to its end (nil until it ends).
@@ -49,7 +53,8 @@ public struct SweepComparison: Sendable {
             let status = PointStatus.read(files)
             var row = Row(index: point.index, runID: point.runID,
                           values: keys.map { key in point.overrides.first { $0.key == key }?.value ?? "" },
-                          status: status.state, failure: status.failure, numbers: [:], configYAML: point.configYAML,
+                          status: status.state, statusText: status.stateText, failure: status.failure, stopped: status.stopped,
+                          numbers: [:], configYAML: point.configYAML,
                           history: HistoryRows(), folder: files.folder)
             if let summary = status.summary {
                 row.steps = summary.progress.map { Int($0.step) }

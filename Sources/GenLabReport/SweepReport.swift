@@ -125,12 +125,15 @@ public struct SweepReport {
     /// One point's section.
     private func point(_ row: SweepComparison.Row, label: String, id: String) throws(RunError) -> [String] {
         let heading = row.index >= 0 ? "#\(row.index) \(label)" : label
-        var out = ["<section class=\"point\" id=\"\(id)\">", "<h3>\(SweepReport.escape(heading)) — \(row.status.rawValue)</h3>"]
+        var out = ["<section class=\"point\" id=\"\(id)\">", "<h3>\(SweepReport.escape(heading)) — \(SweepReport.escape(row.statusText))</h3>"]
         var facts = ["run id \(row.runID)"]
         if let steps = row.steps { facts.append("\(steps) steps") }
         if let epochs = row.epochs { facts.append("\(epochs) epochs") }
         if let seconds = row.seconds { facts.append(String(format: "%.1f s", seconds)) }
         out.append("<p class=\"meta\">\(SweepReport.escape(facts.joined(separator: " · ")))</p>")
+        if let stopped = row.stopped {
+            out.append("<p class=\"stopped\">\(SweepReport.escape(stopped))</p>")
+        }
         if let failure = row.failure, [.failed, .unreadable, .killed].contains(row.status) {
             out.append("<p class=\"failure\">\(SweepReport.escape(failure))</p>")
         }

@@ -15,6 +15,9 @@ public struct PointStatus: Sendable {
         case killed
         /// Its last attempt failed (its message in `failure`); rerun with `--retry-failed`.
         case failed
+        /// Stopped for good by the sweep's successive halving (`stopped` says where);
+        /// `--retry-pruned` continues it.
+        case pruned
         case notStarted = "not started"
         /// Its run file cannot be read (the reason in `failure`).
         case unreadable
@@ -54,6 +57,7 @@ public struct PointStatus: Sendable {
         case .completed: .completed
         case .failed: .failed
         case .interrupted: .interrupted
+        case .pruned: .pruned
         case .running: .killed
         }
         return PointStatus(state: state, summary: summary, failure: summary.metadata.failure)
@@ -69,16 +73,29 @@ public struct PointStatus: Sendable {
         case failedEarlier
         /// A live process trains it.
         case runningElsewhere
+        /// Pruned, and neither `--retry-pruned` nor `--overwrite`.
+        case prunedEarlier
     }
 
-    /// What a run with `overwrite` or `retryFailed` does with this point.
-    public func plan(overwrite: Bool, retryFailed: Bool) -> Plan {
+    /// What a run with `overwrite`, `retryFailed` or `retryPruned` does with this point.
+    public func plan(overwrite: Bool, retryFailed: Bool, retryPruned: Bool = false) -> Plan {
         switch state {
         case .running: .runningElsewhere
         case .completed where !overwrite: .completedEarlier
         case .failed where !overwrite && !retryFailed: .failedEarlier
+        case .pruned where !overwrite && !retryPruned: .prunedEarlier
         default: .train
         }
+    }
+
+    /// How training stopped before its length ("pruned at step 120: …", "stopped early at
+    /// step 300, best at step 240"), from the run file; nil otherwise.
+    public var stopped: String? { summary?.metadata.stopped }
+
+    /// The state as `status` and `compare` show it: "pruned at step 120" for a pruned point.
+    public var stateText: String {
+        guard state == .pruned, let step = summary?.progress?.step else { return state.rawValue }
+        return "pruned at step \(step)"
     }
 
     /// "step 120/938" (or "step 120" for files without their total; "" before a checkpoint).

@@ -52,14 +52,17 @@ public struct SweepManifest: Codable, Equatable, Sendable {
     /// The keys the sweep sets, in order.
     public var sweptKeys: [String]
     public var points: [Point]
+    /// The sweep's `prune` section (YAML), nil when it trains every point to the end.
+    public var pruneYAML: String?
 
     enum CodingKeys: String, CodingKey {
         case format, formatVersion = "format_version", experiment, experimentFile = "experiment_file",
-             genlabVersion = "genlab_version", sweptKeys = "swept_keys", points
+             genlabVersion = "genlab_version", sweptKeys = "swept_keys", points, pruneYAML = "prune_yaml"
     }
 
-    /// The manifest of `points`, every point of one sweep of `experimentFile`.
-    public init(experimentFile: String, points: [ExperimentPoint]) {
+    /// The manifest of `points`, every point of one sweep of `experimentFile`, pruned as
+    /// `pruneYAML` says (the experiment's `pruneYAML`).
+    public init(experimentFile: String, points: [ExperimentPoint], pruneYAML: String? = nil) {
         format = SweepManifest.formatName
         formatVersion = SweepManifest.currentVersion
         experiment = points.first?.experiment.name ?? ""
@@ -68,6 +71,7 @@ public struct SweepManifest: Codable, Equatable, Sendable {
         var keys: [String] = []
         for o in points.flatMap(\.overrides) where !keys.contains(o.key) { keys.append(o.key) }
         sweptKeys = keys
+        self.pruneYAML = pruneYAML
         self.points = points.enumerated().map { index, point in
             Point(index: index, runID: point.runID,
                   overrides: point.overrides.map { Entry(key: $0.key, value: $0.value.compactText) },
@@ -153,6 +157,20 @@ public struct SweepManifest: Codable, Equatable, Sendable {
             throw RunError(.manifest, "point \(index) gives run id \(point.runID), not \(stored.runID) (damaged, or written by another GenLab?)", path: path, place: "points[\(index)]")
         }
         return point
+    }
+
+    /// The sweep's successive halving, for its points' runs, read from `prune_yaml` (nil
+    /// when it has none); `path` is the manifest's.
+    public func pruning(path: String) throws(RunError) -> PrunedSweep? {
+        guard let pruneYAML else { return nil }
+        let spec: PruneSpec
+        do {
+            spec = try PruneSpec.read(yaml: pruneYAML, file: "\(path):prune_yaml")
+        } catch {
+            throw RunError(.manifest, "its prune section does not parse: \(error.description)", path: path, place: "prune_yaml")
+        }
+        return PrunedSweep(spec: spec, table: RungTable.path(manifestPath: path), population: points.map(\.runID),
+                           folder: (path as NSString).deletingLastPathComponent)
     }
 
     /// The manifests in `folder` (`sweep-*.json`), sorted.

@@ -25,6 +25,10 @@ public struct Experiment: Equatable, Sendable {
     /// not part of the configuration, so it changes no run id.
     public var analysis: YAMLNode?
 
+    /// The sweep's `prune` section as YAML text (nil without one), which the sweep definition
+    /// keeps for its workers.
+    public var pruneYAML: String? { sweepTree?.value(at: ["prune"])?.yamlText }
+
     static let keys = ["name", "seed", "dataset", "model", "train", "record", "sweep", "analysis"]
 
     /// Reads and checks the experiment file at `path`.

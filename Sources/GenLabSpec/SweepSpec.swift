@@ -94,21 +94,23 @@ public struct SweepSpec: Equatable, Sendable {
     /// Explicit override sets.
     public var points: [[Override]]
     public var random: RandomSearch?
+    /// Successive halving over the points; nil trains every point to the end.
+    public var prune: PruneSpec?
     public var location: SourceLocation
 
     public static func == (a: SweepSpec, b: SweepSpec) -> Bool {
-        a.parallel == b.parallel && a.maxPoints == b.maxPoints && a.points == b.points && a.random == b.random
+        a.parallel == b.parallel && a.maxPoints == b.maxPoints && a.points == b.points && a.random == b.random && a.prune == b.prune
             && a.grid.map(\.key) == b.grid.map(\.key) && a.grid.map(\.values) == b.grid.map(\.values)
             && a.zip.map(\.key) == b.zip.map(\.key) && a.zip.map(\.values) == b.zip.map(\.values)
     }
 
-    static let keys = ["parallel", "max_points", "grid", "zip", "points", "random"]
+    static let keys = ["parallel", "max_points", "grid", "zip", "points", "random", "prune"]
 
     static func parse(_ node: YAMLNode) throws(SpecError) -> SweepSpec {
         let f = try node.fields("sweep", allowed: keys)
         var spec = SweepSpec(parallel: try f["parallel"]?.int("sweep.parallel", min: 1, max: 64),
                              maxPoints: try f["max_points"]?.int("sweep.max_points", min: 1, max: 100_000) ?? 256,
-                             grid: [], zip: [], points: [], random: nil, location: f.location)
+                             grid: [], zip: [], points: [], random: nil, prune: nil, location: f.location)
         if let g = f["grid"] { spec.grid = try lists(g, "sweep.grid") }
         if let z = f["zip"] {
             spec.zip = try lists(z, "sweep.zip")
@@ -125,6 +127,7 @@ public struct SweepSpec: Equatable, Sendable {
             }
         }
         if let r = f["random"] { spec.random = try parseRandom(r) }
+        if let p = f["prune"] { spec.prune = try PruneSpec.parse(p) }
         var seen: [String: SourceLocation] = [:]
         let allKeys = spec.grid.map { ($0.key, $0.keyLocation) } + spec.zip.map { ($0.key, $0.keyLocation) }
             + (spec.random?.keys.map { ($0.key, $0.keyLocation) } ?? [])

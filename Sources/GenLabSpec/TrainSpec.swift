@@ -8,6 +8,14 @@ public struct TrainSpec: Equatable, Sendable {
     }
 
     public var length: Length
+
+    /// The steps the run trains for, with `batchesPerEpoch` batches per epoch.
+    public func totalSteps(batchesPerEpoch: Int) -> Int {
+        switch length {
+        case .epochs(let n): n * batchesPerEpoch
+        case .steps(let n): n
+        }
+    }
     public var batchSize: Int
     /// Drop the last incomplete batch of each epoch.
     public var dropLast: Bool

@@ -144,6 +144,8 @@ public struct SampleRecord: Equatable, Sendable {
 /// The state of a run as a whole.
 public enum RunStatus: String, Sendable, CaseIterable {
     case running, completed, failed, interrupted
+    /// Stopped for good by its sweep's successive halving (`stopped` says at which step).
+    case pruned
 }
 
 /// The root attributes of a run file.

@@ -1,4 +1,5 @@
 import GenLabAnalysis
+import GenLabData
 import GenLabModels
 import GenLabResults
 import GenLabSpec
@@ -37,18 +38,53 @@ public struct SweepPlan: Sendable {
         }
         do {
             for p in chosen {
-                _ = try BuiltModel(p.experiment, initializing: false)
+                let model = try BuiltModel(p.experiment, initializing: false)
                 _ = try AnalysisRunner.declared(p.experiment.analysis, kind: p.experiment.model.kind)
+                if let prune = loaded.sweep?.prune { try SweepPlan.check(prune, columns: model.trainer(batchesPerEpoch: 1).historyColumns, points: all.count) }
             }
         } catch {
             throw RunError(error)
         }
-        manifest = SweepManifest(experimentFile: selection.file, points: all)
+        manifest = SweepManifest(experimentFile: selection.file, points: all, pruneYAML: loaded.pruneYAML)
         manifestPath = SweepManifest.path(results: results, points: all)
         let index = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.runID, $0.offset) })
         selected = chosen.map { index[$0.runID]! }
         points = all
         parallel = loaded.sweep?.parallel
+    }
+
+    /// Refuses a pruned sweep of one point, or ranked by something that is no history column.
+    static func check(_ prune: PruneSpec, columns: [String], points: Int) throws(SpecError) {
+        guard points > 1 else {
+            throw SpecError(.sweep, "'sweep.prune' needs a sweep of at least two points (this one has \(points))", at: prune.location)
+        }
+        guard columns.contains(prune.metric) else {
+            let hint = prune.metric.hasPrefix("validation.") && !columns.contains(where: { $0.hasPrefix("validation.") })
+                ? " (validation columns need 'record.validation')" : ""
+            throw SpecError(.unknownName, "'sweep.prune.metric' is '\(prune.metric)', not a history column\(hint); the history has \(columns.joined(separator: ", "))", at: prune.metricLocation)
+        }
+    }
+
+    /// The sweep's successive halving (nil without `sweep.prune`).
+    public var pruning: PrunedSweep? { get throws(RunError) { try manifest.pruning(path: manifestPath) } }
+
+    /// How many times each point must be started for a synchronous pruned sweep to end: once
+    /// per rung of the longest point's run, and once more (1 without synchronous pruning).
+    /// The length in epochs takes the dataset's size, read here.
+    func waves() throws(RunError) -> Int {
+        guard let spec = try pruning?.spec, spec.strategy == .synchronous else { return 1 }
+        let datasets = DatasetCache()
+        var most = 0
+        for index in selected {
+            let e = points[index].experiment
+            var batches = 1
+            if case .epochs = e.train.length {
+                let images = try datasets.dataset(e.dataset).train.count
+                batches = BatchLoader.batchesPerEpoch(images: images, batchSize: e.train.batchSize, dropLast: e.train.dropLast)
+            }
+            do { most = max(most, try spec.rungs(total: e.train.totalSteps(batchesPerEpoch: batches)).count) } catch { throw RunError(error) }
+        }
+        return most + 1
     }
 
     /// Writes the sweep definition (which worker processes and Slurm tasks read).
@@ -81,6 +117,8 @@ public struct LocalLauncher: Launcher {
     /// Trains the points and returns the summary table (for more than one point; without
     /// `quiet`, or when something went wrong) and the scheduler's exit status.
     public func launch(_ plan: SweepPlan, note: (String) -> Void) throws(RunError) -> LaunchReport {
+        var options = self.options
+        options.run.pruning = try plan.pruning
         let scheduler = SweepScheduler(manifest: plan.manifest, manifestPath: plan.manifestPath, points: plan.points,
                                        selected: plan.selected, options: options)
         let (rows, status) = scheduler.run()

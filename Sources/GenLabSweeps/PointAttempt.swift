@@ -16,14 +16,21 @@ public enum PointOutcome: Equatable, Sendable {
     case failed(String)
     /// Another process is training it.
     case busy(String)
+    /// Stopped for good by the sweep's successive halving (now or before), why.
+    case pruned(String)
+    /// Stopped at a synchronous rung until the other points report there.
+    case waiting(String)
 
-    /// A worker's exit status for the outcome (0, 130 interrupted, 1 failed, 75 busy).
+    /// A worker's exit status for the outcome (0, 130 interrupted, 1 failed, 75 busy, 76
+    /// waiting at a rung, 77 pruned).
     public var exitStatus: Int32 {
         switch self {
         case .completed, .alreadyCompleted: 0
         case .interrupted: 130
         case .failed: 1
         case .busy: 75
+        case .waiting: 76
+        case .pruned: 77
         }
     }
 }
@@ -39,10 +46,15 @@ extension PointRunner {
         let files = PointFiles(results: options.results, experiment: point.experiment.name, runID: point.runID)
         do {
             let runner = PointRunner(point: point, dataset: try datasets.dataset(point.experiment.dataset), options: options)
-            let outcome = try runner.run { trained throws(RunError) in try runner.analyse(trained, datasets: datasets) }
-            guard outcome != .interrupted else { return .interrupted }
-            if outcome == .alreadyCompleted { try runner.analyseMissing(datasets: datasets) }
-            return outcome == .completed ? .completed : .alreadyCompleted
+            switch try runner.run(then: { trained throws(RunError) in try runner.analyse(trained, datasets: datasets) }) {
+            case .completed: return .completed
+            case .interrupted: return .interrupted
+            case .pruned(let why): return .pruned(why)
+            case .waiting(let why): return .waiting(why)
+            case .alreadyCompleted:
+                try runner.analyseMissing(datasets: datasets)
+                return .alreadyCompleted
+            }
         } catch {
             if error.reason == .locked { return .busy(error.description) }
             // the folder may not exist when the results folder itself cannot be created

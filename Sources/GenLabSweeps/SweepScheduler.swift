@@ -16,7 +16,8 @@ public struct SweepOptions: Sendable {
     public var retryFailed: Bool
     /// Stop the sweep (every worker checkpoints) at the first failure.
     public var failFast: Bool
-    /// Where results go, `overwrite`, `stopAfter`, `quiet`.
+    /// Where results go, `overwrite`, `stopAfter`, `quiet`, `retryPruned`; the launcher sets
+    /// `pruning` from the sweep's definition.
     public var run: RunOptions
 
     public init(jobs: Int, threads: Int?, retryFailed: Bool, failFast: Bool, run: RunOptions) {
@@ -45,6 +46,11 @@ public final class SweepScheduler {
         case killed
         case runningElsewhere = "running elsewhere"
         case notStarted = "not started"
+        case pruned
+        case prunedEarlier = "pruned earlier"
+        /// At a synchronous rung whose other points are outside this command (`--where`,
+        /// another process): a rerun continues it once they have reported.
+        case waiting = "waiting at a rung"
     }
 
     /// A row of the summary.
@@ -67,6 +73,8 @@ public final class SweepScheduler {
     private var queue: [Int] = []
     private let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
     private var pointSeconds: [Double] = []
+    /// Points stopped at a synchronous rung, until it is decided.
+    private var parked: [Int] = []
 
     /// - Parameters:
     ///   - points: every point of the sweep, in the manifest's order.
@@ -99,9 +107,9 @@ public final class SweepScheduler {
             runWorkers(jobs: jobs, threads: threads)
         }
         let ordered = selected.compactMap { rows[$0] }
-        let unfinished = ordered.filter { ![.completed, .completedEarlier, .interrupted, .notStarted].contains($0.result) }
+        let unfinished = ordered.filter { ![.completed, .completedEarlier, .interrupted, .notStarted, .pruned, .prunedEarlier, .waiting].contains($0.result) }
         let status: Int32 = RunInterruption.isRequested ? 130 : !unfinished.isEmpty ? 1
-            : ordered.contains { $0.result == .interrupted } ? 130 : 0
+            : ordered.contains { [.interrupted, .waiting].contains($0.result) } ? 130 : 0
         return (ordered, status)
     }
 
@@ -109,7 +117,9 @@ public final class SweepScheduler {
     private func decide() {
         for index in selected {
             let status = PointStatus.read(files(index))
-            switch status.plan(overwrite: options.run.overwrite, retryFailed: options.retryFailed) {
+            switch status.plan(overwrite: options.run.overwrite, retryFailed: options.retryFailed, retryPruned: options.run.retryPruned) {
+            case .prunedEarlier:
+                rows[index] = Row(index: index, result: .prunedEarlier, detail: status.stopped)
             case .runningElsewhere:
                 let detail = "another genlab process\(status.pid.map { " (pid \($0))" } ?? "") is training this point (it holds \(files(index).lock))"
                 rows[index] = Row(index: index, result: .runningElsewhere, detail: detail)
@@ -128,6 +138,7 @@ public final class SweepScheduler {
     private func announce(jobs: Int, threads: Int) {
         var parts: [String] = []
         for (result, label) in [(Result.completedEarlier, "completed before"), (.failedEarlier, "failed before (--retry-failed trains them)"),
+                                (.prunedEarlier, "pruned before (--retry-pruned continues them)"),
                                 (.runningElsewhere, "running in another process")] {
             let count = rows.values.filter { $0.result == result }.count
             if count > 0 { parts.append("\(count) \(label)") }
@@ -144,7 +155,11 @@ public final class SweepScheduler {
         let datasets = DatasetCache()
         var options = self.options.run
         options.log = true
-        for index in queue {
+        var pending = queue[...]
+        while true {
+            // points parked at a rung go again once it is decided
+            if pending.isEmpty { pending = readyParked()[...] }
+            guard let index = pending.popFirst() else { break }
             if RunInterruption.isRequested || stopping {
                 rows[index] = Row(index: index, result: .notStarted)
                 continue
@@ -153,6 +168,18 @@ public final class SweepScheduler {
             let outcome = PointRunner.attempt(points[index], options: options, datasets: datasets)
             finish(index, outcome: outcome, seconds: Date().timeIntervalSince1970 - start, log: files(index).log)
         }
+    }
+
+    /// The parked points whose rung is now decided, taken off the parked list.
+    private func readyParked() -> [Int] {
+        guard let pruning = options.run.pruning, !parked.isEmpty,
+              let table = try? RungTable.read(path: pruning.table) else { return [] }
+        let ready = parked.filter { index in
+            guard let step = PointStatus.read(files(index)).summary?.progress?.step else { return true }
+            return table.report(of: manifest.points[index].runID, at: Int(step))?.decision != nil
+        }
+        parked.removeAll { ready.contains($0) }
+        return ready
     }
 
     /// Set by a failure under `failFast`.
@@ -172,6 +199,12 @@ public final class SweepScheduler {
             if usesWorkers { display.event("completed \(runID) in \(ProgressText.duration(seconds))") }
         case .interrupted:
             rows[index] = Row(index: index, result: .interrupted, seconds: seconds)
+        case .pruned(let why):
+            rows[index] = Row(index: index, result: .pruned, detail: why, seconds: seconds)
+            if usesWorkers { display.event("pruned \(runID): \(why)") }
+        case .waiting(let why):
+            rows[index] = Row(index: index, result: .waiting, detail: why, seconds: seconds)
+            parked.append(index)
         case .busy(let message):
             rows[index] = Row(index: index, result: .runningElsewhere, detail: message, seconds: seconds)
             display.event("skipped \(runID): \(message)", problem: true)
@@ -224,6 +257,7 @@ public final class SweepScheduler {
                 finish(worker, ending)
                 return true
             }
+            if waiting.isEmpty && !(RunInterruption.isRequested || stopping) { waiting = readyParked()[...] }
             showLive(running, waiting: waiting.count, jobs: jobs, start: start)
         }
         display.clear()
@@ -239,6 +273,7 @@ public final class SweepScheduler {
         var arguments = ["worker", manifestPath, String(index), "--threads", String(threads), "--progress-fd", "3"]
         if options.run.overwrite { arguments.append("--overwrite") }
         if let stopAfter = options.run.stopAfter { arguments += ["--stop-after", String(stopAfter)] }
+        if options.run.retryPruned { arguments.append("--retry-pruned") }
         return try WorkerProcess(index: index, arguments: arguments, log: point.log)
     }
 
@@ -252,6 +287,8 @@ public final class SweepScheduler {
         case .exited(0): outcome = .completed
         case .exited(130): outcome = .interrupted
         case .exited(75): outcome = .busy("another process holds the point's lock")
+        case .exited(76): outcome = .waiting(PointStatus.read(point).stopped ?? "waiting at a rung")
+        case .exited(77): outcome = .pruned(PointStatus.read(point).stopped ?? "pruned")
         case .exited(1) where point.failure() != nil: outcome = .failed(point.failure()!)
         case .signalled(SIGKILL):
             rows[worker.index] = Row(index: worker.index, result: .killed, detail: "killed by SIGKILL (out of memory, or kill -9)", seconds: seconds)

@@ -17,7 +17,7 @@ extension SweepGroup {
             let files = PointFiles(folder: "\(folder)/\(point.runID)")
             let status = PointStatus.read(files)
             counts[status.state, default: 0] += 1
-            var state = status.state.rawValue
+            var state = status.stateText
             if status.state == .running, let pid = status.pid, pid > 0 { state += " (pid \(pid))" }
             let values = keys.map { key in point.overrides.first { $0.key == key }?.value ?? "" }
             table.append([point.index >= 0 ? String(point.index) : ""] + [point.runID] + values + [state]

@@ -22,9 +22,13 @@ extension SweepScheduler {
             if FileManager.default.fileExists(atPath: point.log) { lines.append("  log: \(point.log)") }
         }
         let counts = Dictionary(grouping: rows, by: \.result).mapValues(\.count)
-        let order: [Result] = [.completed, .completedEarlier, .failed, .failedEarlier, .interrupted, .killed, .runningElsewhere, .notStarted]
+        let order: [Result] = [.completed, .completedEarlier, .pruned, .prunedEarlier, .failed, .failedEarlier, .interrupted, .waiting, .killed,
+                               .runningElsewhere, .notStarted]
         lines.append("\(rows.count) point\(rows.count == 1 ? "" : "s"): " + order.compactMap { r in counts[r].map { "\($0) \(r.rawValue)" } }.joined(separator: ", "))
-        if rows.contains(where: { [.interrupted, .killed, .notStarted].contains($0.result) }) {
+        if let waiting = rows.first(where: { $0.result == .waiting }) {
+            lines.append("waiting at a rung: \(manifest.points[waiting.index].runID): \(waiting.detail ?? "") (points outside this command, or still training elsewhere, have not reported there yet)")
+        }
+        if rows.contains(where: { [.interrupted, .killed, .notStarted, .waiting].contains($0.result) }) {
             lines.append("rerun the same command to continue (completed points are skipped, the others continue from their last checkpoint)")
         }
         if rows.contains(where: { [.failed, .failedEarlier].contains($0.result) }) {

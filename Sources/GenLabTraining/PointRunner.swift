@@ -13,6 +13,10 @@ public enum RunOutcome: Equatable, Sendable {
     case interrupted
     /// It had completed before; nothing was done.
     case alreadyCompleted
+    /// Stopped for good at a rung of its sweep's successive halving (now or before), why.
+    case pruned(String)
+    /// Stopped with a checkpoint at a synchronous rung until the other points report there.
+    case waiting(String)
 }
 
 /// Options of `genlab run` that are not part of the experiment.
@@ -33,9 +37,16 @@ public struct RunOptions: Sendable {
     /// Also write the progress lines and a failure to the point's `run.log` (a worker's
     /// output goes there already).
     public var log: Bool
+    /// The sweep's successive halving, when it prunes.
+    public var pruning: PrunedSweep?
+    /// Continue a pruned point past its rung, without pruning it again.
+    public var retryPruned: Bool
 
     public init(results: String = "results", overwrite: Bool = false, flushSeconds: Double = 60,
-                stopAfter: Int? = nil, quiet: Bool = false, progressFeed: Int32? = nil, log: Bool = false) {
+                stopAfter: Int? = nil, quiet: Bool = false, progressFeed: Int32? = nil, log: Bool = false,
+                pruning: PrunedSweep? = nil, retryPruned: Bool = false) {
+        self.pruning = pruning
+        self.retryPruned = retryPruned
         self.results = results
         self.overwrite = overwrite
         self.flushSeconds = flushSeconds
@@ -98,6 +109,9 @@ public final class PointRunner {
         }
         if let previous {
             if previous.metadata.status == .completed { return .alreadyCompleted }
+            if previous.metadata.status == .pruned, !options.retryPruned {
+                return .pruned(previous.metadata.stopped ?? "pruned before")
+            }
             guard let stored = try? Experiment.parse(previous.metadata.configYAML, file: path),
                   stored.tree.configurationHash == experiment.tree.configurationHash else {
                 throw RunError(.runExists, "the run file was written for a different configuration than \(experiment.file) now gives", path: path)

@@ -31,6 +31,15 @@ final class TrainingSession {
     var lastCommit = Date()
     /// The run file's metadata as last committed.
     private(set) var committedMetadata: RunMetadata?
+    /// The sweep's successive halving (nil without one, or for a pruned point continued with
+    /// `--retry-pruned`).
+    let pruner: Pruner?
+    /// The steps this point trains to: its length, or a pruned sweep's budget.
+    let budget: Int
+    /// The pruned metric's value at the last rung reached (from the history row there).
+    private var rungValue: (step: Int, value: Double)?
+    /// The run file's `stopped`: why training stopped before its length.
+    private var stopped: String?
 
     init(runner: PointRunner, model: BuiltModel, previous: RunContents?) throws(RunError) {
         self.runner = runner
@@ -51,10 +60,13 @@ final class TrainingSession {
             throw RunError(.datasetTooSmall, "the training set has \(runner.dataset.train.count) images, fewer than one batch of \(train.batchSize) with drop_last",
                            path: experiment.file)
         }
-        switch train.length {
-        case .epochs(let n): total = n * loader.batchesPerEpoch
-        case .steps(let n): total = n
+        total = train.totalSteps(batchesPerEpoch: loader.batchesPerEpoch)
+        if let sweep = runner.options.pruning, !(runner.options.retryPruned && previous?.metadata.status == .pruned) {
+            do { pruner = try Pruner(sweep, total: total) } catch { throw RunError(error) }
+        } else {
+            pruner = nil
         }
+        budget = runner.options.pruning?.spec.budget(total: total) ?? total
         noise = RandomGenerator(seed: experiment.seed, stream: .trainingNoise)
         if let previous {
             guard let state = previous.state else { throw RunError(.checkpoint, "the run file has no checkpoint to resume from", path: runner.path) }
@@ -87,6 +99,10 @@ final class TrainingSession {
                 }
             }
             (step, epoch, batch) = (Int(progress.step), Int(progress.epoch), Int(progress.batch))
+            if let pruner, pruner.rungs.contains(step), let row = previous.history.steps.firstIndex(of: Int64(step)),
+               let value = previous.history.columns[pruner.spec.metric]?[row] {
+                rungValue = (step, Double(value))
+            }
             trainer.resume(afterSteps: step, carried: state.trainer)
             startedAt = previous.metadata.startedAt
         } else {
@@ -111,6 +127,7 @@ final class TrainingSession {
             progress: RunProgress(step: Int64(step), epoch: Int64(epoch), batch: Int64(batch))) : nil
         var metadata = runner.metadata(status, model: model, startedAt: startedAt, totalSteps: total, failure: failure)
         metadata.validationImages = validation?.source
+        metadata.stopped = stopped
         do {
             try RunFile.commit(path: runner.path, metadata: metadata,
                                state: state,
@@ -138,7 +155,9 @@ final class TrainingSession {
     func run() throws(RunError) -> RunOutcome {
         runner.progress.begin(runID: runner.point.runID, step: step, total: total)
         do {
-            while step < total {
+            // a point stopped at a rung (waiting, or killed after reaching it) asks again
+            if let outcome = try rungVerdict() { return outcome }
+            while step < budget {
                 // a point already past --stop-after (continued from a later checkpoint) stops at once
                 if RunInterruption.isRequested || step >= runner.options.stopAfter ?? Int.max {
                     try commit(.interrupted, withState: true)
@@ -146,6 +165,13 @@ final class TrainingSession {
                     return .interrupted
                 }
                 try trainOneStep()
+                if let outcome = try rungVerdict() { return outcome }
+            }
+            if budget < total {
+                stopped = "at the pruned sweep's budget, sweep.prune.max_steps = \(budget) of \(total) steps"
+                try commit(.interrupted, withState: true)
+                runner.progress.note("stopped \(stopped!): a larger max_steps continues it")
+                return .interrupted
             }
             try commit(.completed, withState: true)
             runner.progress.note("completed: \(runner.path)")
@@ -158,6 +184,27 @@ final class TrainingSession {
                 throw RunError(.training, "\(error.message); then the run file could not be marked failed: \(second.message)", path: error.path)
             }
             throw error
+        }
+    }
+
+    /// At a rung of a pruned sweep, reports the metric and stops the point when it is pruned
+    /// or must wait for the others (nil: it goes on, or this step is no rung).
+    private func rungVerdict() throws(RunError) -> RunOutcome? {
+        guard let pruner, pruner.rungs.contains(step), let value = rungValue, value.step == step else { return nil }
+        switch try pruner.report(runner.point.runID, step: step, value: value.value) {
+        case .goOn:
+            return nil
+        case .pruned(let why):
+            stopped = why
+            try commit(.pruned, withState: true)
+            runner.progress.note(why)
+            return .pruned(why)
+        case .waiting(let why):
+            stopped = why
+            try commit(.interrupted, withState: true)
+            runner.progress.note(why)
+            stopped = nil
+            return .waiting(why)
         }
     }
 
@@ -182,7 +229,7 @@ final class TrainingSession {
             guard let every else { return false }
             return step == total || every.isDue(step: step, batchInEpoch: batch, epochEnded: epochEnded, imagesSeen: imagesSeen)
         }
-        try recordHistory(losses, validating: due(record.validation?.every))
+        try recordHistory(losses, validating: due(record.validation?.every) || pruner?.rungs.contains(step) == true)
         if due(record.samples?.every) { try recordSamples() }
         if due(record.latents?.every) { try recordLatents() }
         runner.progress.update(step: step, total: total, epoch: epoch, epochs: epochs, batchSize: loader.batch.shape[0],
@@ -211,7 +258,7 @@ final class TrainingSession {
         guard step % experiment.record.lossesEvery == 0 || validating else { return }
         var row = losses
         if let validation {
-            for name in trainer.validationNames { row[ValidationLoss.column(name)] = .nan }
+            for name in trainer.validationNames { row[HistoryColumn.validation(name)] = .nan }
             if validating {
                 do {
                     row.merge(try validation.losses(trainer)) { $1 }
@@ -221,6 +268,7 @@ final class TrainingSession {
             }
         }
         pendingHistory.append(step: Int64(step), epoch: Int64(epoch), losses: row)
+        if let metric = pruner?.spec.metric, let value = row[metric] { rungValue = (step, Double(value)) }
     }
 
     /// Images trained on so far, the current epoch's batches included (`batch` of them done).

@@ -11,9 +11,6 @@ import GenLabSpec
 /// Every validation draws from the start of its own stream (`RandomStream.validation`), so
 /// it is a function of the weights alone and never touches the training's streams.
 final class ValidationLoss {
-    /// The history's column of a validated loss term.
-    static func column(_ term: String) -> String { "validation.\(term)" }
-
     let loader: BatchLoader
     let count: Int
     /// "the first N test images" or "the first N training images (no test split)".
@@ -44,6 +41,6 @@ final class ValidationLoss {
             let weight = Double(sumsOverBatch ? batchSize : loader.batch.shape[0]) / Double(max(count, 1))
             for name in trainer.validationNames { sums[name, default: 0] += weight * Double(terms[name] ?? .nan) }
         }
-        return Dictionary(uniqueKeysWithValues: trainer.validationNames.map { (ValidationLoss.column($0), Float(sums[$0] ?? .nan)) })
+        return Dictionary(uniqueKeysWithValues: trainer.validationNames.map { (HistoryColumn.validation($0), Float(sums[$0] ?? .nan)) })
     }
 }

@@ -33,6 +33,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Also train the points whose last attempt failed (continued from their last checkpoint).")
     var retryFailed = false
 
+    @Flag(help: "Continue the points the sweep's successive halving pruned, from their checkpoints, to the end (without pruning them again).")
+    var retryPruned = false
+
     @Flag(help: "Stop the sweep at the first failure (running points checkpoint and stop).")
     var failFast = false
 
@@ -106,7 +109,7 @@ struct Run: ParsableCommand {
         case .slurm:
             // --jobs, else the file's sweep.parallel, throttles the array
             runtime = SlurmLauncher(
-                retryFailed: retryFailed,
+                retryFailed: retryFailed, retryPruned: retryPruned,
                 options: SlurmJobScript.Options(jobs: jobs ?? plan.parallel, partition: partition, time: time, cpus: cpus ?? 1,
                                                 sbatchArguments: sbatchArguments, maxRequeues: maxRequeues ?? 3),
                 dryRun: dryRun)
@@ -114,7 +117,7 @@ struct Run: ParsableCommand {
             runtime = LocalLauncher(options: SweepOptions(
                 jobs: jobs ?? plan.parallel ?? ProcessInfo.processInfo.activeProcessorCount, threads: threads,
                 retryFailed: retryFailed, failFast: failFast,
-                run: RunOptions(results: results, overwrite: overwrite, stopAfter: stopAfter, quiet: quiet)))
+                run: RunOptions(results: results, overwrite: overwrite, stopAfter: stopAfter, quiet: quiet, retryPruned: retryPruned)))
         }
         // a dry run writes nothing
         if !(launcher == .slurm && dryRun) { try plan.writeManifest() }

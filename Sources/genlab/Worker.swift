@@ -17,7 +17,8 @@ struct Worker: ParsableCommand {
         A completed point is left as it is; an interrupted or killed one is continued from its \
         last checkpoint; otherwise the point starts. Exit status: 0 completed, 130 interrupted \
         (Ctrl-C, SIGTERM, --stop-after), 1 failed (the message also in the point's run.failed), \
-        75 when another process is training the point.
+        75 when another process is training the point, 76 when it waits at a rung of a \
+        synchronous pruned sweep for the other points, 77 when it is pruned.
         """
     )
 
@@ -42,6 +43,9 @@ struct Worker: ParsableCommand {
     @Flag(help: "Also write the progress and a failure to the point's run.log (a scheduler's task log has them too).")
     var log = false
 
+    @Flag(help: "Continue a point its sweep pruned, past its rung, without pruning it again.")
+    var retryPruned = false
+
     func validate() throws {
         if !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1 (a number of steps)") }
@@ -60,11 +64,13 @@ struct Worker: ParsableCommand {
             throw RunError(.manifest, "the sweep's definition must stay in its experiment's results folder '\(manifest.experiment)/' (it is in '\(folder)')", path: sweep)
         }
         let options = RunOptions(results: (folder as NSString).deletingLastPathComponent, overwrite: overwrite,
-                                 stopAfter: stopAfter, progressFeed: progressFd, log: log)
+                                 stopAfter: stopAfter, progressFeed: progressFd, log: log,
+                                 pruning: try manifest.pruning(path: sweep), retryPruned: retryPruned)
         let outcome = PointRunner.attempt(point, options: options, datasets: DatasetCache())
         switch outcome {
         case .failed(let message), .busy(let message): printError(message)
         case .alreadyCompleted: print("run \(point.runID): already completed")
+        case .pruned(let why), .waiting(let why): print("run \(point.runID): \(why)")
         case .completed, .interrupted: break
         }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }

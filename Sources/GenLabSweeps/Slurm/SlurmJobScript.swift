@@ -159,8 +159,9 @@ public struct SlurmJobScript: Sendable {
         }
     }
 
-    /// The sbatch script of `array`.
-    public func script(_ array: Array) -> String {
+    /// The sbatch script of `array`, started once the jobs `after` have ended (a pruned
+    /// sweep's next wave), with `workerOptions` for its workers (`--retry-pruned`).
+    public func script(_ array: Array, after: [String] = [], workerOptions: [String] = []) -> String {
         let throttle = options.jobs.map { "%\($0)" } ?? ""
         var directives = [
             "--job-name=genlab-\(experiment)",
@@ -171,6 +172,7 @@ public struct SlurmJobScript: Sendable {
             "--signal=B:USR1@\(options.signalSeconds)",
             "--cpus-per-task=\(options.cpus)",
         ]
+        if !after.isEmpty { directives.append("--dependency=afterany:\(after.joined(separator: ":"))") }
         if let partition = options.partition { directives.append("--partition=\(partition)") }
         if let time = options.time { directives.append("--time=\(time)") }
         directives += options.sbatchArguments
@@ -188,7 +190,7 @@ public struct SlurmJobScript: Sendable {
 
         # the worker checkpoints and exits 130 on SIGTERM; before the time limit (USR1) and on
         # preemption (TERM) this shell passes it on, then asks Slurm to requeue the task
-        "$genlab" worker "$sweep" "$point" --threads "${SLURM_CPUS_PER_TASK:-1}" --log &
+        "$genlab" worker "$sweep" "$point" --threads "${SLURM_CPUS_PER_TASK:-1}" --log\(workerOptions.map { " \($0)" }.joined()) &
         worker=$!
         requeue=0
         trap 'requeue=1; kill -TERM "$worker" 2>/dev/null' USR1 TERM
@@ -205,6 +207,8 @@ public struct SlurmJobScript: Sendable {
             echo "genlab: point $point checkpointed; not requeued after $max_requeues requeues: run 'genlab run … --launcher slurm' again to continue it"
           fi
         fi
+        # 76: waiting at a rung of a pruned sweep (the next wave continues it); 77: pruned
+        if [ "$status" = 76 ] || [ "$status" = 77 ]; then status=0; fi
         exit "$status"
 
         """
@@ -213,10 +217,10 @@ public struct SlurmJobScript: Sendable {
     /// Writes the script of each array and submits it with `sbatch --parsable`, recording
     /// each job id (with its offset) in `jobs` beside the scripts; returns the job ids. A
     /// failing `sbatch` is an error with its message.
-    public func submit(_ arrays: [Array]) throws(RunError) -> [String] {
+    public func submit(_ arrays: [Array], after: [String] = [], workerOptions: [String] = [], firstNumber: Int = 0) throws(RunError) -> [String] {
         var ids: [String] = []
         for (n, array) in arrays.enumerated() {
-            let path = try writeScript(array, number: n)
+            let path = try writeScript(array, number: firstNumber + n, after: after, workerOptions: workerOptions)
             let (status, output) = SlurmQueue.command("sbatch", ["--parsable", path])
             let id = output.split(separator: ";").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
             guard status == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
@@ -232,14 +236,14 @@ public struct SlurmJobScript: Sendable {
     }
 
     /// Writes the script of `array` as `slurm/sweep-<id>-<n>.sh`, returning its path.
-    public func writeScript(_ array: Array, number: Int) throws(RunError) -> String {
+    public func writeScript(_ array: Array, number: Int, after: [String] = [], workerOptions: [String] = []) throws(RunError) -> String {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             throw RunError(.io, "cannot create the folder for the Slurm scripts and logs", path: folder)
         }
         let path = (folder as NSString).appendingPathComponent("sweep-\(sweepID)-\(number).sh")
-        guard FileManager.default.createFile(atPath: path, contents: Data(script(array).utf8), attributes: [.posixPermissions: 0o755]) else {
+        guard FileManager.default.createFile(atPath: path, contents: Data(script(array, after: after, workerOptions: workerOptions).utf8), attributes: [.posixPermissions: 0o755]) else {
             throw RunError(.io, "cannot write the sbatch script", path: path)
         }
         return path

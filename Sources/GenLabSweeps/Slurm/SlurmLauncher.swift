@@ -6,14 +6,16 @@ import GenLabSpec
 /// Slurm job arrays (see `SlurmJobScript`), once, and returns; nothing waits on the login node.
 public struct SlurmLauncher: Launcher {
     let retryFailed: Bool
+    let retryPruned: Bool
     let options: SlurmJobScript.Options
     let dryRun: Bool
 
     /// A launcher that submits the points (also those that failed before, with
     /// `retryFailed`); `dryRun` gives the scripts without submitting them, and the sweep
     /// definition need not be written for it.
-    public init(retryFailed: Bool, options: SlurmJobScript.Options, dryRun: Bool) {
+    public init(retryFailed: Bool, retryPruned: Bool = false, options: SlurmJobScript.Options, dryRun: Bool) {
         self.retryFailed = retryFailed
+        self.retryPruned = retryPruned
         self.options = options
         self.dryRun = dryRun
     }
@@ -22,10 +24,10 @@ public struct SlurmLauncher: Launcher {
     /// says why each point left out was (`note`, before anything is submitted) and returns
     /// what it did (the scripts of a dry run, or the jobs submitted).
     public func launch(_ plan: SweepPlan, note: (String) -> Void) throws(RunError) -> LaunchReport {
-        LaunchReport(lines: try submit(plan.points, plan.selected, manifestPath: plan.manifestPath, note: note), exitStatus: 0)
+        LaunchReport(lines: try submit(plan.points, plan.selected, manifestPath: plan.manifestPath, waves: try plan.waves(), note: note), exitStatus: 0)
     }
 
-    private func submit(_ points: [ExperimentPoint], _ selected: [Int], manifestPath: String, note: (String) -> Void) throws(RunError) -> [String] {
+    private func submit(_ points: [ExperimentPoint], _ selected: [Int], manifestPath: String, waves: Int, note: (String) -> Void) throws(RunError) -> [String] {
         let manifest = URL(fileURLWithPath: manifestPath).standardizedFileURL.path
         let folder = (manifest as NSString).deletingLastPathComponent
         let queued = SlurmQueue.states(folder: folder, manifestName: (manifest as NSString).lastPathComponent) ?? [:]
@@ -38,8 +40,10 @@ public struct SlurmLauncher: Launcher {
                 continue
             }
             // a Slurm submission never overwrites (refused with --launcher slurm)
-            switch status.plan(overwrite: false, retryFailed: retryFailed) {
+            switch status.plan(overwrite: false, retryFailed: retryFailed, retryPruned: retryPruned) {
             case .completedEarlier: completed += 1
+            case .prunedEarlier:
+                notes.append("point \(index) (\(points[index].runID)) was pruned (\(status.stopped ?? "no message")): --retry-pruned submits it again")
             case .runningElsewhere: notes.append("point \(index) (\(points[index].runID)) is being trained (pid \(status.pid ?? 0)): not submitted")
             case .failedEarlier:
                 notes.append("point \(index) (\(points[index].runID)) failed before (\(status.failure ?? "no message")): --retry-failed submits it again")
@@ -55,9 +59,16 @@ public struct SlurmLauncher: Launcher {
         guard !arrays.isEmpty else {
             return ["nothing to submit: \(completed) of \(selected.count) point\(selected.count == 1 ? "" : "s") completed\(notes.isEmpty ? "" : ", the others listed above")"]
         }
-        if dryRun { return arrays.map(launcher.script) }
-        let ids = try launcher.submit(arrays)
-        return ["submitted \(submit.count) point\(submit.count == 1 ? "" : "s") of \(points.count) as Slurm job\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", ")) (scripts and task logs in \(launcher.folder))",
+        let workerOptions = retryPruned ? ["--retry-pruned"] : []
+        if dryRun { return arrays.map { launcher.script($0, workerOptions: workerOptions) } }
+        // a synchronous pruned sweep: one wave of arrays per rung, each after the last ends
+        var ids: [String] = [], previous: [String] = []
+        for wave in 0..<waves {
+            previous = try launcher.submit(arrays, after: previous, workerOptions: workerOptions, firstNumber: wave * arrays.count)
+            ids += previous
+        }
+        let wavesText = waves > 1 ? " in \(waves) waves (one per rung of the synchronous successive halving, each after the one before)" : ""
+        return ["submitted \(submit.count) point\(submit.count == 1 ? "" : "s") of \(points.count) as Slurm job\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", "))\(wavesText) (scripts and task logs in \(launcher.folder))",
                 "'genlab status \(folder)' shows the points; running this command again submits those not completed"]
     }
 }
