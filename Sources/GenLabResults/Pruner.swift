@@ -153,6 +153,10 @@ public struct Pruner: Sendable {
         for i in table.rungs[r].reports.indices {
             table.rungs[r].reports[i].decision = promoted.contains(table.rungs[r].reports[i].runID) ? .promoted : .pruned
         }
+        // a decided rung lists its reports in the sweep's order, not their arrival's: the table
+        // ends the same however the points were run
+        let position = Dictionary(uniqueKeysWithValues: population.enumerated().map { ($0.element, $0.offset) })
+        table.rungs[r].reports.sort { position[$0.runID, default: .max] < position[$1.runID, default: .max] }
     }
 
     /// The value a point that will not report at `step` stands for: NaN when it failed or

@@ -45,6 +45,13 @@ public struct SweepPlan: Sendable {
         } catch {
             throw RunError(error)
         }
+        if let prune = loaded.sweep?.prune {
+            let datasets = DatasetCache()
+            for p in chosen {
+                let total = try SweepPlan.totalSteps(p.experiment, datasets)
+                do { _ = try prune.rungs(total: total) } catch { throw RunError(error) }
+            }
+        }
         manifest = SweepManifest(experimentFile: selection.file, points: all, pruneYAML: loaded.pruneYAML)
         manifestPath = SweepManifest.path(results: results, points: all)
         let index = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.runID, $0.offset) })
@@ -76,15 +83,17 @@ public struct SweepPlan: Sendable {
         let datasets = DatasetCache()
         var most = 0
         for index in selected {
-            let e = points[index].experiment
-            var batches = 1
-            if case .epochs = e.train.length {
-                let images = try datasets.dataset(e.dataset).train.count
-                batches = BatchLoader.batchesPerEpoch(images: images, batchSize: e.train.batchSize, dropLast: e.train.dropLast)
-            }
-            do { most = max(most, try spec.rungs(total: e.train.totalSteps(batchesPerEpoch: batches)).count) } catch { throw RunError(error) }
+            let total = try SweepPlan.totalSteps(points[index].experiment, datasets)
+            do { most = max(most, try spec.rungs(total: total).count) } catch { throw RunError(error) }
         }
         return most + 1
+    }
+
+    /// The steps `e` trains for; a length in epochs takes its dataset's size, read here.
+    static func totalSteps(_ e: Experiment, _ datasets: DatasetCache) throws(RunError) -> Int {
+        guard case .epochs = e.train.length else { return e.train.totalSteps(batchesPerEpoch: 1) }
+        let images = try datasets.dataset(e.dataset).train.count
+        return e.train.totalSteps(batchesPerEpoch: BatchLoader.batchesPerEpoch(images: images, batchSize: e.train.batchSize, dropLast: e.train.dropLast))
     }
 
     /// Writes the sweep definition (which worker processes and Slurm tasks read).

@@ -99,6 +99,15 @@ enum RunHarness {
         return folder
     }
 
+    /// The history's steps, epochs and columns, the values as bits (NaN, where no validation
+    /// ran, equal to itself).
+    static func historyBits(_ history: HistoryRows) -> [String: [UInt64]] {
+        var bits = history.columns.mapValues { $0.map { UInt64($0.bitPattern) } }
+        bits["step"] = history.steps.map { UInt64(bitPattern: $0) }
+        bits["epoch"] = history.epochs.map { UInt64(bitPattern: $0) }
+        return bits
+    }
+
     /// Every value of every network's weights, buffers (counters included) and optimizer
     /// state, as bits.
     static func weightBits(_ contents: RunContents) -> [String: [UInt64]] {
