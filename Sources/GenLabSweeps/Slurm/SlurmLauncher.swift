@@ -67,8 +67,8 @@ public struct SlurmLauncher: Launcher {
             previous = try launcher.submit(arrays, after: previous, workerOptions: workerOptions, firstNumber: wave * arrays.count)
             ids += previous
         }
-        let wavesText = waves > 1 ? " in \(waves) waves (one per rung of the synchronous successive halving, each after the one before)" : ""
-        return ["submitted \(submit.count) point\(submit.count == 1 ? "" : "s") of \(points.count) as Slurm job\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", "))\(wavesText) (scripts and task logs in \(launcher.folder))",
+        let wavesText = waves > 1 ? "\(waves) waves, one per rung of the synchronous successive halving and each after the one before; " : ""
+        return ["submitted \(submit.count) point\(submit.count == 1 ? "" : "s") of \(points.count) as Slurm job\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", ")) (\(wavesText)scripts and task logs in \(launcher.folder))",
                 "'genlab status \(folder)' shows the points; running this command again submits those not completed"]
     }
 }
