@@ -92,8 +92,12 @@ public struct PointStatus: Sendable {
     /// step 300, best at step 240"), from the run file; nil otherwise.
     public var stopped: String? { summary?.metadata.stopped }
 
-    /// The state as `status` and `compare` show it: "pruned at step 120" for a pruned point.
+    /// The state as `status` and `compare` show it: "pruned at step 120" for a pruned point,
+    /// "completed (stopped early at step 300, best at step 240)" for one stopped early.
     public var stateText: String {
+        if state == .completed, let stopped, stopped.hasPrefix("stopped early") {
+            return "completed (\(stopped.split(separator: ";")[0]))"
+        }
         guard state == .pruned, let step = summary?.progress?.step else { return state.rawValue }
         return "pruned at step \(step)"
     }

@@ -81,6 +81,13 @@ public struct PruneSpec: Equatable, Sendable {
         try parse(try YAMLNode.parse(yaml, file: file))
     }
 
+    /// Refuses to prune a sweep of fewer than two points.
+    public func check(points: Int) throws(SpecError) {
+        guard points > 1 else {
+            throw SpecError(.sweep, "'sweep.prune' needs a sweep of at least two points (this one has \(points))", at: location)
+        }
+    }
+
     /// The steps the surviving points train to, for a run of `total` steps.
     public func budget(total: Int) -> Int { min(maxSteps ?? total, total) }
 

@@ -8,6 +8,8 @@ public struct TrainSpec: Equatable, Sendable {
     }
 
     public var length: Length
+    /// Stopping when a history column stops improving; nil trains to the end.
+    public var earlyStopping: EarlyStopping?
 
     /// The steps the run trains for, with `batchesPerEpoch` batches per epoch.
     public func totalSteps(batchesPerEpoch: Int) -> Int {
@@ -23,7 +25,7 @@ public struct TrainSpec: Equatable, Sendable {
     /// share one optimizer; "generator" and "discriminator" or "critic" for GANs).
     public var optimizers: [String: OptimizerSpec]
 
-    static let keys = ["epochs", "steps", "batch_size", "drop_last", "optimizer"]
+    static let keys = ["epochs", "steps", "batch_size", "drop_last", "optimizer", "early_stopping"]
 
     /// The optimizer every network gets when the file names none.
     static func defaultOptimizer(for kind: ModelSpec.Kind) -> OptimizerSpec {
@@ -56,6 +58,7 @@ public struct TrainSpec: Equatable, Sendable {
         if let s = f["steps"] { spec.length = .steps(try s.int("train.steps", min: 1, max: 1_000_000_000_000)) }
         if let b = f["batch_size"] { spec.batchSize = try b.int("train.batch_size", min: 1, max: 1_000_000) }
         if let d = f["drop_last"] { spec.dropLast = try d.bool("train.drop_last") }
+        if let e = f["early_stopping"] { spec.earlyStopping = try EarlyStopping.parse(e) }
         if let o = f["optimizer"] {
             let perNetwork: Bool
             if networks.count > 1, case .mapping(let pairs, _) = o, let first = pairs.first,
@@ -75,5 +78,45 @@ public struct TrainSpec: Equatable, Sendable {
             }
         }
         return spec
+    }
+
+    /// `train.early_stopping`, as Keras's `EarlyStopping` callback: the point stops once its
+    /// metric has not improved (by more than `minDelta`) in `patience` values in a row.
+    public struct EarlyStopping: Equatable, Sendable {
+        /// The history column watched ("validation.total").
+        public var metric: String
+        /// Whether smaller or larger values are better.
+        public var mode: PruneSpec.Mode
+        /// Values without improvement before the point stops.
+        public var patience: Int
+        /// The least change that counts as an improvement.
+        public var minDelta: Double
+        /// Keep the best value's weights as the final ones.
+        public var restoreBest: Bool
+        public var location: SourceLocation
+        public var metricLocation: SourceLocation
+
+        public static func == (a: EarlyStopping, b: EarlyStopping) -> Bool {
+            a.metric == b.metric && a.mode == b.mode && a.patience == b.patience && a.minDelta == b.minDelta && a.restoreBest == b.restoreBest
+        }
+
+        static func parse(_ node: YAMLNode) throws(SpecError) -> EarlyStopping {
+            let f = try node.fields("train.early_stopping", allowed: ["metric", "mode", "patience", "min_delta", "restore_best"])
+            let metric = try f.required("metric")
+            return EarlyStopping(
+                metric: try metric.string("train.early_stopping.metric"),
+                mode: try f["mode"]?.choice("train.early_stopping.mode", PruneSpec.Mode.self) ?? .min,
+                patience: try f.required("patience").int("train.early_stopping.patience", min: 1, max: 1_000_000_000),
+                minDelta: try f["min_delta"]?.double("train.early_stopping.min_delta", min: 0) ?? 0,
+                restoreBest: try f["restore_best"]?.bool("train.early_stopping.restore_best") ?? false,
+                location: f.location, metricLocation: metric.location)
+        }
+
+        /// Whether `value` improves on `best` (any value improves on none; NaN never does).
+        public func improves(_ value: Double, on best: Double?) -> Bool {
+            guard !value.isNaN else { return false }
+            guard let best else { return true }
+            return mode == .min ? value < best - minDelta : value > best + minDelta
+        }
     }
 }

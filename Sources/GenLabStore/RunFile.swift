@@ -57,9 +57,11 @@ public enum RunFile {
     ///   - newLatents, newSamples: records added (an epoch or step already stored is replaced).
     ///   - sampleInputs: what the recorded samples are made from (`/sample_inputs/<name>`:
     ///     holdout images, noise, labels); nil keeps the previous file's.
+    ///   - best: early stopping's best weights and buffers so far (`/best`, its step in the
+    ///     progress); nil keeps the previous file's.
     public static func commit(path: String, metadata: RunMetadata, state: RunState?, newHistory: HistoryRows = HistoryRows(),
                               newLatents: [LatentRecord] = [], newSamples: [SampleRecord] = [],
-                              sampleInputs: [StoredArray]? = nil) throws(HDF5Error) {
+                              sampleInputs: [StoredArray]? = nil, best: RunState? = nil) throws(HDF5Error) {
         let old: HDF5File? = FileManager.default.fileExists(atPath: path) ? try open(path) : nil
         // in memory: nothing is written at this name, which only labels its errors
         let file = try HDF5File(path: path + ".tmp", mode: .createInMemory)
@@ -72,6 +74,12 @@ public enum RunFile {
             }
         }
         try writeHistory(newHistory, to: file, previous: old)
+        if let best {
+            try writeNetworks(best, under: "/best", to: file)
+            try file.setAttribute("step", best.progress.step, on: "/best")
+        } else if let old, old.exists("/best") {
+            try file.copy("/best", from: old)
+        }
         // a running run links its records; a run that stops takes them in (one file again)
         let consolidate = metadata.status != .running
         try merge("/latents", "step_", newLatents.compactMap(\.step), into: file, from: old, consolidate: consolidate)
@@ -149,15 +157,22 @@ public enum RunFile {
         }
     }
 
-    private static func writeState(_ state: RunState, to file: HDF5File) throws(HDF5Error) {
-        for (group, networks) in [("weights", state.weights), ("buffers", state.buffers), ("optimizer", state.optimizers)] {
-            try file.createGroup("/\(group)")
+    /// The weights, buffers and optimizer arrays of `state`, per network, below `root` ("" or
+    /// "/best").
+    private static func writeNetworks(_ state: RunState, under root: String, to file: HDF5File) throws(HDF5Error) {
+        if !root.isEmpty { try file.createGroup(root) }
+        for (group, networks) in [("weights", state.weights), ("buffers", state.buffers), ("optimizer", state.optimizers)] where !networks.isEmpty || root.isEmpty {
+            try file.createGroup("\(root)/\(group)")
             for (network, arrays) in networks {
-                try file.createGroup("/\(group)/\(network)")
+                try file.createGroup("\(root)/\(group)/\(network)")
                 // the state is rewritten by every checkpoint: stored as it is, not deflated
-                for array in arrays { try writeArray(array, at: "/\(group)/\(network)/\(array.name)", in: file, compressed: false) }
+                for array in arrays { try writeArray(array, at: "\(root)/\(group)/\(network)/\(array.name)", in: file, compressed: false) }
             }
         }
+    }
+
+    private static func writeState(_ state: RunState, to file: HDF5File) throws(HDF5Error) {
+        try writeNetworks(state, under: "", to: file)
         try file.createGroup("/rng")
         for (name, words) in state.rng { try file.write(words, shape: [words.count], at: "/rng/\(name)") }
         try file.createGroup("/trainer")

@@ -23,6 +23,19 @@ extension RunFile {
                           history: try readHistory(file))
     }
 
+    /// Early stopping's best weights and buffers so far (`/best`, their step as the progress's
+    /// step; no optimizer, random or trainer state), nil when the file has none.
+    public static func readBest(path: String) throws(HDF5Error) -> RunState? {
+        let file = try open(path)
+        defer { try? file.close() }
+        guard file.exists("/best") else { return nil }
+        guard let step = try file.intAttribute("step", on: "/best") else {
+            throw HDF5Error(.damaged, "/best has no 'step' attribute (damaged?)", path: path)
+        }
+        return RunState(weights: try readNetworks(file, "/best/weights"), buffers: try readNetworks(file, "/best/buffers"),
+                        optimizers: [:], rng: [:], progress: RunProgress(step: step, epoch: 0, batch: 0))
+    }
+
     /// Reads the metadata and the last checkpoint (nil before the first), and not the
     /// history, latents or samples: what loading the trained model needs.
     public static func readCheckpoint(path: String) throws(HDF5Error) -> (metadata: RunMetadata, state: RunState?) {

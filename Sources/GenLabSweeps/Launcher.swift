@@ -40,12 +40,13 @@ public struct SweepPlan: Sendable {
             for p in chosen {
                 let model = try BuiltModel(p.experiment, initializing: false)
                 _ = try AnalysisRunner.declared(p.experiment.analysis, kind: p.experiment.model.kind)
-                if let prune = loaded.sweep?.prune { try SweepPlan.check(prune, columns: model.trainer(batchesPerEpoch: 1).historyColumns, points: all.count) }
+                try ExperimentValidation.checkMetrics(p.experiment, prune: loaded.sweep?.prune, model: model)
             }
         } catch {
             throw RunError(error)
         }
         if let prune = loaded.sweep?.prune {
+            do { try prune.check(points: all.count) } catch { throw RunError(error) }
             let datasets = DatasetCache()
             for p in chosen {
                 let total = try SweepPlan.totalSteps(p.experiment, datasets)
@@ -58,18 +59,6 @@ public struct SweepPlan: Sendable {
         selected = chosen.map { index[$0.runID]! }
         points = all
         parallel = loaded.sweep?.parallel
-    }
-
-    /// Refuses a pruned sweep of one point, or ranked by something that is no history column.
-    static func check(_ prune: PruneSpec, columns: [String], points: Int) throws(SpecError) {
-        guard points > 1 else {
-            throw SpecError(.sweep, "'sweep.prune' needs a sweep of at least two points (this one has \(points))", at: prune.location)
-        }
-        guard columns.contains(prune.metric) else {
-            let hint = prune.metric.hasPrefix("validation.") && !columns.contains(where: { $0.hasPrefix("validation.") })
-                ? " (validation columns need 'record.validation')" : ""
-            throw SpecError(.unknownName, "'sweep.prune.metric' is '\(prune.metric)', not a history column\(hint); the history has \(columns.joined(separator: ", "))", at: prune.metricLocation)
-        }
     }
 
     /// The sweep's successive halving (nil without `sweep.prune`).

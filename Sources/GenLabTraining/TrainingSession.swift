@@ -40,6 +40,10 @@ final class TrainingSession {
     private var rungValue: (step: Int, value: Double)?
     /// The run file's `stopped`: why training stopped before its length.
     private var stopped: String?
+    /// `train.early_stopping`'s best value so far and the values since.
+    private var earlyStopping: EarlyStoppingState?
+    /// The best weights and buffers not yet committed (`restore_best`).
+    private var pendingBest: RunState?
 
     init(runner: PointRunner, model: BuiltModel, previous: RunContents?) throws(RunError) {
         self.runner = runner
@@ -99,6 +103,14 @@ final class TrainingSession {
                 }
             }
             (step, epoch, batch) = (Int(progress.step), Int(progress.epoch), Int(progress.batch))
+            if let spec = train.earlyStopping {
+                var replayed = EarlyStoppingState(spec)
+                replayed.replay(previous.history)
+                if spec.restoreBest {
+                    do { replayed.bestState = try RunFile.readBest(path: runner.path) } catch { throw RunError(error) }
+                }
+                earlyStopping = replayed
+            }
             if let pruner, pruner.rungs.contains(step), let row = previous.history.steps.firstIndex(of: Int64(step)),
                let value = previous.history.columns[pruner.spec.metric]?[row] {
                 rungValue = (step, Double(value))
@@ -106,6 +118,7 @@ final class TrainingSession {
             trainer.resume(afterSteps: step, carried: state.trainer)
             startedAt = previous.metadata.startedAt
         } else {
+            earlyStopping = train.earlyStopping.map(EarlyStoppingState.init)
             startedAt = ISO8601DateFormatter().string(from: Date())
             try commit(.running, withState: true)
         }
@@ -134,11 +147,12 @@ final class TrainingSession {
                                newHistory: withState ? pendingHistory : HistoryRows(),
                                newLatents: withState ? pendingLatents : [],
                                newSamples: withState ? pendingSamples : [],
-                               sampleInputs: withState ? sampleInputs : nil)
+                               sampleInputs: withState ? sampleInputs : nil, best: withState ? pendingBest : nil)
         } catch {
             throw RunError(error)
         }
         if withState {
+            pendingBest = nil
             pendingHistory = HistoryRows()
             pendingLatents = []
             pendingSamples = []
@@ -166,12 +180,21 @@ final class TrainingSession {
                 }
                 try trainOneStep()
                 if let outcome = try rungVerdict() { return outcome }
+                if let early = earlyStopping, early.shouldStop { break }
             }
-            if budget < total {
+            let stoppedEarly = earlyStopping?.shouldStop == true
+            if budget < total, !stoppedEarly {
                 stopped = "at the pruned sweep's budget, sweep.prune.max_steps = \(budget) of \(total) steps"
                 try commit(.interrupted, withState: true)
                 runner.progress.note("stopped \(stopped!): a larger max_steps continues it")
                 return .interrupted
+            }
+            if let early = earlyStopping, let best = early.best {
+                if stoppedEarly { stopped = "stopped early at step \(step), best at step \(best.step)" }
+                if early.spec.restoreBest, let state = early.bestState {
+                    _ = try RunCheckpoint.restore(state, into: model, optimizers: [:], path: runner.path)
+                    stopped = (stopped.map { "\($0); " } ?? "") + "the weights are the best step's, \(best.step) (restore_best)"
+                }
             }
             try commit(.completed, withState: true)
             runner.progress.note("completed: \(runner.path)")
@@ -269,6 +292,16 @@ final class TrainingSession {
         }
         pendingHistory.append(step: Int64(step), epoch: Int64(epoch), losses: row)
         if let metric = pruner?.spec.metric, let value = row[metric] { rungValue = (step, Double(value)) }
+        if var early = earlyStopping {
+            // a validation column counts only in the rows where a validation ran
+            let metric = early.spec.metric
+            if let value = row[metric], validating || !metric.hasPrefix("validation."), early.observe(Double(value), step: step), early.spec.restoreBest {
+                let state = RunCheckpoint.capture(model, optimizers: [:], rng: [:], progress: RunProgress(step: Int64(step), epoch: 0, batch: 0))
+                early.bestState = state
+                pendingBest = state
+            }
+            earlyStopping = early
+        }
     }
 
     /// Images trained on so far, the current epoch's batches included (`batch` of them done).
