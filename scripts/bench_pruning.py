@@ -7,7 +7,8 @@ Slurm (scripts/slurm-local.sh), whose decisions must be the local ones.
     python3 scripts/bench_pruning.py [--experiment experiments/arena-vae-halving.yaml] [--jobs 2] [--slurm] [--set KEY=VALUE …]
 
 The full grid is the same experiment without its `prune:` line. Needs a release build
-(swift build -c release) and h5py. Results go to a temporary folder (--keep names one to
+(swift build -c release; or $GENLAB, a copy of it, so that the tree can be rebuilt meanwhile:
+its workers run the binary that started them) and h5py. Results go to a temporary folder (--keep names one to
 keep them). Prints a Markdown table for docs/performance.md.
 """
 import argparse
@@ -24,7 +25,8 @@ import h5py
 import numpy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GENLAB = os.path.join(ROOT, ".build", "release", "genlab")
+# a copy of the release build can be timed while the tree is rebuilt: GENLAB=/path/to/genlab
+GENLAB = os.environ.get("GENLAB", os.path.join(ROOT, ".build", "release", "genlab"))
 
 
 def run(arguments, **kwargs):

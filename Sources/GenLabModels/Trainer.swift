@@ -33,7 +33,9 @@ extension Trainer {
     /// The history's loss columns: the training losses, then (with `record.validation`) the
     /// validated ones.
     public var historyColumns: [String] {
-        lossNames + (model.experiment.record.validation == nil ? [] : validationNames.map(HistoryColumn.validation))
+        let validation = model.experiment.record.validation
+        return lossNames + (validation == nil ? [] : validationNames.map(HistoryColumn.validation))
+            + (validation?.fd == true ? [HistoryColumn.validation("fd")] : [])
     }
     public var carriedValues: [String: [Float]] { [:] }
     public func resume(afterSteps steps: Int, carried: [String: [Float]]) {}

@@ -93,11 +93,13 @@ public struct PointStatus: Sendable {
     public var stopped: String? { summary?.metadata.stopped }
 
     /// The state as `status` and `compare` show it: "pruned at step 120" for a pruned point,
-    /// "completed (stopped early at step 300, best at step 240)" for one stopped early.
+    /// "completed (stopped early at step 300, best at step 240)" for one stopped early,
+    /// "interrupted (waiting at step 118 for 3 more points to reach this rung)" at a rung.
     public var stateText: String {
         if state == .completed, let stopped, stopped.hasPrefix("stopped early") {
             return "completed (\(stopped.split(separator: ";")[0]))"
         }
+        if state == .interrupted, let stopped, stopped.hasPrefix("waiting") { return "interrupted (\(stopped))" }
         guard state == .pruned, let step = summary?.progress?.step else { return state.rawValue }
         return "pruned at step \(step)"
     }

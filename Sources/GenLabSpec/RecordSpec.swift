@@ -67,6 +67,9 @@ public struct RecordSpec: Equatable, Sendable {
         public var every: Every
         /// The first `count` test images (training images when the dataset has no test split).
         public var count: Int
+        /// Also the Fréchet distance of `count` generated images to them, by the cached
+        /// evaluation classifier (`validation.fd`).
+        public var fd: Bool
     }
 
     /// Loss history: one row every N steps.
@@ -87,8 +90,17 @@ public struct RecordSpec: Equatable, Sendable {
         let f = try node.fields("record", allowed: keys)
         if let l = f["losses_every"] { spec.lossesEvery = try l.int("record.losses_every", min: 1) }
         if let v = f["validation"], v.plainText != "none" {
-            let periodic = try Periodic.parse(try v.fields("record.validation", allowed: ["every", "count"]), maxCount: 1_000_000)
-            spec.validation = Validation(every: periodic.every, count: periodic.count)
+            let g = try v.fields("record.validation", allowed: ["every", "count", "fd"])
+            let periodic = try Periodic.parse(g, maxCount: 1_000_000)
+            spec.validation = Validation(every: periodic.every, count: periodic.count, fd: try g["fd"]?.bool(g.path("fd")) ?? false)
+            if let fd = g["fd"], spec.validation?.fd == true {
+                guard kind != .ae else {
+                    throw SpecError(.notApplicable, "'record.validation.fd' scores generated images: an ae does not generate from a prior", at: fd.location)
+                }
+                guard periodic.count >= 2 else {
+                    throw SpecError(.outOfRange, "'record.validation.fd' needs a count of at least 2 images", at: fd.location)
+                }
+            }
         }
         if let s = f["samples"] {
             if s.plainText == "none" {

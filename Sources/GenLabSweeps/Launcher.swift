@@ -45,6 +45,7 @@ public struct SweepPlan: Sendable {
         } catch {
             throw RunError(error)
         }
+        for p in chosen { try ValidationFrechetDistance.requireClassifier(p.experiment) }
         if let prune = loaded.sweep?.prune {
             do { try prune.check(points: all.count) } catch { throw RunError(error) }
             let datasets = DatasetCache()

@@ -44,6 +44,8 @@ extension PointRunner {
     /// it had completed before); an analysis that fails fails the attempt.
     public static func attempt(_ point: ExperimentPoint, options: RunOptions, datasets: DatasetCache) -> PointOutcome {
         let files = PointFiles(results: options.results, experiment: point.experiment.name, runID: point.runID)
+        var options = options
+        options.validationScoring = ValidationFrechetDistance(datasets: datasets)
         do {
             let runner = PointRunner(point: point, dataset: try datasets.dataset(point.experiment.dataset), options: options)
             switch try runner.run(then: { trained throws(RunError) in try runner.analyse(trained, datasets: datasets) }) {

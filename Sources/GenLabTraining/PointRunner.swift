@@ -41,6 +41,9 @@ public struct RunOptions: Sendable {
     public var pruning: PrunedSweep?
     /// Continue a pruned point past its rung, without pruning it again.
     public var retryPruned: Bool
+    /// What scores `record.validation.fd` (the evaluation classifier's Fréchet distance);
+    /// nil where nothing can.
+    public var validationScoring: (any ValidationScoring)?
 
     public init(results: String = "results", overwrite: Bool = false, flushSeconds: Double = 60,
                 stopAfter: Int? = nil, quiet: Bool = false, progressFeed: Int32? = nil, log: Bool = false,

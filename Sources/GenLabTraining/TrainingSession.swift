@@ -210,6 +210,17 @@ final class TrainingSession {
         }
     }
 
+    /// `record.validation.fd` and the like, scored from outside training on the weights now
+    /// (the networks put back in training mode after).
+    private func validationScores(count: Int) throws(RunError) -> [String: Float] {
+        guard let scoring = runner.options.validationScoring, let metadata = committedMetadata else {
+            throw RunError(.training, "'record.validation.fd' needs the evaluation classifier, which this command does not load ('genlab run' does)", path: runner.path)
+        }
+        let modes = model.networks.map(\.network.isTraining)
+        defer { for (built, mode) in zip(model.networks, modes) { built.network.isTraining = mode } }
+        return try scoring.scores(TrainedRun(path: runner.path, metadata: metadata, model: model, generative: trainer.generative, step: step), count: count)
+    }
+
     /// At a rung of a pruned sweep, reports the metric and stops the point when it is pruned
     /// or must wait for the others (nil: it goes on, or this step is no rung).
     private func rungVerdict() throws(RunError) -> RunOutcome? {
@@ -281,13 +292,14 @@ final class TrainingSession {
         guard step % experiment.record.lossesEvery == 0 || validating else { return }
         var row = losses
         if let validation {
-            for name in trainer.validationNames { row[HistoryColumn.validation(name)] = .nan }
+            for name in trainer.historyColumns where !trainer.lossNames.contains(name) { row[name] = .nan }
             if validating {
                 do {
                     row.merge(try validation.losses(trainer)) { $1 }
                 } catch {
                     throw RunError(.training, "validation at step \(step): \(error.message)", path: runner.path)
                 }
+                if experiment.record.validation?.fd == true { row.merge(try validationScores(count: validation.count)) { $1 } }
             }
         }
         pendingHistory.append(step: Int64(step), epoch: Int64(epoch), losses: row)

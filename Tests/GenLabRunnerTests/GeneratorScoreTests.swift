@@ -51,6 +51,31 @@ import Testing
         #expect(a.arrays.count == 8 && a.arrays == b.arrays)
     }
 
+    /// `record.validation.fd`: the Fréchet distance at each validation is the `fd` analysis of
+    /// the weights then — the last one equals the analysis of the final run file with the same
+    /// count; without the classifier in the cache, `run` refuses to start, saying how to train it.
+    @Test func validationFrechetDistanceIsTheAnalysis() throws {
+        _ = try GeneratorScoreTests.trained()
+        let file = RunHarness.experimentFile("lab-dcgan")
+        let results = try RunHarness.folder("fd-validation")
+        let options = ["--steps", "4", "--set", "dataset.subset=256", "--set", "record.validation={every: 2, count: 64, fd: true}",
+                       "--set", "analysis={fd: {count: 64}}", "--set", "record.losses_every=1"]
+        let run = try GeneratorScoreTests.genlab(["run", file, "--results", results] + options)
+        #expect(run.status == 0, "\(run.output)")
+        let folder = "\(results)/lab-dcgan"
+        let runID = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasPrefix("base-") })
+        let path = "\(folder)/\(runID)/run.h5"
+        let fd = try #require(try RunFile.read(path: path).history.columns["validation.fd"])
+        #expect(fd.map(\.isFinite) == [false, true, false, true], "\(fd)")
+        let analysis = try #require(try RunFile.readAnalyses(path: path).first { $0.name == "fd" })
+        let number = try #require(AnalysisCatalog.measured(analysis).first { $0.name.hasPrefix("fd_") })
+        #expect(Float(number.value) == fd[3] && fd[1] != fd[3], "validation.fd \(fd), analysis \(number.value)")
+
+        let empty = try TestFolder.make("empty-cache").path
+        let refused = try GeneratorScoreTests.genlab(["run", file, "--results", try RunHarness.folder("fd-refused")] + options, cache: empty)
+        #expect(refused.status == 1 && refused.output.contains("'record.validation.fd' needs the evaluation classifier of fashion-mnist in the cache ('genlab classifier"), "\(refused.output)")
+    }
+
     @Test func frechetDistanceMatchesSciPyAndGrowsWithDamage() throws {
         let classifier = try GeneratorScoreTests.trained()
         let test = classifier.dataset.test

@@ -104,6 +104,37 @@ import Testing
         try PrunedSweepTests.expectSameSweep(results, reference, ids)
     }
 
+    /// A `run --where` of two points waits at the first rung for the four others (exit 130,
+    /// "waiting" in `status`); a second `run` of the whole sweep decides the rung and ends
+    /// with the reference's bits.
+    @Test func aSelectionWaitsForTheOthers() throws {
+        let (file, results) = try PrunedSweepTests.drill()
+        let ids = try PrunedSweepTests.runIDs(file)
+        let part = try Repository.run(RunHarness.genlab, ["run", file, "--jobs", "2", "--results", results, "--where", "model.beta=0.1"])
+        #expect(part.status == 130 && part.output.contains("2 waiting at a rung"), "\(part.output)")
+        let status = try Repository.run(RunHarness.genlab, ["status", "\(results)/sweep-drill"]).output
+        #expect(status.contains("interrupted (waiting at step 50 for 4 more points to reach this rung)") && status.contains("4 not started"), "\(status)")
+        let rest = try Repository.run(RunHarness.genlab, ["run", file, "--jobs", "2", "--results", results])
+        #expect(rest.status == 0, "\(rest.output)")
+        try PrunedSweepTests.expectSameSweep(results, try PrunedSweepTests.reference(file), ids)
+    }
+
+    /// `max_steps: 150` stops the two points past rung 50 at step 150, `interrupted` at the
+    /// budget; the default budget (the run's 450 steps) then continues them from their
+    /// checkpoints, and the sweep ends as one never cut.
+    @Test func widenedBudgetContinues() throws {
+        let (file, results) = try PrunedSweepTests.drill()
+        let ids = try PrunedSweepTests.runIDs(file)
+        let narrow = try Repository.run(RunHarness.genlab, ["run", file, "--jobs", "2", "--results", results, "--set", "sweep.prune.max_steps=150"])
+        #expect(narrow.status == 130, "\(narrow.output)")
+        let summaries = try ids.map { try RunFile.readSummary(path: "\(results)/sweep-drill/\($0)/run.h5") }
+        let cut = summaries.filter { $0.metadata.status == .interrupted }
+        #expect(cut.count == 2 && cut.allSatisfy { $0.progress?.step == 150 && $0.metadata.stopped?.contains("max_steps = 150 of 450") == true }, "\(narrow.output)")
+        let wide = try Repository.run(RunHarness.genlab, ["run", file, "--jobs", "2", "--results", results])
+        #expect(wide.status == 0, "\(wide.output)")
+        try PrunedSweepTests.expectSameSweep(results, try PrunedSweepTests.reference(file), ids)
+    }
+
     /// The same sweep as Slurm job arrays on the local Slurm: one wave of arrays per rung,
     /// each after the one before; the same decisions and bits as the local sweep.
     @Test func slurmWavesPruneTheSamePoints() throws {

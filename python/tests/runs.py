@@ -24,11 +24,13 @@ GENLAB = os.environ.get("GENLAB", os.path.join(REPOSITORY, ".build", "release", 
 LATENTS = 64
 
 # Every reference experiment but celeba-dcgan, which needs an image folder (its kind, a
-# DCGAN, is covered by lab-dcgan and homework-dcgan-cifar). Three steps each, a loss every
-# step, 64 latents; the analyses left out, but for the quick start's own (so that analyses are
-# read too) and the GANs' activation maximisation (its first scores check the discriminator).
+# DCGAN, is covered by lab-dcgan and homework-dcgan-cifar), and the pruned sweeps (their
+# networks are another file's, and their rungs need more than three steps). Three steps each,
+# a loss every step, 64 latents; the analyses left out, but for the quick start's own (so that
+# analyses are read too) and the GANs' activation maximisation (its first scores check the
+# discriminator).
 EXPERIMENTS = sorted(os.path.basename(path)[:-5] for path in glob.glob(os.path.join(REPOSITORY, "experiments", "*.yaml"))
-                     if not path.endswith("celeba-dcgan.yaml"))
+                     if not path.endswith("celeba-dcgan.yaml") and not re.search(r"^\s*prune:", open(path).read(), re.M))
 
 #: The GANs and WGANs among them (their files say `kind: gan` or `kind: wgan`).
 ADVERSARIAL = {name for name in EXPERIMENTS

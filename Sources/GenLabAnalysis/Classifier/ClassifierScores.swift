@@ -15,6 +15,11 @@ struct ScoredSample {
         count = try parameters.int("count", default: 10_000, min: 2, max: 1_000_000)
         seed = try parameters.int("seed", default: 0, min: 0)
     }
+
+    init(count: Int, seed: Int) {
+        self.count = count
+        self.seed = seed
+    }
 }
 
 /// What the generator scores share: the classifier, and its view of N generated images and
