@@ -94,7 +94,7 @@ public struct PointStatus: Sendable {
 
     /// The state as `status` and `compare` show it: "pruned at step 120" for a pruned point,
     /// "completed (stopped early at step 300, best at step 240)" for one stopped early,
-    /// "interrupted (waiting at step 118 for 3 more points to reach this rung)" at a rung.
+    /// "interrupted (waiting at rung 118 for the other points)" at a rung.
     public var stateText: String {
         if state == .completed, let stopped, stopped.hasPrefix("stopped early") {
             return "completed (\(stopped.split(separator: ";")[0]))"

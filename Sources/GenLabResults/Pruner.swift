@@ -124,8 +124,7 @@ public struct Pruner: Sendable {
             let rank = rung.reports.filter { spec.isBetter($0.value, than: report.value) }.count + 1
             return .pruned("pruned at step \(step): \(spec.metric) \(String(format: "%.6g", report.value)) ranked \(rank) of the \(rung.reports.count) points at this rung (\(spec.strategy.rawValue) successive halving, η = \(spec.reductionFactor))")
         case nil:
-            let missing = members(table, of: step).count - rung.reports.count
-            return .waiting("waiting at step \(step) for \(max(missing, 1)) more point\(missing == 1 ? "" : "s") to reach this rung")
+            return .waiting("waiting at rung \(step) for the other points")
         }
     }
 

@@ -263,7 +263,10 @@ final class TrainingSession {
             guard let every else { return false }
             return step == total || every.isDue(step: step, batchInEpoch: batch, epochEnded: epochEnded, imagesSeen: imagesSeen)
         }
-        try recordHistory(losses, validating: due(record.validation?.every) || pruner?.rungs.contains(step) == true)
+        // a rung, and a budget short of the run's length (a rung once the budget widens), are
+        // always validated
+        let atRung = pruner?.rungs.contains(step) == true || (step == budget && budget < total)
+        try recordHistory(losses, validating: due(record.validation?.every) || atRung)
         if due(record.samples?.every) { try recordSamples() }
         if due(record.latents?.every) { try recordLatents() }
         runner.progress.update(step: step, total: total, epoch: epoch, epochs: epochs, batchSize: loader.batch.shape[0],
