@@ -28,9 +28,8 @@ extension SweepComparison {
         let colours = self.colours
         return losses.map { loss in
             let series = rows.enumerated().compactMap { i, row -> SVGPlot.Series? in
-                guard let values = row.history.columns[loss] else { return nil }
-                return SVGPlot.Series(label: label(row), points: zip(row.history.steps, values).map { (Double($0), Double($1)) },
-                                      colour: colours[i], line: true)
+                guard let points = row.history.curve(loss) else { return nil }
+                return SVGPlot.Series(label: label(row), points: points, colour: colours[i], line: true)
             }
             return ("loss-\(loss)", SVGPlot(title: "\(loss) during training", xLabel: "step", yLabel: loss, series: series))
         }
@@ -86,5 +85,13 @@ extension SweepComparison {
     /// A figure's name made safe for an SVG id (letters, digits, "-", "_").
     static func identifier(_ name: String) -> String {
         "figure-" + String(name.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+    }
+}
+
+extension HistoryRows {
+    /// The finite values of `column` against their steps (a validation column holds NaN in
+    /// the rows between validations); nil without the column.
+    func curve(_ column: String) -> [(Double, Double)]? {
+        columns[column].map { values in zip(steps, values).filter { $0.1.isFinite }.map { (Double($0), Double($1)) } }
     }
 }

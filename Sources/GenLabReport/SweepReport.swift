@@ -147,9 +147,7 @@ public struct SweepReport {
             out.append("<h4>Losses</h4><div class=\"figures small\">")
             for (k, loss) in losses.enumerated() {
                 let series = [loss, "validation.\(loss)"].enumerated().compactMap { n, column -> SVGPlot.Series? in
-                    guard let values = row.history.columns[column] else { return nil }
-                    let points = zip(row.history.steps, values).filter { $0.1.isFinite }.map { (Double($0), Double($1)) }
-                    return SVGPlot.Series(label: column, points: points, colour: SVGPlot.palette[(k + n) % SVGPlot.palette.count], line: true)
+                    row.history.curve(column).map { SVGPlot.Series(label: column, points: $0, colour: SVGPlot.palette[(k + n) % SVGPlot.palette.count], line: true) }
                 }
                 let plot = SVGPlot(title: loss, xLabel: "step", yLabel: loss, series: series)
                 out.append(plot.svg(width: 420, height: 260, id: "\(id)-loss-\(k)"))

@@ -95,6 +95,12 @@ public struct RungTable: Equatable, Sendable {
         while flock(descriptor, LOCK_EX) != 0 {
             guard errno == EINTR else { throw RunError(.io, "cannot lock the rung table: \(PrivateFile.reason())", path: lockPath) }
         }
+        // under the lock no other writer is at work: a temporary beside the table is a killed
+        // writer's, never renamed into place
+        let folder = (path as NSString).deletingLastPathComponent, base = (path as NSString).lastPathComponent
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where PrivateFile.isTemporary(name, of: base) {
+            unlink((folder as NSString).appendingPathComponent(name))
+        }
         let old = try read(path: path)
         var table = old
         let result = try body(&table)

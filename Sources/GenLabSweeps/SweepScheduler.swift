@@ -73,8 +73,8 @@ public final class SweepScheduler {
     private var queue: [Int] = []
     private let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
     private var pointSeconds: [Double] = []
-    /// Points stopped at a synchronous rung, until it is decided.
-    private var parked: [Int] = []
+    /// Points stopped at a synchronous rung (the step they stopped at), until it is decided.
+    private var parked: [(index: Int, step: Int)] = []
 
     /// - Parameters:
     ///   - points: every point of the sweep, in the manifest's order.
@@ -174,11 +174,8 @@ public final class SweepScheduler {
     private func readyParked() -> [Int] {
         guard let pruning = options.run.pruning, !parked.isEmpty,
               let table = try? RungTable.read(path: pruning.table) else { return [] }
-        let ready = parked.filter { index in
-            guard let step = PointStatus.read(files(index)).summary?.progress?.step else { return true }
-            return table.report(of: manifest.points[index].runID, at: Int(step))?.decision != nil
-        }
-        parked.removeAll { ready.contains($0) }
+        let ready = parked.filter { $0.step < 0 || table.report(of: manifest.points[$0.index].runID, at: $0.step)?.decision != nil }.map(\.index)
+        parked.removeAll { ready.contains($0.index) }
         return ready
     }
 
@@ -204,7 +201,9 @@ public final class SweepScheduler {
             if usesWorkers { display.event("pruned \(runID): \(why)") }
         case .waiting(let why):
             rows[index] = Row(index: index, result: .waiting, detail: why, seconds: seconds)
-            parked.append(index)
+            // its checkpoint is at the rung it waits at (-1 when unreadable: started again at
+            // once, to say why)
+            parked.append((index, Int(PointStatus.read(files(index)).summary?.progress?.step ?? -1)))
         case .busy(let message):
             rows[index] = Row(index: index, result: .runningElsewhere, detail: message, seconds: seconds)
             display.event("skipped \(runID): \(message)", problem: true)

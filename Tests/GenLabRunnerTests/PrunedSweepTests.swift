@@ -168,6 +168,12 @@ import Testing
         #expect(report.status == 0, "\(report.output)")
         let html = ParallelSweepTests.text("\(results)/report/index.html")
         #expect(html.contains("pruned at step 50") && html.contains("validation.total"))
+        // validation curves join their points across the rows without a validation: the
+        // completed point's and the one pruned at 150 are lines (one pruned at 50 is a point)
+        let plots = try Repository.run(RunHarness.genlab, ["compare", folder, "--plot", "\(results)/plots"])
+        #expect(plots.status == 0, "\(plots.output)")
+        let svg = ParallelSweepTests.text("\(results)/plots/loss-validation.total.svg")
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 2, "\(svg.prefix(300))")
         let python = try Repository.run("python3", ["-c", """
             import sys; sys.path.insert(0, '\(Repository.root.path)/python')
             import genlab, math

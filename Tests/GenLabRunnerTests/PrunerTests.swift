@@ -1,4 +1,5 @@
 import Foundation
+import GenLabCore
 import GenLabResults
 import GenLabSpec
 import GenLabStore
@@ -113,6 +114,21 @@ import Testing
                     "{metric: m}", "{metric: m, min_steps: 2, rungs: [3]}", "{min_steps: 2}", "{metric: m, min_steps: 2, strategy: hyperband}"] {
             #expect(throws: SpecError.self, "\(bad)") { try PruneSpec.read(yaml: bad, file: "t") }
         }
+    }
+
+    /// A writer killed in the middle leaves its temporary file, never a half table: the table
+    /// reads as before, and the next change removes the leftover.
+    @Test func killedWriterLeavesTheTableWhole() throws {
+        let folder = try RunHarness.folder("rung-kill")
+        let pruner = try PrunerTests.pruner("{metric: m, min_steps: 10, reduction_factor: 2, strategy: asynchronous}", population: ["a", "b"], total: 100, folder: folder)
+        _ = try pruner.report("a", step: 10, value: 1)
+        let before = try RungTable.read(path: pruner.table)
+        let leftover = PrivateFile.temporaryName(beside: pruner.table)
+        try Data("{\"format\": \"genlab-rungs\", \"rungs\": [{\"st".utf8).write(to: URL(fileURLWithPath: leftover))
+        #expect(try RungTable.read(path: pruner.table) == before)
+        #expect(try pruner.report("b", step: 10, value: 2) == .pruned("pruned at step 10: m 2 ranked 2 of the 2 points at this rung (asynchronous successive halving, η = 2)"))
+        #expect(!FileManager.default.fileExists(atPath: leftover))
+        #expect(try RungTable.read(path: pruner.table).rungs[0].reports.map(\.runID) == ["a", "b"])
     }
 
     /// A damaged table is an error naming it, never read as decisions.
