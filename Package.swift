@@ -49,12 +49,13 @@ let package = Package(
         .target(name: "GenLabTraining", dependencies: ["GenLabResults"]),
         .target(name: "GenLabAnalysis", dependencies: ["GenLabResults"]),
         .target(name: "GenLabReport", dependencies: ["GenLabAnalysis", "GenLabResults"]),
+        .target(name: "GenLabTensorBoard", dependencies: ["GenLabCore", "GenLabStore"]),
         .target(name: "GenLabSweeps", dependencies: ["GenLabTraining", "GenLabAnalysis", "GenLabReport", "GenLabResults"]),
         .executableTarget(
             name: "genlab",
             dependencies: [
                 "GenLabSweeps", "GenLabTraining", "GenLabAnalysis", "GenLabReport", "GenLabResults",
-                "GenLabModels", "GenLabSpec", "GenLabStore", "GenLabData",
+                "GenLabModels", "GenLabSpec", "GenLabStore", "GenLabData", "GenLabTensorBoard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,7 +70,7 @@ let package = Package(
         .testTarget(
             name: "GenLabRunnerTests",
             dependencies: ["GenLabSweeps", "GenLabTraining", "GenLabAnalysis", "GenLabReport", "GenLabResults",
-                           "GenLabCore", "GenLabTestSupport", "checkpoint-writer", "genlab"]
+                           "GenLabCore", "GenLabTensorBoard", "GenLabTestSupport", "checkpoint-writer", "genlab"]
         ),
     ],
     swiftLanguageModes: [.v5]

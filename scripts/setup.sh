@@ -35,7 +35,7 @@ if [ "${1:-}" = "--tests" ] && ! command -v chromium >/dev/null 2>&1; then
 fi
 
 python=${PYTHON:-python3}
-for module in h5py:h5py jsonschema:jsonschema yaml:PyYAML scipy:scipy wheel:wheel pandas:pandas; do
+for module in h5py:h5py jsonschema:jsonschema yaml:PyYAML scipy:scipy wheel:wheel pandas:pandas tensorboard:tensorboard; do
   if ! "$python" -c "import ${module%%:*}" 2>/dev/null; then
     echo "setup: installing ${module##*:}"
     "$python" -m pip install --quiet "${module##*:}"

@@ -135,21 +135,6 @@ import Testing
         try PrunedSweepTests.expectSameSweep(results, try PrunedSweepTests.reference(file), ids)
     }
 
-    /// The same sweep as Slurm job arrays on the local Slurm: one wave of arrays per rung,
-    /// each after the one before; the same decisions and bits as the local sweep.
-    @Test func slurmWavesPruneTheSamePoints() throws {
-        if let reason = try SlurmTests.slurm() { print("skipped: no local Slurm: \(reason)"); return }
-        let (file, results) = try PrunedSweepTests.drill()
-        let ids = try PrunedSweepTests.runIDs(file)
-        let reference = try PrunedSweepTests.reference(file)
-        let (output, jobs) = try SlurmTests.submit(file, results: results, ["--jobs", "2"])
-        #expect(output.contains("submitted 6 points of 6") && output.contains("3 waves") && jobs.count == 3, "\(output)")
-        let second = try String(contentsOfFile: "\(results)/sweep-drill/slurm/sweep-\(try SlurmTests.sweepID(results))-1.sh", encoding: .utf8)
-        #expect(second.contains("#SBATCH --dependency=afterany:\(jobs.first ?? "?")"), "\(second)")
-        try SlurmTests.wait(jobs, seconds: 300)
-        try PrunedSweepTests.expectSameSweep(results, reference, ids)
-    }
-
     /// Pruned points: `status`, `compare`, `report`, `inspect` and the Python reader say so; a
     /// rerun leaves them; `--retry-pruned` continues one from its checkpoint to the end.
     @Test func prunedPointsShowAndStayUntilRetried() throws {
@@ -236,5 +221,24 @@ import Testing
         #expect(run.status != 0 && run.output.contains(message) && run.output.contains("drill.yaml:"), "\(run.output)")
         let written = (try? FileManager.default.contentsOfDirectory(atPath: "\(results)/sweep-drill")) ?? []
         #expect(written.allSatisfy { !$0.hasPrefix("beta=") }, "nothing trained: \(written)")
+    }
+}
+
+/// In the Slurm suite, whose tests take turns with the local Slurm (one of them restarts it
+/// with a smaller `MaxArraySize`).
+extension SlurmTests {
+    /// The same sweep as Slurm job arrays on the local Slurm: one wave of arrays per rung,
+    /// each after the one before; the same decisions and bits as the local sweep.
+    @Test func slurmWavesPruneTheSamePoints() throws {
+        if let reason = try SlurmTests.slurm() { print("skipped: no local Slurm: \(reason)"); return }
+        let (file, results) = try PrunedSweepTests.drill()
+        let ids = try PrunedSweepTests.runIDs(file)
+        let reference = try PrunedSweepTests.reference(file)
+        let (output, jobs) = try SlurmTests.submit(file, results: results, ["--jobs", "2"])
+        #expect(output.contains("submitted 6 points of 6") && output.contains("3 waves") && jobs.count == 3, "\(output)")
+        let second = try String(contentsOfFile: "\(results)/sweep-drill/slurm/sweep-\(try SlurmTests.sweepID(results))-1.sh", encoding: .utf8)
+        #expect(second.contains("#SBATCH --dependency=afterany:\(jobs.first ?? "?")"), "\(second)")
+        try SlurmTests.wait(jobs, seconds: 300)
+        try PrunedSweepTests.expectSameSweep(results, reference, ids)
     }
 }
