@@ -23,6 +23,11 @@ public final class EventFile {
 
     /// Creates a new event file in `folder` (created if needed), stamped `wallTime`.
     public init(folder: String, wallTime: Double) throws(EventFileError) {
+        // a planted link would send the events out of the results folder
+        var status = stat()
+        if lstat(folder, &status) == 0, status.st_mode & S_IFMT != S_IFDIR, let odd = PrivateFile.irregularity(folder) {
+            throw EventFileError(.create, "the TensorBoard folder is \(odd)", path: folder)
+        }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {

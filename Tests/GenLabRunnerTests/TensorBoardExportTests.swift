@@ -72,5 +72,13 @@ import Testing
         let cut = try #require(try TensorBoardExportTests.scalars(folder))
         #expect(cut.count < read.count && !cut.isEmpty && Set(cut).isSubset(of: Set(read)))
         #expect(!cut.contains { $0.hasPrefix("total 12 ") } && read.contains { $0.hasPrefix("total 12 ") })
+
+        // a tensorboard/ planted as a link to a folder elsewhere: refused, nothing written there
+        let elsewhere = try RunHarness.folder("tensorboard-elsewhere")
+        try FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createSymbolicLink(atPath: folder, withDestinationPath: elsewhere)
+        let planted = try Repository.run(RunHarness.genlab, ["export", "tensorboard", results])
+        #expect(planted.status == 1 && planted.output.contains("symbolic link"), "\(planted.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).isEmpty)
     }
 }
