@@ -49,8 +49,8 @@ let package = Package(
         .target(name: "GenLabTraining", dependencies: ["GenLabResults"]),
         .target(name: "GenLabAnalysis", dependencies: ["GenLabResults"]),
         .target(name: "GenLabReport", dependencies: ["GenLabAnalysis", "GenLabResults"]),
-        .target(name: "GenLabTensorBoard", dependencies: ["GenLabCore", "GenLabStore"]),
-        .target(name: "GenLabSweeps", dependencies: ["GenLabTraining", "GenLabAnalysis", "GenLabReport", "GenLabResults"]),
+        .target(name: "GenLabTensorBoard", dependencies: ["GenLabAnalysis", "GenLabResults"]),
+        .target(name: "GenLabSweeps", dependencies: ["GenLabTraining", "GenLabAnalysis", "GenLabReport", "GenLabResults", "GenLabTensorBoard"]),
         .executableTarget(
             name: "genlab",
             dependencies: [

@@ -23,6 +23,8 @@ public struct PointFiles: Equatable, Sendable {
     public var lock: String { "\(folder)/run.lock" }
     public var log: String { "\(folder)/run.log" }
     public var failureNote: String { "\(folder)/run.failed" }
+    /// TensorBoard's event files of the point (`record.tensorboard`).
+    public var tensorboard: String { "\(folder)/tensorboard" }
 
     /// Appends a line to the point's log (a point trained in the `genlab run` process itself
     /// keeps its log as a worker's would be).

@@ -81,11 +81,15 @@ public struct RecordSpec: Equatable, Sendable {
     /// Latents (μ, log σ, z, labels) of the first `count` test images; nil for none.
     public var latents: Periodic?
     public var checkpointEvery: Every
+    /// TensorBoard event files in the point's `tensorboard/` folder, written as the run file
+    /// commits (default on).
+    public var tensorboard: Bool
 
-    static let keys = ["losses_every", "validation", "samples", "latents", "checkpoint"]
+    static let keys = ["losses_every", "validation", "samples", "latents", "checkpoint", "tensorboard"]
 
     static func parse(_ node: YAMLNode?, kind: ModelSpec.Kind) throws(SpecError) -> RecordSpec {
-        var spec = RecordSpec(lossesEvery: 1, validation: nil, samples: Samples(every: .epoch, count: 64, latent: .mean), latents: nil, checkpointEvery: .epoch)
+        var spec = RecordSpec(lossesEvery: 1, validation: nil, samples: Samples(every: .epoch, count: 64, latent: .mean), latents: nil, checkpointEvery: .epoch,
+                              tensorboard: true)
         guard let node else { return spec }
         let f = try node.fields("record", allowed: keys)
         if let l = f["losses_every"] { spec.lossesEvery = try l.int("record.losses_every", min: 1) }
@@ -122,6 +126,7 @@ public struct RecordSpec: Equatable, Sendable {
             let g = try c.fields("record.checkpoint", allowed: ["every"])
             spec.checkpointEvery = try every(try g.required("every"), "record.checkpoint.every")
         }
+        if let t = f["tensorboard"] { spec.tensorboard = try t.bool("record.tensorboard") }
         return spec
     }
 

@@ -54,6 +54,15 @@ extension RunFile {
         }
     }
 
+    /// `/sample_inputs/<name>` ("images", "labels", "noise"), what the recorded samples are
+    /// made from; nil when the file has none of that name.
+    public static func readSampleInput(path: String, name: String) throws(HDF5Error) -> StoredArray? {
+        let file = try open(path)
+        defer { try? file.close() }
+        let arrayPath = "/sample_inputs/\(name)"
+        return file.exists(arrayPath) ? try readArray(file, arrayPath, name: name) : nil
+    }
+
     static func readMetadata(_ file: HDF5File) throws(HDF5Error) -> RunMetadata {
         let path = file.path
         func attribute(_ name: String) throws(HDF5Error) -> String {

@@ -3,6 +3,7 @@ import GenLabData
 import GenLabResults
 import GenLabSpec
 import GenLabStore
+import GenLabTensorBoard
 import GenLabTraining
 
 /// How one attempt at a sweep point ended.
@@ -41,14 +42,25 @@ extension PointRunner {
     /// failure, wherever it happens (dataset, model, training, disk), is kept in the point's
     /// failure note, so `genlab status` shows it even when the run file could not say it.
     /// A trained point then gets the analyses its experiment declares (those it lacks, when
-    /// it had completed before); an analysis that fails fails the attempt.
+    /// it had completed before); an analysis that fails fails the attempt. With
+    /// `record.tensorboard`, its TensorBoard run is written as it trains and completed after
+    /// the analyses.
     public static func attempt(_ point: ExperimentPoint, options: RunOptions, datasets: DatasetCache) -> PointOutcome {
         let files = PointFiles(results: options.results, experiment: point.experiment.name, runID: point.runID)
         var options = options
         options.validationScoring = ValidationFrechetDistance(datasets: datasets)
         do {
             let runner = PointRunner(point: point, dataset: try datasets.dataset(point.experiment.dataset), options: options)
-            switch try runner.run(then: { trained throws(RunError) in try runner.analyse(trained, datasets: datasets) }) {
+            let tensorboard = point.experiment.record.tensorboard
+                ? TensorBoardRun(folder: files.tensorboard, runFile: files.runFile, configYAML: point.resolvedYAML,
+                                 hparams: options.sweep.flatMap { SweepHParams(manifest: $0, runID: point.runID) })
+                : nil
+            runner.observer = tensorboard
+            let outcome = try runner.run(then: { trained throws(RunError) in
+                try runner.analyse(trained, datasets: datasets)
+                tensorboard?.completed(step: trained.step)
+            })
+            switch outcome {
             case .completed: return .completed
             case .interrupted: return .interrupted
             case .pruned(let why): return .pruned(why)

@@ -84,6 +84,8 @@ public final class SweepScheduler {
         self.manifestPath = manifestPath
         self.points = points
         self.selected = selected
+        var options = options
+        options.run.sweep = manifest
         self.options = options
         display = SweepDisplay(quiet: options.run.quiet)
     }

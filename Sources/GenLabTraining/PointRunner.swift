@@ -23,7 +23,8 @@ public enum RunOutcome: Equatable, Sendable {
 public struct RunOptions: Sendable {
     /// Results go to `<results>/<experiment>/<run id>/run.h5`.
     public var results: String
-    /// Start again even if a run file exists (it is replaced, its analysis pictures removed);
+    /// Start again even if a run file exists (it is replaced, its analysis pictures and event
+    /// files removed);
     /// otherwise a run file is continued from its last checkpoint.
     public var overwrite: Bool
     /// Seconds between commits of the history (with a full checkpoint) between checkpoints.
@@ -44,6 +45,8 @@ public struct RunOptions: Sendable {
     /// What scores `record.validation.fd` (the evaluation classifier's Fréchet distance);
     /// nil where nothing can.
     public var validationScoring: (any ValidationScoring)?
+    /// The sweep the point belongs to (TensorBoard's HParams table shows its swept keys).
+    public var sweep: SweepManifest?
 
     public init(results: String = "results", overwrite: Bool = false, flushSeconds: Double = 60,
                 stopAfter: Int? = nil, quiet: Bool = false, progressFeed: Int32? = nil, log: Bool = false,
@@ -69,6 +72,8 @@ public final class PointRunner {
     public let files: PointFiles
     package let experiment: Experiment
     package let progress: ProgressReporter
+    /// Told what training commits (TensorBoard's event files); nil for nothing.
+    public var observer: TrainingObserver?
 
     public init(point: ExperimentPoint, dataset: Dataset, options: RunOptions) {
         self.point = point
@@ -103,9 +108,10 @@ public final class PointRunner {
         if manager.fileExists(atPath: path) {
             if options.overwrite {
                 do { try manager.removeItem(atPath: path) } catch { throw RunError(.io, "cannot remove the old run file", path: path) }
-                // the old run's records and pictures go with it
+                // the old run's records, pictures and event files go with it
                 try? manager.removeItem(atPath: RunFile.recordsFolder(path))
                 try? manager.removeItem(atPath: "\(files.folder)/analysis")
+                try? manager.removeItem(atPath: files.tensorboard)
             } else {
                 do { previous = try RunFile.read(path: path) } catch { throw RunError(error) }
             }

@@ -122,6 +122,9 @@ final class TrainingSession {
             startedAt = ISO8601DateFormatter().string(from: Date())
             try commit(.running, withState: true)
         }
+        runner.observer?.begin(step: step, previous: previous, originals: samplesReconstruct ? originals : nil) { [progress = runner.progress] in
+            progress.note($0)
+        }
     }
 
     /// The random generators a checkpoint keeps: the training noise, and the dropout masks'.
@@ -150,6 +153,9 @@ final class TrainingSession {
                                sampleInputs: withState ? sampleInputs : nil, best: withState ? pendingBest : nil)
         } catch {
             throw RunError(error)
+        }
+        if withState, pendingHistory.count > 0 || !pendingSamples.isEmpty {
+            runner.observer?.committed(history: pendingHistory, samples: pendingSamples)
         }
         if withState {
             pendingBest = nil
@@ -343,6 +349,17 @@ final class TrainingSession {
         return t
     }()
 
+    /// Whether the recorded samples are reconstructions of the holdout images (an autoencoder
+    /// that is not conditional), not images generated from fixed noise.
+    private var samplesReconstruct: Bool {
+        experiment.record.samples != nil && trainer.generative.classes == 0 && experiment.model.kind.isAutoencoder
+    }
+
+    /// The holdout images the recorded reconstructions reconstruct, on the pixel scale.
+    private var originals: StoredArray {
+        StoredArray(name: "images", shape: holdout.images.shape, floats: transform.pixelScale(holdout.images))
+    }
+
     /// What the recorded samples are made from (`/sample_inputs`, with every commit of the
     /// state): the holdout images (normalised) and labels that reconstructions encode, the
     /// fixed noise of generated samples or sampled reconstructions, a CVAE's or a conditional
@@ -357,7 +374,7 @@ final class TrainingSession {
         if trainer.generative.classes > 0 {
             let labels = trainer.generative.sampleLabels(count: fixedNoise.shape[0]).map(Int64.init)
             arrays.append(StoredArray(name: "labels", shape: [labels.count], values: .int64(labels)))
-        } else if experiment.model.kind.isAutoencoder {
+        } else if samplesReconstruct {
             arrays.append(StoredArray(name: "images", shape: holdout.images.shape, floats: holdout.images.values))
             arrays.append(StoredArray(name: "labels", shape: [holdout.labels.count], values: .int64(holdout.labels.map(Int64.init))))
         }

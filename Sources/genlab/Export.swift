@@ -13,8 +13,8 @@ struct Export: ParsableCommand {
 struct ExportTensorBoard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tensorboard",
-        abstract: "Write TensorBoard event files (tensorboard/ beside each run file) from every run file below a folder: its history's losses as scalars.",
-        discussion: "A run whose tensorboard/ folder already holds event files is left as it is. Then: tensorboard --logdir RESULTS_DIR."
+        abstract: "Write TensorBoard event files (tensorboard/ beside each run file) for run files that have none, as record.tensorboard writes them while training.",
+        discussion: "Every run file below the folder: its configuration, its history's losses as scalars, its recorded samples as images, and, for a completed point of a sweep, its best losses, analysis numbers and swept values for the HParams tab. A run whose tensorboard/ folder already holds event files is left as it is. Then: tensorboard --logdir RESULTS_DIR."
     )
 
     @Argument(help: "A results folder (results/<experiment>, or results/).")
@@ -25,7 +25,7 @@ struct ExportTensorBoard: ParsableCommand {
         guard !files.isEmpty else { throw ValidationError("no run files (run.h5) below \(folder)") }
         for file in files {
             switch try TensorBoardExport.export(runFile: file) {
-            case .written(let path, let scalars): print("\(path): \(scalars) scalars")
+            case .written(let path, let scalars, let images): print("\(path): \(scalars) scalars, \(images) images")
             case .skipped(let why): print("skipped: \(why)")
             }
         }

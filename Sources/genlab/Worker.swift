@@ -63,9 +63,10 @@ struct Worker: ParsableCommand {
         guard (folder as NSString).lastPathComponent == manifest.experiment else {
             throw RunError(.manifest, "the sweep's definition must stay in its experiment's results folder '\(manifest.experiment)/' (it is in '\(folder)')", path: sweep)
         }
-        let options = RunOptions(results: (folder as NSString).deletingLastPathComponent, overwrite: overwrite,
+        var options = RunOptions(results: (folder as NSString).deletingLastPathComponent, overwrite: overwrite,
                                  stopAfter: stopAfter, progressFeed: progressFd, log: log,
                                  pruning: try manifest.pruning(path: sweep), retryPruned: retryPruned)
+        options.sweep = manifest
         let outcome = PointRunner.attempt(point, options: options, datasets: DatasetCache())
         switch outcome {
         case .failed(let message), .busy(let message): printError(message)
