@@ -18,9 +18,9 @@ public typealias EventFileError = FileError<EventFileProblem>
 
 /// A TensorBoard event file, `events.out.tfevents.<seconds>.<host>.<pid>.genlab`: TFRecords
 /// (a little-endian uint64 length, its masked CRC-32C, the bytes, their masked CRC-32C) of
-/// `Event` messages, the first saying `brain.Event:2`. Each event is written whole with one
-/// `write`, straight to the file (nothing buffered: TensorBoard sees it at once), so a killed
-/// process leaves a file TensorBoard reads up to its last whole record.
+/// `Event` messages, the first saying `brain.Event:2`. Each event is written whole, straight to
+/// the file (nothing buffered: TensorBoard sees it at once); a killed process or a full disk
+/// leaves a file TensorBoard reads up to its last whole record.
 public final class EventFile {
     public let path: String
     private let descriptor: Int32
@@ -85,10 +85,14 @@ public final class EventFile {
         withUnsafeBytes(of: lengthCRC.littleEndian) { record += $0 }
         record += event.bytes
         withUnsafeBytes(of: CRC32C.masked(event.bytes).littleEndian) { record += $0 }
-        let written = record.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        guard written == record.count else {
-            let reason = written < 0 ? PrivateFile.reason() : "short write (\(written) of \(record.count) bytes; disk full?)"
-            throw EventFileError(.write, "cannot write to the event file: \(reason)", path: path)
+        // a short write (a disk filling up) goes on with the rest, which then says why it fails
+        var done = 0
+        while done < record.count {
+            let written = record.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + done, $0.count - done) }
+            guard written > 0 else {
+                throw EventFileError(.write, "cannot write to the event file: \(written < 0 ? PrivateFile.reason() : "nothing written")", path: path)
+            }
+            done += written
         }
     }
 }

@@ -108,7 +108,9 @@ public final class TensorBoardRun: TrainingObserver {
 
     /// The configuration and, in a sweep, the session's start, at step 0.
     private func writeStart() throws(EventFileError) {
-        let indented = configYAML.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n")
+        // a markdown code block: the text plugin shows the YAML as it is
+        let lines = configYAML.trimmingCharacters(in: .newlines).split(separator: "\n", omittingEmptySubsequences: false)
+        let indented = lines.map { "    \($0)" }.joined(separator: "\n")
         var values: [SummaryValue] = [.text(tag: "config", markdown: indented)]
         if let hparams { values.append(hparams.sessionStart(wallTime: clock())) }
         try write(step: 0, values)
