@@ -118,6 +118,13 @@ import Testing
             let alone = try RunFile.read(path: "\(local)/sweep-drill/\(ids[index])/run.h5")
             #expect(RunHarness.weightBits(cluster) == RunHarness.weightBits(alone) ? true : false, "point \(index): weights differ from the local run")
             #expect(cluster.history == alone.history && cluster.samples == alone.samples && cluster.latents == alone.latents)
+            // the Slurm task wrote the point's TensorBoard run as a local worker does
+            if let events = try TensorBoardTests.read("\(results)/sweep-drill/\(ids[index])/tensorboard"),
+               let local = try TensorBoardTests.read("\(local)/sweep-drill/\(ids[index])/tensorboard") {
+                #expect(events.scalars.filter { !$0.hasPrefix("metrics/") } == TensorBoardTests.scalars(cluster.history))
+                #expect(events.scalars == local.scalars && events.images.map(\.png) == local.images.map(\.png))
+                #expect(events.hparams.start != nil && events.hparams.start == local.hparams.start && events.hparams.end == 1)
+            }
         }
 
         // resubmission: only the missing point; the completed files untouched; the failed one
