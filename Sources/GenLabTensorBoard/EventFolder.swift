@@ -24,7 +24,7 @@ public struct EventFolder: Sendable {
     /// file's, so that the new file sorts last (TensorBoard reads a run's files in name
     /// order, and drops values whose step goes back).
     func nextStamp(after wallTime: Double) -> Int {
-        let stamps = files.compactMap { Int(($0 as NSString).lastPathComponent.split(separator: ".")[3]) }
+        let stamps = files.compactMap { path in (path as NSString).lastPathComponent.split(separator: ".").dropFirst(3).first.flatMap { Int($0) } }
         return max(Int(wallTime), (stamps.max() ?? -1) + 1)
     }
 
@@ -54,15 +54,19 @@ public struct EventFolder: Sendable {
         return last
     }
 
-    /// The largest record GenLab writes is a grid of at most 16 M pixels, PNG-encoded.
-    private static let maxRecord = 256 << 20
+    /// Larger than any record GenLab writes (a grid of images is a few MB as a PNG).
+    private static let maxRecord = 64 << 20
 
     /// Calls `body` with every whole record of the event file at `path` whose checksums hold,
-    /// stopping at the first that is cut short or damaged.
+    /// stopping at the first that is cut short or damaged (a length past the file's end is
+    /// never allocated).
     static func forEachEvent(in path: String, _ body: ([UInt8]) -> Void) {
         let descriptor = PrivateFile.openRegular(path, O_RDONLY)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return }
+        var left = UInt64(max(status.st_size, 0))
         func read(_ count: Int) -> [UInt8]? {
             var bytes = [UInt8](repeating: 0, count: count), done = 0
             while done < count {
@@ -75,11 +79,12 @@ public struct EventFolder: Sendable {
         func word<T: FixedWidthInteger>(_ bytes: ArraySlice<UInt8>, _: T.Type) -> T {
             bytes.reversed().reduce(T(0)) { $0 << 8 | T($1) }
         }
-        while let header = read(12) {
+        while left >= 16, let header = read(12) {
             let length = word(header[0..<8], UInt64.self)
-            guard word(header[8..<12], UInt32.self) == CRC32C.masked(header[0..<8]), length <= UInt64(maxRecord),
+            guard word(header[8..<12], UInt32.self) == CRC32C.masked(header[0..<8]), length <= UInt64(maxRecord), length <= left - 16,
                   let event = read(Int(length)), let check = read(4),
                   word(check[...], UInt32.self) == CRC32C.masked(event) else { return }
+            left -= 16 + length
             body(event)
         }
     }

@@ -416,6 +416,29 @@ import Testing
         }
     }
 
+    /// Hostile files in a `tensorboard/` folder, as a resumed point reads it for its last step:
+    /// a record claiming 2⁶⁰ bytes, garbage, a FIFO, a link to /dev/zero — read without a hang
+    /// or a giant allocation, up to the last whole record of GenLab's own file; a new file
+    /// sorts after every one of them.
+    @Test func hostileEventFilesAreReadSafely() throws {
+        let folder = EventFolder(path: "\(try RunHarness.folder("tensorboard-hostile"))/tensorboard")
+        let file = try EventFile(folder: folder, wallTime: 1_000)
+        try file.write(step: 7, wallTime: 1_000, [.scalar(tag: "total", value: 1)])
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: file.path))
+        try handle.seekToEnd()
+        var huge = [UInt8](repeating: 0, count: 8)
+        withUnsafeBytes(of: (UInt64(1) << 60).littleEndian) { huge = Array($0) }
+        try handle.write(contentsOf: huge + withUnsafeBytes(of: CRC32C.masked(huge).littleEndian, Array.init) + [1, 2, 3])
+        try handle.close()
+        try Data((0..<5000).map { UInt8($0 % 251) }).write(to: URL(fileURLWithPath: "\(folder.path)/events.out.tfevents.2000.x.1.genlab"))
+        #expect(mkfifo("\(folder.path)/events.out.tfevents.3000.x.1.genlab", 0o644) == 0)
+        try FileManager.default.createSymbolicLink(atPath: "\(folder.path)/events.out.tfevents.4000.x.1.genlab", withDestinationPath: "/dev/zero")
+        try Data().write(to: URL(fileURLWithPath: "\(folder.path)/events.out.tfevents.genlab"))
+        #expect(folder.lastStep == 7)
+        let next = try EventFile(folder: folder, wallTime: 10)
+        #expect(next.path.contains(".tfevents.4001.") && folder.files.filter { $0.contains(".tfevents.4") }.last == next.path)
+    }
+
     /// CRC-32C's check value ("123456789") and iSCSI's test vectors (RFC 3720, B.4).
     @Test func crc32cCheckValues() {
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
