@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """What TensorBoard's event files cost a run: each reference experiment trained for --steps
-steps with its own record schedule, with `record.tensorboard` on (the default) and off,
+steps (600 unless EXPERIMENT:STEPS says) with its own record schedule, with `record.tensorboard` on (the default) and off,
 alternated, --repeats times each, one point at a time in one process; its analyses left out
 (`--set analysis={}`). Prints the median wall time of each and their ratio, and the events'
 size, as a Markdown table for docs/performance.md.
 
-    python3 scripts/bench_tensorboard.py [--steps 600] [--repeats 3] [EXPERIMENT …]
+    python3 scripts/bench_tensorboard.py [--repeats 3] [EXPERIMENT[:STEPS] …]
 
 Needs a release build (swift build -c release; or $GENLAB, a copy of it). The wall time is the
 whole `genlab run` (dataset loading included, the same both ways).
@@ -22,8 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENLAB = os.environ.get("GENLAB", os.path.join(ROOT, ".build", "release", "genlab"))
 
 parser = argparse.ArgumentParser()
-parser.add_argument("experiments", nargs="*", default=["arena-conv-vae", "lab-dcgan", "arena-beta-vae"])
-parser.add_argument("--steps", type=int, default=600)
+parser.add_argument("experiments", nargs="*", default=["arena-conv-vae:600", "homework-mlp-vae:1000", "lab-dcgan:100"])
 parser.add_argument("--repeats", type=int, default=3)
 args = parser.parse_args()
 
@@ -32,12 +31,14 @@ print()
 print(f"| experiment | steps | without events (s) | with events (s) | ratio | event files |")
 print(f"|---|---|---|---|---|---|")
 with tempfile.TemporaryDirectory() as results:
-    for name in args.experiments:
+    for entry in args.experiments:
+        name, _, steps = entry.partition(":")
+        steps = int(steps or 600)
         times = {True: [], False: []}
         size = 0
         for repeat in range(args.repeats):
             for on in ([True, False] if repeat % 2 == 0 else [False, True]):
-                command = [GENLAB, "run", os.path.join(ROOT, "experiments", f"{name}.yaml"), "--steps", str(args.steps),
+                command = [GENLAB, "run", os.path.join(ROOT, "experiments", f"{name}.yaml"), "--steps", str(steps),
                            "--jobs", "1", "--results", results, "--overwrite", "--quiet", "--set", "analysis={}",
                            "--set", "sweep={grid: {seed: [0]}}", "--set", f"record.tensorboard={'true' if on else 'false'}"]
                 start = time.time()
@@ -46,4 +47,4 @@ with tempfile.TemporaryDirectory() as results:
                 if on:
                     size = sum(os.path.getsize(f) for f in glob.glob(os.path.join(results, "*", "*", "tensorboard", "*")))
         off, on = statistics.median(times[False]), statistics.median(times[True])
-        print(f"| {name} | {args.steps} | {off:.2f} | {on:.2f} | {on / off:.3f} | {size / 1024:.0f} KiB |", flush=True)
+        print(f"| {name} | {steps} | {off:.2f} | {on:.2f} | {on / off:.3f} | {size / 1024:.0f} KiB |", flush=True)
