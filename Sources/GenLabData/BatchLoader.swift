@@ -73,13 +73,11 @@ public final class BatchLoader {
         batch.resize(to: [n] + shape)
         if gathered.count < n * size { gathered = [UInt8](repeating: 0, count: batchSize * size) }
         labels.removeAll(keepingCapacity: true)
-        images.pixels.withUnsafeBufferPointer { source in
-            gathered.withUnsafeMutableBufferPointer { target in
-                for k in 0..<n {
-                    let i = order[start + k]
-                    (target.baseAddress! + k * size).update(from: source.baseAddress! + i * size, count: size)
-                    labels.append(images.labels[i])
-                }
+        gathered.withUnsafeMutableBufferPointer { target in
+            for k in 0..<n {
+                let i = order[start + k]
+                images.copyImage(i, into: target.baseAddress! + k * size)
+                labels.append(images.labels[i])
             }
         }
         gathered.withUnsafeBufferPointer { bytes in

@@ -16,6 +16,7 @@ public enum DatasetLoader {
         case .mnist: dataset = try IDXReader.load(folder: path, classNames: (0..<10).map(String.init))
         case .cifar10: dataset = try CIFAR10Reader.load(folder: path)
         case .imageFolder: dataset = try ImageFolderReader.load(folder: path, size: spec.imageSize)
+        case .dsprites: dataset = DSprites.dataset()
         }
         if let stored = spec.storedShape, stored != spec.imageShape, dataset.train.imageShape == stored {
             dataset.train = dataset.train.converted(channels: spec.channels, size: spec.imageSize)

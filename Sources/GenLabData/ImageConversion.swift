@@ -10,7 +10,7 @@ extension ImageSet {
         bytes.reserveCapacity(count * channels * size * size)
         var interleaved = [UInt8](repeating: 0, count: h * w * channels)
         for index in 0..<count {
-            let image = self.image(index), base = image.startIndex
+            let image = self.image(index), base = 0
             for p in 0..<(h * w) {
                 if c == channels {
                     for k in 0..<c { interleaved[p * channels + k] = image[base + k * h * w + p] }

@@ -1,15 +1,39 @@
-/// Images kept as bytes (N × C × H × W, row-major) with their integer labels.
+/// Where the images of an `ImageSet` come from without being kept: a renderer of a
+/// procedural dataset (dSprites), which draws image `index` of its own numbering on demand.
+public protocol ImageSource: Sendable {
+    /// (C, H, W) of every image.
+    var imageShape: [Int] { get }
+    /// Writes the C·H·W bytes of image `index` to `target`.
+    func render(_ index: Int, into target: UnsafeMutablePointer<UInt8>)
+}
+
+/// Images (N × C × H × W bytes each, row-major) with their integer labels: kept as bytes, or
+/// drawn on demand by an `ImageSource` (a procedural dataset, which then takes no memory but
+/// its indices).
 public struct ImageSet: Sendable {
     /// (C, H, W) of every image.
     public let imageShape: [Int]
-    /// count · C · H · W bytes.
-    public let pixels: [UInt8]
     /// One label per image, in 0..<classes.
     public let labels: [Int32]
+    private let storage: Storage
+
+    private enum Storage: Sendable {
+        /// count · C · H · W bytes.
+        case bytes([UInt8])
+        /// Image i is the source's image `indices[i]`.
+        case source(any ImageSource, indices: [Int])
+    }
 
     public init(imageShape: [Int], pixels: [UInt8], labels: [Int32]) {
         self.imageShape = imageShape
-        self.pixels = pixels
+        storage = .bytes(pixels)
+        self.labels = labels
+    }
+
+    /// The images `indices` of `source`, labelled `labels`.
+    public init(source: any ImageSource, indices: [Int], labels: [Int32]) {
+        imageShape = source.imageShape
+        storage = .source(source, indices: indices)
         self.labels = labels
     }
 
@@ -17,23 +41,57 @@ public struct ImageSet: Sendable {
     /// Bytes per image.
     public var imageSize: Int { imageShape.reduce(1, *) }
 
-    /// The bytes of image `index`.
-    public func image(_ index: Int) -> ArraySlice<UInt8> {
-        pixels[(index * imageSize)..<((index + 1) * imageSize)]
+    /// The source's own number of image `index` (its place in a procedural dataset's grid);
+    /// nil for images kept as bytes.
+    public func sourceIndex(_ index: Int) -> Int? {
+        if case .source(_, let indices) = storage { return indices[index] }
+        return nil
     }
+
+    /// Writes the bytes of image `index` to `target`.
+    public func copyImage(_ index: Int, into target: UnsafeMutablePointer<UInt8>) {
+        switch storage {
+        case .bytes(let bytes):
+            bytes.withUnsafeBufferPointer { target.update(from: $0.baseAddress! + index * imageSize, count: imageSize) }
+        case .source(let source, let indices):
+            source.render(indices[index], into: target)
+        }
+    }
+
+    /// The bytes of image `index`.
+    public func image(_ index: Int) -> [UInt8] {
+        images(index..<index + 1)
+    }
+
+    /// The bytes of the images in `range`, one after another.
+    public func images(_ range: Range<Int>) -> [UInt8] {
+        if case .bytes(let bytes) = storage { return Array(bytes[(range.lowerBound * imageSize)..<(range.upperBound * imageSize)]) }
+        var result = [UInt8](repeating: 0, count: range.count * imageSize)
+        result.withUnsafeMutableBufferPointer { target in
+            for (k, index) in range.enumerated() { copyImage(index, into: target.baseAddress! + k * imageSize) }
+        }
+        return result
+    }
+
+    /// Every image's bytes (a procedural set draws them all).
+    public var pixels: [UInt8] { images(0..<count) }
 
     /// The first `n` images (all of them if there are fewer).
     public func prefix(_ n: Int) -> ImageSet {
-        let k = min(n, count)
-        return ImageSet(imageShape: imageShape, pixels: Array(pixels[0..<(k * imageSize)]), labels: Array(labels[0..<k]))
+        subset(Array(0..<min(n, count)))
     }
 
     /// The images at `indices`, in that order.
     public func subset(_ indices: [Int]) -> ImageSet {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(indices.count * imageSize)
-        for i in indices { bytes.append(contentsOf: image(i)) }
-        return ImageSet(imageShape: imageShape, pixels: bytes, labels: indices.map { labels[$0] })
+        switch storage {
+        case .bytes(let bytes):
+            var chosen: [UInt8] = []
+            chosen.reserveCapacity(indices.count * imageSize)
+            for i in indices { chosen.append(contentsOf: bytes[(i * imageSize)..<((i + 1) * imageSize)]) }
+            return ImageSet(imageShape: imageShape, pixels: chosen, labels: indices.map { labels[$0] })
+        case .source(let source, let own):
+            return ImageSet(source: source, indices: indices.map { own[$0] }, labels: indices.map { labels[$0] })
+        }
     }
 }
 
@@ -43,11 +101,14 @@ public struct Dataset: Sendable {
     public var test: ImageSet
     /// Class names, indexed by label.
     public var classNames: [String]
+    /// The generative factors of a procedural dataset's images (dSprites), nil for others.
+    public var factors: FactorGrid?
 
-    public init(train: ImageSet, test: ImageSet, classNames: [String]) {
+    public init(train: ImageSet, test: ImageSet, classNames: [String], factors: FactorGrid? = nil) {
         self.train = train
         self.test = test
         self.classNames = classNames
+        self.factors = factors
     }
 
     /// Indices into `test` of the first image of each class, in class order (classes with

@@ -6,6 +6,8 @@ public struct DatasetSpec: Equatable, Sendable {
         case mnist
         case cifar10
         case imageFolder = "image-folder"
+        /// dSprites, drawn by GenLab from its factor grid (no files).
+        case dsprites
     }
 
     /// How pixel bytes become network inputs.
@@ -83,11 +85,19 @@ public struct DatasetSpec: Equatable, Sendable {
         case .fashionMNIST, .mnist: [1, 28, 28]
         case .cifar10: [3, 32, 32]
         case .imageFolder: nil
+        case .dsprites: [1, 64, 64]
         }
     }
 
-    /// The number of label classes (an image folder's is known once it is read; 0 here).
-    public var classes: Int { name == .imageFolder ? 0 : 10 }
+    /// The number of label classes (an image folder's is known once it is read; 0 here;
+    /// dSprites' labels are its 3 shapes).
+    public var classes: Int {
+        switch name {
+        case .imageFolder: 0
+        case .dsprites: 3
+        default: 10
+        }
+    }
 
     static let keys = ["name", "path", "image_size", "channels", "normalize", "subset", "holdout"]
 
@@ -96,6 +106,14 @@ public struct DatasetSpec: Equatable, Sendable {
         let name = try f.required("name").choice("dataset.name", Name.self)
         if name == .mnist || name == .cifar10 || name == .imageFolder, f["path"] == nil {
             throw SpecError(.missingKey, "'dataset.path' is required for \(name.rawValue): the folder holding its files", at: f.location)
+        }
+        if name == .dsprites {
+            // drawn at its own size: nothing to read, nothing to convert
+            for key in ["path", "image_size", "channels"] {
+                if let given = f[key] {
+                    throw SpecError(.notApplicable, "'dataset.\(key)' does not apply to dsprites: GenLab draws its 64×64 grey images itself", at: given.location)
+                }
+            }
         }
         // the files' own shape; an image folder's defaults are RGB 64×64
         let native = storedShape(of: name) ?? [3, 64, 64]

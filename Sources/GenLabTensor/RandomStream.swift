@@ -49,4 +49,6 @@ public struct RandomStream: Sendable, Equatable {
     public static let memorisation = RandomStream(29)
     /// The evaluation classifier's initial weights and order.
     public static let evaluationClassifier = RandomStream(31)
+    /// The grid images a procedural dataset (dSprites) gives as its test images, with seed 0.
+    public static let proceduralTest = RandomStream(41)
 }
