@@ -103,4 +103,21 @@ public enum TrainingBenchmark {
         }
         return (best, images)
     }
+
+    /// dSprites images drawn per second into shuffled, normalised training batches of 64 (as
+    /// training reads them), over at least `seconds`, on this thread.
+    public static func dspritesDrawing(seconds: Double = 2) throws -> Double {
+        let spec = DatasetSpec(name: .dsprites, path: nil, imageSize: 64, channels: 1, normalization: .unit,
+                               subset: nil, holdout: .perClass)
+        let loader = BatchLoader(images: try DatasetLoader.load(spec).train, batchSize: 64, dropLast: true, shuffle: true, seed: 0,
+                                 normalization: spec.normalization)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var batches = 0, elapsed = 0.0
+        repeat {
+            loader.load(epoch: 0, index: batches % loader.batchesPerEpoch)
+            batches += 1
+            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        } while elapsed < seconds
+        return Double(batches * 64) / elapsed
+    }
 }

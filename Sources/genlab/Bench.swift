@@ -34,7 +34,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Also commit this many checkpoints of each model to a temporary run file, each with 64 recorded samples (random pixels), and print the first and last commit's time.")
     var checkpoints = 0
 
-    @Flag(help: "Also time loading Fashion-MNIST (60,000 training + 10,000 test images) from the default folder.")
+    @Flag(help: "Also time loading Fashion-MNIST (60,000 training + 10,000 test images) from the default folder, and drawing dSprites' images into training batches.")
     var data = false
 
     func validate() throws {
@@ -50,6 +50,7 @@ struct Bench: ParsableCommand {
         if data {
             let (seconds, images) = try TrainingBenchmark.dataLoading()
             print(String(format: "Fashion-MNIST load (%d images, gzip IDX): %.3f s (best of 3)", images, seconds))
+            print(String(format: "dSprites drawn into shuffled batches of 64: %.0f images/s", try TrainingBenchmark.dspritesDrawing()))
         }
         var files = experiments
         if all {
