@@ -1,0 +1,128 @@
+"""disentanglement_lib's metrics on fixed representations and fixed samples, transcribed from
+its code (google-research/disentanglement_lib, disentanglement_lib/evaluation/metrics/
+mig.py, factor_vae.py and utils.py) into numpy and scikit-learn with its default settings
+(unsupervised_study_v1's metric configs): writes Tests/Fixtures/disentanglement-reference.json,
+which GenLabAnalysisTests' DisentanglementMetricTests gives GenLab's metrics.
+
+Requirements (MIG moves with scikit-learn's mutual_info_score, so the version is pinned):
+    python3 -m venv /tmp/metrics && /tmp/metrics/bin/pip install numpy scipy scikit-learn==1.9.1
+    /tmp/metrics/bin/python Tests/Fixtures/generate_disentanglement_reference.py
+
+The representations are a made-up 10-dimensional code of dSprites-sized factors (some
+dimensions a factor plus noise, one a mix, two pure noise, one nearly constant), so that
+every branch of the metrics is taken.
+"""
+import json
+import os
+
+import numpy as np
+import sklearn
+import sklearn.metrics
+
+SIZES = [3, 6, 40, 32, 32]
+rng = np.random.RandomState(0)
+MIX = rng.randn(10, 5) * (rng.rand(10, 5) < 0.3)
+MIX[0], MIX[1], MIX[2] = [3, 0, 0, 0, 0], [0, 2, 0, 0, 0], [0, 0, 0, 1.5, 0.5]
+MIX[8], MIX[9] = 0, 0
+
+
+def code(factors):
+    """(n, 5) factor indices -> (n, 10) representations."""
+    scaled = factors / (np.array(SIZES) - 1.0)
+    noise = rng.randn(len(factors), 10) * np.array([0.05, 0.1, 0.1, 0.3, 0.3, 0.5, 0.5, 0.5, 1.0, 0.001])
+    return scaled @ MIX.T + noise
+
+
+def sample_factors(n):
+    return np.stack([rng.randint(s, size=n) for s in SIZES], axis=1)
+
+
+# --- MIG (mig.py, utils.py): num_train points, histogram discretizer with 20 bins ---------------
+def histogram_discretize(target, num_bins=20):
+    discretized = np.zeros_like(target)
+    for i in range(target.shape[0]):
+        discretized[i, :] = np.digitize(target[i, :], np.histogram(target[i, :], num_bins)[1][:-1])
+    return discretized
+
+
+def discrete_mutual_info(mus, ys):
+    m = np.zeros([mus.shape[0], ys.shape[0]])
+    for i in range(mus.shape[0]):
+        for j in range(ys.shape[0]):
+            m[i, j] = sklearn.metrics.mutual_info_score(ys[j, :], mus[i, :])
+    return m
+
+
+def discrete_entropy(ys):
+    return np.array([sklearn.metrics.mutual_info_score(ys[j, :], ys[j, :]) for j in range(ys.shape[0])])
+
+
+def compute_mig(mus_train, ys_train):
+    discretized_mus = histogram_discretize(mus_train)
+    m = discrete_mutual_info(discretized_mus, ys_train)
+    entropy = discrete_entropy(ys_train)
+    sorted_m = np.sort(m, axis=0)[::-1]
+    per_factor = np.divide(sorted_m[0, :] - sorted_m[1, :], entropy[:])
+    return {"discrete_mig": float(np.mean(per_factor)), "per_factor": per_factor.tolist(),
+            "mutual_information": m.tolist(), "entropy": entropy.tolist(),
+            "discretized": discretized_mus.astype(int).tolist()}
+
+
+# --- FactorVAE (factor_vae.py): batch 64, variances of num_variance_estimate points, ------------
+# --- dimensions whose standard deviation is under 0.05 pruned, majority-vote classifier ---------
+def prune_dims(variances, threshold=0.05):
+    return np.sqrt(variances) >= threshold
+
+
+def votes_of(batches, global_variances, active_dims):
+    votes = np.zeros((len(SIZES), global_variances.shape[0]), dtype=np.int64)
+    for factor_index, representations in batches:
+        local_variances = np.var(representations, axis=0, ddof=1)
+        argmin = np.argmin(local_variances[active_dims] / global_variances[active_dims])
+        votes[factor_index, argmin] += 1
+    return votes
+
+
+def fixed_factor_batch(batch_size=64):
+    factor_index = rng.randint(len(SIZES))
+    factors = sample_factors(batch_size)
+    factors[:, factor_index] = factors[0, factor_index]
+    return int(factor_index), code(factors)
+
+
+mig_factors = sample_factors(1000)
+mig_codes = code(mig_factors)
+mig = compute_mig(mig_codes.T, mig_factors.T)
+
+variance_codes = code(sample_factors(500))
+global_variances = np.var(variance_codes, axis=0, ddof=1)
+active_dims = prune_dims(global_variances)
+train_batches = [fixed_factor_batch() for _ in range(30)]
+eval_batches = [fixed_factor_batch() for _ in range(20)]
+training_votes = votes_of(train_batches, global_variances, active_dims)
+classifier = np.argmax(training_votes, axis=0)
+other_index = np.arange(training_votes.shape[1])
+train_accuracy = np.sum(training_votes[classifier, other_index]) * 1. / np.sum(training_votes)
+eval_votes = votes_of(eval_batches, global_variances, active_dims)
+eval_accuracy = np.sum(eval_votes[classifier, other_index]) * 1. / np.sum(eval_votes)
+
+reference = {
+    "generator": "generate_disentanglement_reference.py",
+    "versions": {"numpy": np.__version__, "scikit-learn": sklearn.__version__},
+    "mig": {"codes": mig_codes.tolist(), "factors": mig_factors.tolist(), **mig},
+    "factor_vae": {
+        "variance_codes": variance_codes.tolist(),
+        "train_batches": [{"factor": f, "codes": c.tolist()} for f, c in train_batches],
+        "eval_batches": [{"factor": f, "codes": c.tolist()} for f, c in eval_batches],
+        "global_variances": global_variances.tolist(), "active_dims": active_dims.tolist(),
+        "train_votes": training_votes.tolist(), "eval_votes": eval_votes.tolist(),
+        "train_accuracy": float(train_accuracy), "eval_accuracy": float(eval_accuracy),
+        # disentanglement_lib reports len(active_dims), the length of the mask (every dimension);
+        # the dimensions kept are its count
+        "num_active_dims_reference": len(active_dims), "active_count": int(active_dims.sum()),
+    },
+}
+path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "disentanglement-reference.json")
+with open(path, "w") as f:
+    json.dump(reference, f)
+print(path, "MIG", mig["discrete_mig"], "FactorVAE", train_accuracy, eval_accuracy, "active", int(active_dims.sum()))

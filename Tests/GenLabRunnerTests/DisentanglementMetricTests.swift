@@ -1,0 +1,62 @@
+import Foundation
+import GenLabAnalysis
+import GenLabTestSupport
+import Testing
+
+/// The disentanglement metrics against disentanglement_lib's own code transcribed into numpy
+/// and scikit-learn 1.9.1 (`Fixtures/disentanglement-reference.json` from
+/// `generate_disentanglement_reference.py`), on the same fixed representations and samples.
+@Suite struct DisentanglementMetricTests {
+    static let reference: [String: Any] = {
+        let url = Repository.root.appendingPathComponent("Tests/Fixtures/disentanglement-reference.json")
+        return (try? JSONSerialization.jsonObject(with: Data(contentsOf: url))) as? [String: Any] ?? [:]
+    }()
+
+    static func matrix(_ value: Any?) -> [[Double]] {
+        (value as? [[NSNumber]] ?? []).map { $0.map(\.doubleValue) }
+    }
+
+    /// MIG within 1e-6: the discretisation bin for bin, the mutual information matrix, the
+    /// entropies, the per-factor gaps and the score.
+    @Test func mutualInformationGap() throws {
+        let mig = try #require(DisentanglementMetricTests.reference["mig"] as? [String: Any])
+        let points = DisentanglementMetricTests.matrix(mig["codes"]), factorRows = DisentanglementMetricTests.matrix(mig["factors"])
+        let codes = (0..<10).map { d in points.map { $0[d] } }
+        let factors = (0..<5).map { j in factorRows.map { Int($0[j]) } }
+        let discretized = codes.map { MutualInformationGap.histogramDiscretized($0, bins: 20) }
+        #expect(discretized == DisentanglementMetricTests.matrix(mig["discretized"]).map { $0.map { Int($0) } })
+        let result = MutualInformationGap.compute(codes: codes, factors: factors)
+        let expected = DisentanglementMetricTests.matrix(mig["mutual_information"])
+        #expect(zip(result.mutualInformation.joined(), expected.joined()).allSatisfy { abs($0 - $1) < 1e-9 })
+        let entropy = (mig["entropy"] as? [NSNumber] ?? []).map(\.doubleValue)
+        #expect(zip(result.entropy, entropy).allSatisfy { abs($0 - $1) < 1e-9 } && entropy.count == 5)
+        let perFactor = (mig["per_factor"] as? [NSNumber] ?? []).map(\.doubleValue)
+        #expect(zip(result.perFactor, perFactor).allSatisfy { abs($0 - $1) < 1e-6 } && perFactor.count == 5)
+        let score = try #require((mig["discrete_mig"] as? NSNumber)?.doubleValue)
+        #expect(abs(result.score - score) < 1e-6, "MIG \(result.score), disentanglement_lib \(score)")
+        // a constant dimension lands in one bin, and a one-label factor informs nothing
+        #expect(MutualInformationGap.histogramDiscretized([2, 2, 2], bins: 20) == [11, 11, 11])
+        #expect(MutualInformationGap.mutualInformation([1, 1, 1], [0, 1, 2]) == 0)
+    }
+
+    /// FactorVAE: the global variances, the pruned dimensions, every vote and both accuracies
+    /// equal (the votes are counts; the variances within 1e-12).
+    @Test func factorVAEScore() throws {
+        let f = try #require(DisentanglementMetricTests.reference["factor_vae"] as? [String: Any])
+        func batches(_ key: String) -> [FactorVAEScore.Batch] {
+            (f[key] as? [[String: Any]] ?? []).map { FactorVAEScore.Batch(factor: ($0["factor"] as? Int) ?? -1, codes: DisentanglementMetricTests.matrix($0["codes"])) }
+        }
+        let result = FactorVAEScore.compute(varianceSample: DisentanglementMetricTests.matrix(f["variance_codes"]),
+                                            train: batches("train_batches"), eval: batches("eval_batches"), factors: 5)
+        let global = (f["global_variances"] as? [NSNumber] ?? []).map(\.doubleValue)
+        #expect(zip(result.globalVariances, global).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) } && global.count == 10)
+        #expect(result.active == f["active_dims"] as? [Bool] && result.active.filter { $0 }.count == f["active_count"] as? Int)
+        #expect(result.trainVotes == DisentanglementMetricTests.matrix(f["train_votes"]).map { $0.map { Int($0) } })
+        #expect(result.evalVotes == DisentanglementMetricTests.matrix(f["eval_votes"]).map { $0.map { Int($0) } })
+        #expect(abs(result.trainAccuracy - ((f["train_accuracy"] as? NSNumber)?.doubleValue ?? -1)) < 1e-12)
+        #expect(abs(result.evalAccuracy - ((f["eval_accuracy"] as? NSNumber)?.doubleValue ?? -1)) < 1e-12)
+        // nothing kept: both accuracies 0
+        let flat = FactorVAEScore.compute(varianceSample: [[1, 1], [1, 1]], train: [], eval: [], factors: 2)
+        #expect(flat.trainAccuracy == 0 && flat.evalAccuracy == 0 && flat.active == [false, false])
+    }
+}
