@@ -16,6 +16,8 @@ import json
 import os
 
 import numpy as np
+import scipy
+import scipy.stats
 import sklearn
 import sklearn.metrics
 
@@ -90,6 +92,50 @@ def fixed_factor_batch(batch_size=64):
     return int(factor_index), code(factors)
 
 
+# --- DCI (dci.py) from an importance matrix [code, factor]; the regressor that gives it is ------
+# --- GenLab's own choice (the issue asks to say which), so only the entropies are checked here ---
+def disentanglement_per_code(importance_matrix):
+    return 1. - scipy.stats.entropy(importance_matrix.T + 1e-11, base=importance_matrix.shape[1])
+
+
+def disentanglement(importance_matrix):
+    per_code = disentanglement_per_code(importance_matrix)
+    if importance_matrix.sum() == 0.:
+        importance_matrix = np.ones_like(importance_matrix)
+    code_importance = importance_matrix.sum(axis=1) / importance_matrix.sum()
+    return np.sum(per_code * code_importance)
+
+
+def completeness_per_factor(importance_matrix):
+    return 1. - scipy.stats.entropy(importance_matrix + 1e-11, base=importance_matrix.shape[0])
+
+
+def completeness(importance_matrix):
+    per_factor = completeness_per_factor(importance_matrix)
+    if importance_matrix.sum() == 0.:
+        importance_matrix = np.ones_like(importance_matrix)
+    factor_importance = importance_matrix.sum(axis=0) / importance_matrix.sum()
+    return np.sum(per_factor * factor_importance)
+
+
+# --- SAP (sap_score.py): the continuous-factor score matrix and the mean gap of the top two -----
+def sap_continuous_matrix(mus, ys):
+    matrix = np.zeros([mus.shape[0], ys.shape[0]])
+    for i in range(mus.shape[0]):
+        for j in range(ys.shape[0]):
+            cov_mu_i_y_j = np.cov(mus[i, :], ys[j, :], ddof=1)
+            cov_mu_y = cov_mu_i_y_j[0, 1] ** 2
+            var_mu = cov_mu_i_y_j[0, 0]
+            var_y = cov_mu_i_y_j[1, 1]
+            matrix[i, j] = cov_mu_y * 1. / (var_mu * var_y) if var_mu > 1e-12 else 0.
+    return matrix
+
+
+def compute_avg_diff_top_two(matrix):
+    sorted_matrix = np.sort(matrix, axis=0)
+    return np.mean(sorted_matrix[-1, :] - sorted_matrix[-2, :])
+
+
 mig_factors = sample_factors(1000)
 mig_codes = code(mig_factors)
 mig = compute_mig(mig_codes.T, mig_factors.T)
@@ -105,6 +151,10 @@ other_index = np.arange(training_votes.shape[1])
 train_accuracy = np.sum(training_votes[classifier, other_index]) * 1. / np.sum(training_votes)
 eval_votes = votes_of(eval_batches, global_variances, active_dims)
 eval_accuracy = np.sum(eval_votes[classifier, other_index]) * 1. / np.sum(eval_votes)
+
+importance = np.abs(rng.randn(10, 5)) * (rng.rand(10, 5) < 0.6)
+importance[9] = 0  # a code that matters for nothing
+sap_matrix = sap_continuous_matrix(mig_codes.T, mig_factors.T.astype(float))
 
 reference = {
     "generator": "generate_disentanglement_reference.py",
@@ -122,6 +172,13 @@ reference = {
         "num_active_dims_reference": len(active_dims), "active_count": int(active_dims.sum()),
     },
 }
+reference["dci"] = {
+    "importance": importance.tolist(),
+    "disentanglement": float(disentanglement(importance)), "completeness": float(completeness(importance)),
+    "per_code": disentanglement_per_code(importance).tolist(), "per_factor": completeness_per_factor(importance).tolist(),
+    "zero_disentanglement": float(disentanglement(np.zeros((3, 2)))), "zero_completeness": float(completeness(np.zeros((3, 2)))),
+}
+reference["sap"] = {"continuous_matrix": sap_matrix.tolist(), "score": float(compute_avg_diff_top_two(sap_matrix))}
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "disentanglement-reference.json")
 with open(path, "w") as f:
     json.dump(reference, f)

@@ -59,4 +59,29 @@ import Testing
         let flat = FactorVAEScore.compute(varianceSample: [[1, 1], [1, 1]], train: [], eval: [], factors: 2)
         #expect(flat.trainAccuracy == 0 && flat.evalAccuracy == 0 && flat.active == [false, false])
     }
+
+    /// DCI's disentanglement and completeness from an importance matrix (a code that matters
+    /// for nothing among them; a matrix of zeros) within 1e-9.
+    @Test func dciFromAnImportanceMatrix() throws {
+        let dci = try #require(DisentanglementMetricTests.reference["dci"] as? [String: Any])
+        let result = DCIScore.compute(importance: DisentanglementMetricTests.matrix(dci["importance"]))
+        let number = { (key: String) in (dci[key] as? NSNumber)?.doubleValue ?? .nan }
+        #expect(abs(result.disentanglement - number("disentanglement")) < 1e-9 && abs(result.completeness - number("completeness")) < 1e-9)
+        let perCode = (dci["per_code"] as? [NSNumber] ?? []).map(\.doubleValue), perFactor = (dci["per_factor"] as? [NSNumber] ?? []).map(\.doubleValue)
+        #expect(perCode.count == 10 && zip(result.perCode, perCode).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(perFactor.count == 5 && zip(result.perFactor, perFactor).allSatisfy { abs($0 - $1) < 1e-9 })
+        let zero = DCIScore.compute(importance: [[Double]](repeating: [0, 0], count: 3))
+        #expect(abs(zero.disentanglement - number("zero_disentanglement")) < 1e-9 && abs(zero.completeness - number("zero_completeness")) < 1e-9)
+    }
+
+    /// SAP's score matrix for continuous factors and its mean top-two gap within 1e-9.
+    @Test func sapFromTheScoreMatrix() throws {
+        let sap = try #require(DisentanglementMetricTests.reference["sap"] as? [String: Any])
+        let mig = try #require(DisentanglementMetricTests.reference["mig"] as? [String: Any])
+        let points = DisentanglementMetricTests.matrix(mig["codes"]), factorRows = DisentanglementMetricTests.matrix(mig["factors"])
+        let matrix = SAPScore.continuousMatrix(codes: (0..<10).map { d in points.map { $0[d] } }, factors: (0..<5).map { j in factorRows.map { $0[j] } })
+        let expected = DisentanglementMetricTests.matrix(sap["continuous_matrix"])
+        #expect(expected.count == 10 && zip(matrix.joined(), expected.joined()).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(abs(SAPScore.meanGap(matrix) - ((sap["score"] as? NSNumber)?.doubleValue ?? .nan)) < 1e-9)
+    }
 }
