@@ -19,6 +19,9 @@ public protocol Analysis {
     /// Whether it is left out of the analyses run when none are named or declared (it
     /// optimises, or needs the evaluation classifier, so it takes more than seconds).
     static var costly: Bool { get }
+    /// Whether it needs the dataset's ground-truth factors (dSprites): never run by default,
+    /// refused at its place when declared for a dataset without them.
+    static var needsFactors: Bool { get }
     /// Reads its parameters (nil: every default).
     init(_ parameters: Fields?) throws(SpecError)
     func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord
@@ -26,6 +29,7 @@ public protocol Analysis {
 
 extension Analysis {
     public static var costly: Bool { false }
+    public static var needsFactors: Bool { false }
 
     /// Autoencoders: every kind with an encoder.
     static var autoencoders: [ModelSpec.Kind] { [.ae, .vae, .cvae, .hvae] }
@@ -43,7 +47,8 @@ public enum AnalysisCatalog {
     public static let all: [any Analysis.Type] = [Reconstructions.self, PriorSamples.self, LatentScatter.self, LatentGrid.self,
                                                   Traversal.self, Interpolation.self, Metrics.self, PosteriorFit.self,
                                                   Inversion.self, ActivationMaximisation.self, PCABaseline.self,
-                                                  FrechetDistanceAnalysis.self, ClassifierScore.self, ModeCoverage.self, Memorisation.self]
+                                                  FrechetDistanceAnalysis.self, ClassifierScore.self, ModeCoverage.self, Memorisation.self,
+                                                  MutualInformationGapAnalysis.self]
 
     /// The numbers an analysis record measured: its integer and number attributes but the
     /// analysis's parameters and `step`.

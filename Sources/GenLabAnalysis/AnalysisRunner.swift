@@ -7,16 +7,17 @@ import GenLabStore
 /// Runs analyses on a run file: loads the trained model, computes each analysis, writes its
 /// pictures into `analysis/` beside the run file and commits its `/analysis/<name>/` group.
 public enum AnalysisRunner {
-    /// The analyses run when none are named or declared: those that apply to a model kind
-    /// and are not costly.
+    /// The analyses run when none are named or declared: those that apply to a model kind,
+    /// are not costly and need no ground-truth factors.
     public static func defaults(for kind: ModelSpec.Kind) -> [any Analysis.Type] {
-        AnalysisCatalog.all.filter { $0.kinds.contains(kind) && !$0.costly }
+        AnalysisCatalog.all.filter { $0.kinds.contains(kind) && !$0.costly && !$0.needsFactors }
     }
 
     /// The analyses an experiment's `analysis` section declares, in order, with their
     /// parameters, each checked (name, parameter keys and values, and, given the model's
     /// `kind`, that it applies) at its place in the file.
-    public static func declared(_ section: YAMLNode?, kind: ModelSpec.Kind? = nil) throws(SpecError) -> (names: [String], parameters: [String: YAMLNode]) {
+    public static func declared(_ section: YAMLNode?, kind: ModelSpec.Kind? = nil,
+                                dataset: DatasetSpec? = nil) throws(SpecError) -> (names: [String], parameters: [String: YAMLNode]) {
         guard case .mapping(let pairs, _)? = section else { return ([], [:]) }
         var names: [String] = [], parameters: [String: YAMLNode] = [:]
         for pair in pairs {
@@ -29,6 +30,9 @@ public enum AnalysisRunner {
             let analysis = try AnalysisCatalog.make(pair.key, parameters: parameters[pair.key], at: pair.keyLocation)
             if let kind, let refusal = type(of: analysis).refusal(for: kind) {
                 throw SpecError(.notApplicable, "analysis \(refusal.replacingOccurrences(of: "this run", with: "the model"))", at: pair.keyLocation)
+            }
+            if let dataset, type(of: analysis).needsFactors, !dataset.hasFactors {
+                throw SpecError(.notApplicable, "analysis '\(pair.key)' needs a dataset with ground-truth factors (dsprites); \(dataset.name.rawValue) has none", at: pair.keyLocation)
             }
             names.append(pair.key)
         }

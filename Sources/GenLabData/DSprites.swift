@@ -48,7 +48,7 @@ public struct DSprites: ImageSource {
         }
         let chosen = Array(order.prefix(testCount))
         let test = ImageSet(source: source, indices: chosen, labels: chosen.map { Int32($0 / perShape) })
-        return Dataset(train: train, test: test, classNames: classNames, factors: grid)
+        return Dataset(train: train, test: test, classNames: classNames, factors: grid, gridImages: train)
     }
 
     public func render(_ index: Int, into target: UnsafeMutablePointer<UInt8>) {

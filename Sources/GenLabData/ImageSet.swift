@@ -103,12 +103,15 @@ public struct Dataset: Sendable {
     public var classNames: [String]
     /// The generative factors of a procedural dataset's images (dSprites), nil for others.
     public var factors: FactorGrid?
+    /// Every image of the factor grid, in the grid's order (whatever `subset` left of `train`).
+    public var gridImages: ImageSet?
 
-    public init(train: ImageSet, test: ImageSet, classNames: [String], factors: FactorGrid? = nil) {
+    public init(train: ImageSet, test: ImageSet, classNames: [String], factors: FactorGrid? = nil, gridImages: ImageSet? = nil) {
         self.train = train
         self.test = test
         self.classNames = classNames
         self.factors = factors
+        self.gridImages = gridImages
     }
 
     /// Indices into `test` of the first image of each class, in class order (classes with

@@ -89,6 +89,9 @@ public struct DatasetSpec: Equatable, Sendable {
         }
     }
 
+    /// Whether every image comes with its ground-truth generative factors (dSprites).
+    public var hasFactors: Bool { name == .dsprites }
+
     /// The number of label classes (an image folder's is known once it is read; 0 here;
     /// dSprites' labels are its 3 shapes).
     public var classes: Int {

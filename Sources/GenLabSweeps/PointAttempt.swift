@@ -83,7 +83,7 @@ extension PointRunner {
     /// The analyses the experiment declares, with their parameters.
     private var declaredAnalyses: (names: [String], parameters: [String: YAMLNode]) {
         get throws(RunError) {
-            do { return try AnalysisRunner.declared(experiment.analysis, kind: experiment.model.kind) } catch { throw RunError(error) }
+            do { return try AnalysisRunner.declared(experiment.analysis, kind: experiment.model.kind, dataset: experiment.dataset) } catch { throw RunError(error) }
         }
     }
 

@@ -51,4 +51,6 @@ public struct RandomStream: Sendable, Equatable {
     public static let evaluationClassifier = RandomStream(31)
     /// The grid images a procedural dataset (dSprites) gives as its test images, with seed 0.
     public static let proceduralTest = RandomStream(41)
+    /// The factors the disentanglement metrics sample from a factor grid.
+    public static let disentanglement = RandomStream(42)
 }

@@ -24,7 +24,7 @@ struct Validate: ParsableCommand {
         for file in files {
             do {
                 let points = try ExperimentValidation.check(file: file)
-                for point in points { _ = try AnalysisRunner.declared(point.experiment.analysis, kind: point.experiment.model.kind) }
+                for point in points { _ = try AnalysisRunner.declared(point.experiment.analysis, kind: point.experiment.model.kind, dataset: point.experiment.dataset) }
                 print("\(file): ok (\(points.count) point\(points.count == 1 ? "" : "s"))")
             } catch {
                 printError(error.description)

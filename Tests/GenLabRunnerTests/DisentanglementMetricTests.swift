@@ -1,5 +1,6 @@
 import Foundation
 import GenLabAnalysis
+import GenLabStore
 import GenLabTestSupport
 import Testing
 
@@ -83,5 +84,43 @@ import Testing
         let expected = DisentanglementMetricTests.matrix(sap["continuous_matrix"])
         #expect(expected.count == 10 && zip(matrix.joined(), expected.joined()).allSatisfy { abs($0 - $1) < 1e-9 })
         #expect(abs(SAPScore.meanGap(matrix) - ((sap["score"] as? NSNumber)?.doubleValue ?? .nan)) < 1e-9)
+    }
+
+    /// `mig` after training a small dSprites VAE: the score is MIG of the stored μ and factors,
+    /// the factors lie in the grid and are the seeded stream's; never a default analysis; on a
+    /// dataset without factors, refused at its line.
+    @Test func migAnalysisOnDSprites() throws {
+        let results = try RunHarness.folder("mig")
+        let file = "\(results)/ds.yaml"
+        try """
+            name: ds
+            dataset: {name: dsprites}
+            model: {kind: vae, latent: 6, encoder: [flatten, {linear: {out: 64}}, relu], decoder: mirror, output: sigmoid, likelihood: bce}
+            train: {steps: 30, batch_size: 64, optimizer: {adam: {lr: 1.0e-3}}}
+            record: {samples: none}
+            analysis:
+              mig: {count: 400, bins: 10}
+
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let trained = try Repository.run(RunHarness.genlab, ["run", file, "--results", results, "--jobs", "1"])
+        #expect(trained.status == 0, "\(trained.output)")
+        let runFile = try #require(try FileManager.default.subpathsOfDirectory(atPath: results).first { $0.hasSuffix("run.h5") })
+        let record = try #require(try RunFile.readAnalyses(path: "\(results)/\(runFile)").first { $0.name == "mig" })
+        let mu = try #require(record.arrays.first { $0.name == "mu" }), factors = try #require(record.arrays.first { $0.name == "factors" })
+        #expect(mu.shape == [400, 6] && factors.shape == [400, 5])
+        guard case .int64(let indices) = factors.values, let values = mu.floats else { Issue.record("mu or factors of the wrong type"); return }
+        let sizes = [3, 6, 40, 32, 32]
+        #expect((0..<400).allSatisfy { p in (0..<5).allSatisfy { (0..<Int64(sizes[$0])).contains(indices[p * 5 + $0]) } })
+        let result = MutualInformationGap.compute(codes: (0..<6).map { d in (0..<400).map { Double(values[$0 * 6 + d]) } },
+                                                  factors: (0..<5).map { j in (0..<400).map { Int(indices[$0 * 5 + j]) } }, bins: 10)
+        let stored = record.attributes.first { $0.name == "mig" }?.value
+        #expect(stored == .number(result.score) && result.score >= 0 && result.score <= 1)
+        #expect(!AnalysisRunner.defaults(for: .vae).contains { $0.name == "mig" })
+
+        let other = "\(results)/fashion.yaml"
+        try "name: f\ndataset: {name: fashion-mnist}\nmodel: {kind: vae, latent: 4, encoder: [flatten, {linear: {out: 8}}, relu], decoder: mirror}\nanalysis:\n  mig:\n"
+            .write(toFile: other, atomically: true, encoding: .utf8)
+        let refused = try Repository.run(RunHarness.genlab, ["validate", other])
+        #expect(refused.status == 1 && refused.output.contains("fashion.yaml:5:3: analysis 'mig' needs a dataset with ground-truth factors"), "\(refused.output)")
     }
 }

@@ -53,7 +53,8 @@ public enum MutualInformationGap {
     }
 
     /// scikit-learn's `mutual_info_score(a, b)`: the mutual information of two labellings from
-    /// their contingency table, in nats (0 when either has one label).
+    /// their contingency table, in nats (0 when either has one label), summed cell by cell in
+    /// label order.
     package static func mutualInformation(_ a: [Int], _ b: [Int]) -> Double {
         var table: [Int: [Int: Int]] = [:], rows: [Int: Int] = [:], columns: [Int: Int] = [:]
         for (x, y) in zip(a, b) {
@@ -64,8 +65,11 @@ public enum MutualInformationGap {
         guard rows.count > 1, columns.count > 1 else { return 0 }
         let n = Double(a.count)
         var total = 0.0
-        for (x, row) in table {
-            for (y, count) in row {
+        // in the order of the labels, so that the sum is the same in every process
+        for x in table.keys.sorted() {
+            let row = table[x]!
+            for y in row.keys.sorted() {
+                let count = row[y]!
                 let joint = Double(count)
                 let outer = Double(rows[x]! * columns[y]!)
                 let term = joint / n * (log(joint) - log(n)) + joint / n * (-log(outer) + log(n) + log(n))
