@@ -48,7 +48,7 @@ public enum AnalysisCatalog {
                                                   Traversal.self, Interpolation.self, Metrics.self, PosteriorFit.self,
                                                   Inversion.self, ActivationMaximisation.self, PCABaseline.self,
                                                   FrechetDistanceAnalysis.self, ClassifierScore.self, ModeCoverage.self, Memorisation.self,
-                                                  MutualInformationGapAnalysis.self]
+                                                  MutualInformationGapAnalysis.self, FactorVAEScoreAnalysis.self]
 
     /// The numbers an analysis record measured: its integer and number attributes but the
     /// analysis's parameters and `step`.

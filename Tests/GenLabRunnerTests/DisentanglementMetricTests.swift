@@ -100,6 +100,7 @@ import Testing
             record: {samples: none}
             analysis:
               mig: {count: 400, bins: 10}
+              factor_vae_score: {num_train: 40, num_eval: 20, num_variance_estimate: 300, threshold: 0.001}
 
             """.write(toFile: file, atomically: true, encoding: .utf8)
         let trained = try Repository.run(RunHarness.genlab, ["run", file, "--results", results, "--jobs", "1"])
@@ -115,7 +116,24 @@ import Testing
                                                   factors: (0..<5).map { j in (0..<400).map { Int(indices[$0 * 5 + j]) } }, bins: 10)
         let stored = record.attributes.first { $0.name == "mig" }?.value
         #expect(stored == .number(result.score) && result.score >= 0 && result.score <= 1)
-        #expect(!AnalysisRunner.defaults(for: .vae).contains { $0.name == "mig" })
+        #expect(!AnalysisRunner.defaults(for: .vae).contains { ["mig", "factor_vae_score"].contains($0.name) })
+
+        // factor_vae_score (a threshold under this short run's σ of μ, about 0.03): its
+        // accuracies are its stored votes' under the majority vote
+        let factorVAE = try #require(try RunFile.readAnalyses(path: "\(results)/\(runFile)").first { $0.name == "factor_vae_score" })
+        let number = { (name: String) -> Double? in
+            if case .number(let x)? = factorVAE.attributes.first(where: { $0.name == name })?.value { return x }
+            return nil
+        }
+        func votes(_ name: String) -> [[Int]] {
+            guard case .int64(let v)? = factorVAE.arrays.first(where: { $0.name == name })?.values else { return [] }
+            return (0..<5).map { j in (0..<6).map { Int(v[j * 6 + $0]) } }
+        }
+        let (trainVotes, evalVotes) = (votes("train_votes"), votes("eval_votes"))
+        #expect(trainVotes.joined().reduce(0, +) == 40 && evalVotes.joined().reduce(0, +) == 20)
+        let classifier = (0..<6).map { d in (0..<5).reduce(0) { trainVotes[$1][d] > trainVotes[$0][d] ? $1 : $0 } }
+        let right = { (v: [[Int]]) in Double((0..<6).reduce(0) { $0 + v[classifier[$1]][$1] }) / Double(v.joined().reduce(0, +)) }
+        #expect(number("train_accuracy") == right(trainVotes) && number("eval_accuracy") == right(evalVotes))
 
         let other = "\(results)/fashion.yaml"
         try "name: f\ndataset: {name: fashion-mnist}\nmodel: {kind: vae, latent: 4, encoder: [flatten, {linear: {out: 8}}, relu], decoder: mirror}\nanalysis:\n  mig:\n"
