@@ -12,6 +12,19 @@ public enum ChildProcess {
     /// Runs `executable` (found on PATH, through `/usr/bin/env`) with `arguments`, standard
     /// input from /dev/null; its exit status (128 + the signal when one ended it; 127 when it
     /// is not found or cannot start) and its standard output and error together.
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; Swift's Glibc does
+    /// not export it), found at run time.
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self) }
+    }()
+
+    /// Nothing else of this process goes to the child: not another child's pipe (whose reader
+    /// would wait for this child too), not an open file's lock (HDF5 locks the files it opens;
+    /// a child holding the descriptor would keep the lock until it ends).
+    private static func closeTheRest(_ actions: inout posix_spawn_file_actions_t) {
+        _ = closeFrom?(&actions, 3)
+    }
+
     public static func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { return (127, "cannot create a pipe: \(String(cString: strerror(errno)))") }
@@ -23,6 +36,7 @@ public enum ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, ends[1], STDERR_FILENO)
         posix_spawn_file_actions_addclose(&actions, ends[0])
         posix_spawn_file_actions_addclose(&actions, ends[1])
+        closeTheRest(&actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
