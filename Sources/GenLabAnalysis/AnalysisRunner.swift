@@ -32,7 +32,7 @@ public enum AnalysisRunner {
                 throw SpecError(.notApplicable, "analysis \(refusal.replacingOccurrences(of: "this run", with: "the model"))", at: pair.keyLocation)
             }
             if let dataset, type(of: analysis).needsFactors, !dataset.hasFactors {
-                throw SpecError(.notApplicable, "analysis '\(pair.key)' needs a dataset with ground-truth factors (dsprites); \(dataset.name.rawValue) has none", at: pair.keyLocation)
+                throw SpecError(.notApplicable, GridRepresentations.refusal(pair.key, dataset: dataset), at: pair.keyLocation)
             }
             names.append(pair.key)
         }

@@ -138,6 +138,11 @@ import Testing
         let other = "\(results)/fashion.yaml"
         try "name: f\ndataset: {name: fashion-mnist}\nmodel: {kind: vae, latent: 4, encoder: [flatten, {linear: {out: 8}}, relu], decoder: mirror}\nanalysis:\n  mig:\n"
             .write(toFile: other, atomically: true, encoding: .utf8)
+        let huge = "\(results)/huge.yaml"
+        try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "num_train: 40", with: "num_train: 1000000")
+            .write(toFile: huge, atomically: true, encoding: .utf8)
+        let bounded = try Repository.run(RunHarness.genlab, ["validate", huge])
+        #expect(bounded.status == 1 && bounded.output.contains("huge.yaml:8:") && bounded.output.contains("at most 2,000,000"), "\(bounded.output)")
         let refused = try Repository.run(RunHarness.genlab, ["validate", other])
         #expect(refused.status == 1 && refused.output.contains("fashion.yaml:5:3: analysis 'mig' needs a dataset with ground-truth factors"), "\(refused.output)")
     }

@@ -31,27 +31,26 @@ public struct FactorVAEScoreAnalysis: Analysis {
         varianceCount = try parameters.int("num_variance_estimate", default: 10_000, min: 2, max: 1_000_000)
         threshold = try parameters.double("threshold", default: 0.05, exclusiveMin: 0)
         seed = try parameters.int("seed", default: 0, min: 0)
+        // the votes' representations are held together: bounded (the defaults encode 960,000)
+        if let parameters, (train + eval) * batchSize > 2_000_000 {
+            throw SpecError(.outOfRange, "'factor_vae_score' would encode (num_train + num_eval) × batch_size = \((train + eval) * batchSize) images for its votes; at most 2,000,000", at: parameters.location)
+        }
     }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
-        let model = try run.latentModel(for: Self.name)
-        let dataset = try data.dataset()
-        guard let grid = dataset.factors, let images = dataset.gridImages else {
-            throw RunError(.analysis, "'\(Self.name)' needs a dataset with ground-truth factors (dsprites); \(run.experiment.dataset.name.rawValue) has none", path: run.path)
-        }
-        var generator = RandomGenerator(seed: UInt64(seed), stream: .disentanglement)
-        func draw() -> [Int] { grid.sizes.map { generator.nextInt(below: $0) } }
+        var representations = try GridRepresentations(run: run, data: data, analysis: Self.name, seed: seed)
+        let grid = representations.grid
         /// μ of the grid images with these factors, [point][dimension].
         func codes(_ points: [[Int]]) throws(RunError) -> [[Double]] {
-            let (mu, k) = try data.means(images.subset(points.map { grid.image(at: $0) }), model: model, run: run, analysis: Self.name)
+            let (mu, k) = try representations.means(points)
             return (0..<points.count).map { p in (0..<k).map { Double(mu[p * k + $0]) } }
         }
-        let varianceSample = try codes((0..<varianceCount).map { _ in draw() })
+        let varianceSample = try codes((0..<varianceCount).map { _ in representations.draw() })
         func votes(_ count: Int) throws(RunError) -> [FactorVAEScore.Batch] {
             var fixed: [Int] = [], points: [[Int]] = []
             for _ in 0..<count {
-                let factor = generator.nextInt(below: grid.factors.count)
-                var batch = (0..<batchSize).map { _ in draw() }
+                let factor = representations.drawFactor()
+                var batch = (0..<batchSize).map { _ in representations.draw() }
                 for p in batch.indices { batch[p][factor] = batch[0][factor] }
                 fixed.append(factor)
                 points += batch

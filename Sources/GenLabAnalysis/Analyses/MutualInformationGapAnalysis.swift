@@ -25,14 +25,10 @@ public struct MutualInformationGapAnalysis: Analysis {
     }
 
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
-        let model = try run.latentModel(for: Self.name)
-        let dataset = try data.dataset()
-        guard let grid = dataset.factors, let images = dataset.gridImages else {
-            throw RunError(.analysis, "'\(Self.name)' needs a dataset with ground-truth factors (dsprites); \(run.experiment.dataset.name.rawValue) has none", path: run.path)
-        }
-        var generator = RandomGenerator(seed: UInt64(seed), stream: .disentanglement)
-        let sampled = (0..<count).map { _ in grid.sizes.map { generator.nextInt(below: $0) } }
-        let (mu, k) = try data.means(images.subset(sampled.map { grid.image(at: $0) }), model: model, run: run, analysis: Self.name)
+        var representations = try GridRepresentations(run: run, data: data, analysis: Self.name, seed: seed)
+        let grid = representations.grid
+        let sampled = (0..<count).map { _ in representations.draw() }
+        let (mu, k) = try representations.means(sampled)
         let codes = (0..<k).map { d in (0..<count).map { Double(mu[$0 * k + d]) } }
         let factors = grid.factors.indices.map { j in sampled.map { $0[j] } }
         let result = MutualInformationGap.compute(codes: codes, factors: factors, bins: bins)
