@@ -1,7 +1,7 @@
 """disentanglement_lib's metrics on fixed representations and fixed samples, transcribed from
 its code (google-research/disentanglement_lib, disentanglement_lib/evaluation/metrics/
-mig.py, factor_vae.py and utils.py) into numpy and scikit-learn with its default settings
-(unsupervised_study_v1's metric configs): writes Tests/Fixtures/disentanglement-reference.json,
+mig.py, factor_vae.py, beta_vae.py, sap_score.py, dci.py and utils.py) into numpy and
+scikit-learn with its default settings (unsupervised_study_v1's metric configs): writes Tests/Fixtures/disentanglement-reference.json,
 which GenLabAnalysisTests' DisentanglementMetricTests gives GenLab's metrics.
 
 Requirements (MIG moves with scikit-learn's mutual_info_score, so the version is pinned):
@@ -19,7 +19,9 @@ import numpy as np
 import scipy
 import scipy.stats
 import sklearn
+import sklearn.linear_model
 import sklearn.metrics
+import sklearn.svm
 
 SIZES = [3, 6, 40, 32, 32]
 rng = np.random.RandomState(0)
@@ -136,6 +138,63 @@ def compute_avg_diff_top_two(matrix):
     return np.mean(sorted_matrix[-1, :] - sorted_matrix[-2, :])
 
 
+# --- β-VAE (beta_vae.py): a batch of pairs sharing one factor, the feature mean |z1 - z2|, -------
+# --- LogisticRegression() predicting the factor; here batches of 16 (64 there) --------------------
+def beta_vae_batch(batch_size=16):
+    index = rng.randint(len(SIZES))
+    factors1, factors2 = sample_factors(batch_size), sample_factors(batch_size)
+    factors2[:, index] = factors1[:, index]
+    return int(index), code(factors1), code(factors2)
+
+
+# --- the classifiers at their defaults and fitted to their optimum (tolerances 1e-12), so that ---
+# --- GenLab's exact fits are checked against both --------------------------------------------------
+def logistic(points, labels, **tight):
+    return sklearn.linear_model.LogisticRegression(random_state=0, **tight).fit(points, labels)
+
+
+def linear_svc(points, labels, **tight):
+    return sklearn.svm.LinearSVC(C=0.01, class_weight="balanced", **tight).fit(points, labels)
+
+
+TIGHT_LOGISTIC = dict(solver="newton-cg", tol=1e-14, max_iter=100000)
+TIGHT_SVC = dict(tol=1e-12, max_iter=1000000)
+
+
+def fitted(model):
+    return {"coef": model.coef_.tolist(), "intercept": model.intercept_.tolist(), "classes": model.classes_.tolist()}
+
+
+# --- SAP (sap_score.py) on discrete factors: LinearSVC(C=0.01, class_weight="balanced") on one ---
+# --- code, test accuracy ---------------------------------------------------------------------------
+def sap_discrete_matrix(mus, ys, mus_test, ys_test):
+    matrix = np.zeros([mus.shape[0], ys.shape[0]])
+    for i in range(mus.shape[0]):
+        for j in range(ys.shape[0]):
+            classifier = linear_svc(mus[i, :][:, np.newaxis], ys[j, :])
+            pred = classifier.predict(mus_test[i, :][:, np.newaxis])
+            matrix[i, j] = np.mean(pred == ys_test[j, :])
+    return matrix
+
+
+# --- DCI with GenLab's importance regressor: codes standardised by the training points, factors --
+# --- scaled to [0, 1], one Lasso(alpha=0.02) per factor, importance |weight|, RMSE per factor -----
+def dci_lasso(codes, factors, test_codes, test_factors, alpha=0.02):
+    mean, deviation = codes.mean(axis=0), codes.std(axis=0)
+    safe = np.where(deviation > 0, deviation, 1.0)
+    train = np.where(deviation > 0, (codes - mean) / safe, 0.0)
+    test = np.where(deviation > 0, (test_codes - mean) / safe, 0.0)
+    targets, test_targets = factors / (np.array(SIZES) - 1.0), test_factors / (np.array(SIZES) - 1.0)
+    importance, train_error, test_error, default_importance = [], [], [], []
+    for j in range(len(SIZES)):
+        model = sklearn.linear_model.Lasso(alpha=alpha, tol=1e-14, max_iter=1000000).fit(train, targets[:, j])
+        default_importance.append(np.abs(sklearn.linear_model.Lasso(alpha=alpha).fit(train, targets[:, j]).coef_))
+        importance.append(np.abs(model.coef_))
+        train_error.append(np.sqrt(np.mean((model.predict(train) - targets[:, j]) ** 2)))
+        test_error.append(np.sqrt(np.mean((model.predict(test) - test_targets[:, j]) ** 2)))
+    return np.array(importance).T, train_error, test_error, np.array(default_importance).T
+
+
 mig_factors = sample_factors(1000)
 mig_codes = code(mig_factors)
 mig = compute_mig(mig_codes.T, mig_factors.T)
@@ -179,7 +238,58 @@ reference["dci"] = {
     "zero_disentanglement": float(disentanglement(np.zeros((3, 2)))), "zero_completeness": float(completeness(np.zeros((3, 2)))),
 }
 reference["sap"] = {"continuous_matrix": sap_matrix.tolist(), "score": float(compute_avg_diff_top_two(sap_matrix))}
+beta_train = [beta_vae_batch() for _ in range(300)]
+beta_eval = [beta_vae_batch() for _ in range(200)]
+beta_features = np.array([np.mean(np.abs(a - b), axis=0) for _, a, b in beta_train])
+beta_labels = np.array([f for f, _, _ in beta_train])
+beta_eval_features = np.array([np.mean(np.abs(a - b), axis=0) for _, a, b in beta_eval])
+beta_eval_labels = np.array([f for f, _, _ in beta_eval])
+beta_model = logistic(beta_features, beta_labels)
+beta_tight = logistic(beta_features, beta_labels, **TIGHT_LOGISTIC)
+reference["beta_vae"] = {
+    "pairs": [{"factor": f, "first": a.tolist(), "second": b.tolist()} for f, a, b in beta_train[:10]],
+    "features": beta_features.tolist(), "labels": beta_labels.tolist(),
+    "eval_features": beta_eval_features.tolist(), "eval_labels": beta_eval_labels.tolist(),
+    "train_accuracy": float(beta_model.score(beta_features, beta_labels)),
+    "eval_accuracy": float(beta_model.score(beta_eval_features, beta_eval_labels)),
+    "tight_train_accuracy": float(beta_tight.score(beta_features, beta_labels)),
+    "tight_eval_accuracy": float(beta_tight.score(beta_eval_features, beta_eval_labels)),
+    "default": fitted(beta_model), "tight": fitted(beta_tight),
+}
+# two-class fits: the one-row forms of both classifiers
+binary_points = rng.randn(200, 3)
+binary_labels = (binary_points @ [1.0, -2.0, 0.5] + rng.randn(200) > 0.3).astype(int) * 5 + 2  # labels 2 and 7
+binary_labels[:40] = 2
+reference["binary"] = {
+    "points": binary_points.tolist(), "labels": binary_labels.tolist(),
+    "logistic": fitted(logistic(binary_points, binary_labels, **TIGHT_LOGISTIC)),
+    "svc": fitted(linear_svc(binary_points, binary_labels, **TIGHT_SVC)),
+}
+
+sap_factors_test = sample_factors(500)
+sap_codes_test = code(sap_factors_test)
+sap_discrete = sap_discrete_matrix(mig_codes.T, mig_factors.T, sap_codes_test.T, sap_factors_test.T)
+# one of its classifiers (code 0 predicting the orientation, 40 classes) at its optimum
+sap_tight = linear_svc(mig_codes[:, 0:1], mig_factors[:, 2], **TIGHT_SVC)
+reference["sap"].update({
+    "test_codes": sap_codes_test.tolist(), "test_factors": sap_factors_test.tolist(),
+    "discrete_matrix": sap_discrete.tolist(), "discrete_score": float(compute_avg_diff_top_two(sap_discrete)),
+    "tight_code0_orientation": fitted(sap_tight),
+})
+
+dci_importance, dci_train_error, dci_test_error, dci_default = dci_lasso(mig_codes, mig_factors, sap_codes_test, sap_factors_test)
+reference["dci"].update({
+    "lasso_alpha": 0.02, "lasso_importance": dci_importance.tolist(), "lasso_default_importance": dci_default.tolist(),
+    "lasso_train_error": dci_train_error, "lasso_test_error": dci_test_error,
+    "lasso_disentanglement": float(disentanglement(dci_importance)), "lasso_completeness": float(completeness(dci_importance)),
+})
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "disentanglement-reference.json")
 with open(path, "w") as f:
     json.dump(reference, f)
+print("beta_vae", reference["beta_vae"]["train_accuracy"], reference["beta_vae"]["eval_accuracy"],
+      "tight", reference["beta_vae"]["tight_train_accuracy"], reference["beta_vae"]["tight_eval_accuracy"])
+print("sap discrete", reference["sap"]["discrete_score"], "dci lasso", reference["dci"]["lasso_disentanglement"],
+      reference["dci"]["lasso_completeness"], "errors", dci_test_error,
+      "default vs tight importance", float(np.abs(dci_default - dci_importance).max()))
 print(path, "MIG", mig["discrete_mig"], "FactorVAE", train_accuracy, eval_accuracy, "active", int(active_dims.sum()))

@@ -86,6 +86,99 @@ import Testing
         #expect(abs(SAPScore.meanGap(matrix) - ((sap["score"] as? NSNumber)?.doubleValue ?? .nan)) < 1e-9)
     }
 
+    static func numbers(_ value: Any?) -> [Double] { (value as? [NSNumber] ?? []).map(\.doubleValue) }
+
+    /// A fitted classifier against scikit-learn's fitted to its optimum (tolerance 1e-12 or less):
+    /// the weights, and the intercepts relative to the first (a multinomial's intercepts are
+    /// fixed only up to a common shift), within `tolerance`.
+    static func expectFit(_ fit: any LinearClassifier, _ reference: Any?, tolerance: Double, _ what: String) {
+        guard let reference = reference as? [String: Any] else {
+            Issue.record("no reference for \(what)")
+            return
+        }
+        let coef = matrix(reference["coef"]), intercept = numbers(reference["intercept"])
+        #expect(fit.classes == (reference["classes"] as? [Int] ?? []), "\(what): classes")
+        #expect(coef.count == fit.weights.count && zip(fit.weights.joined(), coef.joined()).allSatisfy { abs($0 - $1) <= tolerance },
+                "\(what): weights \(fit.weights) against \(coef)")
+        let shift = fit.intercepts.count > 1 ? (fit.intercepts[0] - intercept[0]) : 0
+        #expect(intercept.count == fit.intercepts.count && zip(fit.intercepts, intercept).allSatisfy { abs($0 - $1 - shift) <= tolerance },
+                "\(what): intercepts \(fit.intercepts) against \(intercept)")
+    }
+
+    /// The β-VAE score: each batch's feature (mean |z₁ − z₂|) within 1e-12; the logistic
+    /// regression's weights within 1e-6 of scikit-learn's optimum; both accuracies equal to
+    /// scikit-learn's default fit (lbfgs, 100 iterations), whose predictions its optimum shares.
+    @Test func betaVAEScore() throws {
+        let b = try #require(DisentanglementMetricTests.reference["beta_vae"] as? [String: Any])
+        let features = DisentanglementMetricTests.matrix(b["features"])
+        let pairs = (b["pairs"] as? [[String: Any]] ?? []).map {
+            BetaVAEScore.Batch(factor: $0["factor"] as? Int ?? -1, first: DisentanglementMetricTests.matrix($0["first"]), second: DisentanglementMetricTests.matrix($0["second"]))
+        }
+        #expect(pairs.count == 10 && zip(pairs, features).allSatisfy { pair, expected in zip(pair.feature, expected).allSatisfy { abs($0 - $1) < 1e-12 } })
+        let labels = (b["labels"] as? [Int]) ?? [], evalLabels = (b["eval_labels"] as? [Int]) ?? []
+        let fit = LogisticRegression(features: features, labels: labels)
+        DisentanglementMetricTests.expectFit(fit, b["tight"], tolerance: 1e-6, "β-VAE's logistic regression")
+        let evalFeatures = DisentanglementMetricTests.matrix(b["eval_features"])
+        let accuracy = { (key: String) in (b[key] as? NSNumber)?.doubleValue ?? .nan }
+        #expect(abs(fit.accuracy(features: features, labels: labels) - accuracy("train_accuracy")) < 1e-12)
+        #expect(abs(fit.accuracy(features: evalFeatures, labels: evalLabels) - accuracy("eval_accuracy")) < 1e-12)
+        // the metric itself, on one-pair batches whose feature is a stored one (features are ≥ 0)
+        let asBatches = { (rows: [[Double]], labels: [Int]) in
+            zip(rows, labels).map { BetaVAEScore.Batch(factor: $1, first: [$0], second: [[Double](repeating: 0, count: $0.count)]) }
+        }
+        let result = BetaVAEScore.compute(train: asBatches(features, labels), eval: asBatches(evalFeatures, evalLabels))
+        #expect(abs(result.trainAccuracy - accuracy("train_accuracy")) < 1e-12 && abs(result.evalAccuracy - accuracy("eval_accuracy")) < 1e-12)
+    }
+
+    /// Two classes: the one-row forms of both classifiers (labels 2 and 7, unbalanced) within
+    /// 1e-6 of scikit-learn's optimum.
+    @Test func twoClassFits() throws {
+        let b = try #require(DisentanglementMetricTests.reference["binary"] as? [String: Any])
+        let points = DisentanglementMetricTests.matrix(b["points"]), labels = (b["labels"] as? [Int]) ?? []
+        DisentanglementMetricTests.expectFit(LogisticRegression(features: points, labels: labels), b["logistic"], tolerance: 1e-6, "binary logistic regression")
+        DisentanglementMetricTests.expectFit(LinearSVC(features: points, labels: labels, c: 0.01), b["svc"], tolerance: 1e-6, "binary LinearSVC")
+    }
+
+    /// SAP on discrete factors: one of its one-vs-rest classifiers (40 classes) within 1e-6 of
+    /// liblinear's optimum; the score matrix equal to scikit-learn's default fits entry by
+    /// entry (accuracies on 500 test points), so the score equal within 1e-12.
+    @Test func sapOnDiscreteFactors() throws {
+        let sap = try #require(DisentanglementMetricTests.reference["sap"] as? [String: Any])
+        let mig = try #require(DisentanglementMetricTests.reference["mig"] as? [String: Any])
+        let points = DisentanglementMetricTests.matrix(mig["codes"]), factorRows = DisentanglementMetricTests.matrix(mig["factors"])
+        let testPoints = DisentanglementMetricTests.matrix(sap["test_codes"]), testRows = DisentanglementMetricTests.matrix(sap["test_factors"])
+        DisentanglementMetricTests.expectFit(LinearSVC(features: points.map { [$0[0]] }, labels: factorRows.map { Int($0[2]) }, c: 0.01),
+                                             sap["tight_code0_orientation"], tolerance: 1e-6, "SAP's LinearSVC")
+        let matrix = SAPScore.discreteMatrix(codes: (0..<10).map { d in points.map { $0[d] } }, factors: (0..<5).map { j in factorRows.map { Int($0[j]) } },
+                                             testCodes: (0..<10).map { d in testPoints.map { $0[d] } }, testFactors: (0..<5).map { j in testRows.map { Int($0[j]) } })
+        let expected = DisentanglementMetricTests.matrix(sap["discrete_matrix"])
+        let differing = zip(matrix.joined(), expected.joined()).filter { $0 != $1 }
+        #expect(expected.count == 10 && differing.isEmpty, "\(differing.count) entries differ: \(differing.prefix(5))")
+        #expect(abs(SAPScore.meanGap(matrix) - ((sap["discrete_score"] as? NSNumber)?.doubleValue ?? .nan)) < 1e-12)
+    }
+
+    /// DCI with GenLab's lasso importances: every importance within 1e-7 of scikit-learn's
+    /// `Lasso(alpha=0.02)` at its optimum (tolerance 1e-14), the errors within 1e-9, the
+    /// disentanglement and completeness within 1e-6.
+    @Test func dciWithLassoImportances() throws {
+        let dci = try #require(DisentanglementMetricTests.reference["dci"] as? [String: Any])
+        let sap = try #require(DisentanglementMetricTests.reference["sap"] as? [String: Any])
+        let mig = try #require(DisentanglementMetricTests.reference["mig"] as? [String: Any])
+        let sizes = [3.0, 6, 40, 32, 32]
+        let scaled = { (rows: [[Double]]) in rows.map { row in zip(row, sizes).map { $0 / ($1 - 1) } } }
+        let fit = DCIImportance(codes: DisentanglementMetricTests.matrix(mig["codes"]), factors: scaled(DisentanglementMetricTests.matrix(mig["factors"])),
+                                testCodes: DisentanglementMetricTests.matrix(sap["test_codes"]), testFactors: scaled(DisentanglementMetricTests.matrix(sap["test_factors"])),
+                                alpha: 0.02)
+        let expected = DisentanglementMetricTests.matrix(dci["lasso_importance"])
+        #expect(expected.count == 10 && zip(fit.importance.joined(), expected.joined()).allSatisfy { abs($0 - $1) < 1e-7 })
+        let train = DisentanglementMetricTests.numbers(dci["lasso_train_error"]), test = DisentanglementMetricTests.numbers(dci["lasso_test_error"])
+        #expect(train.count == 5 && zip(fit.trainError, train).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(test.count == 5 && zip(fit.testError, test).allSatisfy { abs($0 - $1) < 1e-9 })
+        let scores = DCIScore.compute(importance: fit.importance)
+        #expect(abs(scores.disentanglement - ((dci["lasso_disentanglement"] as? NSNumber)?.doubleValue ?? .nan)) < 1e-6)
+        #expect(abs(scores.completeness - ((dci["lasso_completeness"] as? NSNumber)?.doubleValue ?? .nan)) < 1e-6)
+    }
+
     /// `mig` after training a small dSprites VAE: the score is MIG of the stored μ and factors,
     /// the factors lie in the grid and are the seeded stream's; never a default analysis; on a
     /// dataset without factors, refused at its line.

@@ -24,6 +24,18 @@ public enum SAPScore {
         }
     }
 
+    /// For discrete factors (disentanglement_lib's default): the accuracy on the test points of
+    /// a `LinearSVC(C: 0.01, class_weight: "balanced")` predicting factor j from code i alone,
+    /// trained on the training points. Codes [code][point], factors [factor][point].
+    public static func discreteMatrix(codes: [[Double]], factors: [[Int]], testCodes: [[Double]], testFactors: [[Int]]) -> [[Double]] {
+        zip(codes, testCodes).map { code, testCode in
+            zip(factors, testFactors).map { factor, testFactor in
+                LinearSVC(features: code.map { [$0] }, labels: factor, c: 0.01)
+                    .accuracy(features: testCode.map { [$0] }, labels: testFactor)
+            }
+        }
+    }
+
     /// The mean over the factors (columns) of the gap between their two largest scores.
     public static func meanGap(_ matrix: [[Double]]) -> Double {
         let factors = matrix.first?.count ?? 0
