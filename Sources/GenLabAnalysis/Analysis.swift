@@ -48,7 +48,8 @@ public enum AnalysisCatalog {
                                                   Traversal.self, Interpolation.self, Metrics.self, PosteriorFit.self,
                                                   Inversion.self, ActivationMaximisation.self, PCABaseline.self,
                                                   FrechetDistanceAnalysis.self, ClassifierScore.self, ModeCoverage.self, Memorisation.self,
-                                                  MutualInformationGapAnalysis.self, FactorVAEScoreAnalysis.self]
+                                                  MutualInformationGapAnalysis.self, FactorVAEScoreAnalysis.self,
+                                                  BetaVAEScoreAnalysis.self, SAPAnalysis.self, DCIAnalysis.self]
 
     /// The numbers an analysis record measured: its integer and number attributes but the
     /// analysis's parameters and `step`.

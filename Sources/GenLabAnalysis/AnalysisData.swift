@@ -11,6 +11,8 @@ public final class AnalysisData {
     let datasets: DatasetCache
     private var trainedClassifier: TrainedClassifier?
     var scores: [String: ClassifierScores] = [:]
+    /// μ of the grid images encoded so far (datasets with factors).
+    private var knownGridMeans: GridMeans?
 
     init(spec: DatasetSpec, datasets: DatasetCache) {
         self.spec = spec
@@ -19,6 +21,14 @@ public final class AnalysisData {
 
     /// The dataset of the run's configuration.
     func dataset() throws(RunError) -> Dataset { try datasets.dataset(spec) }
+
+    /// The μ of grid images shared by the run's disentanglement analyses.
+    func gridMeans(count: Int) -> GridMeans {
+        if let knownGridMeans { return knownGridMeans }
+        let made = GridMeans(gridCount: count)
+        knownGridMeans = made
+        return made
+    }
 
     /// `images` as one normalised batch (with their labels).
     func batch(_ images: ImageSet) -> (images: Tensor, labels: [Int32]) {

@@ -40,12 +40,7 @@ public struct FactorVAEScoreAnalysis: Analysis {
     public func run(on run: TrainedRun, data: AnalysisData, pictures: String) throws(RunError) -> AnalysisRecord {
         var representations = try GridRepresentations(run: run, data: data, analysis: Self.name, seed: seed)
         let grid = representations.grid
-        /// μ of the grid images with these factors, [point][dimension].
-        func codes(_ points: [[Int]]) throws(RunError) -> [[Double]] {
-            let (mu, k) = try representations.means(points)
-            return (0..<points.count).map { p in (0..<k).map { Double(mu[p * k + $0]) } }
-        }
-        let varianceSample = try codes((0..<varianceCount).map { _ in representations.draw() })
+        let varianceSample = try representations.codes((0..<varianceCount).map { _ in representations.draw() })
         func votes(_ count: Int) throws(RunError) -> [FactorVAEScore.Batch] {
             var fixed: [Int] = [], points: [[Int]] = []
             for _ in 0..<count {
@@ -55,7 +50,7 @@ public struct FactorVAEScoreAnalysis: Analysis {
                 fixed.append(factor)
                 points += batch
             }
-            let all = try codes(points)
+            let all = try representations.codes(points)
             return fixed.enumerated().map { FactorVAEScore.Batch(factor: $1, codes: Array(all[($0 * batchSize)..<(($0 + 1) * batchSize)])) }
         }
         let trainBatches = try votes(train), evalBatches = try votes(eval)

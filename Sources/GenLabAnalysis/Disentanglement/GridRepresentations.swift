@@ -42,8 +42,16 @@ struct GridRepresentations {
         generator.nextInt(below: grid.factors.count)
     }
 
-    /// μ of the grid images whose factor indices are `points`: N × K values and K.
+    /// μ of the grid images whose factor indices are `points` (each image encoded once for all
+    /// the run's analyses): N × K values and K.
     func means(_ points: [[Int]]) throws(RunError) -> (mu: [Float], k: Int) {
-        try data.means(images.subset(points.map { grid.image(at: $0) }), model: model, run: run, analysis: analysis)
+        try data.gridMeans(count: grid.count).means(points.map { grid.image(at: $0) }, images: images, model: model, run: run,
+                                                    data: data, analysis: analysis)
+    }
+
+    /// μ of the grid images whose factor indices are `points`, [point][dimension].
+    func codes(_ points: [[Int]]) throws(RunError) -> [[Double]] {
+        let (mu, k) = try means(points)
+        return (0..<points.count).map { p in (0..<k).map { Double(mu[p * k + $0]) } }
     }
 }

@@ -37,19 +37,24 @@ public struct LinearSVC: LinearClassifier {
     /// (w, b) of one binary problem.
     static func fit(_ features: [[Double]], signs: [Double], costs: [Double]) -> [Double] {
         let width = (features.first?.count ?? 0) + 1
+        // each point with its constant 1, flat
+        let augmented: [Double] = features.flatMap { $0 + [1.0] }
         return NewtonMinimizer().minimize(from: [Double](repeating: 0, count: width)) { theta in
             var value = theta.reduce(0) { $0 + $1 * $1 } / 2
             var gradient = theta
             var hessian = [Double](repeating: 0, count: width * width)
             for i in 0..<width { hessian[i * width + i] = 1 }
-            for (x, (s, cost)) in zip(features, zip(signs, costs)) {
-                let xt = x + [1]
-                let margin = 1 - s * zip(theta, xt).reduce(0) { $0 + $1.0 * $1.1 }
+            for i in signs.indices {
+                let x = i * width
+                var decision = 0.0
+                for a in 0..<width { decision += theta[a] * augmented[x + a] }
+                let margin = 1 - signs[i] * decision
                 guard margin > 0 else { continue }
+                let cost = costs[i]
                 value += cost * margin * margin
                 for a in 0..<width {
-                    gradient[a] -= 2 * cost * margin * s * xt[a]
-                    for b in 0..<width { hessian[a * width + b] += 2 * cost * xt[a] * xt[b] }
+                    gradient[a] -= 2 * cost * margin * signs[i] * augmented[x + a]
+                    for b in 0..<width { hessian[a * width + b] += 2 * cost * augmented[x + a] * augmented[x + b] }
                 }
             }
             return (value, gradient, hessian)

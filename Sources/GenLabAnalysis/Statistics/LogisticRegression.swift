@@ -24,6 +24,8 @@ public struct LogisticRegression: LinearClassifier {
         let place = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let targets = labels.map { place[$0]! }
         let width = d + 1
+        // each point with its constant 1, flat
+        let augmented: [Double] = features.flatMap { $0 + [1.0] }
         // θ: each row's weights then intercept; a multinomial's first intercept stays 0 (the
         // softmax is unchanged by a shift of every intercept), so the Hessian is definite
         let free = rows * width - (rows > 1 ? 1 : 0)
@@ -37,29 +39,37 @@ public struct LogisticRegression: LinearClassifier {
             var gradient = [Double](repeating: 0, count: rows * width)
             var hessian = [Double](repeating: 0, count: rows * width * rows * width)
             let n = rows * width
-            for (x, y) in zip(features, targets) {
-                let xt = x + [1]
-                let z = w.map { row in zip(row, xt).reduce(0) { $0 + $1.0 * $1.1 } }
+            var z = [Double](repeating: 0, count: rows), p = z
+            for (i, y) in targets.enumerated() {
+                let x = i * width
+                for k in 0..<rows {
+                    var sum = 0.0
+                    for a in 0..<width { sum += w[k][a] * augmented[x + a] }
+                    z[k] = sum
+                }
                 // probabilities and the residuals p − [y = k]
-                var p: [Double]
                 if rows == 1 {
-                    let s = 1 / (1 + exp(-z[0]))
-                    p = [s]
+                    p[0] = 1 / (1 + exp(-z[0]))
                     value += y == 1 ? LogisticRegression.softplus(-z[0]) : LogisticRegression.softplus(z[0])
                 } else {
                     let top = z.max()!
-                    let sum = z.reduce(0) { $0 + exp($1 - top) }
-                    p = z.map { exp($0 - top) / sum }
+                    var sum = 0.0
+                    for k in 0..<rows {
+                        p[k] = exp(z[k] - top)
+                        sum += p[k]
+                    }
+                    for k in 0..<rows { p[k] /= sum }
                     value += top + log(sum) - z[y]
                 }
                 for k in 0..<rows {
                     let residual = p[k] - ((rows == 1 ? y == 1 : y == k) ? 1 : 0)
-                    for a in 0..<width { gradient[k * width + a] += residual * xt[a] }
+                    for a in 0..<width { gradient[k * width + a] += residual * augmented[x + a] }
                     for l in k..<rows {
                         let curvature = rows == 1 ? p[0] * (1 - p[0]) : p[k] * ((k == l ? 1 : 0) - p[l])
                         for a in 0..<width {
-                            let scaled = curvature * xt[a]
-                            for b in 0..<width { hessian[(k * width + a) * n + l * width + b] += scaled * xt[b] }
+                            let scaled = curvature * augmented[x + a]
+                            let row = (k * width + a) * n + l * width
+                            for b in 0..<width { hessian[row + b] += scaled * augmented[x + b] }
                         }
                     }
                 }
