@@ -194,6 +194,9 @@ import Testing
             analysis:
               mig: {count: 400, bins: 10}
               factor_vae_score: {num_train: 40, num_eval: 20, num_variance_estimate: 300, threshold: 0.001}
+              beta_vae_score: {batch_size: 8, num_train: 60, num_eval: 30}
+              sap: {num_train: 300, num_test: 200}
+              dci: {num_train: 300, num_test: 200}
 
             """.write(toFile: file, atomically: true, encoding: .utf8)
         let trained = try Repository.run(RunHarness.genlab, ["run", file, "--results", results, "--jobs", "1"])
@@ -209,7 +212,8 @@ import Testing
                                                   factors: (0..<5).map { j in (0..<400).map { Int(indices[$0 * 5 + j]) } }, bins: 10)
         let stored = record.attributes.first { $0.name == "mig" }?.value
         #expect(stored == .number(result.score) && result.score >= 0 && result.score <= 1)
-        #expect(!AnalysisRunner.defaults(for: .vae).contains { ["mig", "factor_vae_score"].contains($0.name) })
+        let disentanglement = ["mig", "factor_vae_score", "beta_vae_score", "sap", "dci"]
+        #expect(!AnalysisRunner.defaults(for: .vae).contains { disentanglement.contains($0.name) })
 
         // factor_vae_score (a threshold under this short run's σ of μ, about 0.03): its
         // accuracies are its stored votes' under the majority vote
@@ -227,6 +231,40 @@ import Testing
         let classifier = (0..<6).map { d in (0..<5).reduce(0) { trainVotes[$1][d] > trainVotes[$0][d] ? $1 : $0 } }
         let right = { (v: [[Int]]) in Double((0..<6).reduce(0) { $0 + v[classifier[$1]][$1] }) / Double(v.joined().reduce(0, +)) }
         #expect(number("train_accuracy") == right(trainVotes) && number("eval_accuracy") == right(evalVotes))
+
+        let records = try RunFile.readAnalyses(path: "\(results)/\(runFile)")
+        func value(_ analysis: String, _ name: String) -> Double? {
+            switch records.first(where: { $0.name == analysis })?.attributes.first(where: { $0.name == name })?.value {
+            case .number(let x)?: return x
+            case .integer(let x)?: return Double(x)
+            default: return nil
+            }
+        }
+        func array(_ analysis: String, _ name: String) -> StoredArray? { records.first { $0.name == analysis }?.arrays.first { $0.name == name } }
+        // beta_vae_score: a logistic regression of its stored features gives its accuracies
+        let features = try #require(array("beta_vae_score", "features")?.floats), shared = try #require(array("beta_vae_score", "factors"))
+        guard case .int64(let labels) = shared.values else { Issue.record("factors of the wrong type"); return }
+        let rows = (0..<90).map { p in (0..<6).map { Double(features[p * 6 + $0]) } }
+        #expect(labels.count == 90 && rows.allSatisfy { $0.allSatisfy { $0 >= 0 } })
+        let logistic = LogisticRegression(features: Array(rows[..<60]), labels: labels[..<60].map { Int($0) })
+        #expect(abs(logistic.accuracy(features: Array(rows[..<60]), labels: labels[..<60].map { Int($0) }) - (value("beta_vae_score", "train_accuracy") ?? -1)) < 1e-6)
+        #expect(abs(logistic.accuracy(features: Array(rows[60...]), labels: labels[60...].map { Int($0) }) - (value("beta_vae_score", "eval_accuracy") ?? -1)) < 1e-6)
+        // sap: the mean gap of its stored score matrix; dci: the scores of its stored importances
+        let matrix = try #require(array("sap", "score_matrix")?.floats)
+        #expect(matrix.count == 30 && matrix.allSatisfy { $0 >= 0 && $0 <= 1 })
+        let sapScore = SAPScore.meanGap((0..<6).map { d in (0..<5).map { Double(matrix[d * 5 + $0]) } })
+        #expect(abs(sapScore - (value("sap", "sap") ?? -1)) < 1e-6)
+        let importance = try #require(array("dci", "importance_matrix")?.floats)
+        let dci = DCIScore.compute(importance: (0..<6).map { d in (0..<5).map { Double(importance[d * 5 + $0]) } })
+        #expect(abs(dci.disentanglement - (value("dci", "disentanglement") ?? -1)) < 1e-5 && abs(dci.completeness - (value("dci", "completeness") ?? -1)) < 1e-5)
+        #expect((value("dci", "informativeness_test") ?? -1) > 0)
+        // μ of a grid image is the same whichever analyses encoded it first (mig's own batches
+        // when it ran first after training; dci's and factor_vae_score's here)
+        let again = try Repository.run(RunHarness.genlab, ["analyze", "\(results)/\(runFile)", "--only", "dci,factor_vae_score,mig",
+                                                           "--set", "mig.count=400", "--set", "mig.bins=10"])
+        #expect(again.status == 0, "\(again.output)")
+        let rerun = try #require(try RunFile.readAnalyses(path: "\(results)/\(runFile)").first { $0.name == "mig" })
+        #expect(rerun.arrays.first { $0.name == "mu" }?.floats == values, "mig's μ changed when other analyses encoded first")
 
         let other = "\(results)/fashion.yaml"
         try "name: f\ndataset: {name: fashion-mnist}\nmodel: {kind: vae, latent: 4, encoder: [flatten, {linear: {out: 8}}, relu], decoder: mirror}\nanalysis:\n  mig:\n"
