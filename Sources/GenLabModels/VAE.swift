@@ -76,13 +76,14 @@ public final class VAEModel: LatentModel {
 }
 
 /// VAE and CVAE training: z = μ + σ·ε with n samples of ε; loss = reconstruction (mean, or
-/// sum averaged over the samples) + β·KL (closed form, or Monte Carlo with the same ε). One
+/// sum averaged over the samples) + β·KL (closed form, or Monte Carlo with the same ε), or
+/// for β-TCVAE (`tc`) + MI + β·TC + dimension-wise KL of the same z, the three recorded. One
 /// optimizer ("model") updates every parameter.
 public final class VAETrainer: Trainer {
     public let vae: VAEModel
     public var generative: any GenerativeModel { vae }
     public let optimizers: [String: Optimizer]
-    public let lossNames = ["reconstruction", "kl", "total"]
+    public let lossNames: [String]
     private var spec: AutoencoderSpec { vae.spec }
     private let optimizer: Optimizer
     private let reparameterization: Reparameterization
@@ -102,6 +103,12 @@ public final class VAETrainer: Trainer {
         reparameterization = Reparameterization(head: vae.spec.scaleHead)
         optimizer = Optimizers.model(vae.model)
         optimizers = ["model": optimizer]
+        lossNames = ["reconstruction", "kl"] + (vae.spec.tc == nil ? [] : ["mutual_information", "total_correlation", "dimension_kl"]) + ["total"]
+    }
+
+    /// β-TCVAE's KL term, when the model has `tc`.
+    private var totalCorrelation: TotalCorrelationKL? {
+        spec.tc.map { TotalCorrelationKL(weight: Float($0.weight), estimator: $0.estimator, datasetSize: $0.datasetSize, head: spec.klScaleHead, reduction: spec.reduction) }
     }
 
     private var closedFormKL: GaussianKL { GaussianKL(head: spec.klScaleHead, reduction: spec.reduction) }
@@ -153,10 +160,20 @@ public final class VAETrainer: Trainer {
         let target = try repeated(batch, times: samples)
         let reconstruction = try model.reconstruct(output, target, scale: sampleScale, gradOutput: gradReconstruction)
         let beta = Float(spec.beta)
-        let kl = spec.kl == .closedForm ? try closedFormKL.forward(mu: mu, scale: scale) : try monteCarloKL.forward(mu: mu, scale: scale, eps: eps)
-        let losses = ["reconstruction": reconstruction, "kl": kl, "total": reconstruction + beta * kl]
+        var losses: [String: Float]
+        if let tc = totalCorrelation {
+            let terms = try tc.forward(mu: mu, scale: scale, eps: eps)
+            losses = ["reconstruction": reconstruction, "kl": terms.kl, "mutual_information": terms.mutualInformation,
+                      "total_correlation": terms.totalCorrelation, "dimension_kl": terms.dimensionKL,
+                      "total": reconstruction + terms.mutualInformation + tc.weight * terms.totalCorrelation + terms.dimensionKL]
+        } else {
+            let kl = spec.kl == .closedForm ? try closedFormKL.forward(mu: mu, scale: scale) : try monteCarloKL.forward(mu: mu, scale: scale, eps: eps)
+            losses = ["reconstruction": reconstruction, "kl": kl, "total": reconstruction + beta * kl]
+        }
         guard update else { return losses }
-        if spec.kl == .closedForm {
+        if let tc = totalCorrelation {
+            try tc.backward(mu: mu, scale: scale, eps: eps, gradMu: gradKLMu, gradScale: gradKLScale)
+        } else if spec.kl == .closedForm {
             try closedFormKL.backward(mu: mu, scale: scale, factor: beta, gradMu: gradKLMu, gradScale: gradKLScale)
         } else {
             try monteCarloKL.backward(mu: mu, scale: scale, eps: eps, factor: beta, gradMu: gradKLMu, gradScale: gradKLScale)

@@ -59,6 +59,11 @@ public struct Experiment: Equatable, Sendable {
             throw SpecError(.invalidValue, "'likelihood: bce' needs targets in [0, 1], but 'dataset.normalize' puts pixels in [\(String(format: "%.3g", range.lowerBound)), \(String(format: "%.3g", range.upperBound))] (BCE is computed on the normalised pixels, as PyTorch's BCELoss would refuse these); use normalize: unit, or likelihood: mse or gaussian",
                             at: (modelFields["likelihood"]?.location ?? modelFields.location))
         }
+        let train = try TrainSpec.parse(f["train"], kind: model.kind, at: f.location)
+        if let tc = model.autoencoder?.tc, tc.datasetSize < train.batchSize {
+            throw SpecError(.outOfRange, "'model.tc.dataset_size' is \(tc.datasetSize), smaller than a batch (train.batch_size \(train.batchSize)); it is the number of training images the batches are drawn from",
+                            at: tc.datasetSizeLocation)
+        }
         if let node = f["analysis"] {
             guard case .mapping = node else {
                 throw SpecError(.wrongType, "'analysis' must map analysis names to their parameters, e.g. {samples: {count: 16}, latent_scatter: {}}, found \(node.kindDescription)", at: node.location)
@@ -71,7 +76,7 @@ public struct Experiment: Equatable, Sendable {
             seed: UInt64(try f["seed"]?.int("seed", min: 0) ?? 0),
             dataset: dataset,
             model: model,
-            train: try TrainSpec.parse(f["train"], kind: model.kind, at: f.location),
+            train: train,
             record: try RecordSpec.parse(f["record"], kind: model.kind),
             sweep: try f["sweep"].map { n throws(SpecError) in try SweepSpec.parse(n) },
             file: file,

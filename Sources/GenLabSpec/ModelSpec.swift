@@ -118,6 +118,8 @@ public struct AutoencoderSpec: Equatable, Sendable {
     public var sparsity: Double
     /// The upper stochastic layer of a hierarchical VAE; nil otherwise.
     public var hierarchy: HierarchySpec?
+    /// β-TCVAE: the KL split, its total correlation weighted; nil for the plain KL.
+    public var tc: TotalCorrelationSpec?
     /// Location of the model section, for errors about the whole network.
     public var location: SourceLocation
     /// Location of the decoder's value ('mirror' or the list).
@@ -125,7 +127,7 @@ public struct AutoencoderSpec: Equatable, Sendable {
 
     static let keys = [
         "encoder", "decoder", "output", "likelihood", "reduction", "beta", "posterior", "scale_head", "heads",
-        "kl", "samples", "sigma_x", "classes", "corruption", "sparsity",
+        "kl", "samples", "sigma_x", "classes", "corruption", "sparsity", "tc",
     ] + HierarchySpec.keys
     static let variationalKeys = ["beta", "posterior", "scale_head", "heads", "kl", "samples"]
 
@@ -135,6 +137,7 @@ public struct AutoencoderSpec: Equatable, Sendable {
         }
         if kind != .cvae { try f.reject("classes", "applies to cvae, gan and wgan models only") }
         if kind != .ae { try f.reject("sparsity", "applies to ae models only") }
+        if kind != .vae { try f.reject("tc", "applies to vae models only (β-TCVAE)") }
         if kind == .cvae || kind == .hvae { try f.reject("corruption", "applies to ae and vae models only") }
         if kind != .hvae {
             for key in HierarchySpec.keys { try f.reject(key, "applies to hvae models only") }
@@ -180,7 +183,8 @@ public struct AutoencoderSpec: Equatable, Sendable {
             }
             sigmaX = s.plainText == "learned" ? .learned : .fixed(try s.double("model.sigma_x", exclusiveMin: 0))
         }
-        let kl = try f["kl"]?.choice("model.kl", KLEstimate.self) ?? .closedForm
+        let tc = try f["tc"].map { node throws(SpecError) in try TotalCorrelationSpec.parse(node, model: f) }
+        let kl = try f["kl"]?.choice("model.kl", KLEstimate.self) ?? (tc == nil ? .closedForm : .monteCarlo)
         let (scaleHead, klScaleHead) = try parseScaleHead(f["scale_head"], kind: kind)
         if scaleHead != klScaleHead, kl == .monteCarlo {
             throw SpecError(.notApplicable, "'model.scale_head' reads the head two ways, which only 'kl: closed_form' can (the Monte-Carlo KL uses the sampled z)", at: f["scale_head"]!.location)
@@ -202,6 +206,7 @@ public struct AutoencoderSpec: Equatable, Sendable {
             corruption: corruption,
             sparsity: try f["sparsity"]?.double("model.sparsity", min: 0) ?? 0,
             hierarchy: kind == .hvae ? try HierarchySpec.parse(f) : nil,
+            tc: tc,
             location: f.location,
             decoderLocation: decoderNode.location)
     }
@@ -222,6 +227,38 @@ extension AutoencoderSpec {
         let g = try node.fields("model.scale_head", allowed: ["sample", "kl"])
         return (try g.required("sample").choice(g.path("sample"), ScaleHead.self),
                 try g.required("kl").choice(g.path("kl"), ScaleHead.self))
+    }
+}
+
+/// β-TCVAE (Chen et al., 2018): `tc: {weight: β, estimator: minibatch_weighted |
+/// minibatch_stratified, dataset_size: N}` — the KL split into index-code mutual information,
+/// total correlation and dimension-wise KL from the batch, the total correlation weighted by
+/// β. It replaces `beta`; the KL is estimated from the one sampled z (`kl: monte_carlo`,
+/// `samples: 1`).
+public struct TotalCorrelationSpec: Equatable, Sendable {
+    /// β, the total correlation's weight.
+    public var weight: Double
+    public var estimator: TotalCorrelationKL.Estimator
+    /// N, the size of the dataset the batches are drawn from.
+    public var datasetSize: Int
+    /// Where `dataset_size` is written (checked against the batch size).
+    public var datasetSizeLocation: SourceLocation
+
+    static func parse(_ node: YAMLNode, model f: Fields) throws(SpecError) -> TotalCorrelationSpec {
+        try f.reject("beta", "does not apply with 'tc': β-TCVAE's β is 'tc.weight'")
+        try f.reject("samples", "is 1 with 'tc' (the total correlation is estimated from one sampled z per image)")
+        if let kl = f["kl"], kl.plainText != AutoencoderSpec.KLEstimate.monteCarlo.rawValue {
+            throw SpecError(.notApplicable, "'model.kl' is monte_carlo with 'tc' (the total correlation is estimated from the sampled z)", at: kl.location)
+        }
+        if let head = f["scale_head"], case .mapping = head {
+            throw SpecError(.notApplicable, "'model.scale_head' must read the head one way with 'tc'", at: head.location)
+        }
+        let g = try node.fields("model.tc", allowed: ["weight", "estimator", "dataset_size"])
+        let size = try g.required("dataset_size")
+        return TotalCorrelationSpec(weight: try g.required("weight").double(g.path("weight"), min: 0),
+                                    estimator: try g["estimator"]?.choice(g.path("estimator"), TotalCorrelationKL.Estimator.self) ?? .minibatchWeighted,
+                                    datasetSize: try size.int(g.path("dataset_size"), min: 1, max: 1 << 40),
+                                    datasetSizeLocation: size.location)
     }
 }
 

@@ -19,6 +19,8 @@ import Testing
         ("vae joint log σ, mse mean", "kind: vae\n  latent: 2\n  beta: 0.7\n  " + mlp),
         ("vae separate log-variance heads, bce", "kind: vae\n  latent: 2\n  heads: separate\n  scale_head: log_variance\n  likelihood: bce\n  " + mlp),
         ("vae isotropic, Monte-Carlo KL, 3 samples, learned σx", "kind: vae\n  latent: 2\n  posterior: isotropic\n  kl: monte_carlo\n  samples: 3\n  likelihood: gaussian\n  " + mlp),
+        ("β-TCVAE, minibatch stratified, log-variance head", "kind: vae\n  latent: 3\n  scale_head: log_variance\n  tc: {weight: 6, estimator: minibatch_stratified, dataset_size: 100}\n  " + mlp),
+        ("β-TCVAE, minibatch weighted, isotropic, batchmean", "kind: vae\n  latent: 3\n  posterior: isotropic\n  reduction: batchmean\n  tc: {weight: 0.5, dataset_size: 1000}\n  " + mlp),
         ("cvae", "kind: cvae\n  classes: 10\n  latent: 2\n  likelihood: bce\n  " + mlp),
         ("denoising sparse ae", "kind: ae\n  latent: 3\n  corruption: {mask: 0.3}\n  sparsity: 0.5\n  " + mlp),
         ("hvae", "kind: hvae\n  latent: 3\n  latent2: 2\n  beta: 0.5\n  encoder2: [{linear: {out: 4}}, tanh]\n  prior: [{linear: {out: 4}}, tanh]\n  " + mlp),
