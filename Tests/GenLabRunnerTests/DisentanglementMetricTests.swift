@@ -1,5 +1,8 @@
 import Foundation
 import GenLabAnalysis
+import GenLabData
+import GenLabModels
+import GenLabResults
 import GenLabStore
 import GenLabTestSupport
 import Testing
@@ -208,6 +211,14 @@ import Testing
         guard case .int64(let indices) = factors.values, let values = mu.floats else { Issue.record("mu or factors of the wrong type"); return }
         let sizes = [3, 6, 40, 32, 32]
         #expect((0..<400).allSatisfy { p in (0..<5).allSatisfy { (0..<Int64(sizes[$0])).contains(indices[p * 5 + $0]) } })
+        // the stored μ are those of the grid images the stored factors name, encoded here
+        // directly from the run file's weights (not through the analyses' shared encodings)
+        let loaded = try TrainedRun(path: "\(results)/\(runFile)")
+        let model = try #require(loaded.generative as? any LatentModel)
+        let named = (0..<400).map { p in (0..<5).reduce(0) { $0 * sizes[$1] + Int(indices[p * 5 + $1]) } }
+        let batch = BatchLoader.whole(DSprites.dataset().train.subset(named), normalization: .unit)
+        let direct = try model.encode(batch.images, labels: batch.labels)[0].mu.values
+        #expect(direct.count == values.count && zip(direct, values).allSatisfy { abs($0 - $1) <= 1e-5 }, "stored μ are not the μ of the stored factors' images")
         let result = MutualInformationGap.compute(codes: (0..<6).map { d in (0..<400).map { Double(values[$0 * 6 + d]) } },
                                                   factors: (0..<5).map { j in (0..<400).map { Int(indices[$0 * 5 + j]) } }, bins: 10)
         let stored = record.attributes.first { $0.name == "mig" }?.value
