@@ -64,7 +64,8 @@ struct NotebookReference: Decodable, Sendable {
 
     /// Files that are not a notebook experiment, or whose hyperparameters the notebooks leave
     /// open (their headers and experiments/README.md say so).
-    static let genLabOwn: Set<String> = ["arena-denoising-ae", "arena-hierarchical-vae", "arena-vae-halving", "celeba-dcgan", "lab-wgan-compare", "lab-wgan-gp",
+    static let genLabOwn: Set<String> = ["arena-denoising-ae", "arena-hierarchical-vae", "arena-vae-halving", "celeba-dcgan", "dsprites-beta-tcvae",
+                                           "dsprites-beta-vae", "lab-wgan-compare", "lab-wgan-gp",
                                            "quickstart", "resnet-gan",
                                            "resnet-vae"]
 
