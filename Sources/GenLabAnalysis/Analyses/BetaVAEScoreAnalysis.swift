@@ -50,7 +50,7 @@ public struct BetaVAEScoreAnalysis: Analysis {
             return BetaVAEScore.Batch(factor: factor, first: rows(0), second: rows(1))
         }
         let result = BetaVAEScore.compute(train: Array(batches[..<train]), eval: Array(batches[train...]))
-        let features = batches.flatMap(\.feature).map(Float.init)
+        let features = result.features.joined().map(Float.init)
         return AnalysisRecord(name: Self.name, attributes: [
             ("definition", .text("""
                 beta_vae_score: accuracy of a logistic regression (scikit-learn's LogisticRegression(): L2, C = 1, multinomial; \

@@ -22,18 +22,20 @@ public enum BetaVAEScore {
         }
     }
 
-    /// The accuracies and the classifier.
+    /// The accuracies, the classifier and the points' features.
     public struct Result: Sendable {
         public let trainAccuracy: Double
         public let evalAccuracy: Double
         public let classifier: LogisticRegression
+        /// Each batch's feature, the training batches first.
+        public let features: [[Double]]
     }
 
     public static func compute(train: [Batch], eval: [Batch]) -> Result {
-        let features = train.map(\.feature), labels = train.map(\.factor)
+        let features = train.map { $0.feature }, evalFeatures = eval.map { $0.feature }, labels = train.map { $0.factor }
         let classifier = LogisticRegression(features: features, labels: labels)
         return Result(trainAccuracy: classifier.accuracy(features: features, labels: labels),
-                      evalAccuracy: classifier.accuracy(features: eval.map(\.feature), labels: eval.map(\.factor)),
-                      classifier: classifier)
+                      evalAccuracy: classifier.accuracy(features: evalFeatures, labels: eval.map { $0.factor }),
+                      classifier: classifier, features: features + evalFeatures)
     }
 }
