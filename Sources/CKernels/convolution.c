@@ -1,4 +1,5 @@
 #include "convolution.h"
+#include "arena.h"
 
 #include <dnnl.h>
 #include <pthread.h>
@@ -52,61 +53,10 @@ struct genlab_convolution {
     part_state part[2];
 };
 
-/// A thread's arena: the buffers a call needs only while it runs, grown to the largest call.
-typedef struct {
-    char *data;
-    size_t size;
-} arena;
-
-/// Each thread has two: one for the buffers of the part it runs, one for what it shares
-/// with the parts as their caller (the reordered weights).
-enum { PART_ARENA, CALLER_ARENA };
-static pthread_key_t arena_keys[2];
-static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
-static void arena_free(void *a) {
-    free(((arena *)a)->data);
-    free(a);
-}
-static void arena_keys_create(void) {
-    pthread_key_create(&arena_keys[PART_ARENA], arena_free);
-    pthread_key_create(&arena_keys[CALLER_ARENA], arena_free);
-}
-
-static size_t rounded(size_t bytes) { return (bytes + 63) / 64 * 64; }
-
-/// One of the calling thread's arenas, of at least `bytes`, or NULL when it cannot grow.
-static char *arena_borrow(int which, size_t bytes) {
-    pthread_once(&arena_once, arena_keys_create);
-    arena *a = pthread_getspecific(arena_keys[which]);
-    if (!a) {
-        if (!(a = calloc(1, sizeof *a)) || pthread_setspecific(arena_keys[which], a) != 0) {
-            free(a);
-            return NULL;
-        }
-    }
-    if (a->size < bytes) {
-        free(a->data);
-        a->size = 0;
-        if (!(a->data = aligned_alloc(64, rounded(bytes)))) return NULL;
-        a->size = bytes;
-    }
-    return a->data;
-}
-
-/// Frees one of the calling thread's arenas when it has grown past 64 MiB (an evaluation
-/// over a large batch), so that it does not hold that memory until the thread ends.
-static void arena_trim(int which) {
-    arena *a = pthread_getspecific(arena_keys[which]);
-    if (!a || a->size <= ((size_t)64 << 20)) return;
-    free(a->data);
-    a->data = NULL;
-    a->size = 0;
-}
-
 /// Reserves `bytes` at the end of a layout of `*total` bytes and returns their offset.
 static size_t place(size_t *total, size_t bytes) {
     size_t offset = *total;
-    *total += rounded(bytes);
+    *total += arena_rounded(bytes);
     return offset;
 }
 
@@ -194,11 +144,13 @@ static size_t scratch_size(const_dnnl_primitive_desc_t pd) {
 }
 
 /// Whether oneDNN runs this one without im2col: a jit kernel (direct, "jit:…", or Winograd,
-/// "jit_wino_…"), not its gemm or reference one.
-static int is_direct(const_dnnl_primitive_desc_t pd) {
+/// "jit_wino_…"), or in bfloat16 a kernel of small matrix products on tiles
+/// ("brg:avx512_core_amx"); not its gemm or reference one. (In float, the brg kernels stay
+/// out: the float passes keep the kernels, and so the bits, they had.)
+static int is_direct(const_dnnl_primitive_desc_t pd, int bf16) {
     const char *name = NULL;
     dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name);
-    return name && strncmp(name, "jit", 3) == 0;
+    return name && (strncmp(name, "jit", 3) == 0 || (bf16 && strncmp(name, "brg", 3) == 0));
 }
 
 /// Builds the primitives with oneDNN's direct kernels, or with its Winograd ones
@@ -214,13 +166,20 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
         // conv: out = (in + pl + pr − k) / s + 1; transposed: out = (in − 1)·s + k − pl − pr
         padding_r[i] = transposed ? (in - 1) * s->stride + s->kernel - s->padding - out : s->padding;
     }
-    dnnl_memory_desc_t src_user, dst_user, weight_user, src_any, dst_any, weight_any;
+    dnnl_memory_desc_t src_user, dst_user, weight_user;
     TRY(dnnl_memory_desc_init_by_tag(&src_user, 4, src_dims, dnnl_f32, dnnl_nchw));
     TRY(dnnl_memory_desc_init_by_tag(&dst_user, 4, dst_dims, dnnl_f32, dnnl_nchw));
     TRY(dnnl_memory_desc_init_by_tag(&weight_user, 4, weight_dims, dnnl_f32, transposed ? dnnl_iohw : dnnl_oihw));
-    TRY(dnnl_memory_desc_init_by_tag(&src_any, 4, src_dims, dnnl_f32, dnnl_format_tag_any));
-    TRY(dnnl_memory_desc_init_by_tag(&dst_any, 4, dst_dims, dnnl_f32, dnnl_format_tag_any));
-    TRY(dnnl_memory_desc_init_by_tag(&weight_any, 4, weight_dims, dnnl_f32, dnnl_format_tag_any));
+    // what the passes multiply (`…_in`: the input, the weights, the output gradient) and what
+    // they write (`…_out`: the output, the input gradient, the weight gradient)
+    dnnl_data_type_t multiplied = s->bf16 ? dnnl_bf16 : dnnl_f32;
+    dnnl_memory_desc_t src_in, dst_in, weight_in, src_out, dst_out, weight_out;
+    TRY(dnnl_memory_desc_init_by_tag(&src_in, 4, src_dims, multiplied, dnnl_format_tag_any));
+    TRY(dnnl_memory_desc_init_by_tag(&dst_in, 4, dst_dims, multiplied, dnnl_format_tag_any));
+    TRY(dnnl_memory_desc_init_by_tag(&weight_in, 4, weight_dims, multiplied, dnnl_format_tag_any));
+    TRY(dnnl_memory_desc_init_by_tag(&src_out, 4, src_dims, dnnl_f32, dnnl_format_tag_any));
+    TRY(dnnl_memory_desc_init_by_tag(&dst_out, 4, dst_dims, dnnl_f32, dnnl_format_tag_any));
+    TRY(dnnl_memory_desc_init_by_tag(&weight_out, 4, weight_dims, dnnl_f32, dnnl_format_tag_any));
 
     dnnl_primitive_attr_t attr;
     TRY(dnnl_primitive_attr_create(&attr));
@@ -246,21 +205,21 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
         dnnl_post_ops_destroy(rectifier);
     }
     dnnl_convolution_desc_t d;
-    dnnl_status_t status = forward_init(&d, dnnl_forward_training, algorithm, &src_any, &weight_any, NULL, &dst_any,
+    dnnl_status_t status = forward_init(&d, dnnl_forward_training, algorithm, &src_in, &weight_in, NULL, &dst_out,
                                         strides, padding_l, padding_r);
     if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->forward_pd, &d, forward_attr, engine, NULL);
     dnnl_primitive_attr_destroy(forward_attr);
     if (status == dnnl_success)
-        status = data_init(&d, algorithm, &src_any, &weight_any, &dst_any, strides, padding_l, padding_r);
+        status = data_init(&d, algorithm, &src_out, &weight_in, &dst_in, strides, padding_l, padding_r);
     if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->backward_data_pd, &d, attr, engine, c->forward_pd);
     if (status == dnnl_success)
-        status = weight_init(&d, algorithm, &src_any, &weight_any, NULL, &dst_any, strides, padding_l, padding_r);
+        status = weight_init(&d, algorithm, &src_in, &weight_out, NULL, &dst_in, strides, padding_l, padding_r);
     if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->backward_weight_pd, &d, attr, engine, c->forward_pd);
     dnnl_primitive_attr_destroy(attr);
     if (status != dnnl_success) return status;
-    if (!is_direct(c->forward_pd)) c->directions &= ~GENLAB_CONVOLUTION_FORWARD;
-    if (!is_direct(c->backward_data_pd)) c->directions &= ~GENLAB_CONVOLUTION_BACKWARD_DATA;
-    if (!is_direct(c->backward_weight_pd)) c->directions &= ~GENLAB_CONVOLUTION_BACKWARD_WEIGHT;
+    if (!is_direct(c->forward_pd, s->bf16)) c->directions &= ~GENLAB_CONVOLUTION_FORWARD;
+    if (!is_direct(c->backward_data_pd, s->bf16)) c->directions &= ~GENLAB_CONVOLUTION_BACKWARD_DATA;
+    if (!is_direct(c->backward_weight_pd, s->bf16)) c->directions &= ~GENLAB_CONVOLUTION_BACKWARD_WEIGHT;
     if (!c->directions) return dnnl_unimplemented;
     int forward_runs = c->directions & GENLAB_CONVOLUTION_FORWARD;
     int data_runs = c->directions & GENLAB_CONVOLUTION_BACKWARD_DATA;
@@ -413,24 +372,30 @@ void genlab_convolution_destroy(genlab_convolution *c) {
     free(c);
 }
 
-static char library[192];
+static char library[256];
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
 static void library_describe(void) {
     const dnnl_version_t *v = dnnl_version();
-    // 16 → 16 channels on 8×8: through a 4×4 window of stride 2 (direct kernels), and through
-    // a 3×3 one of stride 1 (Winograd's where oneDNN has them)
-    genlab_convolution_shape probes[2] = {{1, 16, 16, 8, 8, 4, 4, 4, 2, 1, 0, 0.0f}, {1, 16, 16, 8, 8, 8, 8, 3, 1, 1, 0, 0.0f}};
+    // 16 → 16 channels on 8×8: through a 4×4 window of stride 2 (direct kernels), through a
+    // 3×3 one of stride 1 (Winograd's where oneDNN has them), and the first in bfloat16
+    genlab_convolution_shape probes[3] = {{1, 16, 16, 8, 8, 4, 4, 4, 2, 1, 0, 0.0f, 0},
+                                          {1, 16, 16, 8, 8, 8, 8, 3, 1, 1, 0, 0.0f, 0},
+                                          {1, 16, 16, 8, 8, 4, 4, 4, 2, 1, 0, 0.0f, 1}};
     genlab_convolution *direct = genlab_convolution_create(0, &probes[0]);
     genlab_convolution *three = genlab_convolution_create(0, &probes[1]);
+    genlab_convolution *bf16 = genlab_convolution_create(0, &probes[2]);
     if (!direct) {
         snprintf(library, sizeof library, "oneDNN %d.%d.%d, no direct kernels on this CPU (im2col throughout)", v->major,
                  v->minor, v->patch);
     } else {
-        snprintf(library, sizeof library, "oneDNN %d.%d.%d, %s kernels (3×3 stride 1: %s)", v->major, v->minor, v->patch,
-                 genlab_convolution_implementation(direct), three ? genlab_convolution_implementation(three) : "im2col");
+        snprintf(library, sizeof library, "oneDNN %d.%d.%d, %s kernels (3×3 stride 1: %s; bfloat16: %s)", v->major, v->minor,
+                 v->patch, genlab_convolution_implementation(direct),
+                 three ? genlab_convolution_implementation(three) : "im2col",
+                 bf16 ? genlab_convolution_implementation(bf16) : "none");
     }
     genlab_convolution_destroy(direct);
     genlab_convolution_destroy(three);
+    genlab_convolution_destroy(bf16);
 }
 
 const char *genlab_convolution_library(void) {
@@ -451,7 +416,7 @@ const char *genlab_convolution_implementation(const genlab_convolution *c) {
 }
 
 int genlab_convolution_set_weight(genlab_convolution *c, const float *weight, int backward) {
-    char *arena = arena_borrow(CALLER_ARENA, backward ? c->caller_backward_bytes : c->caller_forward_bytes);
+    char *arena = arena_borrow(ARENA_CALLER, backward ? c->caller_backward_bytes : c->caller_forward_bytes);
     if (!arena) return (dnnl_status_t)GENLAB_CONVOLUTION_OUT_OF_MEMORY;
     omp_set_num_threads(1);
     port *w = backward ? &c->weight_backward : &c->weight_forward;
@@ -486,11 +451,11 @@ static dnnl_status_t forward(genlab_convolution *c, int part, const float *input
 
 int genlab_convolution_forward(genlab_convolution *c, int part, const float *input, float *output) {
     if (!(c->directions & GENLAB_CONVOLUTION_FORWARD)) return dnnl_invalid_arguments;
-    char *arena = arena_borrow(PART_ARENA, c->forward_bytes);
+    char *arena = arena_borrow(ARENA_PART, c->forward_bytes);
     if (!arena) return (dnnl_status_t)GENLAB_CONVOLUTION_OUT_OF_MEMORY;
     omp_set_num_threads(1);
     dnnl_status_t status = forward(c, part, input, output, arena);
-    arena_trim(PART_ARENA);
+    arena_trim(ARENA_PART);
     return status;
 }
 
@@ -540,11 +505,11 @@ int genlab_convolution_backward(genlab_convolution *c, int part, const float *in
     if ((grad_input && !(c->directions & GENLAB_CONVOLUTION_BACKWARD_DATA)) ||
         (grad_weight && !(c->directions & GENLAB_CONVOLUTION_BACKWARD_WEIGHT)))
         return dnnl_invalid_arguments;
-    char *arena = arena_borrow(PART_ARENA, c->backward_bytes);
+    char *arena = arena_borrow(ARENA_PART, c->backward_bytes);
     if (!arena) return (dnnl_status_t)GENLAB_CONVOLUTION_OUT_OF_MEMORY;
     omp_set_num_threads(1);
     dnnl_status_t status = backward(c, part, input, grad_output, grad_input, grad_weight, arena);
-    arena_trim(PART_ARENA);
+    arena_trim(ARENA_PART);
     return status;
 }
 

@@ -39,6 +39,8 @@ public struct SpecError: GenLabError, Equatable {
         case shapeMismatch
         /// The model or a batch would not fit in this machine's memory.
         case tooLarge
+        /// A setting this machine's CPU cannot run (bf16 without AMX or AVX512-BF16).
+        case unsupportedHardware
         /// A sweep or `--set` override that cannot apply.
         case sweep
     }

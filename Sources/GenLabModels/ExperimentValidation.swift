@@ -2,12 +2,14 @@ import GenLabSpec
 
 /// The whole check of an experiment file, as `genlab validate` runs it.
 public enum ExperimentValidation {
-    /// Reads the file, expands its sweep, and builds every point's networks; returns the
-    /// points, or the first problem with its place in the file.
+    /// Reads the file, expands its sweep, builds every point's networks and checks that this
+    /// CPU runs its precision; returns the points, or the first problem with its place in the
+    /// file.
     public static func check(file: String) throws(SpecError) -> [ExperimentPoint] {
         let experiment = try Experiment.load(path: file)
         let points = try experiment.points()
         for point in points {
+            _ = try point.experiment.train.precision.resolved()
             try checkMetrics(point.experiment, prune: experiment.sweep?.prune, model: try BuiltModel(point.experiment, initializing: false))
         }
         try experiment.sweep?.prune?.check(points: points.count)

@@ -56,6 +56,11 @@ public struct BuiltModel {
     /// discriminator/critic.
     public var networks: [BuiltNetwork] { architecture.all }
 
+    /// Sets what every network's matrix products multiply (see `Layer.use`).
+    public func use(_ precision: Precision) {
+        for built in networks { built.network.use(precision) }
+    }
+
     /// The network stored under `name` in run files ("encoder", "critic", …).
     public func network(named name: String) -> BuiltNetwork? { networks.first { $0.name == name } }
     public var parameterCount: Int { parameterGroups.reduce(0) { $0 + $1.parameters.reduce(0) { $0 + $1.parameter.value.count } } }

@@ -3,7 +3,7 @@
 /// otherwise each chunk of the batch (see `BatchChunks`) is unfolded (im2col) and multiplied
 /// by one sgemm, and a batch of one chunk keeps its columns for backward, a larger one is
 /// unfolded again there.
-public final class Conv2d: WeightedLayer, RectifiesItsOutput {
+public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices {
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: Int
@@ -12,6 +12,8 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput {
     public let weight: Parameter
     public let bias: Parameter?
     public var isTraining = true
+    /// What its matrix products multiply (fp32 unless the model is trained in bf16).
+    public var precision = Precision.fp32
     public var typeName: String { "Conv2d" }
 
     private let output = Tensor(zeros: [0])
@@ -55,6 +57,7 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput {
         (inChannels, outChannels, kernelSize) = (other.inChannels, other.outChannels, other.kernelSize)
         (stride, padding, weight, bias) = (other.stride, other.padding, other.weight, nil)
         usesDirectKernels = other.usesDirectKernels
+        precision = other.precision
     }
 
     public var parameters: [NamedParameter] {
@@ -93,7 +96,8 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput {
         let convolution = direct.convolution(for: DirectConvolution.Shape(
             transposed: false, batch: n, inChannels: inChannels, outChannels: outChannels,
             height: g.height, width: g.width, outHeight: g.outputHeight, outWidth: g.outputWidth,
-            kernel: kernelSize, stride: stride, padding: padding, rectifier: bias == nil ? rectifier : nil))
+            kernel: kernelSize, stride: stride, padding: padding, rectifier: bias == nil ? rectifier : nil,
+            precision: precision))
         columnsHoldInput = false
         guard let convolution, convolution.runsForward else {
             forwardByColumns(input, geometry: g, rectifier: rectifier)
@@ -118,7 +122,7 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput {
             Im2Col.unfold(input.data + start * imageSize, batch: count, geometry: g, into: columns.data)
             BLAS.gemm(m: outChannels, n: count * plane, k: g.patchSize,
                       a: weight.value.data, lda: g.patchSize, b: columns.data, ldb: count * plane,
-                      beta: 0, c: channelMajor.data, ldc: count * plane)
+                      beta: 0, c: channelMajor.data, ldc: count * plane, precision: precision)
             ChannelLayout.toImages(channelMajor.data, batch: count, channels: outChannels, plane: plane,
                                    bias: bias.map { UnsafePointer($0.value.data) }, rectifier: rectifier,
                                    into: output.data + start * outputSize)
@@ -154,13 +158,13 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput {
                 if !columnsHoldInput { Im2Col.unfold(input.data + start * imageSize, batch: count, geometry: g, into: columns.data) }
                 BLAS.gemm(transB: true, m: outChannels, n: g.patchSize, k: count * plane,
                           a: channelMajor.data, lda: count * plane, b: columns.data, ldb: count * plane,
-                          beta: 1, c: weight.grad.data, ldc: g.patchSize)
+                          beta: 1, c: weight.grad.data, ldc: g.patchSize, precision: precision)
             }
             guard data else { continue }
             // ∂L/∂columns = Wᵀ · ∂L/∂out, folded back onto the input grid
             BLAS.gemm(transA: true, m: g.patchSize, n: count * plane, k: outChannels,
                       a: weight.value.data, lda: g.patchSize, b: channelMajor.data, ldb: count * plane,
-                      beta: 0, c: columns.data, ldc: count * plane)
+                      beta: 0, c: columns.data, ldc: count * plane, precision: precision)
             Im2Col.fold(columns.data, batch: count, geometry: g, into: gradInput.data + start * imageSize)
         }
     }

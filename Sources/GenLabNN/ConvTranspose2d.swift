@@ -2,7 +2,7 @@
 /// weight (in, out, k, k), bias (out). The forward pass is the data gradient of a
 /// convolution: oneDNN's direct kernel where it has one (`DirectConvolution`), otherwise
 /// per chunk of the batch (see `BatchChunks`) one sgemm into columns, then col2im.
-public final class ConvTranspose2d: RectifiesItsOutput {
+public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: Int
@@ -12,6 +12,8 @@ public final class ConvTranspose2d: RectifiesItsOutput {
     public let weight: Parameter
     public let bias: Parameter?
     public var isTraining = true
+    /// What its matrix products multiply (fp32 unless the model is trained in bf16).
+    public var precision = Precision.fp32
     public var typeName: String { "ConvTranspose2d" }
 
     private let output = Tensor(zeros: [0])
@@ -58,6 +60,7 @@ public final class ConvTranspose2d: RectifiesItsOutput {
         (inChannels, outChannels, kernelSize) = (other.inChannels, other.outChannels, other.kernelSize)
         (stride, padding, outputPadding, weight, bias) = (other.stride, other.padding, other.outputPadding, other.weight, nil)
         usesDirectKernels = other.usesDirectKernels
+        precision = other.precision
     }
 
     public var parameters: [NamedParameter] {
@@ -106,7 +109,7 @@ public final class ConvTranspose2d: RectifiesItsOutput {
         let convolution = direct.convolution(for: DirectConvolution.Shape(
             transposed: true, batch: n, inChannels: inChannels, outChannels: outChannels,
             height: input.shape[2], width: input.shape[3], outHeight: g.height, outWidth: g.width,
-            kernel: kernelSize, stride: stride, padding: padding))
+            kernel: kernelSize, stride: stride, padding: padding, precision: precision))
         channelMajorHoldsInput = false
         if let convolution, convolution.runsForward {
             convolution.forward(input.data, weight: weight.value.data, into: output.data)
@@ -129,7 +132,7 @@ public final class ConvTranspose2d: RectifiesItsOutput {
                                          into: inputChannelMajor.data)
             BLAS.gemm(transA: true, m: g.patchSize, n: count * plane, k: inChannels,
                       a: weight.value.data, lda: g.patchSize, b: inputChannelMajor.data, ldb: count * plane,
-                      beta: 0, c: columns.data, ldc: count * plane)
+                      beta: 0, c: columns.data, ldc: count * plane, precision: precision)
             Im2Col.fold(columns.data, batch: count, geometry: g, into: output.data + start * outputSize)
             channelMajorHoldsInput = count == n
         }
@@ -164,13 +167,13 @@ public final class ConvTranspose2d: RectifiesItsOutput {
                 }
                 BLAS.gemm(transB: true, m: inChannels, n: g.patchSize, k: count * plane,
                           a: inputChannelMajor.data, lda: count * plane, b: columns.data, ldb: count * plane,
-                          beta: 1, c: weight.grad.data, ldc: g.patchSize)
+                          beta: 1, c: weight.grad.data, ldc: g.patchSize, precision: precision)
             }
             guard data else { continue }
             // ∂L/∂input in channel-major layout, then back to images
             BLAS.gemm(m: inChannels, n: count * plane, k: g.patchSize,
                       a: weight.value.data, lda: g.patchSize, b: columns.data, ldb: count * plane,
-                      beta: 0, c: inputChannelMajor.data, ldc: count * plane)
+                      beta: 0, c: inputChannelMajor.data, ldc: count * plane, precision: precision)
             ChannelLayout.toImages(inputChannelMajor.data, batch: count, channels: inChannels, plane: plane,
                                    bias: nil, into: gradInput.data + start * imageSize)
         }

@@ -1,10 +1,12 @@
 /// `torch.nn.Linear`: y = x·Wᵀ + b on (N, in) inputs; weight (out, in), bias (out).
-public final class Linear: WeightedLayer, OwnsItsResults {
+public final class Linear: WeightedLayer, OwnsItsResults, MultipliesMatrices {
     public let inFeatures: Int
     public let outFeatures: Int
     public let weight: Parameter
     public let bias: Parameter?
     public var isTraining = true
+    /// What its matrix products multiply (fp32 unless the model is trained in bf16).
+    public var precision = Precision.fp32
     public var typeName: String { "Linear" }
 
     private let output = Tensor(zeros: [0])
@@ -38,7 +40,7 @@ public final class Linear: WeightedLayer, OwnsItsResults {
         }
         BLAS.gemm(transB: true, m: n, n: outFeatures, k: inFeatures,
                   a: input.data, lda: inFeatures, b: weight.value.data, ldb: inFeatures,
-                  beta: bias == nil ? 0 : 1, c: output.data, ldc: outFeatures)
+                  beta: bias == nil ? 0 : 1, c: output.data, ldc: outFeatures, precision: precision)
         self.input = input
         return output
     }
@@ -50,7 +52,7 @@ public final class Linear: WeightedLayer, OwnsItsResults {
         if accumulateParameterGradients {
             BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: n,
                       a: gradOutput.data, lda: outFeatures, b: input.data, ldb: inFeatures,
-                      beta: 1, c: weight.grad.data, ldc: inFeatures)
+                      beta: 1, c: weight.grad.data, ldc: inFeatures, precision: precision)
             if let bias {
                 let g = gradOutput.data, db = bias.grad.data
                 for row in 0..<n { for j in 0..<outFeatures { db[j] += g[row * outFeatures + j] } }
@@ -59,7 +61,7 @@ public final class Linear: WeightedLayer, OwnsItsResults {
         gradInput.resize(to: input.shape)
         BLAS.gemm(m: n, n: inFeatures, k: outFeatures,
                   a: gradOutput.data, lda: outFeatures, b: weight.value.data, ldb: inFeatures,
-                  beta: 0, c: gradInput.data, ldc: inFeatures)
+                  beta: 0, c: gradInput.data, ldc: inFeatures, precision: precision)
         return gradInput
     }
 }
@@ -72,10 +74,10 @@ extension Linear: KeepsItsGradient {
         }
         let g = try secondOrder.kept(typeName, shape: output.shape), n = input.shape[0], v = gradGradInput
         BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: g.data, lda: outFeatures, b: v.data, ldb: inFeatures,
-                  beta: 1, c: weight.grad.data, ldc: inFeatures)
+                  beta: 1, c: weight.grad.data, ldc: inFeatures, precision: precision)
         secondOrder.result.resize(to: output.shape)
         BLAS.gemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: v.data, lda: inFeatures, b: weight.value.data,
-                  ldb: inFeatures, beta: 0, c: secondOrder.result.data, ldc: outFeatures)
+                  ldb: inFeatures, beta: 0, c: secondOrder.result.data, ldc: outFeatures, precision: precision)
         return secondOrder.result
     }
 }

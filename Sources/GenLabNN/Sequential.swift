@@ -172,4 +172,16 @@ extension Sequential: ContainsLayers {
 extension Layer {
     /// This layer and every layer inside it, depth first.
     public var descendants: [Layer] { [self] + ((self as? ContainsLayers)?.sublayers.flatMap(\.descendants) ?? []) }
+
+    /// Sets what the matrix products of this layer and every layer inside it multiply.
+    public func use(_ precision: Precision) {
+        for case let layer as MultipliesMatrices in descendants { layer.precision = precision }
+    }
+}
+
+/// A layer whose work is matrix products (`Linear`, `Conv2d`, `ConvTranspose2d`): they run in
+/// bf16 when a model trains in bf16 (`Layer.use`), as PyTorch's CPU autocast runs them.
+public protocol MultipliesMatrices: Layer {
+    /// What its products multiply.
+    var precision: Precision { get set }
 }

@@ -4,7 +4,7 @@
 ///
 /// As in PyTorch, u and v are constants for the gradient: ∂L/∂W_orig =
 /// (∂L/∂W − ⟨∂L/∂W, W⟩·u vᵀ) / σ.
-public final class SpectralNorm: Layer {
+public final class SpectralNorm: ContainsLayers {
     /// The wrapped layer; its `weight` holds W_orig / σ of the last forward pass.
     public let module: WeightedLayer
     public let weightOrig: Parameter
@@ -16,6 +16,7 @@ public final class SpectralNorm: Layer {
     private let wv: Tensor
 
     public var typeName: String { module.typeName }
+    public var sublayers: [Layer] { [module] }
     public var isTraining: Bool {
         get { module.isTraining }
         set { module.isTraining = newValue }

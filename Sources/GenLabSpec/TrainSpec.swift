@@ -24,8 +24,10 @@ public struct TrainSpec: Equatable, Sendable {
     /// One optimizer per network name ("model" for autoencoders, where encoder and decoder
     /// share one optimizer; "generator" and "discriminator" or "critic" for GANs).
     public var optimizers: [String: OptimizerSpec]
+    /// What the matrix products multiply (`train.precision`, fp32 unless set).
+    public var precision = PrecisionSpec()
 
-    static let keys = ["epochs", "steps", "batch_size", "drop_last", "optimizer", "early_stopping"]
+    static let keys = ["epochs", "steps", "batch_size", "drop_last", "optimizer", "early_stopping", "precision"]
 
     /// The optimizer every network gets when the file names none.
     static func defaultOptimizer(for kind: ModelSpec.Kind) -> OptimizerSpec {
@@ -59,6 +61,7 @@ public struct TrainSpec: Equatable, Sendable {
         if let b = f["batch_size"] { spec.batchSize = try b.int("train.batch_size", min: 1, max: 1_000_000) }
         if let d = f["drop_last"] { spec.dropLast = try d.bool("train.drop_last") }
         if let e = f["early_stopping"] { spec.earlyStopping = try EarlyStopping.parse(e) }
+        if let p = f["precision"] { spec.precision = PrecisionSpec(try p.choice("train.precision", PrecisionSpec.Choice.self), location: p.location) }
         if let o = f["optimizer"] {
             let perNetwork: Bool
             if networks.count > 1, case .mapping(let pairs, _) = o, let first = pairs.first,

@@ -39,6 +39,7 @@ public struct SweepPlan: Sendable {
         do {
             for p in chosen {
                 let model = try BuiltModel(p.experiment, initializing: false)
+                _ = try p.experiment.train.precision.resolved()
                 _ = try AnalysisRunner.declared(p.experiment.analysis, kind: p.experiment.model.kind, dataset: p.experiment.dataset)
                 try ExperimentValidation.checkMetrics(p.experiment, prune: loaded.sweep?.prune, model: model)
             }

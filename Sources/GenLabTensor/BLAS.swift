@@ -1,3 +1,4 @@
+import CKernels
 import COpenBLAS
 import Glibc
 
@@ -54,13 +55,15 @@ public enum BLAS {
     public static var coreName: String { String(cString: openblas_get_corename()) }
 
     /// C = alpha · op(A) · op(B) + beta · C with row-major A (m×k after op), B (k×n after op),
-    /// C (m×n); `lda`, `ldb`, `ldc` are the row strides as stored.
+    /// C (m×n); `lda`, `ldb`, `ldc` are the row strides as stored. In `bf16`, op(A) and op(B)
+    /// are rounded to bfloat16 and multiplied by oneDNN (`genlab_gemm_bf16`), summed in float.
     public static func gemm(
         transA: Bool = false, transB: Bool = false,
         m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        precision: Precision = .fp32
     ) {
         let (count, size, alongRows) = gemmBlocks(m: m, n: n, k: k)
         func block(_ i: Int) {
@@ -69,6 +72,13 @@ public enum BLAS {
             let a = alongRows ? a + (transA ? start : start * lda) : a
             let b = alongRows ? b : b + (transB ? start * ldb : start)
             let c = c + (alongRows ? start * ldc : start)
+            if precision == .bf16 {
+                let status = genlab_gemm_bf16(transA ? 1 : 0, transB ? 1 : 0, alongRows ? extent : m, alongRows ? n : extent, k,
+                                              alpha, a, lda, b, ldb, beta, c, ldc)
+                if status == Int32(GENLAB_MATMUL_OUT_OF_MEMORY) { Tensor.exitOutOfMemory("rounding a product's operands to bfloat16") }
+                precondition(status == 0, "oneDNN bfloat16 product failed with status \(status)")
+                return
+            }
             cblas_sgemm(
                 CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 blasint(alongRows ? extent : m), blasint(alongRows ? n : extent), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),

@@ -18,18 +18,21 @@ public final class DirectConvolution {
     /// "jit_wino_4x3:avx512_core".
     public let implementation: String
 
-    /// The shapes of one layer, and the rectifier its forward kernel applies to its output
-    /// (nil: none); see `genlab_convolution_shape`.
+    /// The shapes of one layer, the rectifier its forward kernel applies to its output (nil:
+    /// none) and what its products multiply; see `genlab_convolution_shape`.
     public struct Shape: Hashable, Sendable {
         public var transposed: Bool
         public var batch, inChannels, outChannels, height, width, outHeight, outWidth, kernel, stride, padding: Int
         public var rectifier: Rectifier?
+        public var precision: Precision
 
         public init(transposed: Bool, batch: Int, inChannels: Int, outChannels: Int, height: Int, width: Int,
-                    outHeight: Int, outWidth: Int, kernel: Int, stride: Int, padding: Int, rectifier: Rectifier? = nil) {
+                    outHeight: Int, outWidth: Int, kernel: Int, stride: Int, padding: Int, rectifier: Rectifier? = nil,
+                    precision: Precision = .fp32) {
             (self.transposed, self.batch, self.inChannels, self.outChannels) = (transposed, batch, inChannels, outChannels)
             (self.height, self.width, self.outHeight, self.outWidth) = (height, width, outHeight, outWidth)
             (self.kernel, self.stride, self.padding, self.rectifier) = (kernel, stride, padding, rectifier)
+            self.precision = precision
         }
     }
 
@@ -48,7 +51,7 @@ public final class DirectConvolution {
             batch: shape.batch, in_channels: shape.inChannels, out_channels: shape.outChannels,
             height: shape.height, width: shape.width, out_height: shape.outHeight, out_width: shape.outWidth,
             kernel: shape.kernel, stride: shape.stride, padding: shape.padding,
-            rectified: shape.rectifier == nil ? 0 : 1, slope: shape.rectifier?.slope ?? 0)
+            rectified: shape.rectifier == nil ? 0 : 1, slope: shape.rectifier?.slope ?? 0, bf16: shape.precision == .bf16 ? 1 : 0)
         guard let handle = genlab_convolution_create(shape.transposed ? 1 : 0, &s) else { return nil }
         self.handle = handle
         parts = Int(genlab_convolution_parts(handle))

@@ -127,7 +127,10 @@ public final class PointRunner {
             }
         }
         let model: BuiltModel
-        do { model = try BuiltModel(experiment) } catch { throw RunError(error) }
+        do {
+            model = try BuiltModel(experiment)
+            model.use(try experiment.train.precision.resolved())
+        } catch { throw RunError(error) }
         let session = try TrainingSession(runner: self, model: model, previous: previous)
         let outcome = try session.run()
         if outcome == .completed, let completed { try completed(session.trained) }

@@ -63,11 +63,12 @@ public enum TrainingBenchmark {
                                 recordsMiB: megabytes((FileManager.default.subpaths(atPath: records) ?? []).map { records + "/" + $0 }))
     }
 
-    /// Builds the model of `file`'s first point and its trainer, runs `warmup` steps, then
-    /// steps until `seconds` pass.
-    public static func measure(_ file: String, warmup: Int, seconds: Double) throws -> Throughput {
+    /// Builds the model of `file`'s first point and its trainer in `precision` (nil: the
+    /// file's `train.precision`), runs `warmup` steps, then steps until `seconds` pass.
+    public static func measure(_ file: String, warmup: Int, seconds: Double, precision: Precision? = nil) throws -> Throughput {
         let experiment = try Experiment.load(path: file).points()[0].experiment
         let model = try BuiltModel(experiment)
+        model.use(try precision ?? experiment.train.precision.resolved())
         let n = experiment.train.batchSize
         // epochs of a 60,000-image training set (the bench feeds synthetic batches)
         let trainer = model.trainer(batchesPerEpoch: max(60_000 / n, 1))

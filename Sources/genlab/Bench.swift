@@ -4,6 +4,8 @@ import GenLabCore
 import GenLabNN
 import GenLabTraining
 
+extension Precision: ExpressibleByArgument {}
+
 /// `genlab bench`: training-step throughput of the reference models on random data.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,6 +30,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Experiment files to benchmark.")
     var experiments: [String] = ["experiments/arena-conv-vae.yaml", "experiments/lab-dcgan.yaml"]
 
+    @Option(help: "What the matrix products multiply: fp32 or bf16 (default: each file's train.precision).")
+    var precision: Precision?
+
     @Flag(help: "Benchmark every file in the experiments/ folder.")
     var all = false
 
@@ -41,6 +46,9 @@ struct Bench: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
+        if precision == .bf16, !Precision.hasNativeBF16 {
+            throw ValidationError("--precision bf16 needs a CPU with AMX or AVX512-BF16; this one has \(BLASKernel.Features.current.names.joined(separator: " "))")
+        }
         guard (0...100_000).contains(checkpoints) else { throw ValidationError("--checkpoints must be between 0 and 100000") }
     }
 
@@ -60,7 +68,7 @@ struct Bench: ParsableCommand {
         print("experiment".padding(toLength: 28, withPad: " ", startingAt: 0) + "  batch   steps   images/s   peak MiB")
         for file in files {
             ResidentMemory.resetPeak()
-            let result = try TrainingBenchmark.measure(file, warmup: warmup, seconds: seconds)
+            let result = try TrainingBenchmark.measure(file, warmup: warmup, seconds: seconds, precision: precision)
             let peak = ResidentMemory.peakBytes().map { String(format: "%.0f", Double($0) / 1_048_576) } ?? "?"
             let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
             print(name.padding(toLength: 28, withPad: " ", startingAt: 0)

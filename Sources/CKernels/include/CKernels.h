@@ -3,5 +3,6 @@
 #include "im2col.h"
 #include "adam.h"
 #include "convolution.h"
+#include "matmul.h"
 #include "activations.h"
 #include "normalization.h"

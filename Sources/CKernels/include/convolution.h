@@ -21,11 +21,15 @@ typedef struct genlab_convolution genlab_convolution;
 /// out_channels × out_height × out_width ones, through a kernel × kernel window with this
 /// stride and zero padding on each side. When `rectified` is not 0, the forward pass writes
 /// its output rectified: y = x where x > 0, slope · x elsewhere (a ReLU or LeakyReLU after
-/// the layer, fused into its kernel).
+/// the layer, fused into its kernel). When `bf16` is not 0, the passes multiply in bfloat16
+/// with float accumulation (PyTorch's CPU autocast): the input, the weights and the output
+/// gradient are rounded to bfloat16 (to nearest even) as they are reordered in, and every
+/// result (output, input gradient, weight gradient) is written in float.
 typedef struct {
     long batch, in_channels, out_channels, height, width, out_height, out_width, kernel, stride, padding;
     int rectified;
     float slope;
+    int bf16;
 } genlab_convolution_shape;
 
 /// The passes of a layer.
