@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "CKernels",
             dependencies: ["CCPUFeatures"],
-            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]
+            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp"), .linkedLibrary("openblas")]
         ),
         .target(name: "GenLabCore", dependencies: ["Yams"]),
         .target(name: "GenLabTensor", dependencies: ["COpenBLAS", "CCPUFeatures", "CKernels"]),

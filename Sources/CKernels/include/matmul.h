@@ -11,9 +11,9 @@
 int genlab_gemm_bf16(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                      const float *b, long ldb, float beta, float *c, long ldc);
 
-/// oneDNN's implementation of a bfloat16 product of these sizes, for instance
-/// "brg:avx512_core_amx", or "" when it has none.
-const char *genlab_gemm_bf16_implementation(long m, long n, long k);
+/// oneDNN's implementation of a bfloat16 product of these sizes and transpositions, for
+/// instance "brg:avx512_core_amx_bf16", or "" when it has none.
+const char *genlab_gemm_bf16_implementation(int trans_a, int trans_b, long m, long n, long k);
 
 /// Rounds `count` floats to bfloat16 (to nearest even; NaN stays NaN) and back: the values a
 /// bfloat16 product multiplies.
