@@ -5,7 +5,10 @@ as `genlab bench` trains it; prints images/s and the process's peak resident mem
 model in its own process (so one model's peak does not hide another's).
 
     python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch
-    /tmp/torch/bin/python scripts/bench_pytorch.py [--model arena-conv-vae | --all] [--seconds 5] [--threads 1]
+    /tmp/torch/bin/python scripts/bench_pytorch.py [--model arena-conv-vae | --all] [--seconds 5] [--threads 1] [--precision bf16]
+
+`--precision bf16` runs every step under `torch.autocast("cpu", dtype=torch.bfloat16)`, the one
+line a PyTorch user adds for bfloat16 (GenLab's `train.precision: bf16`).
 
 `scripts/bench_side_by_side.py` runs it beside `genlab bench` and prints the ratios.
 
@@ -28,6 +31,7 @@ PyTorch (speed does not depend on the values). The step per kind follows GenLab'
     steady state), RMSprop or Adam as configured.
 """
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -244,10 +248,15 @@ def build(name):
     return batch, autoencoder_step(model, config, networks, batch)
 
 
-def measure(name, seconds, warmup, threads):
+def measure(name, seconds, warmup, threads, precision):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    batch, step = build(name)
+    batch, plain_step = build(name)
+
+    def step():
+        with torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext():
+            plain_step()
+
     for _ in range(warmup):
         step()
     start, steps = time.perf_counter(), 0
@@ -269,16 +278,17 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--model", help="an experiment name in experiments/ or an experiment file")
     parser.add_argument("--all", action="store_true", help="every experiment in experiments/")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="bf16: under torch.autocast")
     args = parser.parse_args()
     if args.model:
-        measure(args.model, args.seconds, args.warmup, args.threads)
+        measure(args.model, args.seconds, args.warmup, args.threads, args.precision)
         return
     names = sorted(f[:-5] for f in os.listdir(os.path.join(REPOSITORY, "experiments")) if f.endswith(".yaml")) if args.all else DEFAULT_MODELS
-    print(f"PyTorch {torch.__version__}, {args.threads} thread(s), {torch.backends.cpu.get_cpu_capability()}")
+    print(f"PyTorch {torch.__version__}, {args.threads} thread(s), {torch.backends.cpu.get_cpu_capability()}, {args.precision}")
     print(f"{'model':28s}  batch   steps   images/s   peak MiB")
     for name in names:
         subprocess.run([sys.executable, __file__, "--model", name, "--seconds", str(args.seconds),
-                        "--warmup", str(args.warmup), "--threads", str(args.threads)], check=True)
+                        "--warmup", str(args.warmup), "--threads", str(args.threads), "--precision", args.precision], check=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ per model, GenLab's and PyTorch's images/s (the range over the rounds), the rati
 of the rounds' ratios), both peak resident memories, the machine (CPU model and vector flags,
 OpenBLAS kernel, PyTorch's CPU capability) and the date. A developer tool, not a test.
 
-    scripts/bench_side_by_side.py [--seconds 5] [--rounds 3] [--threads 1] [--all | --models A B …]
+    scripts/bench_side_by_side.py [--seconds 5] [--rounds 3] [--threads 1] [--precision bf16] [--all | --models A B …]
+
+`--precision bf16`: GenLab's bf16 against PyTorch under `torch.autocast("cpu", dtype=torch.bfloat16)`.
 
 By default the ARENA conv VAE and the lab DCGAN; `--all` takes every file in experiments/.
 
@@ -72,6 +74,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--models", nargs="+", default=DEFAULT_MODELS, help="experiment names in experiments/")
     parser.add_argument("--all", action="store_true", help="every experiment in experiments/")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     args = parser.parse_args()
     models = args.models
     if args.all:
@@ -85,11 +88,12 @@ def main():
         for name in models:
             experiment = os.path.join(REPOSITORY, "experiments", f"{name}.yaml")
             results[name]["genlab"].append(row(run([GENLAB, "bench", "--experiments", experiment, "--seconds", str(args.seconds),
-                                                    "--threads", str(args.threads)], environment), name))
+                                                    "--threads", str(args.threads), "--precision", args.precision], environment), name))
             results[name]["pytorch"].append(row(run([python, os.path.join(REPOSITORY, "scripts", "bench_pytorch.py"), "--model", name,
-                                                     "--seconds", str(args.seconds), "--threads", str(args.threads)]), name))
+                                                     "--seconds", str(args.seconds), "--threads", str(args.threads),
+                                                     "--precision", args.precision]), name))
     print(f"{datetime.date.today()}: {machine(python, environment)}")
-    print(f"{args.threads} thread(s) each, {args.rounds} alternating rounds of at least {args.seconds:g} s per model\n")
+    print(f"{args.precision} ({'autocast' if args.precision == 'bf16' else 'no autocast'} in PyTorch), {args.threads} thread(s) each, {args.rounds} alternating rounds of at least {args.seconds:g} s per model\n")
     print("| model | GenLab images/s | PyTorch images/s | ratio (median) | GenLab peak MiB | PyTorch peak MiB |")
     print("|---|---|---|---|---|---|")
     for name in models:

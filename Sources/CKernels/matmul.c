@@ -93,7 +93,7 @@ static void pack(long rows, long cols, const float *m, long ld, uint16_t *out) {
 /// A matmul primitive for one product's sizes, strides and coefficients.
 typedef struct product {
     int trans_a, trans_b;
-    long m, n, k, ldc;
+    long m, n, k;
     float alpha, beta;
     dnnl_primitive_t primitive;
     dnnl_memory_t a, b, c, scratchpad;
@@ -136,13 +136,13 @@ static void products_start(void) {
 
 static dnnl_status_t build(product *p) {
     // the operands as packed (dense in their stored layout): a transposed one by its strides
-    dnnl_dims_t a_dims = {p->m, p->k}, b_dims = {p->k, p->n}, c_dims = {p->m, p->n}, c_strides = {p->ldc, 1};
+    dnnl_dims_t a_dims = {p->m, p->k}, b_dims = {p->k, p->n}, c_dims = {p->m, p->n};
     dnnl_dims_t a_strides = {p->trans_a ? 1 : p->k, p->trans_a ? p->m : 1};
     dnnl_dims_t b_strides = {p->trans_b ? 1 : p->n, p->trans_b ? p->k : 1};
     dnnl_memory_desc_t a_md, b_md, c_md, scratch_md;
     TRY(dnnl_memory_desc_init_by_strides(&a_md, 2, a_dims, dnnl_bf16, a_strides));
     TRY(dnnl_memory_desc_init_by_strides(&b_md, 2, b_dims, dnnl_bf16, b_strides));
-    TRY(dnnl_memory_desc_init_by_strides(&c_md, 2, c_dims, dnnl_f32, c_strides));
+    TRY(dnnl_memory_desc_init_by_tag(&c_md, 2, c_dims, dnnl_f32, dnnl_ab));
     dnnl_matmul_desc_t d;
     TRY(dnnl_matmul_desc_init(&d, &a_md, &b_md, NULL, &c_md));
     dnnl_primitive_attr_t attr;
@@ -178,14 +178,13 @@ static dnnl_status_t build(product *p) {
 
 /// The calling thread's primitive for these sizes, built when it has none (the least recently
 /// used of its kept ones goes).
-static dnnl_status_t find(int trans_a, int trans_b, long m, long n, long k, long ldc, float alpha, float beta,
-                          product **found) {
+static dnnl_status_t find(int trans_a, int trans_b, long m, long n, long k, float alpha, float beta, product **found) {
     pthread_once(&products_once, products_start);
     if (!engine) return dnnl_runtime_error;
     product *head = pthread_getspecific(products_key), *previous = NULL;
     int kept = 0;
     for (product *p = head; p; previous = p, p = p->next, kept++) {
-        if (p->trans_a == trans_a && p->trans_b == trans_b && p->m == m && p->n == n && p->k == k && p->ldc == ldc &&
+        if (p->trans_a == trans_a && p->trans_b == trans_b && p->m == m && p->n == n && p->k == k &&
             p->alpha == alpha && p->beta == beta) {
             if (previous) { // to the front
                 previous->next = p->next;
@@ -198,7 +197,7 @@ static dnnl_status_t find(int trans_a, int trans_b, long m, long n, long k, long
     }
     product *p = calloc(1, sizeof *p);
     if (!p) return dnnl_out_of_memory;
-    *p = (product){.trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k, .ldc = ldc, .alpha = alpha, .beta = beta};
+    *p = (product){.trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k, .alpha = alpha, .beta = beta};
     dnnl_status_t status = build(p);
     if (status != dnnl_success) {
         product_destroy(p);
@@ -238,17 +237,23 @@ static dnnl_status_t multiply_rounded(int trans_a, int trans_b, long m, long n, 
 static dnnl_status_t multiply(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                               const float *b, long ldb, float beta, float *c, long ldc) {
     product *p;
-    TRY(find(trans_a, trans_b, m, n, k, ldc, alpha, beta, &p));
+    TRY(find(trans_a, trans_b, m, n, k, alpha, beta, &p));
     if (!p->amx) return multiply_rounded(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    // oneDNN's AMX kernels write C densely: a block of a wider C (ldc > n) goes through a copy
+    int strided = ldc != n;
     size_t a_bytes = arena_rounded(sizeof(uint16_t) * m * k), b_bytes = arena_rounded(sizeof(uint16_t) * k * n);
-    char *arena = arena_borrow(ARENA_PRODUCT, a_bytes + b_bytes + p->scratch_bytes);
+    size_t c_bytes = strided ? arena_rounded(sizeof(float) * m * n) : 0;
+    char *arena = arena_borrow(ARENA_PRODUCT, a_bytes + b_bytes + c_bytes + p->scratch_bytes);
     if (!arena) return dnnl_out_of_memory;
+    float *dense = strided ? (float *)(arena + a_bytes + b_bytes) : c;
+    if (strided && beta != 0)
+        for (long i = 0; i < m; i++) memcpy(dense + i * n, c + i * ldc, sizeof(float) * n);
     pack(trans_a ? k : m, trans_a ? m : k, a, lda, (uint16_t *)arena);
     pack(trans_b ? n : k, trans_b ? k : n, b, ldb, (uint16_t *)(arena + a_bytes));
     TRY(dnnl_memory_set_data_handle(p->a, arena));
     TRY(dnnl_memory_set_data_handle(p->b, arena + a_bytes));
-    TRY(dnnl_memory_set_data_handle(p->c, c));
-    TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + a_bytes + b_bytes));
+    TRY(dnnl_memory_set_data_handle(p->c, dense));
+    TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + a_bytes + b_bytes + c_bytes));
     dnnl_stream_t stream;
     TRY(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags));
     dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, p->a}, {DNNL_ARG_WEIGHTS, p->b}, {DNNL_ARG_DST, p->c},
@@ -256,6 +261,8 @@ static dnnl_status_t multiply(int trans_a, int trans_b, long m, long n, long k, 
     omp_set_num_threads(1);
     dnnl_status_t status = dnnl_primitive_execute(p->primitive, stream, 4, args);
     dnnl_stream_destroy(stream);
+    if (strided && status == dnnl_success)
+        for (long i = 0; i < m; i++) memcpy(c + i * ldc, dense + i * n, sizeof(float) * n);
     return status;
 }
 
@@ -274,5 +281,5 @@ int genlab_gemm_bf16(int trans_a, int trans_b, long m, long n, long k, float alp
 
 const char *genlab_gemm_bf16_implementation(int trans_a, int trans_b, long m, long n, long k) {
     product *p;
-    return find(trans_a, trans_b, m, n, k, n, 1, 0, &p) == dnnl_success && p->implementation ? p->implementation : "";
+    return find(trans_a, trans_b, m, n, k, 1, 0, &p) == dnnl_success && p->implementation ? p->implementation : "";
 }
