@@ -56,8 +56,12 @@ public struct BuiltModel {
     /// discriminator/critic.
     public var networks: [BuiltNetwork] { architecture.all }
 
+    /// What the networks' matrix products multiply (fp32 unless `use` set bf16).
+    public private(set) var precision = Precision.fp32
+
     /// Sets what every network's matrix products multiply (see `Layer.use`).
-    public func use(_ precision: Precision) {
+    public mutating func use(_ precision: Precision) {
+        self.precision = precision
         for built in networks { built.network.use(precision) }
     }
 

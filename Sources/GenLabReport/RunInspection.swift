@@ -25,6 +25,7 @@ public enum RunInspection {
         if let failure = m.failure { row("failure", failure) }
         if let stopped = m.stopped { row("stopped", stopped) }
         if let images = m.validationImages { row("validation", "on \(images)") }
+        if let precision = m.precision { row("precision", precision) }
         if !m.sweepPoint.isEmpty { row("sweep point", m.sweepPoint.split(separator: "\n").joined(separator: " ")) }
         if let experiment = try? Experiment.parse(m.configYAML, file: "\(file):config_yaml") {
             let e = experiment

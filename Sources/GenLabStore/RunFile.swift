@@ -145,6 +145,7 @@ public enum RunFile {
         if let analysis = m.analysisYAML { try file.setAttribute("analysis_yaml", analysis) }
         if let images = m.validationImages { try file.setAttribute("validation_images", images) }
         if let stopped = m.stopped { try file.setAttribute("stopped", stopped) }
+        if let precision = m.precision { try file.setAttribute("precision", precision) }
         for (name, value) in zip(describedAttributes, [m.modelJSON, m.configJSON, m.sweepPointJSON]) {
             if let value { try file.setAttribute(name, value) }
         }

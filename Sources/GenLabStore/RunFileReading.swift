@@ -85,6 +85,7 @@ extension RunFile {
             sweepPointJSON: try file.stringAttribute("sweep_point_json"))
         metadata.validationImages = try file.stringAttribute("validation_images")
         metadata.stopped = try file.stringAttribute("stopped")
+        metadata.precision = try file.stringAttribute("precision")
         if try file.intAttribute("format_version") ?? 0 >= 3 {
             for name in describedAttributes where try file.stringAttribute(name) == nil {
                 throw HDF5Error(.damaged, "a run file of format 3 without its '\(name)' attribute (damaged?)", path: path)

@@ -180,6 +180,9 @@ public struct RunMetadata: Equatable, Sendable {
     /// How training stopped before its length: "pruned at step S …" (status `pruned`) or
     /// "stopped early at step S, best at step B" (status `completed`); nil otherwise.
     public var stopped: String?
+    /// What the matrix products multiplied in the last training session ("fp32" or "bf16";
+    /// nil in files written before `train.precision`).
+    public var precision: String?
 
     public init(experiment: String, runID: String, status: RunStatus, configYAML: String, sweepPoint: String,
                 genlabVersion: String, startedAt: String, finishedAt: String? = nil, failure: String? = nil,

@@ -126,7 +126,7 @@ public final class PointRunner {
                 throw RunError(.runExists, "the run file was written for a different configuration than \(experiment.file) now gives", path: path)
             }
         }
-        let model: BuiltModel
+        var model: BuiltModel
         do {
             model = try BuiltModel(experiment)
             model.use(try experiment.train.precision.resolved())
@@ -146,6 +146,7 @@ public final class PointRunner {
             finishedAt: status == .running ? nil : PointRunner.timestamp(), failure: failure, totalSteps: Int64(totalSteps),
             analysisYAML: experiment.analysis?.yamlText)
         RunDescription.describe(&metadata, model: model, overrides: point.overrides.map { ($0.key, $0.value) })
+        metadata.precision = model.precision.rawValue
         return metadata
     }
 }

@@ -67,7 +67,7 @@ public enum TrainingBenchmark {
     /// file's `train.precision`), runs `warmup` steps, then steps until `seconds` pass.
     public static func measure(_ file: String, warmup: Int, seconds: Double, precision: Precision? = nil) throws -> Throughput {
         let experiment = try Experiment.load(path: file).points()[0].experiment
-        let model = try BuiltModel(experiment)
+        var model = try BuiltModel(experiment)
         model.use(try precision ?? experiment.train.precision.resolved())
         let n = experiment.train.batchSize
         // epochs of a 60,000-image training set (the bench feeds synthetic batches)

@@ -104,7 +104,8 @@ class Run:
     (running, completed, failed, interrupted, pruned), ``failure``, ``stopped`` (why training
     stopped before its length: "pruned at step S: …", "stopped early at step S, best at step
     B"; None otherwise), ``validation_images`` (what the history's ``validation.<term>``
-    columns, NaN where no validation ran, are computed on; None without), ``format_version``,
+    columns, NaN where no validation ran, are computed on; None without), ``precision`` ("fp32"
+    or "bf16": what the last training session multiplied in; None in older files), ``format_version``,
     ``genlab_version``, ``started_at``, ``finished_at``, ``total_steps``, ``config_yaml``,
     ``config`` (a dict), ``sweep_values`` (swept key → value), ``progress`` (step, epoch and
     batch of the last checkpoint, or None), ``model`` (the stored description of the networks,
@@ -148,6 +149,7 @@ class Run:
         self.started_at, self.finished_at, self.failure = text("started_at"), text("finished_at", False), text("failure", False)
         self.analysis_yaml = text("analysis_yaml", False)
         self.stopped, self.validation_images = text("stopped", False), text("validation_images", False)
+        self.precision = text("precision", False)
         self.total_steps = int(attrs["total_steps"]) if "total_steps" in attrs else None
         described = [text(name, False) for name in ("model_json", "config_json", "sweep_point_json")]
         if self.format_version >= 3 and None in described:
