@@ -111,6 +111,25 @@ import Testing
         }
     }
 
+    /// The same bits on one thread and on two: the batch's parts and the products' blocks
+    /// are cut by the shapes alone (`DirectConvolution`, `BLAS.gemmBlocks`).
+    @Test(arguments: cases) func sameBitsOnOneThreadAndTwo(_ c: Case) throws {
+        let probe = c.make()
+        let input = GradientCheck.random(c.inputShape, seed: 3)
+        let parameters = probe.parameters.enumerated().map { GradientCheck.random($1.parameter.value.shape, seed: UInt64(30 + $0)) }
+        let gradOutput = GradientCheck.random(try probe.outputShape(for: c.inputShape), seed: 4)
+        defer { BLAS.setThreads(1) }
+        var passes: [Pass] = []
+        for threads in [1, 2] {
+            BLAS.setThreads(threads)
+            let layer = c.make()
+            layer.use(.bf16)
+            passes.append(try BF16LayerTests.run(layer, parameters: parameters, input: input, gradOutput: gradOutput))
+        }
+        #expect(passes[0].output == passes[1].output && passes[0].gradInput == passes[1].gradInput)
+        #expect(passes[0].gradParameters == passes[1].gradParameters)
+    }
+
     /// Rounding to nearest even, as PyTorch's and oneDNN's conversions round.
     @Test func roundsToNearestEven() {
         #expect(Precision.roundedToBF16(1 + 0x1p-8) == 1)              // a tie: to the even 1

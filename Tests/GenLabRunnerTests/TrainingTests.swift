@@ -85,6 +85,9 @@ import Testing
         ("cis522-conv-vae", ["dataset.subset=64", "train.batch_size=8", "model.samples=2"], 10, 3),
         ("homework-dcgan-cifar", ["train.batch_size=16"], 8, 4),
         ("arena-hierarchical-vae", ["dataset.subset=256", "train.batch_size=32"], 10, 4),
+        // bf16 products (oneDNN's bf16 kernels, rounded operands for the thin layers, AMX matmul)
+        ("arena-conv-vae", ["dataset.subset=256", "train.batch_size=32", "train.precision=bf16"], 10, 4),
+        ("lab-dcgan", ["dataset.subset=128", "train.batch_size=32", "train.precision=bf16"], 6, 2),
         ("quickstart", ["dataset.subset=256", "train.batch_size=32", "record.latents={every: epoch, count: 16}",
                         "model.encoder=[{conv2d: {out: 8, kernel: 4, stride: 2, padding: 1}}, {dropout2d: {p: 0.2}}, relu, flatten, {dropout: {p: 0.3}}, {linear: {out: 32}}, relu]"],
          10, 4),
