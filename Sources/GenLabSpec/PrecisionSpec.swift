@@ -14,7 +14,7 @@ public struct PrecisionSpec: Equatable, Sendable {
     }
 
     public var choice: Choice
-    /// Where the file says it (nil: the default).
+    /// Where the file says it (nil: the default, or a command line's `--precision`).
     public var location: SourceLocation?
 
     public init(_ choice: Choice = .fp32, location: SourceLocation? = nil) {
@@ -34,7 +34,7 @@ public struct PrecisionSpec: Equatable, Sendable {
             guard hasNativeBF16 else {
                 let features = BLASKernel.Features.current.names.joined(separator: " ")
                 throw SpecError(.unsupportedHardware,
-                                "'train.precision: bf16' needs a CPU with AMX or AVX512-BF16; this one has \(features.isEmpty ? "neither" : features) (use 'auto' to train in bf16 only where the CPU has it)",
+                                "'\(location == nil ? "--precision" : "train.precision:") bf16' needs a CPU with AMX or AVX512-BF16; this one has \(features.isEmpty ? "neither" : features) (use 'auto' to train in bf16 only where the CPU has it)",
                                 at: location)
             }
             return .bf16

@@ -19,8 +19,10 @@ public struct SweepPlan: Sendable {
 
     /// The points of `selection` (only `point` among them, when given) for the results folder
     /// `results`: every selected point's model is built (without weights) and its analyses
-    /// checked first, so that a mistake in any point stops the command before anything runs.
-    public init(_ selection: ExperimentSelection, point: String?, results: String) throws(RunError) {
+    /// checked first, so that a mistake in any point stops the command before anything runs;
+    /// with `checkPrecision`, also that this CPU runs each point's `train.precision` (not when
+    /// the points train elsewhere, or a command-line precision replaces the file's).
+    public init(_ selection: ExperimentSelection, point: String?, results: String, checkPrecision: Bool = true) throws(RunError) {
         let loaded: Experiment, all: [ExperimentPoint]
         var chosen: [ExperimentPoint]
         do {
@@ -39,7 +41,7 @@ public struct SweepPlan: Sendable {
         do {
             for p in chosen {
                 let model = try BuiltModel(p.experiment, initializing: false)
-                _ = try p.experiment.train.precision.resolved()
+                if checkPrecision { _ = try p.experiment.train.precision.resolved() }
                 _ = try AnalysisRunner.declared(p.experiment.analysis, kind: p.experiment.model.kind, dataset: p.experiment.dataset)
                 try ExperimentValidation.checkMetrics(p.experiment, prune: loaded.sweep?.prune, model: model)
             }

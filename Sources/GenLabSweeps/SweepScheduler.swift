@@ -275,6 +275,7 @@ public final class SweepScheduler {
         if options.run.overwrite { arguments.append("--overwrite") }
         if let stopAfter = options.run.stopAfter { arguments += ["--stop-after", String(stopAfter)] }
         if options.run.retryPruned { arguments.append("--retry-pruned") }
+        if let precision = options.run.precision { arguments += ["--precision", precision.rawValue] }
         return try WorkerProcess(index: index, arguments: arguments, log: point.log)
     }
 

@@ -47,10 +47,14 @@ public struct RunOptions: Sendable {
     public var validationScoring: (any ValidationScoring)?
     /// The sweep the point belongs to (TensorBoard's HParams table shows its swept keys).
     public var sweep: SweepManifest?
+    /// What the matrix products multiply in this session instead of the file's
+    /// `train.precision` (nil: the file's), resolved on this CPU: a bf16 run continued in fp32.
+    public var precision: PrecisionSpec.Choice?
 
     public init(results: String = "results", overwrite: Bool = false, flushSeconds: Double = 60,
                 stopAfter: Int? = nil, quiet: Bool = false, progressFeed: Int32? = nil, log: Bool = false,
-                pruning: PrunedSweep? = nil, retryPruned: Bool = false) {
+                pruning: PrunedSweep? = nil, retryPruned: Bool = false, precision: PrecisionSpec.Choice? = nil) {
+        self.precision = precision
         self.pruning = pruning
         self.retryPruned = retryPruned
         self.results = results
@@ -129,7 +133,7 @@ public final class PointRunner {
         var model: BuiltModel
         do {
             model = try BuiltModel(experiment)
-            model.use(try experiment.train.precision.resolved())
+            model.use(try (options.precision.map { PrecisionSpec($0) } ?? experiment.train.precision).resolved())
         } catch { throw RunError(error) }
         let session = try TrainingSession(runner: self, model: model, previous: previous)
         let outcome = try session.run()

@@ -2,9 +2,8 @@ import ArgumentParser
 import Foundation
 import GenLabCore
 import GenLabNN
+import GenLabSpec
 import GenLabTraining
-
-extension Precision: ExpressibleByArgument {}
 
 /// `genlab bench`: training-step throughput of the reference models on random data.
 struct Bench: ParsableCommand {
@@ -46,9 +45,7 @@ struct Bench: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
-        if precision == .bf16, !Precision.hasNativeBF16 {
-            throw ValidationError("--precision bf16 needs a CPU with AMX or AVX512-BF16; this one has \(BLASKernel.Features.current.names.joined(separator: " "))")
-        }
+        if precision == .bf16 { try PrecisionSpec.Choice.bf16.checkHere() }
         guard (0...100_000).contains(checkpoints) else { throw ValidationError("--checkpoints must be between 0 and 100000") }
     }
 

@@ -30,6 +30,9 @@ struct Run: ParsableCommand {
     @Option(help: "BLAS threads per point (default: the cores divided among the points trained at once).")
     var threads: Int?
 
+    @Option(help: "What the matrix products multiply this time, instead of the file's train.precision: fp32, bf16 or auto (a bf16 run continued in fp32, for instance); not part of the points' identity.")
+    var precision: PrecisionSpec.Choice?
+
     @Flag(help: "Also train the points whose last attempt failed (continued from their last checkpoint).")
     var retryFailed = false
 
@@ -84,6 +87,7 @@ struct Run: ParsableCommand {
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1 (a number of steps)") }
         if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be between 1 and 1024") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        if launcher == .local { try precision?.checkHere() }
         if results.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--results must name a folder") }
         if overwrite && retryFailed { throw ValidationError("give --overwrite or --retry-failed, not both (--overwrite starts every selected point again)") }
         let slurmOnly = [("--partition", partition != nil), ("--time", time != nil), ("--cpus", cpus != nil),
@@ -103,13 +107,13 @@ struct Run: ParsableCommand {
     func run() throws {
         RunInterruption.install()
         if resume { printError("note: --resume is what 'genlab run' always does now (a rerun continues unfinished points); it can be left out") }
-        let plan = try SweepPlan(experiment.selection, point: point, results: results)
+        let plan = try SweepPlan(experiment.selection, point: point, results: results, checkPrecision: launcher == .local && precision == nil)
         let runtime: any GenLabSweeps.Launcher
         switch launcher {
         case .slurm:
             // --jobs, else the file's sweep.parallel, throttles the array
             runtime = SlurmLauncher(
-                retryFailed: retryFailed, retryPruned: retryPruned,
+                retryFailed: retryFailed, retryPruned: retryPruned, precision: precision,
                 options: SlurmJobScript.Options(jobs: jobs ?? plan.parallel, partition: partition, time: time, cpus: cpus ?? 1,
                                                 sbatchArguments: sbatchArguments, maxRequeues: maxRequeues ?? 3),
                 dryRun: dryRun)
@@ -117,7 +121,8 @@ struct Run: ParsableCommand {
             runtime = LocalLauncher(options: SweepOptions(
                 jobs: jobs ?? plan.parallel ?? ProcessInfo.processInfo.activeProcessorCount, threads: threads,
                 retryFailed: retryFailed, failFast: failFast,
-                run: RunOptions(results: results, overwrite: overwrite, stopAfter: stopAfter, quiet: quiet, retryPruned: retryPruned)))
+                run: RunOptions(results: results, overwrite: overwrite, stopAfter: stopAfter, quiet: quiet, retryPruned: retryPruned,
+                                precision: precision)))
         }
         // a dry run writes nothing
         if !(launcher == .slurm && dryRun) { try plan.writeManifest() }

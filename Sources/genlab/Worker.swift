@@ -3,6 +3,7 @@ import Foundation
 import GenLabAnalysis
 import GenLabReport
 import GenLabResults
+import GenLabSpec
 import GenLabSweeps
 import GenLabTensor
 import GenLabTraining
@@ -46,10 +47,14 @@ struct Worker: ParsableCommand {
     @Flag(help: "Continue a point its sweep pruned, past its rung, without pruning it again.")
     var retryPruned = false
 
+    @Option(help: "What the matrix products multiply instead of the file's train.precision: fp32, bf16 or auto.")
+    var precision: PrecisionSpec.Choice?
+
     func validate() throws {
         if !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1 (a number of steps)") }
         if let progressFd, fcntl(progressFd, F_GETFD) < 0 { throw ValidationError("--progress-fd \(progressFd) is not an open file descriptor") }
+        try precision?.checkHere()
     }
 
     func run() throws {
@@ -65,7 +70,7 @@ struct Worker: ParsableCommand {
         }
         var options = RunOptions(results: (folder as NSString).deletingLastPathComponent, overwrite: overwrite,
                                  stopAfter: stopAfter, progressFeed: progressFd, log: log,
-                                 pruning: try manifest.pruning(path: sweep), retryPruned: retryPruned)
+                                 pruning: try manifest.pruning(path: sweep), retryPruned: retryPruned, precision: precision)
         options.sweep = manifest
         let outcome = PointRunner.attempt(point, options: options, datasets: DatasetCache())
         switch outcome {

@@ -17,6 +17,7 @@ import Testing
         (["--retry-failed", "--overwrite"], "not both"),
         (["--jobs", "0"], "--jobs must be between 1 and 1024"),
         (["--threads", "0"], "--threads must be between 1 and 1024"),
+        (["--precision", "fp16"], "Please provide one of 'fp32', 'bf16' or 'auto'"),
         (["--set", "sweep.grid.bogus=[0]"], "--set key 'bogus' does not exist in the experiment"),
         (["--set", "sweep.bogus=1"], "unknown key 'bogus'"),
         (["--set", "sweep.grid.model.beta=[]"], "is empty"),

@@ -114,6 +114,25 @@ import Testing
         #expect(straight.latents == resumed.contents.latents)
     }
 
+    /// A bf16 run continues in fp32 (`genlab run --precision fp32`): its weights and moments
+    /// are float arrays either way; the run file records each session's precision. The
+    /// continued run matches, to bf16's rounding, the run trained in bf16 throughout.
+    @Test func aBF16RunContinuesInFP32() throws {
+        let point = try RunHarness.point("arena-conv-vae", ["dataset.subset=256", "train.batch_size=32", "train.precision=bf16",
+                                                            "record.losses_every=1"], length: .steps(8))
+        let results = try RunHarness.folder("bf16-then-fp32")
+        let first = try RunHarness.run(point, results: results, stopAfter: 4)
+        #expect(first.outcome == .interrupted && first.contents.metadata.precision == "bf16")
+        let continued = try RunHarness.run(point, results: results, precision: .fp32)
+        #expect(continued.outcome == .completed && continued.contents.metadata.precision == "fp32")
+        let straight = try RunHarness.run(point, results: try RunHarness.folder("bf16-throughout")).contents
+        #expect(straight.metadata.precision == "bf16")
+        let a = try #require(straight.history.columns["total"]), b = try #require(continued.contents.history.columns["total"])
+        #expect(a.count == 8 && b.count == 8 && Array(a.prefix(4)) == Array(b.prefix(4)))
+        for (x, y) in zip(a.suffix(4), b.suffix(4)) { #expect(abs(x - y) <= 0.02 * abs(x), "total \(y) continued in fp32, \(x) in bf16") }
+        #expect(a.suffix(4) != b.suffix(4), "the fp32 session multiplied in bf16")
+    }
+
     /// `--stop-after` below the step a run file has reached stops at once with a checkpoint
     /// (nothing trained, nothing lost), instead of training the point to its end.
     @Test func stopAfterBelowTheCheckpointStopsAtOnce() throws {

@@ -7,13 +7,16 @@ import GenLabSpec
 public struct SlurmLauncher: Launcher {
     let retryFailed: Bool
     let retryPruned: Bool
+    /// What the workers' matrix products multiply instead of the file's `train.precision`.
+    let precision: PrecisionSpec.Choice?
     let options: SlurmJobScript.Options
     let dryRun: Bool
 
     /// A launcher that submits the points (also those that failed before, with
     /// `retryFailed`); `dryRun` gives the scripts without submitting them, and the sweep
     /// definition need not be written for it.
-    public init(retryFailed: Bool, retryPruned: Bool = false, options: SlurmJobScript.Options, dryRun: Bool) {
+    public init(retryFailed: Bool, retryPruned: Bool = false, precision: PrecisionSpec.Choice? = nil, options: SlurmJobScript.Options, dryRun: Bool) {
+        self.precision = precision
         self.retryFailed = retryFailed
         self.retryPruned = retryPruned
         self.options = options
@@ -59,7 +62,7 @@ public struct SlurmLauncher: Launcher {
         guard !arrays.isEmpty else {
             return ["nothing to submit: \(completed) of \(selected.count) point\(selected.count == 1 ? "" : "s") completed\(notes.isEmpty ? "" : ", the others listed above")"]
         }
-        let workerOptions = retryPruned ? ["--retry-pruned"] : []
+        let workerOptions = (retryPruned ? ["--retry-pruned"] : []) + (precision.map { ["--precision", $0.rawValue] } ?? [])
         if dryRun { return arrays.map { launcher.script($0, workerOptions: workerOptions) } }
         // a synchronous pruned sweep: one wave of arrays per rung, each after the last ends
         var ids: [String] = [], previous: [String] = []
