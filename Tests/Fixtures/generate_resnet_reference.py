@@ -22,7 +22,6 @@ Run in a virtual environment with PyTorch (the tests themselves never need it):
     python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch
     /tmp/torch/bin/python Tests/Fixtures/generate_resnet_reference.py
 """
-import base64
 import json
 import math
 import os
@@ -33,13 +32,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch_reference import Residual
-
-
-def tensor(t):
-    """A tensor as {"shape", "float32": base64 of its little-endian float32 values} (a
-    million parameters as decimal text would be 25 MB)."""
-    t = t.detach().contiguous().to(torch.float32)
-    return {"shape": list(t.shape), "float32": base64.b64encode(t.numpy().astype("<f4").tobytes()).decode()}
+from torch_reference import packed as tensor
 
 
 def pattern_values(count, seed, scale, offset):

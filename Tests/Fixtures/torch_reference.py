@@ -1,6 +1,9 @@
 """What the PyTorch reference generators share: tensors and state_dicts as JSON, and the
 Python package's residual block as a module."""
 
+import base64
+
+import torch
 import torch.nn as nn
 
 
@@ -8,6 +11,13 @@ def tensor(t):
     """A tensor as {"shape": […], "data": […]} (row-major)."""
     t = t.detach().contiguous()
     return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
+
+
+def packed(t):
+    """A tensor as {"shape", "float32": base64 of its little-endian float32 values} (a
+    million parameters as decimal text would be 25 MB)."""
+    t = t.detach().contiguous().to(torch.float32)
+    return {"shape": list(t.shape), "float32": base64.b64encode(t.numpy().astype("<f4").tobytes()).decode()}
 
 
 def named(networks):

@@ -158,6 +158,10 @@ public enum Golden {
     /// (`generate_layer_reference.py`), each with its YAML.
     public static let layerKindCases = cases(in: "pytorch-layers.json")
 
+    /// Layers under PyTorch's CPU autocast to bfloat16, pytorch-bf16.json
+    /// (`generate_bf16_reference.py`).
+    public static let bf16Cases = cases(in: "pytorch-bf16.json")
+
     /// The case called `name`, in any of the three files.
     public static func named(_ name: String) -> GoldenCase? {
         cases.first { $0.name == name } ?? convolutionCases.first { $0.name == name } ?? layerKindCases.first { $0.name == name }
