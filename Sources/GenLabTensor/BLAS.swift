@@ -65,6 +65,7 @@ public enum BLAS {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
         precision: Precision = .fp32
     ) {
+        MatrixWork.add(m * n * k)
         let (count, size, alongRows) = gemmBlocks(m: m, n: n, k: k)
         func block(_ i: Int) {
             let start = i * size, extent = min(size, (alongRows ? m : n) - start)

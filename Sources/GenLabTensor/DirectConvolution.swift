@@ -17,6 +17,8 @@ public final class DirectConvolution {
     /// oneDNN's name for the forward kernel, for instance "jit:avx512_core" or
     /// "jit_wino_4x3:avx512_core".
     public let implementation: String
+    /// The multiply-adds of one pass over the batch (each pass has the same).
+    let multiplyAdds: Int
 
     /// The shapes of one layer, the rectifier its forward kernel applies to its output (nil:
     /// none) and what its products multiply; see `genlab_convolution_shape`.
@@ -61,6 +63,8 @@ public final class DirectConvolution {
         runsBackwardData = directions & Int32(GENLAB_CONVOLUTION_BACKWARD_DATA) != 0
         runsBackwardWeight = directions & Int32(GENLAB_CONVOLUTION_BACKWARD_WEIGHT) != 0
         implementation = String(cString: genlab_convolution_implementation(handle))
+        let grid = shape.transposed ? shape.height * shape.width : shape.outHeight * shape.outWidth
+        multiplyAdds = shape.batch * shape.inChannels * shape.outChannels * shape.kernel * shape.kernel * grid
     }
 
     deinit { genlab_convolution_destroy(handle) }
@@ -74,6 +78,7 @@ public final class DirectConvolution {
     public func forward(_ input: UnsafePointer<Float>, weight: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         check(genlab_convolution_set_weight(handle, weight, 0))
         forEachPart { part in genlab_convolution_forward(handle, part, input, output) }
+        MatrixWork.add(multiplyAdds)
     }
 
     /// Sets `gradInput` to ∂L/∂input (when not nil; only when `runsBackwardData`) and adds
@@ -83,6 +88,7 @@ public final class DirectConvolution {
                          gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?) {
         check(genlab_convolution_set_weight(handle, weight, 1))
         forEachPart { part in genlab_convolution_backward(handle, part, input, gradOutput, gradInput, gradWeight) }
+        MatrixWork.add(multiplyAdds * ((gradInput == nil ? 0 : 1) + (gradWeight == nil ? 0 : 1)))
         if let gradWeight { check(genlab_convolution_finish_weight_gradient(handle, gradWeight)) }
     }
 

@@ -15,6 +15,10 @@ public enum TrainingBenchmark {
         public let batch: Int
         public let steps: Int
         public let elapsed: Double
+        /// The matrix products' and convolutions' FLOPs of the timed steps (`MatrixWork`).
+        public let flops: Double
+        /// What the products multiplied.
+        public let precision: Precision
         let trainer: any Trainer
         let model: BuiltModel
         let imageShape: [Int]
@@ -63,6 +67,24 @@ public enum TrainingBenchmark {
                                 recordsMiB: megabytes((FileManager.default.subpaths(atPath: records) ?? []).map { records + "/" + $0 }))
     }
 
+    /// This machine's measured peak in `precision`, GFLOP/s: the best of five timings of a
+    /// 2,048 × 2,048 × 2,048 matrix product (`BLAS.gemm`, on `BLAS.threads` threads; in bf16
+    /// its operands' rounding included, 2 % of its time), the largest rate the products reach.
+    public static func peak(_ precision: Precision) -> Double {
+        let n = 2048
+        var generator = RandomGenerator(seed: 0)
+        let a = Tensor(zeros: [n, n]), b = Tensor(zeros: [n, n]), c = Tensor(zeros: [n, n])
+        generator.fillUniform(a.buffer, low: -1, high: 1)
+        generator.fillUniform(b.buffer, low: -1, high: 1)
+        var best = Double.infinity
+        for _ in 0..<6 { // the first one warms up
+            let start = DispatchTime.now().uptimeNanoseconds
+            BLAS.gemm(m: n, n: n, k: n, a: a.data, lda: n, b: b.data, ldb: n, beta: 0, c: c.data, ldc: n, precision: precision)
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return 2 * Double(n * n * n) / best / 1e9
+    }
+
     /// Builds the model of `file`'s first point and its trainer in `precision` (nil: the
     /// file's `train.precision`), runs `warmup` steps, then steps until `seconds` pass.
     public static func measure(_ file: String, warmup: Int, seconds: Double, precision: Precision? = nil) throws -> Throughput {
@@ -78,6 +100,7 @@ public enum TrainingBenchmark {
         let classes = max(experiment.model.autoencoder?.classes ?? experiment.model.adversarial?.classes ?? 0, 1)
         let labels = (0..<n).map { Int32($0 % classes) }
         for _ in 0..<warmup { _ = try trainer.step(batch, labels: labels, generator: &generator) }
+        let work = MatrixWork.count
         let start = DispatchTime.now().uptimeNanoseconds
         var steps = 0
         var elapsed = 0.0
@@ -86,7 +109,8 @@ public enum TrainingBenchmark {
             steps += 1
             elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         } while elapsed < seconds
-        return Throughput(batch: n, steps: steps, elapsed: elapsed, trainer: trainer, model: model, imageShape: experiment.dataset.imageShape)
+        return Throughput(batch: n, steps: steps, elapsed: elapsed, flops: 2 * Double(MatrixWork.count - work), precision: model.precision,
+                          trainer: trainer, model: model, imageShape: experiment.dataset.imageShape)
     }
 
     /// The seconds reading and decompressing the default Fashion-MNIST takes (best of three),

@@ -62,20 +62,32 @@ struct Bench: ParsableCommand {
             files = ((try? FileManager.default.contentsOfDirectory(atPath: "experiments")) ?? [])
                 .filter { $0.hasSuffix(".yaml") }.sorted().map { "experiments/\($0)" }
         }
-        print("experiment".padding(toLength: 28, withPad: " ", startingAt: 0) + "  batch   steps   images/s   peak MiB")
+        print("experiment".padding(toLength: 28, withPad: " ", startingAt: 0) + "  batch   steps   images/s   peak MiB  precision  GFLOP/s")
+        var rates: [(name: String, precision: Precision, gflops: Double)] = []
         for file in files {
             ResidentMemory.resetPeak()
             let result = try TrainingBenchmark.measure(file, warmup: warmup, seconds: seconds, precision: precision)
             let peak = ResidentMemory.peakBytes().map { String(format: "%.0f", Double($0) / 1_048_576) } ?? "?"
             let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let gflops = result.flops / result.elapsed / 1e9
+            rates.append((name, result.precision, gflops))
             print(name.padding(toLength: 28, withPad: " ", startingAt: 0)
-                  + String(format: "  %5d %7d %10.1f %10@", result.batch, result.steps,
-                           Double(result.steps * result.batch) / result.elapsed, peak))
+                  + String(format: "  %5d %7d %10.1f", result.batch, result.steps, Double(result.steps * result.batch) / result.elapsed)
+                  + String(repeating: " ", count: max(1, 11 - peak.count)) + peak
+                  + "  " + result.precision.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: "%8.1f", gflops))
             if checkpoints > 0 {
                 let timing = try TrainingBenchmark.checkpoints(checkpoints, of: result)
                 print(String(format: "  checkpoints: first %.0f ms, last %.0f ms (after %d); run file %.1f MiB, records %.1f MiB",
                              timing.firstMilliseconds, timing.lastMilliseconds, checkpoints, timing.runFileMiB, timing.recordsMiB))
             }
         }
+        // measured last: the large products' buffers would count in the models' peak memory
+        var peaks: [Precision: Double] = [:]
+        for precision in Precision.allCases where precision == .fp32 || Precision.hasNativeBF16 || rates.contains(where: { $0.precision == precision }) {
+            peaks[precision] = TrainingBenchmark.peak(precision)
+        }
+        print("Measured peak (a 2048³ product, \(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s")): "
+              + Precision.allCases.compactMap { p in peaks[p].map { String(format: "%@ %.0f GFLOP/s", p.rawValue, $0) } }.joined(separator: ", ")
+              + "; of it: " + rates.map { String(format: "%@ %.0f%%", $0.name, 100 * $0.gflops / peaks[$0.precision]!) }.joined(separator: ", "))
     }
 }
