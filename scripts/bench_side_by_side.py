@@ -60,11 +60,12 @@ def machine(python, environment):
     flags = next((line.split(":", 1)[1].split() for line in open("/proc/cpuinfo") if line.startswith("flags")), [])
     wide = [f for f in flags if f.startswith("avx512") or f in ("avx2", "fma", "amx_tile")]
     kernel = run([GENLAB, "version", "--coretype"], environment).strip()
-    convolutions = next((line.split(" ", 1)[1] for line in run([GENLAB, "version"], environment).splitlines()
-                         if line.startswith("Convolutions ")), "unknown")
+    version = run([GENLAB, "version"], environment).splitlines()
+    convolutions = next((line.split(" ", 1)[1] for line in version if line.startswith("Convolutions ")), "unknown")
+    bf16 = next((line for line in version if line.startswith("bf16: ")), "bf16: unknown")
     torch = run([python, "-c", "import torch; print(torch.__version__, torch.backends.cpu.get_cpu_capability())"]).strip()
     return (f"{cpu}, {os.cpu_count()} cores; {' '.join(wide)}; OpenBLAS kernel {kernel}; convolutions {convolutions}; "
-            f"PyTorch {torch}")
+            f"{bf16}; PyTorch {torch}")
 
 
 def main():

@@ -21,6 +21,17 @@ public enum Precision: String, Sendable, CaseIterable {
         return names.isEmpty ? nil : names.joined(separator: " and ")
     }
 
+    /// What bf16 runs on here, for `genlab version` and `bench`: the CPU's bfloat16 hardware
+    /// (or its absence) and oneDNN's kernel for a 512 × 512 × 512 product.
+    public static var bf16Report: String {
+        let product = String(cString: genlab_gemm_bf16_implementation(0, 0, 512, 512, 512))
+        let kernel = product.hasPrefix("brg:avx512_core_amx") ? product : "OpenBLAS on operands rounded to bfloat16 (oneDNN: \(product.isEmpty ? "none" : product))"
+        guard let hardware = nativeBF16Hardware else {
+            return "bf16: this CPU has neither AMX nor AVX512-BF16 (train.precision auto trains in fp32 here, bf16 is refused)"
+        }
+        return "bf16: \(hardware) (train.precision auto trains in bf16 here); products \(kernel)"
+    }
+
     /// `value` rounded to bfloat16 and back (to nearest even; NaN stays NaN).
     public static func roundedToBF16(_ value: Float) -> Float {
         var value = value, rounded: Float = 0

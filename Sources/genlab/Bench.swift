@@ -51,7 +51,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         BLAS.setThreads(threads)
-        print("genlab bench\n" + BLASKernel.report + "\nConvolutions \(DirectConvolution.library)")
+        print("genlab bench\n" + BLASKernel.report + "\nConvolutions \(DirectConvolution.library)\n" + Precision.bf16Report)
         if data {
             let (seconds, images) = try TrainingBenchmark.dataLoading()
             print(String(format: "Fashion-MNIST load (%d images, gzip IDX): %.3f s (best of 3)", images, seconds))
