@@ -8,6 +8,7 @@
 #include <dnnl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,7 +99,7 @@ typedef struct product {
     dnnl_primitive_t primitive;
     dnnl_memory_t a, b, c, scratchpad;
     size_t scratch_bytes;
-    const char *implementation;
+    char implementation[64]; // oneDNN's name for its kernel ("" when it has none)
     int amx; // oneDNN multiplies it on AMX tiles; else the float kernels take rounded operands
     struct product *next;
 } product;
@@ -162,8 +163,10 @@ static dnnl_status_t build(product *p) {
     if (status != dnnl_success) return status;
     const dnnl_memory_desc_t *scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
     p->scratch_bytes = scratch ? dnnl_memory_desc_get_size(scratch) : 0;
-    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &p->implementation);
-    p->amx = p->implementation && strncmp(p->implementation, "brg:avx512_core_amx", 19) == 0;
+    const char *name = NULL; // the descriptor's, gone with it: copied
+    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name);
+    snprintf(p->implementation, sizeof p->implementation, "%s", name ? name : "");
+    p->amx = strncmp(p->implementation, "brg:avx512_core_amx", 19) == 0;
     status = dnnl_primitive_create(&p->primitive, pd);
     dnnl_primitive_desc_destroy(pd);
     if (status != dnnl_success) return status;
@@ -177,7 +180,7 @@ static dnnl_status_t build(product *p) {
 }
 
 /// The calling thread's primitive for these sizes, built when it has none (the least recently
-/// used of its kept ones goes).
+/// used of its kept ones goes); one oneDNN cannot build is kept without a primitive (not AMX).
 static dnnl_status_t find(int trans_a, int trans_b, long m, long n, long k, float alpha, float beta, product **found) {
     pthread_once(&products_once, products_start);
     if (!engine) return dnnl_runtime_error;
@@ -199,9 +202,14 @@ static dnnl_status_t find(int trans_a, int trans_b, long m, long n, long k, floa
     if (!p) return dnnl_out_of_memory;
     *p = (product){.trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k, .alpha = alpha, .beta = beta};
     dnnl_status_t status = build(p);
-    if (status != dnnl_success) {
+    if (status == dnnl_out_of_memory) {
         product_destroy(p);
         return status;
+    }
+    if (status != dnnl_success) { // no bfloat16 matmul on this CPU: kept as such, multiplied rounded
+        if (p->primitive) dnnl_primitive_destroy(p->primitive);
+        p->primitive = NULL;
+        p->amx = 0;
     }
     if (kept >= KEPT_PRODUCTS) { // the last one goes
         product **end = &head;
@@ -281,5 +289,5 @@ int genlab_gemm_bf16(int trans_a, int trans_b, long m, long n, long k, float alp
 
 const char *genlab_gemm_bf16_implementation(int trans_a, int trans_b, long m, long n, long k) {
     product *p;
-    return find(trans_a, trans_b, m, n, k, 1, 0, &p) == dnnl_success && p->implementation ? p->implementation : "";
+    return find(trans_a, trans_b, m, n, k, 1, 0, &p) == dnnl_success ? p->implementation : "";
 }
