@@ -21,6 +21,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from generate_bf16_step_reference import arena_vae, quarter_dcgan
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FASHION = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
@@ -121,12 +122,7 @@ def windows(values):
 def vae_curve(data, seed):
     torch.manual_seed(seed)
     latent = 5
-    encoder = nn.Sequential(nn.Conv2d(1, 16, 4, stride=2, padding=1, bias=False), nn.ReLU(),
-                            nn.Conv2d(16, 32, 4, stride=2, padding=1, bias=False), nn.ReLU(), nn.Flatten(),
-                            nn.Linear(1568, 100), nn.ReLU(), nn.Linear(100, 2 * latent))
-    decoder = nn.Sequential(nn.Linear(latent, 100), nn.ReLU(), nn.Linear(100, 1568), nn.ReLU(), nn.Unflatten(1, (32, 7, 7)),
-                            nn.ConvTranspose2d(32, 16, 4, stride=2, padding=1, bias=False), nn.ReLU(),
-                            nn.ConvTranspose2d(16, 1, 4, stride=2, padding=1, bias=False))
+    encoder, decoder = arena_vae(latent)
     opt = torch.optim.Adam(list(encoder.parameters()) + list(decoder.parameters()), lr=1e-3, betas=(0.5, 0.999))
     totals = []
     for x in batches(data, seed):
@@ -154,17 +150,7 @@ def weights_init(m):
 
 def gan_curve(data, seed):
     torch.manual_seed(seed)
-    generator = nn.Sequential(
-        nn.ConvTranspose2d(100, 128, 5, bias=False), nn.BatchNorm2d(128), nn.ReLU(),
-        nn.ConvTranspose2d(128, 64, 5, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
-        nn.ConvTranspose2d(64, 32, 5, stride=2, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
-        nn.ConvTranspose2d(32, 16, 5, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
-        nn.ConvTranspose2d(16, 1, 4, bias=False), nn.Sigmoid())
-    discriminator = nn.Sequential(
-        nn.Conv2d(1, 16, 4, stride=2, padding=1, bias=False), nn.LeakyReLU(0.01),
-        nn.Conv2d(16, 32, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(32), nn.LeakyReLU(0.01),
-        nn.Conv2d(32, 64, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(64), nn.LeakyReLU(0.01),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 1), nn.Sigmoid())
+    generator, discriminator = quarter_dcgan()
     generator.apply(weights_init)
     discriminator.apply(weights_init)
     criterion = nn.BCELoss()

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes pytorch-bf16-steps.json: one whole training step of the ARENA conv VAE and one
-iteration of the lab DCGAN (at a quarter of its widths, so that the file stays near 4 MB)
+"""Writes pytorch-bf16-vae-step.json and pytorch-bf16-gan-step.json (each under 5 MiB): one whole training step of the ARENA conv VAE and one
+iteration of the lab DCGAN (at a quarter of its widths, to keep its file small)
 under PyTorch's CPU autocast (`torch.autocast("cpu", dtype=torch.bfloat16)` around each
 forward pass and loss, as a PyTorch user writes it), for GenLabModelsTests/GoldenBF16StepTests.swift.
 
@@ -34,6 +34,33 @@ def autocast():
     return torch.autocast("cpu", dtype=torch.bfloat16)
 
 
+def arena_vae(latent):
+    """experiments/arena-conv-vae.yaml's encoder (with its joint head) and mirrored decoder."""
+    encoder = nn.Sequential(nn.Conv2d(1, 16, 4, stride=2, padding=1, bias=False), nn.ReLU(),
+                            nn.Conv2d(16, 32, 4, stride=2, padding=1, bias=False), nn.ReLU(), nn.Flatten(),
+                            nn.Linear(1568, 100), nn.ReLU(), nn.Linear(100, 2 * latent))
+    decoder = nn.Sequential(nn.Linear(latent, 100), nn.ReLU(), nn.Linear(100, 1568), nn.ReLU(), nn.Unflatten(1, (32, 7, 7)),
+                            nn.ConvTranspose2d(32, 16, 4, stride=2, padding=1, bias=False), nn.ReLU(),
+                            nn.ConvTranspose2d(16, 1, 4, stride=2, padding=1, bias=False))
+    return encoder, decoder
+
+
+def quarter_dcgan():
+    """experiments/lab-dcgan.yaml's generator and discriminator at a quarter of their widths."""
+    generator = nn.Sequential(
+        nn.ConvTranspose2d(100, 128, 5, bias=False), nn.BatchNorm2d(128), nn.ReLU(),
+        nn.ConvTranspose2d(128, 64, 5, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
+        nn.ConvTranspose2d(64, 32, 5, stride=2, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.ConvTranspose2d(32, 16, 5, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+        nn.ConvTranspose2d(16, 1, 4, bias=False), nn.Sigmoid())
+    discriminator = nn.Sequential(
+        nn.Conv2d(1, 16, 4, stride=2, padding=1, bias=False), nn.LeakyReLU(0.01),
+        nn.Conv2d(16, 32, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(32), nn.LeakyReLU(0.01),
+        nn.Conv2d(32, 64, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(64), nn.LeakyReLU(0.01),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 1), nn.Sigmoid())
+    return generator, discriminator
+
+
 VAE_YAML = f"""name: arena-conv-vae-bf16
 dataset: {{name: fashion-mnist}}
 model:
@@ -63,12 +90,7 @@ train:
 def vae_step():
     """experiments/arena-conv-vae.yaml's networks (the mirror as GenLab builds it)."""
     latent, n, beta = 5, 32, 0.1
-    encoder = nn.Sequential(nn.Conv2d(1, 16, 4, stride=2, padding=1, bias=False), nn.ReLU(),
-                            nn.Conv2d(16, 32, 4, stride=2, padding=1, bias=False), nn.ReLU(), nn.Flatten(),
-                            nn.Linear(1568, 100), nn.ReLU(), nn.Linear(100, 2 * latent))
-    decoder = nn.Sequential(nn.Linear(latent, 100), nn.ReLU(), nn.Linear(100, 1568), nn.ReLU(), nn.Unflatten(1, (32, 7, 7)),
-                            nn.ConvTranspose2d(32, 16, 4, stride=2, padding=1, bias=False), nn.ReLU(),
-                            nn.ConvTranspose2d(16, 1, 4, stride=2, padding=1, bias=False))
+    encoder, decoder = arena_vae(latent)
     groups = {"encoder": encoder, "decoder": decoder}
     initial = start(groups)
     x = torch.rand(n, 1, 28, 28)
@@ -137,17 +159,7 @@ train:
 def gan_step():
     """experiments/lab-dcgan.yaml's networks at a quarter of their widths: one iteration."""
     n = 16
-    generator = nn.Sequential(
-        nn.ConvTranspose2d(100, 128, 5, bias=False), nn.BatchNorm2d(128), nn.ReLU(),
-        nn.ConvTranspose2d(128, 64, 5, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
-        nn.ConvTranspose2d(64, 32, 5, stride=2, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
-        nn.ConvTranspose2d(32, 16, 5, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
-        nn.ConvTranspose2d(16, 1, 4, bias=False), nn.Sigmoid())
-    discriminator = nn.Sequential(
-        nn.Conv2d(1, 16, 4, stride=2, padding=1, bias=False), nn.LeakyReLU(0.01),
-        nn.Conv2d(16, 32, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(32), nn.LeakyReLU(0.01),
-        nn.Conv2d(32, 64, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(64), nn.LeakyReLU(0.01),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 1), nn.Sigmoid())
+    generator, discriminator = quarter_dcgan()
     nets = {"generator": generator, "discriminator": discriminator}
     initial = start(nets)
     real = torch.rand(n, 1, 28, 28)
@@ -200,13 +212,13 @@ def float_distances(step):
 
 
 def main():
-    path = os.path.join(HERE, "pytorch-bf16-steps.json")
-    vae, vae_distances = float_distances(vae_step)
-    gan, gan_distances = float_distances(gan_step)
-    vae["float_distances"], gan["float_distances"] = vae_distances, gan_distances
-    with open(path, "w") as f:
-        json.dump({"generated_by": f"torch {torch.__version__}, {os.path.basename(__file__)}", "vae": vae, "gan": gan}, f)
-    print(f"wrote {path}")
+    for name, step in (("vae", vae_step), ("gan", gan_step)):
+        case, distances = float_distances(step)
+        case["float_distances"] = distances
+        path = os.path.join(HERE, f"pytorch-bf16-{name}-step.json")
+        with open(path, "w") as f:
+            json.dump({"generated_by": f"torch {torch.__version__}, {os.path.basename(__file__)}", name: case}, f)
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

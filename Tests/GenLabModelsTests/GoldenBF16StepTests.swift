@@ -7,7 +7,7 @@ import Testing
 
 /// One whole training step of the ARENA conv VAE and one iteration of the lab DCGAN (at a
 /// quarter of its widths) in bf16, against PyTorch's CPU autocast on the same weights, batch
-/// and noise (`Tests/Fixtures/pytorch-bf16-steps.json`, from `generate_bf16_step_reference.py`).
+/// and noise (`Tests/Fixtures/pytorch-bf16-{vae,gan}-step.json`, from `generate_bf16_step_reference.py`).
 ///
 /// Past one layer the two no longer multiply the same operands: PyTorch keeps each layer's
 /// result in bfloat16 (and runs BatchNorm and the activations on it), GenLab in float, so
@@ -25,6 +25,8 @@ import Testing
         let vae: NotebookReference.StepCase
         let gan: AdversarialReference
     }
+    struct VAEFile: Decodable { let vae: NotebookReference.StepCase }
+    struct GANFile: Decodable { let gan: AdversarialReference }
 
     /// Each case's `float_distances`: ‖PyTorch float − autocast‖ / ‖autocast‖ per gradient.
     struct Distances: Decodable {
@@ -32,17 +34,21 @@ import Testing
             let floatDistances: [String: Double]
             enum CodingKeys: String, CodingKey { case floatDistances = "float_distances" }
         }
-        let vae: Case
-        let gan: Case
+        let vae: Case?
+        let gan: Case?
     }
 
-    static let file: (cases: File, distances: Distances)? = {
-        let url = Golden.folder.appendingPathComponent("pytorch-bf16-steps.json")
+    static let file: (cases: File, distances: (vae: Distances.Case, gan: Distances.Case))? = {
         do {
-            let data = try Data(contentsOf: url)
-            return (try JSONDecoder().decode(File.self, from: data), try JSONDecoder().decode(Distances.self, from: data))
+            let vae = try Data(contentsOf: Golden.folder.appendingPathComponent("pytorch-bf16-vae-step.json"))
+            let gan = try Data(contentsOf: Golden.folder.appendingPathComponent("pytorch-bf16-gan-step.json"))
+            let decoder = JSONDecoder()
+            let cases = File(vae: try decoder.decode(VAEFile.self, from: vae).vae, gan: try decoder.decode(GANFile.self, from: gan).gan)
+            guard let vaeDistances = try decoder.decode(Distances.self, from: vae).vae,
+                  let ganDistances = try decoder.decode(Distances.self, from: gan).gan else { return nil }
+            return (cases, (vaeDistances, ganDistances))
         } catch {
-            print("cannot read \(url.path): \(error)")
+            print("cannot read the bf16 step fixtures: \(error)")
             return nil
         }
     }()
