@@ -10,7 +10,7 @@ static uint64_t xgetbv0(void) {
     return ((uint64_t)edx << 32) | eax;
 }
 
-uint32_t genlab_cpu_features(void) {
+static uint32_t features_read(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     uint32_t f = 0;
@@ -40,6 +40,17 @@ uint32_t genlab_cpu_features(void) {
         if (zmm && (a1 & (1u << 5))) f |= GENLAB_CPU_AVX512BF16;
     }
     return f;
+}
+
+uint32_t genlab_cpu_features(void) {
+    // asked once (several threads may race to ask: each gets the same answer)
+    static uint32_t known = 0;
+    static int asked = 0;
+    if (__atomic_load_n(&asked, __ATOMIC_ACQUIRE)) return __atomic_load_n(&known, __ATOMIC_RELAXED);
+    uint32_t features = features_read();
+    __atomic_store_n(&known, features, __ATOMIC_RELAXED);
+    __atomic_store_n(&asked, 1, __ATOMIC_RELEASE);
+    return features;
 }
 
 void genlab_cpu_brand(char *buffer, int size) {

@@ -1,5 +1,6 @@
 #include "convolution.h"
 #include "arena.h"
+#include "onednn.h"
 #include "matmul.h"
 
 #include <dnnl.h>
@@ -8,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-// libgomp's, which oneDNN runs on: the calling thread's parallel regions get this many threads.
-void omp_set_num_threads(int count);
 
 _Static_assert(GENLAB_CONVOLUTION_OUT_OF_MEMORY == dnnl_out_of_memory, "the header's status is oneDNN's");
 
@@ -62,17 +61,6 @@ static size_t place(size_t *total, size_t bytes) {
     return offset;
 }
 
-static dnnl_engine_t engine;
-static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
-static void engine_create(void) {
-    if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success) engine = NULL;
-}
-
-#define TRY(call)                                                                                  \
-    do {                                                                                           \
-        dnnl_status_t status_ = (call);                                                            \
-        if (status_ != dnnl_success) return status_;                                               \
-    } while (0)
 
 /// How a port moves its tensor: in before the primitive, in and rounded to bfloat16 values
 /// (kept in float), out after it, or added out.
@@ -82,11 +70,11 @@ enum { PORT_IN, PORT_ROUNDED, PORT_OUT, PORT_ADD };
 /// an inner buffer.
 static dnnl_status_t port_create(port *p, const dnnl_memory_desc_t *user_md, const dnnl_memory_desc_t *inner_md,
                                  int direction, size_t *layout) {
-    TRY(dnnl_memory_create(&p->user, user_md, engine, DNNL_MEMORY_NONE));
+    TRY(dnnl_memory_create(&p->user, user_md, genlab_engine(), DNNL_MEMORY_NONE));
     if (direction == PORT_ROUNDED) p->rounded_floats = dnnl_memory_desc_get_size(inner_md) / sizeof(float);
     if ((direction == PORT_IN || direction == PORT_OUT) && dnnl_memory_desc_equal(user_md, inner_md)) return dnnl_success;
     p->offset = place(layout, dnnl_memory_desc_get_size(inner_md));
-    TRY(dnnl_memory_create(&p->inner, inner_md, engine, DNNL_MEMORY_NONE));
+    TRY(dnnl_memory_create(&p->inner, inner_md, genlab_engine(), DNNL_MEMORY_NONE));
     dnnl_primitive_attr_t attr;
     TRY(dnnl_primitive_attr_create(&attr));
     dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
@@ -99,8 +87,8 @@ static dnnl_status_t port_create(port *p, const dnnl_memory_desc_t *user_md, con
     }
     dnnl_primitive_desc_t pd;
     dnnl_status_t status = direction >= PORT_OUT
-                               ? dnnl_reorder_primitive_desc_create(&pd, inner_md, engine, user_md, engine, attr)
-                               : dnnl_reorder_primitive_desc_create(&pd, user_md, engine, inner_md, engine, attr);
+                               ? dnnl_reorder_primitive_desc_create(&pd, inner_md, genlab_engine(), user_md, genlab_engine(), attr)
+                               : dnnl_reorder_primitive_desc_create(&pd, user_md, genlab_engine(), inner_md, genlab_engine(), attr);
     if (sum) dnnl_post_ops_destroy(sum);
     dnnl_primitive_attr_destroy(attr);
     if (status != dnnl_success) return status;
@@ -224,14 +212,14 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
     dnnl_convolution_desc_t d;
     dnnl_status_t status = forward_init(&d, dnnl_forward_training, algorithm, &src_in, &weight_in, NULL, &dst_out,
                                         strides, padding_l, padding_r);
-    if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->forward_pd, &d, forward_attr, engine, NULL);
+    if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->forward_pd, &d, forward_attr, genlab_engine(), NULL);
     dnnl_primitive_attr_destroy(forward_attr);
     if (status == dnnl_success)
         status = data_init(&d, algorithm, &src_out, &weight_in, &dst_in, strides, padding_l, padding_r);
-    if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->backward_data_pd, &d, attr, engine, c->forward_pd);
+    if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->backward_data_pd, &d, attr, genlab_engine(), c->forward_pd);
     if (status == dnnl_success)
         status = weight_init(&d, algorithm, &src_in, &weight_out, NULL, &dst_in, strides, padding_l, padding_r);
-    if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->backward_weight_pd, &d, attr, engine, c->forward_pd);
+    if (status == dnnl_success) status = dnnl_primitive_desc_create(&c->backward_weight_pd, &d, attr, genlab_engine(), c->forward_pd);
     dnnl_primitive_attr_destroy(attr);
     if (status != dnnl_success) return status;
     if (!is_direct(c->forward_pd, bf16_kernels)) c->directions &= ~GENLAB_CONVOLUTION_FORWARD;
@@ -245,7 +233,7 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
     const_dnnl_primitive_desc_t f = c->forward_pd, bd = c->backward_data_pd, bw = c->backward_weight_pd;
     c->share_diff_dst = data_runs && weight_runs &&
                         dnnl_memory_desc_equal(query(bd, dnnl_query_diff_dst_md), query(bw, dnnl_query_diff_dst_md));
-    TRY(dnnl_stream_create(&c->stream, engine, dnnl_stream_default_flags));
+    TRY(dnnl_stream_create(&c->stream, genlab_engine(), dnnl_stream_default_flags));
     if (forward_runs)
         TRY(port_create(&c->weight_forward, &weight_user, query(f, dnnl_query_weights_md), in, &c->caller_forward_bytes));
     if (data_runs)
@@ -259,7 +247,7 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
     for (int i = 0; i < c->parts; i++) {
         part_state *p = &c->part[i];
         size_t forward = 0, backward = 0; // the same layouts for every part
-        TRY(dnnl_stream_create(&p->stream, engine, dnnl_stream_default_flags));
+        TRY(dnnl_stream_create(&p->stream, genlab_engine(), dnnl_stream_default_flags));
         if (forward_runs) {
             TRY(dnnl_primitive_create(&p->forward, f));
             TRY(port_create(&p->src, &src_user, query(f, dnnl_query_src_md), in, &forward));
@@ -282,7 +270,7 @@ static dnnl_status_t build(genlab_convolution *c, int transposed, const genlab_c
         c->backward_scratch = place(&backward, data_scratch > weight_scratch ? data_scratch : weight_scratch);
         c->forward_bytes = forward;
         c->backward_bytes = backward;
-        TRY(dnnl_memory_create(&p->scratchpad, &scratch_md, engine, DNNL_MEMORY_NONE));
+        TRY(dnnl_memory_create(&p->scratchpad, &scratch_md, genlab_engine(), DNNL_MEMORY_NONE));
     }
     return dnnl_success;
 }
@@ -325,8 +313,7 @@ genlab_convolution *genlab_convolution_create(int transposed, const genlab_convo
     long grid = transposed ? s->height * s->width : s->out_height * s->out_width;
     int wide = s->in_channels >= 128 && s->out_channels >= 128;
     if (grid == 1 || (wide && grid <= s->kernel * s->kernel)) return NULL;
-    pthread_once(&engine_once, engine_create);
-    if (!engine) return NULL;
+    if (!genlab_engine()) return NULL;
     genlab_convolution *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     // Two parts when each has at least 2^24 multiply-adds: the second core then has work.

@@ -244,13 +244,7 @@ int genlab_kernels_allow_avx512(int allow) {
 }
 
 static int use_avx512(void) {
-    static int present = -1;  // read by several threads: the first of them asks CPUID
-    int known = __atomic_load_n(&present, __ATOMIC_RELAXED);
-    if (known < 0) {
-        known = (genlab_cpu_features() & GENLAB_CPU_AVX512F) != 0;
-        __atomic_store_n(&present, known, __ATOMIC_RELAXED);
-    }
-    return known && __atomic_load_n(&avx512_allowed, __ATOMIC_RELAXED);
+    return (genlab_cpu_features() & GENLAB_CPU_AVX512F) && __atomic_load_n(&avx512_allowed, __ATOMIC_RELAXED);
 }
 
 long genlab_im2col_scratch(const genlab_conv_geometry *g) {

@@ -1,6 +1,7 @@
 #include "matmul.h"
 #include "arena.h"
 #include "cpu_features.h"
+#include "onednn.h"
 
 #include <immintrin.h>
 
@@ -12,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void omp_set_num_threads(int count);
 
 _Static_assert(GENLAB_MATMUL_OUT_OF_MEMORY == dnnl_out_of_memory, "the header's status is oneDNN's");
 
@@ -54,15 +54,7 @@ static AVX512 void round_in_float_avx512(const float *from, float *to, long coun
     }
 }
 
-static int has_avx512(void) {
-    static int present = -1; // read by several threads: the first of them asks CPUID
-    int known = __atomic_load_n(&present, __ATOMIC_RELAXED);
-    if (known < 0) {
-        known = (genlab_cpu_features() & GENLAB_CPU_AVX512F) != 0;
-        __atomic_store_n(&present, known, __ATOMIC_RELAXED);
-    }
-    return known;
-}
+static int has_avx512(void) { return (genlab_cpu_features() & GENLAB_CPU_AVX512F) != 0; }
 #endif
 
 void genlab_round_bf16(const float *source, float *destination, long count) {
@@ -98,6 +90,7 @@ typedef struct product {
     float alpha, beta;
     dnnl_primitive_t primitive;
     dnnl_memory_t a, b, c, scratchpad;
+    dnnl_stream_t stream;
     size_t scratch_bytes;
     char implementation[64]; // oneDNN's name for its kernel ("" when it has none)
     int amx; // oneDNN multiplies it on AMX tiles; else the float kernels take rounded operands
@@ -109,10 +102,10 @@ typedef struct product {
 enum { KEPT_PRODUCTS = 64 };
 static pthread_key_t products_key;
 static pthread_once_t products_once = PTHREAD_ONCE_INIT;
-static dnnl_engine_t engine;
 
 static void product_destroy(product *p) {
     if (p->primitive) dnnl_primitive_destroy(p->primitive);
+    if (p->stream) dnnl_stream_destroy(p->stream);
     dnnl_memory_t memories[] = {p->a, p->b, p->c, p->scratchpad};
     for (int i = 0; i < 4; i++)
         if (memories[i]) dnnl_memory_destroy(memories[i]);
@@ -126,14 +119,8 @@ static void products_free(void *list) {
 }
 static void products_start(void) {
     pthread_key_create(&products_key, products_free);
-    if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success) engine = NULL;
 }
 
-#define TRY(call)                                                                                  \
-    do {                                                                                           \
-        dnnl_status_t status_ = (call);                                                            \
-        if (status_ != dnnl_success) return status_;                                               \
-    } while (0)
 
 static dnnl_status_t build(product *p) {
     // the operands as packed (dense in their stored layout): a transposed one by its strides
@@ -157,7 +144,7 @@ static dnnl_status_t build(product *p) {
         dnnl_primitive_attr_set_post_ops(attr, sum);
     }
     dnnl_primitive_desc_t pd;
-    dnnl_status_t status = dnnl_primitive_desc_create(&pd, &d, attr, engine, NULL);
+    dnnl_status_t status = dnnl_primitive_desc_create(&pd, &d, attr, genlab_engine(), NULL);
     if (sum) dnnl_post_ops_destroy(sum);
     dnnl_primitive_attr_destroy(attr);
     if (status != dnnl_success) return status;
@@ -172,10 +159,11 @@ static dnnl_status_t build(product *p) {
     if (status != dnnl_success) return status;
     dnnl_dims_t scratch_dims = {1};
     TRY(dnnl_memory_desc_init_by_tag(&scratch_md, 1, scratch_dims, dnnl_u8, dnnl_a));
-    TRY(dnnl_memory_create(&p->a, &a_md, engine, DNNL_MEMORY_NONE));
-    TRY(dnnl_memory_create(&p->b, &b_md, engine, DNNL_MEMORY_NONE));
-    TRY(dnnl_memory_create(&p->c, &c_md, engine, DNNL_MEMORY_NONE));
-    TRY(dnnl_memory_create(&p->scratchpad, &scratch_md, engine, DNNL_MEMORY_NONE));
+    TRY(dnnl_memory_create(&p->a, &a_md, genlab_engine(), DNNL_MEMORY_NONE));
+    TRY(dnnl_memory_create(&p->b, &b_md, genlab_engine(), DNNL_MEMORY_NONE));
+    TRY(dnnl_memory_create(&p->c, &c_md, genlab_engine(), DNNL_MEMORY_NONE));
+    TRY(dnnl_memory_create(&p->scratchpad, &scratch_md, genlab_engine(), DNNL_MEMORY_NONE));
+    TRY(dnnl_stream_create(&p->stream, genlab_engine(), dnnl_stream_default_flags));
     return dnnl_success;
 }
 
@@ -183,7 +171,7 @@ static dnnl_status_t build(product *p) {
 /// used of its kept ones goes); one oneDNN cannot build is kept without a primitive (not AMX).
 static dnnl_status_t find(int trans_a, int trans_b, long m, long n, long k, float alpha, float beta, product **found) {
     pthread_once(&products_once, products_start);
-    if (!engine) return dnnl_runtime_error;
+    if (!genlab_engine()) return dnnl_runtime_error;
     product *head = pthread_getspecific(products_key), *previous = NULL;
     int kept = 0;
     for (product *p = head; p; previous = p, p = p->next, kept++) {
@@ -262,13 +250,10 @@ static dnnl_status_t multiply(int trans_a, int trans_b, long m, long n, long k, 
     TRY(dnnl_memory_set_data_handle(p->b, arena + a_bytes));
     TRY(dnnl_memory_set_data_handle(p->c, dense));
     TRY(dnnl_memory_set_data_handle(p->scratchpad, arena + a_bytes + b_bytes + c_bytes));
-    dnnl_stream_t stream;
-    TRY(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags));
     dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, p->a}, {DNNL_ARG_WEIGHTS, p->b}, {DNNL_ARG_DST, p->c},
                                {DNNL_ARG_SCRATCHPAD, p->scratchpad}};
     omp_set_num_threads(1);
-    dnnl_status_t status = dnnl_primitive_execute(p->primitive, stream, 4, args);
-    dnnl_stream_destroy(stream);
+    dnnl_status_t status = dnnl_primitive_execute(p->primitive, p->stream, 4, args);
     if (strided && status == dnnl_success)
         for (long i = 0; i < m; i++) memcpy(c + i * ldc, dense + i * n, sizeof(float) * n);
     return status;

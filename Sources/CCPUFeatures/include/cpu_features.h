@@ -21,7 +21,7 @@ enum {
     GENLAB_CPU_AMX = 1u << 12,     // AMX-TILE with OS support for tile state
 };
 
-/// The feature bits above for the CPU this runs on (0 on other architectures).
+/// The feature bits above for the CPU this runs on (0 on other architectures), read once.
 uint32_t genlab_cpu_features(void);
 
 /// Writes the CPU's brand string (at most `size` bytes, NUL-terminated); "" if unknown.
