@@ -13,7 +13,8 @@ public enum RunInspection {
         let contents = try RunFile.read(path: file)
         let m = contents.metadata
         var lines: [String] = []
-        func row(_ label: String, _ value: String) { lines.append(label.padding(toLength: 13, withPad: " ", startingAt: 0) + value) }
+        // values come from the file: control characters are shown, not sent to the terminal
+        func row(_ label: String, _ value: String) { lines.append(label.padding(toLength: 13, withPad: " ", startingAt: 0) + value.visible) }
         lines.append("\(file): GenLab run (format \(contents.formatVersion)), written by genlab \(m.genlabVersion)")
         row("experiment", m.experiment)
         row("run id", m.runID)
