@@ -10,10 +10,17 @@ public enum CIFAR10Reader {
     static let maxBatchBytes = 1 << 30
 
     public static func load(folder: String) throws(DataError) -> Dataset {
-        let base = try locate(folder)
-        let train = try read((1...5).map { "\(base)/data_batch_\($0).bin" })
-        let test = try read(["\(base)/test_batch.bin"])
+        let paths = try files(folder: folder)
+        let train = try read(Array(paths.dropLast()))
+        let test = try read([paths.last!])
         return Dataset(train: train, test: test, classNames: classNames)
+    }
+
+    /// The batch files `load` reads from `folder`: the five training batches, then the test
+    /// batch.
+    static func files(folder: String) throws(DataError) -> [String] {
+        let base = try locate(folder)
+        return (1...5).map { "\(base)/data_batch_\($0).bin" } + ["\(base)/test_batch.bin"]
     }
 
     /// The folder holding the batch files: `folder` or `folder/cifar-10-batches-bin`.

@@ -7,8 +7,33 @@ public enum DatasetLoader {
         "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
     ]
 
-    /// The dataset of `spec`, its training split cut to `spec.subset` images.
-    public static func load(_ spec: DatasetSpec) throws(DataError) -> Dataset {
+    /// Bumped when GenLab decodes or converts images differently, so that no cache entry of
+    /// the old images is read.
+    static let decodingVersion = 1
+
+    /// The dataset of `spec`, its training split cut to `spec.subset` images: mapped from
+    /// `cache` (built there first when needed) when given and the dataset is read from files,
+    /// else decoded into memory. The outcome says what the cache did (nil without one).
+    public static func load(_ spec: DatasetSpec, cache: DecodedCache? = nil) throws(DataError) -> (dataset: Dataset, cache: DecodedCache.Outcome?) {
+        var dataset: Dataset
+        var outcome: DecodedCache.Outcome?
+        if let cache, let source = try cacheSource(spec) {
+            (dataset, outcome) = try cache.dataset(source)
+        } else {
+            dataset = try decode(spec)
+        }
+        let path = spec.path ?? DatasetSpec.fashionMNISTDefaultPath
+        guard dataset.train.imageShape == spec.imageShape else {
+            let found = dataset.train.imageShape.map(String.init).joined(separator: "×")
+            let expected = spec.imageShape.map(String.init).joined(separator: "×")
+            throw DataError(.mismatch, "images are \(found) but \(spec.name.rawValue) experiments expect \(expected)\(spec.name == .imageFolder ? " (set dataset.channels)" : "")", path: path)
+        }
+        if let subset = spec.subset { dataset.train = dataset.train.prefix(subset) }
+        return (dataset, outcome)
+    }
+
+    /// The whole dataset of `spec` decoded into memory, converted to its channels and size.
+    static func decode(_ spec: DatasetSpec) throws(DataError) -> Dataset {
         var dataset: Dataset
         let path = spec.path ?? DatasetSpec.fashionMNISTDefaultPath
         switch spec.name {
@@ -22,13 +47,33 @@ public enum DatasetLoader {
             dataset.train = dataset.train.converted(channels: spec.channels, size: spec.imageSize)
             dataset.test = dataset.test.converted(channels: spec.channels, size: spec.imageSize)
         }
-        guard dataset.train.imageShape == spec.imageShape else {
-            let found = dataset.train.imageShape.map(String.init).joined(separator: "×")
-            let expected = spec.imageShape.map(String.init).joined(separator: "×")
-            throw DataError(.mismatch, "images are \(found) but \(spec.name.rawValue) experiments expect \(expected)\(spec.name == .imageFolder ? " (set dataset.channels)" : "")", path: path)
-        }
-        if let subset = spec.subset { dataset.train = dataset.train.prefix(subset) }
         return dataset
+    }
+
+    /// The cache entry of `spec`'s dataset; nil for dSprites, which GenLab draws as batches
+    /// need its images (a cache would only hold what drawing makes again).
+    static func cacheSource(_ spec: DatasetSpec) throws(DataError) -> DecodedCache.Source? {
+        let path = spec.path ?? DatasetSpec.fashionMNISTDefaultPath
+        let files: [String]
+        switch spec.name {
+        case .imageFolder: return try ImageFolderReader.cacheSource(folder: path, size: spec.imageSize)
+        case .dsprites: return nil
+        case .fashionMNIST, .mnist: files = try IDXReader.files(folder: path)
+        case .cifar10: files = try CIFAR10Reader.files(folder: path)
+        }
+        // files read whole into memory: decoded and converted there, then written out
+        let place = SourceFiles.canonical(path), shape = spec.imageShape.map(String.init).joined(separator: "x")
+        return DecodedCache.Source(
+            name: SourceFiles.entryName(spec.name.rawValue, shape, folder: place),
+            key: "\(spec.name.rawValue) \(place) shape \(shape) decoding \(decodingVersion) files \(try SourceFiles.fingerprint(files, below: path))",
+            build: { (writer: RecordFileWriter) throws(DataError) in
+                let dataset = try decode(spec)
+                for set in [dataset.train, dataset.test] {
+                    for i in 0..<set.count { try writer.append(set.image(i), label: set.labels[i]) }
+                }
+                try writer.finish(imageShape: dataset.train.imageShape, trainCount: dataset.train.count, classNames: dataset.classNames)
+            },
+            decode: { () throws(DataError) in try decode(spec) })
     }
 
     /// The held-out images: the first test image of each class, or the first N test images

@@ -28,6 +28,15 @@ public enum IDXReader {
         return Dataset(train: train, test: test, classNames: names)
     }
 
+    /// The four files `load` reads from `folder`.
+    static func files(folder: String) throws(DataError) -> [String] {
+        var paths: [String] = []
+        for prefix in ["train", "t10k"] {
+            for kind in ["images-idx3", "labels-idx1"] { paths.append(try find(folder: folder, name: "\(prefix)-\(kind)-ubyte")) }
+        }
+        return paths
+    }
+
     /// One split: images and labels, checked against each other.
     static func split(folder: String, prefix: String) throws(DataError) -> ImageSet {
         let imagesPath = try find(folder: folder, name: "\(prefix)-images-idx3-ubyte")

@@ -10,76 +10,76 @@ import Foundation
 public enum ImageFolderReader {
     static let extensions: Set = ["png", "jpg", "jpeg"]
 
+    /// Reads every image of `folder` into memory.
     public static func load(folder: String, size: Int) throws(DataError) -> Dataset {
-        let manager = FileManager.default
-        var isFolder: ObjCBool = false
-        guard manager.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-            throw DataError(.missing, "no such folder", path: folder)
-        }
-        let trainFolder = "\(folder)/train", testFolder = "\(folder)/test"
-        if manager.fileExists(atPath: trainFolder), manager.fileExists(atPath: testFolder) {
-            let (train, names) = try split(trainFolder, size: size, classNames: nil)
-            let (test, _) = try split(testFolder, size: size, classNames: names)
-            guard train.imageShape == test.imageShape else {
-                throw DataError(.mismatch, "training images have \(train.imageShape[0]) channels but test images \(test.imageShape[0])", path: folder)
+        let listing = try ImageFolderListing(folder)
+        var sets: [ImageSet] = []
+        for split in listing.splits {
+            var pixels: [UInt8] = [], labels: [Int32] = []
+            let channels = try decode(split, size: size) { (image: [UInt8], label: Int32) throws(DataError) in
+                pixels += image
+                labels.append(label)
             }
-            return Dataset(train: train, test: test, classNames: names)
+            sets.append(ImageSet(imageShape: [channels, size, size], pixels: pixels, labels: labels))
         }
-        let (train, names) = try split(folder, size: size, classNames: nil)
-        return Dataset(train: train, test: ImageSet(imageShape: train.imageShape, pixels: [], labels: []), classNames: names)
+        return try dataset(sets, listing: listing)
     }
 
-    static func subfolders(_ folder: String) throws(DataError) -> [String] {
-        let manager = FileManager.default
-        let entries: [String]
-        do { entries = try manager.contentsOfDirectory(atPath: folder) } catch {
-            throw DataError(.unreadable, "cannot list the folder", path: folder)
-        }
-        return entries.filter { name in
-            var isFolder: ObjCBool = false
-            return !name.hasPrefix(".") && manager.fileExists(atPath: "\(folder)/\(name)", isDirectory: &isFolder) && isFolder.boolValue
-        }.sorted()
-    }
-
-    /// Reads one split; `classNames` (from the training split) fixes the label of each
-    /// subfolder name.
-    static func split(_ folder: String, size: Int, classNames: [String]?) throws(DataError) -> (ImageSet, [String]) {
-        let classes = try subfolders(folder)
-        guard !classes.isEmpty else {
-            throw DataError(.missing, "no class subfolders: an image folder holds one subfolder of images per class", path: folder)
-        }
-        let names = classNames ?? classes
-        var pixels: [UInt8] = []
-        var labels: [Int32] = []
-        var channels: (count: Int, example: String)?
-        for name in classes {
-            guard let label = names.firstIndex(of: name) else {
-                throw DataError(.missing, "class '\(name)' does not exist in the training split", path: "\(folder)/\(name)")
-            }
-            let classFolder = "\(folder)/\(name)"
-            let entries: [String]
-            do {
-                entries = try FileManager.default.contentsOfDirectory(atPath: classFolder)
-            } catch {
-                throw DataError.unreadable(classFolder, folder: true)
-            }
-            let files = entries
-                .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
-            for file in files {
-                let path = "\(classFolder)/\(file)"
-                let image = try decode(path)
-                if let channels, channels.count != image.channels {
-                    throw DataError(.mismatch, "has \(image.channels) channel(s) but \(channels.example) has \(channels.count): the images of a folder must all be grey or all RGB", path: path)
+    /// The decoded cache's entry for `folder` at `size`: keyed by the folder, the size and
+    /// every image file's size and modification time.
+    public static func cacheSource(folder: String, size: Int) throws(DataError) -> DecodedCache.Source {
+        let listing = try ImageFolderListing(folder)
+        let place = SourceFiles.canonical(folder)
+        return DecodedCache.Source(
+            name: SourceFiles.entryName("image-folder", "\(size)", folder: place),
+            key: "image-folder \(place) size \(size) decoding \(DatasetLoader.decodingVersion) files \(try listing.fingerprint())",
+            build: { (writer: RecordFileWriter) throws(DataError) in
+                var counts: [Int] = [], shapes: [[Int]] = []
+                for split in listing.splits {
+                    var count = 0
+                    let channels = try decode(split, size: size) { (image: [UInt8], label: Int32) throws(DataError) in
+                        try writer.append(image, label: label)
+                        count += 1
+                    }
+                    counts.append(count)
+                    shapes.append([channels, size, size])
                 }
-                channels = channels ?? (image.channels, path)
-                pixels.append(contentsOf: ImageResize.resizeAndCenterCrop(image, size: size))
-                labels.append(Int32(label))
+                // the same checks as an in-memory read, on empty sets of the decoded shapes
+                _ = try dataset(shapes.map { ImageSet(imageShape: $0, pixels: [], labels: []) }, listing: listing)
+                try writer.finish(imageShape: shapes[0], trainCount: counts[0], classNames: listing.classNames)
+            },
+            decode: { () throws(DataError) in try load(folder: folder, size: size) })
+    }
+
+    /// The dataset of the splits' image sets (a training set, and a test set when the folder
+    /// has one), checked against each other.
+    static func dataset(_ sets: [ImageSet], listing: ImageFolderListing) throws(DataError) -> Dataset {
+        if sets.count == 2 {
+            guard sets[0].imageShape == sets[1].imageShape else {
+                throw DataError(.mismatch, "training images have \(sets[0].imageShape[0]) channels but test images \(sets[1].imageShape[0])", path: listing.folder)
             }
+            return Dataset(train: sets[0], test: sets[1], classNames: listing.classNames)
+        }
+        return Dataset(train: sets[0], test: ImageSet(imageShape: sets[0].imageShape, pixels: [], labels: []), classNames: listing.classNames)
+    }
+
+    /// Decodes the images of one split in order, resized so that the short side is `size`
+    /// and centre-cropped, and hands each to `emit` with its label; returns their channels.
+    static func decode(_ split: ImageFolderListing.Split, size: Int,
+                       emit: ([UInt8], Int32) throws(DataError) -> Void) throws(DataError) -> Int {
+        var channels: (count: Int, example: String)?
+        for (path, label) in split.images {
+            let image = try decode(path)
+            if let channels, channels.count != image.channels {
+                throw DataError(.mismatch, "has \(image.channels) channel(s) but \(channels.example) has \(channels.count): the images of a folder must all be grey or all RGB", path: path)
+            }
+            channels = channels ?? (image.channels, path)
+            try emit(ImageResize.resizeAndCenterCrop(image, size: size), label)
         }
         guard let channels else {
-            throw DataError(.missing, "no PNG or JPEG images in any class subfolder", path: folder)
+            throw DataError(.missing, "no PNG or JPEG images in any class subfolder", path: split.folder)
         }
-        return (ImageSet(imageShape: [channels.count, size, size], pixels: pixels, labels: labels), names)
+        return channels.count
     }
 
     /// Decodes one file into interleaved rows (height × width × channels).

@@ -1,5 +1,6 @@
-/// Where the images of an `ImageSet` come from without being kept: a renderer of a
-/// procedural dataset (dSprites), which draws image `index` of its own numbering on demand.
+/// Where the images of an `ImageSet` come from without being kept in the process's memory: a
+/// renderer of a procedural dataset (dSprites), which draws image `index` of its own
+/// numbering on demand, or a mapped record file (the decoded cache), which copies it out.
 public protocol ImageSource: Sendable {
     /// (C, H, W) of every image.
     var imageShape: [Int] { get }
@@ -8,8 +9,8 @@ public protocol ImageSource: Sendable {
 }
 
 /// Images (N × C × H × W bytes each, row-major) with their integer labels: kept as bytes, or
-/// drawn on demand by an `ImageSource` (a procedural dataset, which then takes no memory but
-/// its indices).
+/// read on demand from an `ImageSource` (a procedural dataset or a mapped record file, which
+/// then take no memory of the process's own but their indices).
 public struct ImageSet: Sendable {
     /// (C, H, W) of every image.
     public let imageShape: [Int]

@@ -1,3 +1,4 @@
+import GenLabCore
 import GenLabNN
 import Foundation
 
@@ -82,17 +83,8 @@ extension YAMLNode {
 
     /// Eight hex digits of the 64-bit FNV-1a hash of `canonicalText`.
     public var configurationHash: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in canonicalText.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return String(String(hash, radix: 16).leftPadded(to: 16).prefix(8))
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+        var hash = FNV1a()
+        hash.add(canonicalText)
+        return String(hash.hex.prefix(8))
     }
 }

@@ -122,7 +122,7 @@ public enum TrainingBenchmark {
         var images = 0
         for _ in 0..<3 {
             let start = DispatchTime.now().uptimeNanoseconds
-            let dataset = try DatasetLoader.load(spec)
+            let dataset = try DatasetLoader.load(spec).dataset
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             images = dataset.train.count + dataset.test.count
         }
@@ -134,7 +134,7 @@ public enum TrainingBenchmark {
     public static func dspritesDrawing(seconds: Double = 2) throws -> Double {
         let spec = DatasetSpec(name: .dsprites, path: nil, imageSize: 64, channels: 1, normalization: .unit,
                                subset: nil, holdout: .perClass)
-        let loader = BatchLoader(images: try DatasetLoader.load(spec).train, batchSize: 64, dropLast: true, shuffle: true, seed: 0,
+        let loader = BatchLoader(images: try DatasetLoader.load(spec).dataset.train, batchSize: 64, dropLast: true, shuffle: true, seed: 0,
                                  normalization: spec.normalization)
         let start = DispatchTime.now().uptimeNanoseconds
         var batches = 0, elapsed = 0.0

@@ -98,7 +98,7 @@ import Testing
             model: {kind: vae, latent: 10, encoder: [flatten, {linear: {out: 8}}, relu], decoder: mirror, output: sigmoid, likelihood: bce}
             """, file: "d.yaml").dataset
         #expect(spec.imageShape == [1, 64, 64] && spec.classes == 3)
-        let dataset = try DatasetLoader.load(spec)
+        let dataset = try DatasetLoader.load(spec).dataset
         #expect(dataset.train.count == 737_280 && dataset.test.count == 10_000 && dataset.factors == DSprites.grid)
         #expect(dataset.classNames == ["square", "ellipse", "heart"])
         #expect(dataset.train.labels[0] == 0 && dataset.train.labels[245_760] == 1 && dataset.train.labels[737_279] == 2)

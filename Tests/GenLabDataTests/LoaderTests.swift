@@ -64,7 +64,7 @@ import Testing
     /// The real Fashion-MNIST installed by the setup step: published counts and statistics.
     @Test func fashionMNISTHasThePublishedCountsAndStatistics() throws {
         let spec = try Experiment.parse("name: f\ndataset: {name: fashion-mnist}\nmodel: {kind: ae, latent: 2, encoder: [flatten], decoder: mirror}\n", file: "f.yaml").dataset
-        let dataset = try DatasetLoader.load(spec)
+        let dataset = try DatasetLoader.load(spec).dataset
         #expect(dataset.train.count == 60_000 && dataset.test.count == 10_000)
         #expect(dataset.train.imageShape == [1, 28, 28] && dataset.classNames.count == 10)
         #expect(Set(dataset.train.labels) == Set(0..<10))
@@ -85,11 +85,11 @@ import Testing
         let folder = try DatasetFiles.folder("subset")
         _ = try DatasetFiles.writeIDX(folder: folder, gzip: false, train: 9, test: 3, h: 28, w: 28)
         var spec = try Experiment.parse("name: f\ndataset: {name: mnist, path: \(folder), subset: 4}\nmodel: {kind: ae, latent: 2, encoder: [flatten], decoder: mirror}\n", file: "f.yaml").dataset
-        #expect(try DatasetLoader.load(spec).train.count == 4)
+        #expect(try DatasetLoader.load(spec).dataset.train.count == 4)
         let small = try DatasetFiles.folder("small")
         _ = try DatasetFiles.writeIDX(folder: small, gzip: false, train: 2, test: 2, h: 5, w: 5)
         spec.path = small
-        #expect(throws: DataError.self) { try DatasetLoader.load(spec) }
+        #expect(throws: DataError.self) { try DatasetLoader.load(spec).dataset }
     }
 
     /// `image_size` and `channels` fit a fixed-format dataset to a network: grey copied to
@@ -101,10 +101,10 @@ import Testing
         func spec(_ extra: String) throws -> DatasetSpec {
             try Experiment.parse("name: f\ndataset: {name: mnist, path: \(folder)\(extra)}\nmodel: {kind: ae, latent: 2, encoder: [flatten], decoder: mirror}\n", file: "f.yaml").dataset
         }
-        let rgb = try DatasetLoader.load(try spec(", channels: 3"))
+        let rgb = try DatasetLoader.load(try spec(", channels: 3")).dataset
         #expect(rgb.train.imageShape == [3, 28, 28])
         for c in 0..<3 { #expect(Array(rgb.train.image(1)[(rgb.train.image(1).startIndex + c * 784)...].prefix(784)) == Array(written.trainPixels[784..<1568])) }
-        let large = try DatasetLoader.load(try spec(", image_size: 32, channels: 3"))
+        let large = try DatasetLoader.load(try spec(", image_size: 32, channels: 3")).dataset
         #expect(large.train.imageShape == [3, 32, 32] && large.test.imageShape == [3, 32, 32])
         #expect(large.train.count == 3 && large.test.count == 2 && large.train.labels == written.trainLabels.map(Int32.init))
         let image = Array(large.train.image(0))

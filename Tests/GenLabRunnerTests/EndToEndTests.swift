@@ -50,7 +50,7 @@ import Testing
         #expect(contents.samples.map(\.step) == expectedSamples)
         let image = base.experiment.dataset.imageShape
         // an autoencoder reconstructs its holdout images (dSprites: one per shape, 3)
-        let holdout = DatasetLoader.holdout(try DatasetLoader.load(point.experiment.dataset), point.experiment.dataset.holdout).count
+        let holdout = DatasetLoader.holdout(try DatasetLoader.load(point.experiment.dataset).dataset, point.experiment.dataset.holdout).count
         #expect(contents.samples.first?.images.shape == [isAutoencoder ? min(4, holdout) : 4] + image)
         if isAutoencoder {
             // the end of epoch 1, and the final weights (a step into epoch 2)

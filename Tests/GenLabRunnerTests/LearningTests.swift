@@ -44,7 +44,7 @@ import Testing
             .training(for: .steps(300))
         let point = try experiment.points()[0]
         let contents = try RunHarness.run(point, results: folder).contents
-        let dataset = try DatasetLoader.load(point.experiment.dataset)
+        let dataset = try DatasetLoader.load(point.experiment.dataset).dataset
         let pixels = 784
         var dataMean = [Float](repeating: 0, count: pixels)
         for i in 0..<dataset.train.count {

@@ -75,7 +75,7 @@ import Testing
         let model = try BuiltModel(e)
         _ = try RunCheckpoint.restore(try #require(contents.state), into: model, optimizers: [:], path: "run.h5")
         let trainer = try #require(model.generativeModel() as? LatentModel)
-        let dataset = try DatasetLoader.load(e.dataset)
+        let dataset = try DatasetLoader.load(e.dataset).dataset
         let transform = PixelTransform(e.dataset.normalization, channels: e.dataset.imageShape[0])
 
         let stored = try #require(contents.samples.last?.images.floats)

@@ -61,7 +61,7 @@ enum RunHarness {
     /// Trains `point` into `results` (continuing its run file, if it has one) and returns the outcome and the run file's contents.
     static func run(_ point: ExperimentPoint, results: String, stopAfter: Int? = nil, precision: PrecisionSpec.Choice? = nil)
         throws -> (outcome: RunOutcome, contents: RunContents) {
-        let dataset = try DatasetLoader.load(point.experiment.dataset)
+        let dataset = try DatasetLoader.load(point.experiment.dataset).dataset
         let runner = PointRunner(point: point, dataset: dataset,
                                  options: RunOptions(results: results, stopAfter: stopAfter, quiet: true, precision: precision))
         let outcome = try runner.run()

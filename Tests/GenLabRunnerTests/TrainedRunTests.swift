@@ -37,7 +37,7 @@ import Testing
         // the recorder's inputs, rebuilt here: the holdout and the fixed noise (stream 12)
         let e = point.experiment
         let count = e.record.samples?.count ?? 0
-        let dataset = try DatasetLoader.load(e.dataset)
+        let dataset = try DatasetLoader.load(e.dataset).dataset
         let holdout = DatasetLoader.holdout(dataset, e.dataset.holdout).prefix(count)
         let loader = BatchLoader(images: holdout, batchSize: max(holdout.count, 1), dropLast: false, shuffle: false, seed: 0,
                                  normalization: e.dataset.normalization)

@@ -29,7 +29,7 @@ import Testing
         let model = try BuiltModel(point.experiment)
         _ = try RunCheckpoint.restore(try #require(contents.state), into: model, optimizers: [:], path: "run.h5")
         let trainer = try #require(model.generativeModel() as? LatentModel)
-        let dataset = try DatasetLoader.load(point.experiment.dataset)
+        let dataset = try DatasetLoader.load(point.experiment.dataset).dataset
         let loader = BatchLoader(images: dataset.test, batchSize: 1000, dropLast: false, shuffle: false, seed: 0,
                                  normalization: point.experiment.dataset.normalization)
         var squares = 0.0, count = 0
@@ -213,7 +213,7 @@ import Testing
         #expect(first.outcome == .completed)
         let again = try RunHarness.run(point, results: results)
         #expect(again.outcome == .alreadyCompleted && again.contents.metadata == first.contents.metadata)
-        let dataset = try DatasetLoader.load(point.experiment.dataset)
+        let dataset = try DatasetLoader.load(point.experiment.dataset).dataset
         let runner = PointRunner(point: point, dataset: dataset, options: RunOptions(results: results, overwrite: true, quiet: true))
         #expect(try runner.run() == .completed)
         #expect(try RunFile.read(path: runner.path).metadata.startedAt >= first.contents.metadata.startedAt)

@@ -27,7 +27,7 @@ import Testing
 
     /// The first 50 test images, normalised, as one batch.
     static func testImages(_ e: Experiment) throws -> (images: Tensor, labels: [Int32]) {
-        BatchLoader.whole(try DatasetLoader.load(e.dataset).test.prefix(50), normalization: e.dataset.normalization)
+        BatchLoader.whole(try DatasetLoader.load(e.dataset).dataset.test.prefix(50), normalization: e.dataset.normalization)
     }
 
     static func stored(_ contents: RunContents, _ term: String) throws -> Float {

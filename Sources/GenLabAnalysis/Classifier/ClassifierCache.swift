@@ -1,4 +1,5 @@
 import Foundation
+import GenLabCore
 import GenLabData
 import GenLabModels
 import GenLabNN
@@ -11,7 +12,7 @@ import GenLabTensor
 /// `<cache>/classifier-v<version>-<dataset>-<C>x<H>x<W>[-<path hash>]-seed<seed>-epochs<n>/
 /// classifier.h5` (the weights under their `state_dict` keys; attributes `name`, `version`,
 /// `dataset`, `seed`, `epochs`, `test_accuracy`, `train_seconds`). The cache folder is
-/// `$GENLAB_CACHE`, else `$XDG_CACHE_HOME/genlab`, else `~/.cache/genlab`.
+/// `CacheFolder.path` (`$GENLAB_CACHE`, else `$XDG_CACHE_HOME/genlab`, else `~/.cache/genlab`).
 public struct TrainedClassifier {
     public let classifier: EvaluationClassifier
     /// Top-1 accuracy on the dataset's test images (its training images when it has none).
@@ -27,12 +28,7 @@ public struct TrainedClassifier {
     public static let batchSize = 128
 
     /// The cache folder.
-    public static var cacheFolder: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let folder = environment["GENLAB_CACHE"], !folder.isEmpty { return folder }
-        if let folder = environment["XDG_CACHE_HOME"], !folder.isEmpty { return "\(folder)/genlab" }
-        return "\(NSHomeDirectory())/.cache/genlab"
-    }
+    public static var cacheFolder: String { CacheFolder.path }
 
     /// The dataset the classifier of `spec` trains on: all of it, on the pixel scale.
     public static func pixelSpec(_ spec: DatasetSpec) -> DatasetSpec {

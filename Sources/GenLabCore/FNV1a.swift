@@ -1,0 +1,25 @@
+/// The 64-bit FNV-1a hash, fed a piece at a time: experiment configuration hashes, and the
+/// names, keys and checksums of decoded dataset caches.
+public struct FNV1a {
+    /// The hash of what was added so far.
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    /// Adds `bytes`.
+    public mutating func add(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes {
+            value ^= UInt64(byte)
+            value = value &* 0x0000_0100_0000_01b3
+        }
+    }
+
+    /// Adds the UTF-8 bytes of `text`.
+    public mutating func add(_ text: String) { add(text.utf8) }
+
+    /// The hash as 16 hexadecimal digits.
+    public var hex: String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
