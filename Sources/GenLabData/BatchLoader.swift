@@ -11,6 +11,8 @@ public final class BatchLoader {
     public let batchSize: Int
     public let dropLast: Bool
     public let shuffle: Bool
+    /// With `shuffle`, the order of `dataset.shuffle: block` instead of a full shuffle.
+    public let blocks: BlockShuffle?
     public let seed: UInt64
     public let transform: PixelTransform
 
@@ -23,12 +25,13 @@ public final class BatchLoader {
     private var order: [Int] = []
     private var gathered: [UInt8] = []
 
-    public init(images: ImageSet, batchSize: Int, dropLast: Bool, shuffle: Bool, seed: UInt64,
+    public init(images: ImageSet, batchSize: Int, dropLast: Bool, shuffle: Bool, blocks: BlockShuffle? = nil, seed: UInt64,
                 normalization: DatasetSpec.Normalization) {
         self.images = images
         self.batchSize = batchSize
         self.dropLast = dropLast
         self.shuffle = shuffle
+        self.blocks = blocks
         self.seed = seed
         transform = PixelTransform(normalization, channels: images.imageShape[0])
     }
@@ -52,11 +55,11 @@ public final class BatchLoader {
 
     /// The image indices of epoch `epoch`, in the order they are served.
     public func order(epoch: Int) -> [Int] {
+        guard shuffle else { return Array(0..<images.count) }
+        var generator = RandomGenerator(seed: seed, stream: .shuffle(epoch: epoch))
+        if let blocks { return blocks.order(count: images.count, generator: &generator) }
         var indices = Array(0..<images.count)
-        if shuffle {
-            var generator = RandomGenerator(seed: seed, stream: .shuffle(epoch: epoch))
-            generator.shuffle(&indices)
-        }
+        generator.shuffle(&indices)
         return indices
     }
 

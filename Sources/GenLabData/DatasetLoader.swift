@@ -65,7 +65,8 @@ public enum DatasetLoader {
         let place = SourceFiles.canonical(path), shape = spec.imageShape.map(String.init).joined(separator: "x")
         return DecodedCache.Source(
             name: SourceFiles.entryName(spec.name.rawValue, shape, folder: place),
-            key: "\(spec.name.rawValue) \(place) shape \(shape) decoding \(decodingVersion) files \(try SourceFiles.fingerprint(files, below: path))",
+            folder: place,
+            details: "\(spec.name.rawValue) shape \(shape) decoding \(decodingVersion) files \(try SourceFiles.fingerprint(files, below: path))",
             build: { (writer: RecordFileWriter) throws(DataError) in
                 let dataset = try decode(spec)
                 for set in [dataset.train, dataset.test] {

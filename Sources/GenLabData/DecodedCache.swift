@@ -27,8 +27,12 @@ public struct DecodedCache: Sendable {
     public struct Source {
         /// The entry's name: the dataset, the image shape and a hash of the source's place.
         public var name: String
-        /// Everything the images depend on, to be found again in the entry's header.
-        public var key: String
+        /// The folder the images are read from (its canonical path).
+        public var folder: String
+        /// Everything else the images depend on (the files' fingerprint, the size, …).
+        public var details: String
+        /// What the entry's header holds: the folder, a newline, the details.
+        public var key: String { "\(folder)\n\(details)" }
         /// Decodes the images from the source into the writer, and finishes it.
         public var build: (RecordFileWriter) throws(DataError) -> Void
         /// The images decoded into memory, for when the entry cannot be written.
@@ -63,6 +67,7 @@ public struct DecodedCache: Sendable {
         // built by another process while this one waited
         if let file = try? RecordFile(path: path, key: source.key) { return (file.dataset, .read) }
         removeTemporaries(of: "\(source.name).records")
+        removeOrphans()
         let temporary = PrivateFile.temporaryName(beside: path)
         do throws(DataError) {
             try source.build(try RecordFileWriter(creating: temporary, key: source.key))
@@ -78,6 +83,84 @@ public struct DecodedCache: Sendable {
             return (try source.decode(), .inMemory(because: "\(error.path): \(error.message)"))
         }
         return (try RecordFile(path: path, key: source.key).dataset, .built(because: stale))
+    }
+
+    /// An entry of the cache as `genlab cache list` shows it.
+    public struct Entry: Sendable {
+        /// The entry's file.
+        public var path: String
+        public var bytes: Int
+        /// When it was built.
+        public var modified: Date
+        /// Its header's key and images, nil when the file is damaged.
+        public var key: String?
+        public var imageShape: [Int]?
+        public var images: Int?
+        /// Why it cannot be read (it is rebuilt on next use), nil when it can.
+        public var problem: String?
+    }
+
+    /// The entries, by name.
+    public func entries() -> [Entry] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        return names.filter { $0.hasSuffix(".records") }.sorted().map { name in
+            let path = "\(folder)/\(name)"
+            var status = stat()
+            let found = lstat(path, &status) == 0
+            var entry = Entry(path: path, bytes: found ? Int(status.st_size) : 0,
+                              modified: Date(timeIntervalSince1970: found ? Double(status.st_mtim.tv_sec) : 0))
+            do throws(DataError) {
+                let file = try RecordFile(path: path)
+                (entry.key, entry.imageShape, entry.images) = (file.key, file.imageShape, file.trainCount + file.testCount)
+            } catch {
+                entry.problem = error.message
+            }
+            return entry
+        }
+    }
+
+    /// Removes every entry not being built now and the temporary files of builds that were
+    /// stopped; returns the entries removed and the names skipped because a build of theirs
+    /// runs. A process that mapped an entry keeps reading its images. The entries' lock files
+    /// (empty) stay: removing one while another process waits on it would let two builds of
+    /// one entry run at once.
+    public func clear() throws(DataError) -> (removed: [Entry], building: [String]) {
+        var removed: [Entry] = [], building: [String] = []
+        let entries = Dictionary(entries().map { (($0.path as NSString).lastPathComponent, $0) }, uniquingKeysWith: { a, _ in a })
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let locked = names.filter { $0.hasSuffix(".records.lock") }.map { String($0.dropLast(".lock".count)) }
+        for name in Set(entries.keys).union(locked).sorted() {
+            let path = "\(folder)/\(name)"
+            let lock = PrivateFile.openRegular(path + ".lock", O_RDWR | O_CREAT)
+            guard lock >= 0 else { throw DataError(.unwritable, "cannot open the entry's lock: \(String(cString: strerror(errno)))", path: path + ".lock") }
+            defer { close(lock) }
+            guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+                building.append(path)
+                continue
+            }
+            removeTemporaries(of: name)
+            guard let entry = entries[name] else { continue }
+            guard unlink(path) == 0 || errno == ENOENT else {
+                throw DataError(.unwritable, "cannot remove the entry: \(String(cString: strerror(errno)))", path: path)
+            }
+            removed.append(entry)
+        }
+        return (removed, building)
+    }
+
+    /// Removes the entries whose source folder no longer exists (a temporary dataset's), when
+    /// no build of theirs runs.
+    private func removeOrphans() {
+        for entry in entries() {
+            guard let folder = entry.key?.split(separator: "\n", maxSplits: 1).first, access(String(folder), F_OK) != 0, errno == ENOENT else { continue }
+            let lock = PrivateFile.openRegular(entry.path + ".lock", O_RDWR | O_CREAT)
+            guard lock >= 0 else { continue }
+            if flock(lock, LOCK_EX | LOCK_NB) == 0 {
+                unlink(entry.path)
+                unlink(entry.path + ".lock")
+            }
+            close(lock)
+        }
     }
 
     /// Removes the temporary files of builds of `base` that stopped before renaming theirs

@@ -32,7 +32,8 @@ public enum ImageFolderReader {
         let place = SourceFiles.canonical(folder)
         return DecodedCache.Source(
             name: SourceFiles.entryName("image-folder", "\(size)", folder: place),
-            key: "image-folder \(place) size \(size) decoding \(DatasetLoader.decodingVersion) files \(try listing.fingerprint())",
+            folder: place,
+            details: "image-folder size \(size) decoding \(DatasetLoader.decodingVersion) files \(try listing.fingerprint())",
             build: { (writer: RecordFileWriter) throws(DataError) in
                 var counts: [Int] = [], shapes: [[Int]] = []
                 for split in listing.splits {

@@ -36,6 +36,15 @@ public struct DatasetSpec: Equatable, Sendable {
         }
     }
 
+    /// The order an epoch's batches take the training images in.
+    public enum Shuffle: String, Equatable, Sendable, CaseIterable {
+        /// Every epoch a seeded permutation of all the images (the notebooks' DataLoader).
+        case full
+        /// Blocks of consecutive images in a seeded order, shuffled within a buffer of
+        /// blocks: reads stay sequential in a file larger than memory (`BlockShuffle`).
+        case block
+    }
+
     /// Which test images are held out for reconstructions.
     public enum Holdout: Equatable, Sendable {
         /// The first test image of each class, as the notebooks do.
@@ -59,9 +68,10 @@ public struct DatasetSpec: Equatable, Sendable {
     /// Use only the first N training images.
     public var subset: Int?
     public var holdout: Holdout
+    public var shuffle: Shuffle
 
     public init(name: Name, path: String?, imageSize: Int, channels: Int, normalization: Normalization,
-                subset: Int?, holdout: Holdout) {
+                subset: Int?, holdout: Holdout, shuffle: Shuffle = .full) {
         self.name = name
         self.path = path
         self.imageSize = imageSize
@@ -69,6 +79,7 @@ public struct DatasetSpec: Equatable, Sendable {
         self.normalization = normalization
         self.subset = subset
         self.holdout = holdout
+        self.shuffle = shuffle
     }
 
     /// Where Debian's dataset-fashion-mnist package installs the default dataset.
@@ -102,7 +113,7 @@ public struct DatasetSpec: Equatable, Sendable {
         }
     }
 
-    static let keys = ["name", "path", "image_size", "channels", "normalize", "subset", "holdout"]
+    static let keys = ["name", "path", "image_size", "channels", "normalize", "subset", "holdout", "shuffle"]
 
     static func parse(_ node: YAMLNode) throws(SpecError) -> DatasetSpec {
         let f = try node.fields("dataset", allowed: keys)
@@ -131,7 +142,8 @@ public struct DatasetSpec: Equatable, Sendable {
             channels: channels,
             normalization: .unit,
             subset: try f["subset"]?.int("dataset.subset", min: 1),
-            holdout: .perClass)
+            holdout: .perClass,
+            shuffle: try f["shuffle"]?.choice("dataset.shuffle", Shuffle.self) ?? .full)
         if let n = f["normalize"] { spec.normalization = try parseNormalization(n, channels: spec.imageShape[0]) }
         if let h = f["holdout"] {
             if h.plainText == "per_class" {

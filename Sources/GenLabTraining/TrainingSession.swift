@@ -50,7 +50,9 @@ final class TrainingSession {
         self.model = model
         experiment = runner.experiment
         let train = experiment.train
-        loader = BatchLoader(images: runner.dataset.train, batchSize: train.batchSize, dropLast: train.dropLast, shuffle: true,
+        let images = runner.dataset.train
+        loader = BatchLoader(images: images, batchSize: train.batchSize, dropLast: train.dropLast, shuffle: true,
+                             blocks: experiment.dataset.shuffle == .block ? BlockShuffle(imageSize: images.imageSize) : nil,
                              seed: experiment.seed, normalization: experiment.dataset.normalization)
         trainer = model.trainer(batchesPerEpoch: loader.batchesPerEpoch)
         // an image folder's classes are known once it is read: a conditional model's one-hot

@@ -16,7 +16,7 @@ struct GenLab: ParsableCommand {
         commandName: "genlab",
         abstract: "Declarative experiment runner for generative image models (VAEs, GANs) on CPU.",
         version: GenLabVersion.current,
-        subcommands: [Run.self, Status.self, Compare.self, Report.self, Analyze.self, Classifier.self, Validate.self, Plan.self, Inspect.self, Export.self, Bench.self, Version.self, Worker.self]
+        subcommands: [Run.self, Status.self, Compare.self, Report.self, Analyze.self, Classifier.self, Cache.self, Validate.self, Plan.self, Inspect.self, Export.self, Bench.self, Version.self, Worker.self]
     )
 
     /// Runs the command line on the best OpenBLAS kernels for this CPU (re-executing itself
