@@ -20,6 +20,40 @@ import Testing
         #expect(loader.order(epoch: 3).sorted() == Array(0..<100))
     }
 
+    /// `shuffle: block`: a seeded permutation in which each buffer holds whole blocks of
+    /// consecutive images, shuffled among themselves; another order than a full shuffle.
+    @Test func blockShuffleShufflesWholeBlocksWithinBuffers() {
+        let blocks = BlockShuffle(imageSize: 1 << 14) // 64 images a block, 4,096 a buffer
+        #expect(blocks.blockImages == 64 && blocks.bufferImages == 4096)
+        let count = 2 * 4096 + 1000 // two buffers and a part of one, its last block short
+        let images = ImageSet(imageShape: [1, 1, 1], pixels: [UInt8](repeating: 0, count: count), labels: [Int32](repeating: 0, count: count))
+        let loader = BatchLoader(images: images, batchSize: 32, dropLast: false, shuffle: true, blocks: blocks, seed: 5, normalization: .unit)
+        let order = loader.order(epoch: 0)
+        #expect(order.sorted() == Array(0..<count))
+        // cut the order into buffers: runs of 64 blocks (the last fewer), each block whole
+        var first = 0, buffers = 0
+        while first < count {
+            var members: [Int: Int] = [:]
+            var end = first
+            while end < count, members[order[end] / 64] != nil || members.count < 64 {
+                members[order[end] / 64, default: 0] += 1
+                end += 1
+            }
+            #expect(members.allSatisfy { block, n in n == min(64, count - 64 * block) }, "buffer \(buffers) holds whole blocks")
+            // shuffled within the buffer: few neighbours stay neighbours (about 1 in 4,096)
+            let runs = (first..<(end - 1)).filter { order[$0 + 1] == order[$0] + 1 }.count
+            #expect(runs < (end - first) / 100, "shuffled within buffer \(buffers): \(runs) neighbours kept")
+            first = end
+            buffers += 1
+        }
+        #expect(buffers == 3)
+        #expect(Set(order[0..<4000].map { $0 / 64 }) != Set(0..<64), "the blocks are shuffled")
+        let again = BatchLoader(images: images, batchSize: 32, dropLast: false, shuffle: true, blocks: blocks, seed: 5, normalization: .unit)
+        let full = BatchLoader(images: images, batchSize: 32, dropLast: false, shuffle: true, seed: 5, normalization: .unit)
+        #expect(again.order(epoch: 0) == order && loader.order(epoch: 1) != order && full.order(epoch: 0) != order)
+        #expect(BlockShuffle(imageSize: 3 << 20).blockImages == 1)
+    }
+
     /// Any batch can be produced again directly, as a resumed run needs.
     @Test func batchesDoNotDependOnHistory() {
         let a = BatchLoader(images: LoaderTests.tinySet(50), batchSize: 8, dropLast: false, shuffle: true, seed: 1, normalization: .unit)
