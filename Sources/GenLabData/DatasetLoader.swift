@@ -26,7 +26,7 @@ public enum DatasetLoader {
         guard dataset.train.imageShape == spec.imageShape else {
             let found = dataset.train.imageShape.map(String.init).joined(separator: "×")
             let expected = spec.imageShape.map(String.init).joined(separator: "×")
-            throw DataError(.mismatch, "images are \(found) but \(spec.name.rawValue) experiments expect \(expected)\(spec.name == .imageFolder ? " (set dataset.channels)" : "")", path: path)
+            throw DataError(.mismatch, "images are \(found) but \(spec.name.rawValue) experiments expect \(expected)\(spec.name == .imageFolder ? " (set dataset.channels)" : spec.name == .records ? " (set dataset.image_size and dataset.channels to the file's)" : "")", path: path)
         }
         if let subset = spec.subset { dataset.train = dataset.train.prefix(subset) }
         return (dataset, outcome)
@@ -42,6 +42,7 @@ public enum DatasetLoader {
         case .cifar10: dataset = try CIFAR10Reader.load(folder: path)
         case .imageFolder: dataset = try ImageFolderReader.load(folder: path, size: spec.imageSize)
         case .dsprites: dataset = DSprites.dataset()
+        case .records: dataset = try RecordFile(path: path).dataset
         }
         if let stored = spec.storedShape, stored != spec.imageShape, dataset.train.imageShape == stored {
             dataset.train = dataset.train.converted(channels: spec.channels, size: spec.imageSize)
@@ -51,13 +52,14 @@ public enum DatasetLoader {
     }
 
     /// The cache entry of `spec`'s dataset; nil for dSprites, which GenLab draws as batches
-    /// need its images (a cache would only hold what drawing makes again).
+    /// need its images (a cache would only hold what drawing makes again), and for a record
+    /// file, read as the cache's entries are.
     static func cacheSource(_ spec: DatasetSpec) throws(DataError) -> DecodedCache.Source? {
         let path = spec.path ?? DatasetSpec.fashionMNISTDefaultPath
         let files: [String]
         switch spec.name {
         case .imageFolder: return try ImageFolderReader.cacheSource(folder: path, size: spec.imageSize)
-        case .dsprites: return nil
+        case .dsprites, .records: return nil
         case .fashionMNIST, .mnist: files = try IDXReader.files(folder: path)
         case .cifar10: files = try CIFAR10Reader.files(folder: path)
         }

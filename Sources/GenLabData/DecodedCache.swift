@@ -23,6 +23,12 @@ public struct DecodedCache: Sendable {
         self.folder = folder
     }
 
+    /// The cache of this process's environment: nil when `GENLAB_DATASET_CACHE` is `off` (every
+    /// process then decodes its datasets into its own memory, as GenLab did before the cache).
+    public static var configured: DecodedCache? {
+        ProcessInfo.processInfo.environment["GENLAB_DATASET_CACHE"] == "off" ? nil : DecodedCache()
+    }
+
     /// A source of images the cache can hold.
     public struct Source {
         /// The entry's name: the dataset, the image shape and a hash of the source's place.

@@ -6,10 +6,10 @@ import GenLabSpec
 /// one process load each dataset once.
 public final class DatasetCache {
     private var loaded: [(spec: DatasetSpec, dataset: Dataset)] = []
-    /// Where datasets read from files are decoded once and mapped from.
-    public let decoded: DecodedCache
+    /// Where datasets read from files are decoded once and mapped from (nil: into memory).
+    public let decoded: DecodedCache?
 
-    public init(decoded: DecodedCache = DecodedCache()) {
+    public init(decoded: DecodedCache? = DecodedCache.configured) {
         self.decoded = decoded
     }
 
@@ -22,7 +22,7 @@ public final class DatasetCache {
             dataset = read
             switch outcome {
             case .built(let stale)?:
-                StandardError.write("genlab: decoded \(spec.name.rawValue) once into the dataset cache \(decoded.folder)\(stale.map { " (the entry there \($0))" } ?? "")")
+                StandardError.write("genlab: decoded \(spec.name.rawValue) once into the dataset cache \(decoded?.folder ?? "")\(stale.map { " (the entry there \($0))" } ?? "")")
             case .inMemory(let reason)?:
                 StandardError.write("genlab: warning: the dataset cache cannot be written (\(reason)); training goes on from the images decoded in memory")
             case .read?, nil: break

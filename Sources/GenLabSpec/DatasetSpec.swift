@@ -8,6 +8,9 @@ public struct DatasetSpec: Equatable, Sendable {
         case imageFolder = "image-folder"
         /// dSprites, drawn by GenLab from its factor grid (no files).
         case dsprites
+        /// A GenLab record file (`path`): images already decoded to one size, as the dataset
+        /// cache keeps them, read from the mapped file (for datasets larger than memory).
+        case records
     }
 
     /// How pixel bytes become network inputs.
@@ -54,13 +57,14 @@ public struct DatasetSpec: Equatable, Sendable {
     }
 
     public var name: Name
-    /// Folder of the files; nil means the dataset's default place.
+    /// Folder of the files (a record file's path); nil means the dataset's default place.
     public var path: String?
     /// Side of the square images the networks take: an image folder's are resized on the
     /// short side and centre-cropped to it; MNIST, Fashion-MNIST and CIFAR-10 are resized
     /// when it differs from their own (28, 28, 32).
     public var imageSize: Int
-    /// 1 (grey) or 3 (RGB). An image folder's files must have it; MNIST, Fashion-MNIST
+    /// 1 (grey) or 3 (RGB). An image folder's files (a record file's images, and their size)
+    /// must have it; MNIST, Fashion-MNIST
     /// and CIFAR-10 are converted when it differs from their own (grey copied to RGB, RGB
     /// to luma).
     public var channels: Int
@@ -95,7 +99,7 @@ public struct DatasetSpec: Equatable, Sendable {
         switch name {
         case .fashionMNIST, .mnist: [1, 28, 28]
         case .cifar10: [3, 32, 32]
-        case .imageFolder: nil
+        case .imageFolder, .records: nil
         case .dsprites: [1, 64, 64]
         }
     }
@@ -107,7 +111,7 @@ public struct DatasetSpec: Equatable, Sendable {
     /// dSprites' labels are its 3 shapes).
     public var classes: Int {
         switch name {
-        case .imageFolder: 0
+        case .imageFolder, .records: 0
         case .dsprites: 3
         default: 10
         }
@@ -118,8 +122,8 @@ public struct DatasetSpec: Equatable, Sendable {
     static func parse(_ node: YAMLNode) throws(SpecError) -> DatasetSpec {
         let f = try node.fields("dataset", allowed: keys)
         let name = try f.required("name").choice("dataset.name", Name.self)
-        if name == .mnist || name == .cifar10 || name == .imageFolder, f["path"] == nil {
-            throw SpecError(.missingKey, "'dataset.path' is required for \(name.rawValue): the folder holding its files", at: f.location)
+        if name == .mnist || name == .cifar10 || name == .imageFolder || name == .records, f["path"] == nil {
+            throw SpecError(.missingKey, "'dataset.path' is required for \(name.rawValue): \(name == .records ? "the record file" : "the folder holding its files")", at: f.location)
         }
         if name == .dsprites {
             // drawn at its own size: nothing to read, nothing to convert
@@ -129,7 +133,7 @@ public struct DatasetSpec: Equatable, Sendable {
                 }
             }
         }
-        // the files' own shape; an image folder's defaults are RGB 64×64
+        // the files' own shape; an image folder's and a record file's defaults are RGB 64×64
         let native = storedShape(of: name) ?? [3, 64, 64]
         let channels = try f["channels"]?.int("dataset.channels", min: 1, max: 3) ?? native[0]
         guard channels == 1 || channels == 3 else {

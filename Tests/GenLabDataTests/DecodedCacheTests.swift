@@ -97,6 +97,22 @@ import Testing
         #expect(dataset.train.pixels == (try DatasetLoader.load(spec).dataset.train.pixels))
     }
 
+    /// `dataset: {name: records, path: …}` trains from a record file (here an entry of the
+    /// cache): the same images, mapped; a file of another image size is a mismatch naming the
+    /// keys to set; a missing one is missing.
+    @Test func aRecordFileIsADataset() throws {
+        let spec = try Self.dataset(.pngRGB)
+        let cache = try Self.cache()
+        let decoded = try DatasetLoader.load(spec, cache: cache).dataset
+        let path = cache.entries()[0].path
+        let (read, outcome) = try DatasetLoader.load(Self.spec(.records, path, size: 6, channels: 3), cache: cache)
+        #expect(outcome == nil && Self.same(decoded, read) && read.train.sourceIndex(0) != nil)
+        let wrong = try #require(throws: DataError.self) { try DatasetLoader.load(Self.spec(.records, path, size: 8, channels: 3)) }
+        #expect(wrong.reason == .mismatch && wrong.message.contains("dataset.image_size") && wrong.path == path, "\(wrong)")
+        let missing = try #require(throws: DataError.self) { try DatasetLoader.load(Self.spec(.records, path + ".not", size: 6, channels: 3)) }
+        #expect(missing.reason == .missing && missing.path == path + ".not")
+    }
+
     /// A file touched, added or removed: the entry no longer matches and is decoded again
     /// under the same name.
     @Test func aChangedSourceIsDecodedAgain() throws {
