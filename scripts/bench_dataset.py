@@ -113,7 +113,8 @@ def run(arguments, environment, batch=64):
     of the machine's memory in use and page cache."""
     before = meminfo()
     start = time.monotonic()
-    process = subprocess.Popen([GENLAB] + arguments, env={**os.environ, **environment},
+    # line-buffered (stdbuf), so that each step's line arrives when the step ends
+    process = subprocess.Popen(["stdbuf", "-oL", GENLAB] + arguments, env={**os.environ, **environment},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = {"anon": 0, "file": 0, "used": 0, "cached": 0}
     done = threading.Event()

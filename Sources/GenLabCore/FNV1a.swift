@@ -14,6 +14,21 @@ public struct FNV1a {
         }
     }
 
+    /// Adds the bytes at `bytes` (a tight loop: the labels of a large record file).
+    public mutating func add(_ bytes: UnsafeRawBufferPointer) {
+        var hash = value
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        value = hash
+    }
+
+    /// Adds the bytes of `number` as it is in memory.
+    public mutating func add<T: FixedWidthInteger>(bytesOf number: T) {
+        withUnsafeBytes(of: number.littleEndian) { add($0) }
+    }
+
     /// Adds the UTF-8 bytes of `text`.
     public mutating func add(_ text: String) { add(text.utf8) }
 

@@ -61,11 +61,19 @@ struct ImageFolderListing {
             do { entries = try FileManager.default.contentsOfDirectory(atPath: classFolder) } catch {
                 throw DataError.unreadable(classFolder, folder: true)
             }
-            for file in entries.filter({ ImageFolderReader.extensions.contains(($0 as NSString).pathExtension.lowercased()) }).sorted() {
+            for file in entries.filter(isImage).sorted() {
                 images.append(("\(classFolder)/\(file)", Int32(label)))
             }
         }
         return (Split(folder: folder, images: images), names)
+    }
+
+    /// Whether a file name's extension (`NSString.pathExtension`'s: after the last dot, none
+    /// when that dot begins the name) is PNG's or JPEG's, in any case. (Foundation's own
+    /// `pathExtension` took 12 % of a cached start on 200,000 files.)
+    static func isImage(_ name: String) -> Bool {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return false }
+        return ImageFolderReader.extensions.contains(name[name.index(after: dot)...].lowercased())
     }
 
     private static func subfolders(_ folder: String) throws(DataError) -> [String] {

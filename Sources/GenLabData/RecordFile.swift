@@ -116,8 +116,9 @@ struct RecordHeader {
     var imagesOffset: Int
     var labels: [Int32]
 
-    /// The most bytes of key and class names a header may hold.
-    static let maxTextBytes = 1 << 24
+    /// The most bytes of key and class names a record file may hold (1 MiB: ImageNet's
+    /// 1,000 class names take 20 KB).
+    static let maxTextBytes = 1 << 20
 
     /// Reads the header of the whole file `file`.
     init(_ file: UnsafeRawBufferPointer, path: String) throws(DataError) {
@@ -146,10 +147,10 @@ struct RecordHeader {
         let count = Int(train + test)
         let labelsOffset = imagesOffset + count * imageSize
         var checksum = FNV1a()
-        checksum.add(file[0..<40])
-        checksum.add(repeatElement(0, count: 8))
-        checksum.add(file[48..<(RecordFile.fixedHeaderBytes + keyBytes)])
-        checksum.add(file[labelsOffset...])
+        checksum.add(UnsafeRawBufferPointer(rebasing: file[0..<40]))
+        checksum.add(bytesOf: UInt64(0))
+        checksum.add(UnsafeRawBufferPointer(rebasing: file[48..<(RecordFile.fixedHeaderBytes + keyBytes)]))
+        checksum.add(UnsafeRawBufferPointer(rebasing: file[labelsOffset...]))
         guard checksum.value == u64(40) else { throw corrupt("fails its checksum (a damaged header, labels or class names)") }
         let text = { (range: Range<Int>) in String(decoding: file[range], as: UTF8.self) }
         key = text(RecordFile.fixedHeaderBytes..<(RecordFile.fixedHeaderBytes + keyBytes))

@@ -64,8 +64,8 @@ public final class RecordFileWriter {
         put(UInt32(names.count))
         header += key
         var checksum = FNV1a()
-        checksum.add(header)
-        checksum.add(tail)
+        header.withUnsafeBytes { checksum.add($0) }
+        tail.withUnsafeBytes { checksum.add($0) }
         header.replaceSubrange(40..<48, with: withUnsafeBytes(of: checksum.value.littleEndian) { Array($0) })
         try write(header, at: 0)
         guard fsync(descriptor) == 0 else { throw RecordFileWriter.failure("cannot flush the record file to disk", path) }

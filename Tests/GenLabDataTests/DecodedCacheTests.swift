@@ -113,6 +113,20 @@ import Testing
         #expect(missing.reason == .missing && missing.path == path + ".not")
     }
 
+    /// The files an image folder reads are those whose `NSString.pathExtension` is PNG's or
+    /// JPEG's, in any case (GenLab's own test of the extension must agree on every odd name).
+    @Test func imageFilesAreThoseFoundationCallsImages() throws {
+        let folder = try DatasetFiles.folder("names")
+        try FileManager.default.createDirectory(atPath: "\(folder)/a", withIntermediateDirectories: true)
+        let names = ["a.PNG", ".png", "..png", "x.png.", "y.jpg ", "z.JpEg", "w.tar.png", "v.p ng", "u.", "...", "t.jpeg.\u{301}", "s png", "r.jpg"]
+        for name in names {
+            try DatasetFiles.writeImage("\(folder)/a/\(name)", pixels: DatasetFiles.pixels(12, seed: 1), width: 2, height: 2, channels: 3, jpeg: false)
+        }
+        let expected = names.filter { ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) }
+        #expect(expected.count == 5)
+        #expect(try ImageFolderReader.load(folder: folder, size: 2).train.count == expected.count)
+    }
+
     /// A file touched, added or removed: the entry no longer matches and is decoded again
     /// under the same name.
     @Test func aChangedSourceIsDecodedAgain() throws {
