@@ -98,5 +98,15 @@ import Testing
         let built = try logs.filter { try String(contentsOfFile: "\(results)/\($0)", encoding: .utf8).contains("decoded image-folder once") }
         #expect(logs.count == 2 && built.count == 1, "\(logs)")
         #expect(DecodedCache(folder: cache + "/datasets").entries().count == 1)
+        // `genlab cache list` shows the entry and its folder, `clear` removes it
+        let list = try Self.genlab(["cache", "list"], cache: cache, output: results + "/list.txt")
+        list.waitUntilExit()
+        let listed = try String(contentsOfFile: results + "/list.txt", encoding: .utf8)
+        #expect(list.terminationStatus == 0 && listed.contains("80 images of 3×64×64") && listed.contains("from \(folder)"), "\(listed)")
+        let clear = try Self.genlab(["cache", "clear"], cache: cache, output: results + "/clear.txt")
+        clear.waitUntilExit()
+        let cleared = try String(contentsOfFile: results + "/clear.txt", encoding: .utf8)
+        #expect(clear.terminationStatus == 0 && cleared.hasPrefix("removed 1 decoded dataset(s)"), "\(cleared)")
+        #expect(DecodedCache(folder: cache + "/datasets").entries().isEmpty)
     }
 }
