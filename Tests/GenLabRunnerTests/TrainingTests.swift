@@ -85,6 +85,8 @@ import Testing
         ("cis522-conv-vae", ["dataset.subset=64", "train.batch_size=8", "model.samples=2"], 10, 3),
         ("homework-dcgan-cifar", ["train.batch_size=16"], 8, 4),
         ("arena-hierarchical-vae", ["dataset.subset=256", "train.batch_size=32"], 10, 4),
+        // the block shuffle's order, stopped mid-epoch and continued into the next
+        ("arena-conv-vae", ["dataset.subset=256", "train.batch_size=32", "dataset.shuffle=block"], 12, 5),
         // bf16 products (oneDNN's bf16 kernels, rounded operands for the thin layers, AMX matmul)
         ("arena-conv-vae", ["dataset.subset=256", "train.batch_size=32", "train.precision=bf16"], 10, 4),
         ("lab-dcgan", ["dataset.subset=128", "train.batch_size=32", "train.precision=bf16"], 6, 2),
