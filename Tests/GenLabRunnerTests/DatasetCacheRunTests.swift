@@ -10,7 +10,7 @@ import Testing
 /// reads, and the next run builds it; the two workers of a sweep decode the folder once.
 @Suite(.serialized) struct DatasetCacheRunTests {
     /// An image folder of two classes of `perClass` RGB JPEGs of 320×240 (about a millisecond
-    /// each to decode, so that a build of 800 lasts long enough to be killed in).
+    /// each to decode, so that a build of 1,200 lasts long enough to be killed in).
     static func photos(perClass: Int) throws -> String {
         let folder = try RunHarness.folder("photos")
         for (c, name) in ["a", "b"].enumerated() {
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func aKilledBuildLeavesNoEntryAndTheNextRunBuildsIt() throws {
-        let folder = try Self.photos(perClass: 400)
+        let folder = try Self.photos(perClass: 600)
         let file = try Self.experiment(folder: folder)
         let cache = try RunHarness.folder("killed-cache"), results = try RunHarness.folder("killed-results")
         let entries = DecodedCache(folder: cache + "/datasets")
@@ -82,7 +82,7 @@ import Testing
         next.waitUntilExit()
         let said = (try? String(contentsOfFile: results + "/second.txt", encoding: .utf8)) ?? ""
         #expect(next.terminationStatus == 0 && said.contains("decoded image-folder once into the dataset cache"), "\(said)")
-        #expect(entries.entries().count == 1 && entries.entries()[0].images == 800)
+        #expect(entries.entries().count == 1 && entries.entries()[0].images == 1200)
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache + "/datasets").filter { $0.hasSuffix(".tmp") }.isEmpty,
                 "the killed build's temporary file is removed")
     }
