@@ -42,7 +42,7 @@ public enum DatasetLoader {
         case .cifar10: dataset = try CIFAR10Reader.load(folder: path)
         case .imageFolder: dataset = try ImageFolderReader.load(folder: path, size: spec.imageSize)
         case .dsprites: dataset = DSprites.dataset()
-        case .records: dataset = try RecordFile(path: path).dataset
+        case .records: dataset = try RecordFile(path: path, followingLinks: true).dataset
         }
         if let stored = spec.storedShape, stored != spec.imageShape, dataset.train.imageShape == stored {
             dataset.train = dataset.train.converted(channels: spec.channels, size: spec.imageSize)

@@ -46,11 +46,14 @@ public final class RecordFile: ImageSource, @unchecked Sendable {
 
     /// Maps the record file at `path`, checking its length, header, checksum and, when given,
     /// its key. Throws `.corrupt` for a file that is not a whole record file and `.mismatch`
-    /// for one built from something else than `key`.
-    public init(path: String, key expected: String? = nil) throws(DataError) {
-        let descriptor = PrivateFile.openRegular(path, O_RDONLY)
+    /// for one built from something else than `key`. A symbolic link at `path` is followed
+    /// only with `followingLinks` (a dataset the user names; never a cache entry).
+    public init(path: String, key expected: String? = nil, followingLinks: Bool = false) throws(DataError) {
+        let descriptor = PrivateFile.openRegular(followingLinks ? SourceFiles.canonical(path) : path, O_RDONLY)
         guard descriptor >= 0 else {
-            throw errno == ENOENT ? DataError(.missing, "no such record file", path: path) : DataError.unreadable(path)
+            if errno == ENOENT { throw DataError(.missing, "no such record file", path: path) }
+            if let irregularity = PrivateFile.irregularity(path) { throw DataError(.unreadable, "is \(irregularity)", path: path) }
+            throw DataError.unreadable(path)
         }
         defer { close(descriptor) }
         var status = stat()

@@ -111,6 +111,14 @@ import Testing
         #expect(wrong.reason == .mismatch && wrong.message.contains("dataset.image_size") && wrong.path == path, "\(wrong)")
         let missing = try #require(throws: DataError.self) { try DatasetLoader.load(Self.spec(.records, path + ".not", size: 6, channels: 3)) }
         #expect(missing.reason == .missing && missing.path == path + ".not")
+        // a link to it is followed; a folder or a FIFO is refused at once, not read or waited on
+        try FileManager.default.createSymbolicLink(atPath: path + ".link", withDestinationPath: path)
+        #expect(Self.same(decoded, try DatasetLoader.load(Self.spec(.records, path + ".link", size: 6, channels: 3)).dataset))
+        #expect(mkfifo(path + ".fifo", 0o600) == 0)
+        for odd in [(path as NSString).deletingLastPathComponent, path + ".fifo"] {
+            let error = try #require(throws: DataError.self) { try DatasetLoader.load(Self.spec(.records, odd, size: 6, channels: 3)) }
+            #expect(error.reason == .unreadable && error.message.contains("not a"), "\(error)")
+        }
     }
 
     /// The files an image folder reads are those whose `NSString.pathExtension` is PNG's or
