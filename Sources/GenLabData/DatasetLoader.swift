@@ -13,12 +13,14 @@ public enum DatasetLoader {
 
     /// The dataset of `spec`, its training split cut to `spec.subset` images: mapped from
     /// `cache` (built there first when needed) when given and the dataset is read from files,
-    /// else decoded into memory. The outcome says what the cache did (nil without one).
-    public static func load(_ spec: DatasetSpec, cache: DecodedCache? = nil) throws(DataError) -> (dataset: Dataset, cache: DecodedCache.Outcome?) {
+    /// else decoded into memory. The outcome says what the cache did (nil without one);
+    /// `waiting` is called before waiting for another process's build of the entry.
+    public static func load(_ spec: DatasetSpec, cache: DecodedCache? = nil, waiting: () -> Void = {}) throws(DataError)
+        -> (dataset: Dataset, cache: DecodedCache.Outcome?) {
         var dataset: Dataset
         var outcome: DecodedCache.Outcome?
         if let cache, let source = try cacheSource(spec) {
-            (dataset, outcome) = try cache.dataset(source)
+            (dataset, outcome) = try cache.dataset(source, waiting: waiting)
         } else {
             dataset = try decode(spec)
         }

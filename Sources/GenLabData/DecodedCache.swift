@@ -54,8 +54,9 @@ public struct DecodedCache: Sendable {
     }
 
     /// The dataset of `source`, mapped from its entry, which is built first when it is
-    /// missing, of another key, or damaged.
-    public func dataset(_ source: Source) throws(DataError) -> (dataset: Dataset, outcome: Outcome) {
+    /// missing, of another key, or damaged. `waiting` is called before this process waits for
+    /// another one's build of the entry.
+    public func dataset(_ source: Source, waiting: () -> Void = {}) throws(DataError) -> (dataset: Dataset, outcome: Outcome) {
         let path = "\(folder)/\(source.name).records"
         var stale: String?
         do throws(DataError) { return (try RecordFile(path: path, key: source.key).dataset, .read) } catch {
@@ -69,7 +70,10 @@ public struct DecodedCache: Sendable {
             return (try source.decode(), .inMemory(because: "cannot open \(path).lock: \(String(cString: strerror(errno)))"))
         }
         defer { close(lock) }
-        while flock(lock, LOCK_EX) != 0 && errno == EINTR {}
+        if flock(lock, LOCK_EX | LOCK_NB) != 0 {
+            waiting()
+            while flock(lock, LOCK_EX) != 0 && errno == EINTR {}
+        }
         // built by another process while this one waited
         if let file = try? RecordFile(path: path, key: source.key) { return (file.dataset, .read) }
         removeTemporaries(of: "\(source.name).records")

@@ -18,7 +18,9 @@ public final class DatasetCache {
         if let cached = loaded.first(where: { $0.spec == spec }) { return cached.dataset }
         let dataset: Dataset
         do {
-            let (read, outcome) = try DatasetLoader.load(spec, cache: decoded)
+            let (read, outcome) = try DatasetLoader.load(spec, cache: decoded) {
+                StandardError.write("genlab: waiting for another process to finish decoding \(spec.name.rawValue) into the dataset cache \(decoded?.folder ?? "")")
+            }
             dataset = read
             switch outcome {
             case .built(let stale)?:

@@ -4,6 +4,7 @@ import GenLabData
 import GenLabSpec
 import GenLabTestSupport
 import Glibc
+import Synchronization
 import Testing
 
 /// The decoded-dataset cache: the images mapped from an entry are the bytes decoding gives,
@@ -219,6 +220,24 @@ import Testing
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(outcomes.filter { $0 == .read }.count == 1 && outcomes.filter { $0 == .built(because: nil) }.count == 1, "\(outcomes)")
+    }
+
+    /// A loader that finds the entry's lock held says so (`waiting`), waits, and goes on once
+    /// it is released.
+    @Test func aLoaderSaysItWaitsForAnotherBuild() async throws {
+        let spec = try Self.dataset(.idx)
+        let cache = try Self.cache()
+        _ = try DatasetLoader.load(spec, cache: cache)
+        let entry = cache.entries()[0].path
+        try FileManager.default.removeItem(atPath: entry)
+        let held = open(entry + ".lock", O_RDWR)
+        #expect(flock(held, LOCK_EX) == 0)
+        let waited = Mutex(false)
+        let load = Task.detached { try DatasetLoader.load(spec, cache: cache) { waited.withLock { $0 = true } }.cache }
+        for _ in 0..<500 where !waited.withLock({ $0 }) { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(waited.withLock { $0 })
+        close(held)
+        #expect(try await load.value == .built(because: nil))
     }
 
     /// A build stopped before its rename (killed) leaves only its temporary file: the next
