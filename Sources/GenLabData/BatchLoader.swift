@@ -23,6 +23,9 @@ public final class BatchLoader {
 
     private var orderEpoch: Int?
     private var order: [Int] = []
+    /// With `blocks`: the epoch's buffers, and the last one asked to be read ahead.
+    private var buffers: [(start: Int, blocks: [Range<Int>])] = []
+    private var readAhead: Int?
     private var gathered: [UInt8] = []
 
     public init(images: ImageSet, batchSize: Int, dropLast: Bool, shuffle: Bool, blocks: BlockShuffle? = nil, seed: UInt64,
@@ -55,22 +58,47 @@ public final class BatchLoader {
 
     /// The image indices of epoch `epoch`, in the order they are served.
     public func order(epoch: Int) -> [Int] {
-        guard shuffle else { return Array(0..<images.count) }
-        var generator = RandomGenerator(seed: seed, stream: .shuffle(epoch: epoch))
-        if let blocks { return blocks.order(count: images.count, generator: &generator) }
+        blockEpoch(epoch)?.order ?? fullOrder(epoch: epoch)
+    }
+
+    private func fullOrder(epoch: Int) -> [Int] {
         var indices = Array(0..<images.count)
+        guard shuffle else { return indices }
+        var generator = RandomGenerator(seed: seed, stream: .shuffle(epoch: epoch))
         generator.shuffle(&indices)
         return indices
+    }
+
+    private func blockEpoch(_ epoch: Int) -> BlockShuffle.Epoch? {
+        guard shuffle, let blocks else { return nil }
+        var generator = RandomGenerator(seed: seed, stream: .shuffle(epoch: epoch))
+        return blocks.epoch(count: images.count, generator: &generator)
+    }
+
+    /// With `blocks`, asks the system to read the buffer of position `start` and the next one
+    /// ahead of their batches (each once an epoch).
+    private func readAhead(from start: Int) {
+        guard let current = buffers.lastIndex(where: { $0.start <= start }) else { return }
+        for buffer in current...min(current + 1, buffers.count - 1) where buffer > (readAhead ?? -1) {
+            for range in buffers[buffer].blocks { images.prefetch(range) }
+            readAhead = buffer
+        }
     }
 
     /// Fills `batch` and `labels` with batch `index` of epoch `epoch` and returns its size.
     @discardableResult
     public func load(epoch: Int, index: Int) -> Int {
         if orderEpoch != epoch {
-            order = order(epoch: epoch)
+            if let blocked = blockEpoch(epoch) {
+                (order, buffers) = (blocked.order, blocked.buffers)
+            } else {
+                order = fullOrder(epoch: epoch)
+            }
             orderEpoch = epoch
+            readAhead = nil
         }
         let start = index * batchSize
+        readAhead(from: start)
         let n = max(0, min(batchSize, images.count - start))
         let shape = images.imageShape, size = images.imageSize
         batch.resize(to: [n] + shape)

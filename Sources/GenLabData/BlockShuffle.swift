@@ -27,21 +27,29 @@ public struct BlockShuffle: Equatable, Sendable {
     /// Images per buffer.
     public var bufferImages: Int { blockImages * BlockShuffle.bufferBlocks }
 
+    /// An epoch's order, and where each buffer starts in it and which images it reads.
+    public struct Epoch {
+        public var order: [Int]
+        /// Per buffer: its first position in `order`, and its blocks' images.
+        public var buffers: [(start: Int, blocks: [Range<Int>])]
+    }
+
     /// The order of images `0..<count` drawn from `generator`: the blocks shuffled, then each
     /// buffer's images shuffled.
-    public func order(count: Int, generator: inout RandomGenerator) -> [Int] {
+    public func epoch(count: Int, generator: inout RandomGenerator) -> Epoch {
         var blocks = Array(0..<((count + blockImages - 1) / blockImages))
         generator.shuffle(&blocks)
-        var order: [Int] = []
-        order.reserveCapacity(count)
+        var epoch = Epoch(order: [], buffers: [])
+        epoch.order.reserveCapacity(count)
         for first in stride(from: 0, to: blocks.count, by: BlockShuffle.bufferBlocks) {
-            var buffer: [Int] = []
-            for block in blocks[first..<min(first + BlockShuffle.bufferBlocks, blocks.count)] {
-                buffer += (block * blockImages)..<min((block + 1) * blockImages, count)
+            let ranges = blocks[first..<min(first + BlockShuffle.bufferBlocks, blocks.count)].map {
+                ($0 * blockImages)..<min(($0 + 1) * blockImages, count)
             }
+            var buffer = ranges.flatMap { $0 }
             generator.shuffle(&buffer)
-            order += buffer
+            epoch.buffers.append((epoch.order.count, ranges))
+            epoch.order += buffer
         }
-        return order
+        return epoch
     }
 }

@@ -59,6 +59,14 @@ public struct ImageSet: Sendable {
         }
     }
 
+    /// Asks the system to read images `range` ahead of their use, when they are consecutive
+    /// records of a mapped file (a block of `shuffle: block`); otherwise nothing.
+    public func prefetch(_ range: Range<Int>) {
+        guard case .source(let source, let indices) = storage, let file = source as? RecordFile, !range.isEmpty else { return }
+        let first = indices[range.lowerBound], last = indices[range.upperBound - 1]
+        if last - first + 1 == range.count { file.prefetch(first..<(last + 1)) }
+    }
+
     /// The bytes of image `index`.
     public func image(_ index: Int) -> [UInt8] {
         images(index..<index + 1)
