@@ -29,6 +29,10 @@ public final class RecordFile: ImageSource, @unchecked Sendable {
     static let version: UInt32 = 1
     static let fixedHeaderBytes = 56
     static let pageBytes = 4096
+    /// The most images a record file holds (2²⁵, 33.5 million: ImageNet-21k's 14 million fit),
+    /// so that its labels and indices (16 bytes an image) stay within 512 MiB, however small
+    /// the images a file announces.
+    static let maxImages = 1 << 25
 
     public let path: String
     /// What the images were decoded from (the cache's key).
@@ -148,6 +152,9 @@ struct RecordHeader {
             throw corrupt("is \(file.count) bytes, not the \(train) + \(test) images of \(shape.map(String.init).joined(separator: "×")) and their labels its header announces (truncated or damaged)")
         }
         let count = Int(train + test)
+        guard count <= RecordFile.maxImages else {
+            throw corrupt("announces \(count) images; a record file holds at most \(RecordFile.maxImages)")
+        }
         let labelsOffset = imagesOffset + count * imageSize
         var checksum = FNV1a()
         checksum.add(UnsafeRawBufferPointer(rebasing: file[0..<40]))

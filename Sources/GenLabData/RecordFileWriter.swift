@@ -30,6 +30,9 @@ public final class RecordFileWriter {
 
     /// Adds one image (C·H·W bytes, the same count for every image) and its label.
     public func append(_ image: [UInt8], label: Int32) throws(DataError) {
+        guard labels.count < RecordFile.maxImages else {
+            throw DataError(.tooLarge, "the dataset has more than \(RecordFile.maxImages) images, the most a record file holds", path: path)
+        }
         if imageSize == nil { imageSize = image.count }
         precondition(image.count == imageSize, "the images of a record file all have one size")
         buffer.append(contentsOf: image)

@@ -210,6 +210,20 @@ import Testing
         }
     }
 
+    /// A file of the length its header announces, but of more images than a record file holds
+    /// (1×1×1 images: 5 bytes each with the label), is refused before its labels are read.
+    @Test func tooManyImagesAreRefused() throws {
+        let path = try DatasetFiles.folder("many") + "/many.records"
+        let count = (1 << 25) + 1
+        var header = Array("GLRECORD".utf8) + [1, 0, 0, 0] + [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]
+        withUnsafeBytes(of: UInt64(count).littleEndian) { header += $0 }
+        header += [UInt8](repeating: 0, count: 16) + [0, 0, 0, 0, 0, 0, 0, 0]
+        try Data(header).write(to: URL(fileURLWithPath: path))
+        #expect(truncate(path, off_t(4096 + 5 * count)) == 0) // sparse: the images and labels read as 0
+        let error = try #require(throws: DataError.self) { try RecordFile(path: path) }
+        #expect(error.reason == .corrupt && error.message.contains("at most 33554432"), "\(error)")
+    }
+
     /// Two loaders at once (two open lock files, as two processes): one builds, the other
     /// waits and maps what the first built.
     @Test func twoLoadersBuildOnce() async throws {
