@@ -4,7 +4,7 @@
 as `genlab bench` trains it; prints images/s and the process's peak resident memory, each
 model in its own process (so one model's peak does not hide another's).
 
-    python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch
+    python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch numpy h5py
     /tmp/torch/bin/python scripts/bench_pytorch.py [--model arena-conv-vae | --all] [--seconds 5] [--threads 1] [--precision bf16]
 
 `--precision bf16` runs every step under `torch.autocast("cpu", dtype=torch.bfloat16)`, the one

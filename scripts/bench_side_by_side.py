@@ -33,9 +33,10 @@ def venv():
     python = os.path.join(folder, "bin", "python")
     if not os.path.exists(python):
         subprocess.run([sys.executable, "-m", "venv", folder], check=True)
-    if subprocess.run([python, "-c", "import torch"], capture_output=True).returncode != 0:
-        print(f"installing PyTorch into {folder}", file=sys.stderr)
-        subprocess.run([python, "-m", "pip", "install", "--quiet", "torch"], check=True)
+    # the PyTorch side imports the genlab package, which reads run files with h5py and numpy
+    if subprocess.run([python, "-c", "import torch, numpy, h5py"], capture_output=True).returncode != 0:
+        print(f"installing PyTorch, NumPy and h5py into {folder}", file=sys.stderr)
+        subprocess.run([python, "-m", "pip", "install", "--quiet", "torch", "numpy", "h5py"], check=True)
     return python
 
 
