@@ -2,21 +2,7 @@
 #include "normalization.h"
 #include <math.h>
 #include "clones.h"
-
-#define LANES 16
-
-/// Σ term(i) over i < count in sixteen float lanes, then in double.
-#define LANE_SUM(count, term)                                                   \
-    ({                                                                          \
-        float lanes[LANES] = {0};                                               \
-        long whole = (count) / LANES * LANES;                                   \
-        for (long i = 0; i < whole; i += LANES)                                 \
-            for (int j = 0; j < LANES; j++) lanes[j] += (term(i + j));          \
-        double total = 0;                                                       \
-        for (int j = 0; j < LANES; j++) total += lanes[j];                      \
-        for (long i = whole; i < (count); i++) total += (term(i));              \
-        total;                                                                  \
-    })
+#include "lane_sum.h"
 
 CLONES void genlab_moments(const float *x, long count, float eps, float *mean, float *inverse_std) {
 #define VALUE(i) x[i]

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Moves batches between the image layout N × C × P (P = pixels per channel) and the
 /// channel-major layout C × (N·P) that one sgemm over the whole batch reads and writes.
 public enum ChannelLayout {
@@ -57,18 +59,12 @@ public enum ChannelLayout {
         }
     }
 
-    /// `sums[c] += Σ_n Σ_q images[n][c][q]`: the bias gradient of a convolution.
+    /// `sums[c] += Σ_n Σ_q images[n][c][q]`: the bias gradient of a convolution (each plane
+    /// summed in sixteen float lanes, the planes in double: `channel_sums.h`).
     public static func accumulateChannelSums(
         _ images: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int,
         into sums: UnsafeMutablePointer<Float>
     ) {
-        for c in 0..<channels {
-            var total: Float = 0
-            for n in 0..<batch {
-                let p = images + (n * channels + c) * plane
-                for q in 0..<plane { total += p[q] }
-            }
-            sums[c] += total
-        }
+        genlab_accumulate_channel_sums(images, batch, channels, plane, sums)
     }
 }

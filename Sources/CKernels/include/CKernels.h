@@ -1,4 +1,4 @@
-// GenLab's C kernels: the loops that want AVX-512 and must not wait for Swift to emit it.
+// GenLab's C kernels: the loops that want AVX-512 or AVX2 and must not wait for Swift to emit them.
 #include "batchnorm.h"
 #include "im2col.h"
 #include "adam.h"
@@ -6,3 +6,4 @@
 #include "matmul.h"
 #include "activations.h"
 #include "normalization.h"
+#include "channel_sums.h"

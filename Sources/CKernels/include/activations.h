@@ -1,5 +1,5 @@
-// The smooth activations' element loops (SiLU, ELU, GELU, Tanh) and a residual block's sum, compiled for AVX-512 and for the
-// baseline, picked at load time. eˣ after Cephes' expf (a degree-6 polynomial on
+// The smooth activations' element loops (SiLU, ELU, GELU, Tanh) and a residual block's sum, compiled for AVX-512, for AVX2 and
+// for the baseline, picked at load time. eˣ after Cephes' expf (a degree-6 polynomial on
 // [−½ ln 2, ½ ln 2] times a power of two; within 2 ulp of expf on [−87.3, 88.7], clamped
 // outside), erf after Abramowitz and Stegun 7.1.26 (within 1.5e-7): branch-free, so each
 // loop vectorises.

@@ -1,5 +1,5 @@
-// The element loop of torch.optim.Adam's step (no amsgrad), compiled for AVX-512 and for the
-// baseline, picked at load time.
+// The element loop of torch.optim.Adam's step (no amsgrad), compiled for AVX-512, for AVX2 and
+// for the baseline, picked at load time.
 #ifndef GENLAB_ADAM_H
 #define GENLAB_ADAM_H
 

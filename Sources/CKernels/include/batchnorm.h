@@ -1,5 +1,5 @@
 // BatchNorm's loops over N × C × P activations (P = 1 for BatchNorm1d on N × C), compiled
-// for AVX-512 and for the baseline, picked at load time; sums in double, one fixed order.
+// for AVX-512, AVX2 and the baseline, picked at load time; sums in double, one fixed order.
 // Each works on the channels [first, first + count) only, so that threads can share them.
 #ifndef GENLAB_BATCHNORM_H
 #define GENLAB_BATCHNORM_H

@@ -1,5 +1,5 @@
-// GroupNorm's and LayerNorm's loops over rows of consecutive values, compiled for AVX-512
-// and for the baseline, picked at load time: sums in sixteen float lanes, added up in double.
+// GroupNorm's and LayerNorm's loops over rows of consecutive values, compiled for AVX-512,
+// AVX2 and the baseline, picked at load time: sums in sixteen float lanes, added up in double.
 #ifndef GENLAB_NORMALIZATION_H
 #define GENLAB_NORMALIZATION_H
 
