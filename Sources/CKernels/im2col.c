@@ -1,8 +1,8 @@
 // im2col and col2im one image channel at a time through a zero-bordered copy of it, so that
 // every kernel tap reads (or adds to) whole output rows without bounds checks. Output rows
 // are a few dozen floats long: on AVX-512 each is one or two masked 16-lane operations; the
-// portable path is plain loops. Each float is handled alone, so both paths give the same
-// bits.
+// portable path is plain loops (compiled for AVX2 too, used where AVX-512 is not). Each float
+// is handled alone, so every path gives the same bits.
 #include "im2col.h"
 #include "cpu_features.h"
 #include <string.h>
@@ -226,6 +226,19 @@ static void fold_generic(const float *columns, long batch, long first, long coun
 }
 
 #ifdef GENLAB_HAS_AVX512_PATH
+/// The portable loops compiled for AVX2 (eight lanes), for CPUs without AVX-512.
+#define AVX2 __attribute__((target("avx2")))
+
+static AVX2 void unfold_avx2(const float *images, long batch, long first, long count, const genlab_conv_geometry *g,
+                             float *columns, padded_plane p) {
+    unfold_body(images, batch, first, count, g, columns, p, 0);
+}
+
+static AVX2 void fold_avx2(const float *columns, long batch, long first, long count, const genlab_conv_geometry *g,
+                           float *images, padded_plane p) {
+    fold_body(columns, batch, first, count, g, images, p, 0);
+}
+
 static AVX512 void unfold_avx512(const float *images, long batch, long first, long count, const genlab_conv_geometry *g,
                                   float *columns, padded_plane p) {
     unfold_body(images, batch, first, count, g, columns, p, 1);
@@ -237,14 +250,18 @@ static AVX512 void fold_avx512(const float *columns, long batch, long first, lon
 }
 #endif
 
-static int avx512_allowed = 1;
+static int vectors_allowed = 1;
 
-int genlab_kernels_allow_avx512(int allow) {
-    return __atomic_exchange_n(&avx512_allowed, allow, __ATOMIC_RELAXED);
+int genlab_im2col_allow_vectors(int allow) {
+    return __atomic_exchange_n(&vectors_allowed, allow, __ATOMIC_RELAXED);
 }
 
 static int use_avx512(void) {
-    return (genlab_cpu_features() & GENLAB_CPU_AVX512F) && __atomic_load_n(&avx512_allowed, __ATOMIC_RELAXED);
+    return (genlab_cpu_features() & GENLAB_CPU_AVX512F) && __atomic_load_n(&vectors_allowed, __ATOMIC_RELAXED);
+}
+
+static int use_avx2(void) {
+    return (genlab_cpu_features() & GENLAB_CPU_AVX2) && __atomic_load_n(&vectors_allowed, __ATOMIC_RELAXED);
 }
 
 long genlab_im2col_scratch(const genlab_conv_geometry *g) {
@@ -262,6 +279,7 @@ void genlab_im2col_unfold(const float *images, long batch, long first, long coun
     memset(p.base, 0, (size_t)p.count * sizeof(float));
 #ifdef GENLAB_HAS_AVX512_PATH
     if (use_avx512()) { unfold_avx512(images, batch, first, count, g, columns, p); return; }
+    if (use_avx2()) { unfold_avx2(images, batch, first, count, g, columns, p); return; }
 #endif
     unfold_generic(images, batch, first, count, g, columns, p);
 }
@@ -272,6 +290,7 @@ void genlab_im2col_fold(const float *columns, long batch, long first, long count
 #ifdef GENLAB_HAS_AVX512_PATH
     if (use_avx512() && folds_in_registers(g)) { fold_in_registers(columns, batch, first, count, g, images); return; }
     if (use_avx512()) { fold_avx512(columns, batch, first, count, g, images, p); return; }
+    if (use_avx2()) { fold_avx2(columns, batch, first, count, g, images, p); return; }
 #endif
     fold_generic(columns, batch, first, count, g, images, p);
 }

@@ -17,7 +17,7 @@ import Testing
         ConvGeometry(channels: 2, height: 9, width: 30, kernel: 5, stride: 2, padding: 1),
     ]
 
-    /// Both kernel paths: the AVX-512 one (where the CPU has it) and the portable one.
+    /// Both kernel paths: the widest the CPU has (AVX-512, else AVX2) and the portable one.
     static let paths: [Bool] = [true, false]
 
     /// Every entry of the column matrix in tap order (channel, i, j, then image and output
@@ -42,10 +42,10 @@ import Testing
         }
     }
 
-    /// Runs `body` with the AVX-512 kernels allowed or not.
-    static func on(avx512: Bool, _ body: () -> Void) {
-        let before = genlab_kernels_allow_avx512(avx512 ? 1 : 0)
-        defer { _ = genlab_kernels_allow_avx512(before) }
+    /// Runs `body` with the vector paths (AVX-512, AVX2) allowed or not.
+    static func on(vectors: Bool, _ body: () -> Void) {
+        let before = genlab_im2col_allow_vectors(vectors ? 1 : 0)
+        defer { _ = genlab_im2col_allow_vectors(before) }
         body()
     }
 
@@ -57,11 +57,11 @@ import Testing
     }
 
     @Test(arguments: geometries, paths)
-    func unfoldMatchesDirectIndexing(_ g: ConvGeometry, avx512: Bool) {
+    func unfoldMatchesDirectIndexing(_ g: ConvGeometry, vectors: Bool) {
         let batch = 2
         let images = Im2ColTests.random(batch * g.channels * g.height * g.width, seed: 1)
         let columns = Tensor(repeating: .nan, shape: [g.patchSize * batch * g.outputPlane])
-        Im2ColTests.on(avx512: avx512) { Im2Col.unfold(images.data, batch: batch, geometry: g, into: columns.data) }
+        Im2ColTests.on(vectors: vectors) { Im2Col.unfold(images.data, batch: batch, geometry: g, into: columns.data) }
         var mismatches = 0
         Im2ColTests.forEachTap(g, batch: batch) { column, pixel in
             if columns[column] != (pixel.map { images[$0] } ?? 0) { mismatches += 1 }
@@ -71,7 +71,7 @@ import Testing
 
     /// fold against a direct loop that adds each pixel's terms in tap order, bit for bit.
     @Test(arguments: geometries, paths)
-    func foldMatchesDirectSumsExactly(_ g: ConvGeometry, avx512: Bool) {
+    func foldMatchesDirectSumsExactly(_ g: ConvGeometry, vectors: Bool) {
         let batch = 2
         let imageCount = batch * g.channels * g.height * g.width
         let columns = Im2ColTests.random(g.patchSize * batch * g.outputPlane, seed: 5)
@@ -80,7 +80,7 @@ import Testing
             if let pixel { expected[pixel] += columns[column] }
         }
         let folded = Tensor(repeating: .nan, shape: [imageCount])
-        Im2ColTests.on(avx512: avx512) { Im2Col.fold(columns.data, batch: batch, geometry: g, into: folded.data) }
+        Im2ColTests.on(vectors: vectors) { Im2Col.fold(columns.data, batch: batch, geometry: g, into: folded.data) }
         let mismatches = (0..<imageCount).filter { folded[$0] != expected[$0] }.count
         #expect(mismatches == 0, "\(mismatches) of \(imageCount) pixels differ")
     }

@@ -27,8 +27,8 @@ void genlab_im2col_fold(const float *columns, long batch, long first, long count
 /// Floats of scratch both need: one zero-bordered channel, (H + 2p)·(W + 2p).
 long genlab_im2col_scratch(const genlab_conv_geometry *geometry);
 
-/// Whether the AVX-512 paths may run where the CPU has them (they do by default); returns
-/// the previous setting. For tests that compare both paths.
-int genlab_kernels_allow_avx512(int allow);
+/// Whether the AVX-512 and AVX2 paths may run where the CPU has them (they do by default);
+/// returns the previous setting. For tests that compare the widest path with the portable one.
+int genlab_im2col_allow_vectors(int allow);
 
 #endif
