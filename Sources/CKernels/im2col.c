@@ -215,39 +215,22 @@ static inline __attribute__((always_inline)) void fold_body(
     }
 }
 
-static void unfold_generic(const float *images, long batch, long first, long count, const genlab_conv_geometry *g,
-                           float *columns, padded_plane p) {
-    unfold_body(images, batch, first, count, g, columns, p, 0);
-}
+/// unfold_NAME and fold_NAME: the two bodies compiled with `attributes`, `avx512` a constant.
+#define PASSES(name, attributes, avx512)                                                                              \
+    static attributes void unfold_##name(const float *images, long batch, long first, long count,                      \
+                                         const genlab_conv_geometry *g, float *columns, padded_plane p) {              \
+        unfold_body(images, batch, first, count, g, columns, p, avx512);                                                \
+    }                                                                                                                  \
+    static attributes void fold_##name(const float *columns, long batch, long first, long count,                       \
+                                       const genlab_conv_geometry *g, float *images, padded_plane p) {                 \
+        fold_body(columns, batch, first, count, g, images, p, avx512);                                                  \
+    }
 
-static void fold_generic(const float *columns, long batch, long first, long count, const genlab_conv_geometry *g,
-                         float *images, padded_plane p) {
-    fold_body(columns, batch, first, count, g, images, p, 0);
-}
-
+PASSES(generic, , 0)
 #ifdef GENLAB_HAS_AVX512_PATH
-/// The portable loops compiled for AVX2 (eight lanes), for CPUs without AVX-512.
-#define AVX2 __attribute__((target("avx2")))
-
-static AVX2 void unfold_avx2(const float *images, long batch, long first, long count, const genlab_conv_geometry *g,
-                             float *columns, padded_plane p) {
-    unfold_body(images, batch, first, count, g, columns, p, 0);
-}
-
-static AVX2 void fold_avx2(const float *columns, long batch, long first, long count, const genlab_conv_geometry *g,
-                           float *images, padded_plane p) {
-    fold_body(columns, batch, first, count, g, images, p, 0);
-}
-
-static AVX512 void unfold_avx512(const float *images, long batch, long first, long count, const genlab_conv_geometry *g,
-                                  float *columns, padded_plane p) {
-    unfold_body(images, batch, first, count, g, columns, p, 1);
-}
-
-static AVX512 void fold_avx512(const float *columns, long batch, long first, long count, const genlab_conv_geometry *g,
-                                float *images, padded_plane p) {
-    fold_body(columns, batch, first, count, g, images, p, 1);
-}
+// the portable loops compiled for AVX2 (eight lanes), for CPUs without AVX-512
+PASSES(avx2, __attribute__((target("avx2"))), 0)
+PASSES(avx512, AVX512, 1)
 #endif
 
 static int vectors_allowed = 1;
