@@ -18,7 +18,9 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
 
     private let output = Tensor(zeros: [0])
     private let gradInput = Tensor(zeros: [0])
-    /// im2col of a chunk (patch × chunk·P); reused for the column gradient in backward.
+    /// im2col of a chunk (patch × chunk·P); reused for the column gradient in backward. The
+    /// workspaces are released after each pass (see `Tensor.release()`) unless they hold the
+    /// input for backward.
     private let columns = Tensor(zeros: [0])
     /// A chunk's output or its gradient in channel-major layout (out × chunk·P).
     private let channelMajor = Tensor(zeros: [0])
@@ -101,6 +103,8 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
         columnsHoldInput = false
         guard let convolution, convolution.runsForward else {
             forwardByColumns(input, geometry: g, rectifier: rectifier)
+            channelMajor.release()
+            if !columnsHoldInput { columns.release() }
             return output
         }
         convolution.forward(input.data, weight: weight.value.data, into: output.data)
@@ -138,6 +142,8 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
         convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias, direct: direct.current,
                             accumulateParameterGradients: accumulateParameterGradients) { data, weights in
             backwardByColumns(gradOutput, input: input, geometry: g, data: data, weights: weights)
+            columns.release()
+            channelMajor.release()
         }
         columnsHoldInput = false
         return gradInput

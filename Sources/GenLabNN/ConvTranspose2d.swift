@@ -19,6 +19,8 @@ public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
     private let output = Tensor(zeros: [0])
     private let gradInput = Tensor(zeros: [0])
     /// A chunk's columns (out·k·k × chunk·H·W): the product before col2im, and its gradient.
+    /// The workspaces are released after each pass (see `Tensor.release()`) unless they
+    /// hold the input for backward.
     private let columns = Tensor(zeros: [0])
     /// A chunk of the input, or of its gradient, in channel-major layout (in × chunk·H·W).
     private let inputChannelMajor = Tensor(zeros: [0])
@@ -115,6 +117,8 @@ public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
             convolution.forward(input.data, weight: weight.value.data, into: output.data)
         } else {
             forwardByColumns(input, geometry: g)
+            columns.release()
+            if !channelMajorHoldsInput { inputChannelMajor.release() }
         }
         ChannelLayout.finish(output.data, batch: n, channels: outChannels, plane: g.height * g.width,
                              bias: bias.map { UnsafePointer($0.value.data) }, rectifier: rectifier)
@@ -146,6 +150,8 @@ public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
         convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias, direct: direct.current,
                             accumulateParameterGradients: accumulateParameterGradients) { data, weights in
             backwardByColumns(gradOutput, input: input, geometry: g, data: data, weights: weights)
+            columns.release()
+            inputChannelMajor.release()
         }
         channelMajorHoldsInput = false
         return gradInput

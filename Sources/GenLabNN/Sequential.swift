@@ -119,14 +119,20 @@ public final class Sequential: Layer {
         return x
     }
 
+    /// Each input gradient a layer returns is read by the layer before it (or written over
+    /// by the in-place ones between), then released (`Tensor.release()`): the layer that
+    /// returned it writes it again only in its next backward.
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         var g = gradOutput
         for (layer, inPlace) in zip(layers, backwardInPlace).reversed() {
+            let next: Tensor
             if let inPlace {
-                g = try inPlace.backward(inPlace: g, accumulateParameterGradients: accumulateParameterGradients)
+                next = try inPlace.backward(inPlace: g, accumulateParameterGradients: accumulateParameterGradients)
             } else {
-                g = try layer.backward(g, accumulateParameterGradients: accumulateParameterGradients)
+                next = try layer.backward(g, accumulateParameterGradients: accumulateParameterGradients)
             }
+            if g !== gradOutput, next !== g { g.release() }
+            g = next
         }
         return g
     }

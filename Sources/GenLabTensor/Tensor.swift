@@ -4,7 +4,8 @@ import Glibc
 ///
 /// A tensor owns its storage. Its capacity only grows: `resize(to:)` to a shape that fits
 /// the current capacity never allocates, which is how layers reuse their workspaces from
-/// one training step to the next once shapes are known.
+/// one training step to the next once shapes are known. A result read once (an input
+/// gradient) is `release()`d after its reader has run, for other tensors to reuse.
 public final class Tensor {
     /// The dimensions, outermost first.
     public private(set) var shape: [Int]
@@ -26,11 +27,14 @@ public final class Tensor {
     /// Zeroed storage for `count` floats from calloc: large blocks come straight from the
     /// kernel as untouched zero pages, so memory is committed only where values are written.
     private static func zeroedStorage(_ count: Int) -> UnsafeMutablePointer<Float> {
-        guard let raw = calloc(max(count, 1), MemoryLayout<Float>.stride) else {
-            let gib = Double(count) * Double(MemoryLayout<Float>.stride) / Double(1 << 30)
-            exitOutOfMemory(String(format: "allocating %.2f GiB", gib))
-        }
+        guard let raw = calloc(max(count, 1), MemoryLayout<Float>.stride) else { exitOutOfMemory(allocating: count) }
         return raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    /// `exitOutOfMemory` for storage of `count` floats.
+    static func exitOutOfMemory(allocating count: Int) -> Never {
+        let gib = Double(count) * Double(MemoryLayout<Float>.stride) / Double(1 << 30)
+        exitOutOfMemory(String(format: "allocating %.2f GiB", gib))
     }
 
     /// Ends the program after a failed allocation (`doing` says which): a message and exit
@@ -74,18 +78,34 @@ public final class Tensor {
         return product
     }
 
-    /// Gives the tensor a new shape, reallocating (and zeroing) only when it needs more room
-    /// than it has ever had. Contents are unspecified after a resize that changes the count.
+    /// Gives the tensor a new shape, reallocating only when it needs more room than it has:
+    /// storage another tensor released (`StoragePool.shared`) if some is the right size, else
+    /// new storage. Contents are unspecified after a resize that changes the count.
     public func resize(to newShape: [Int]) {
         if newShape == shape { return }
         let newCount = Tensor.elementCount(newShape)
         if newCount > capacity {
             free(data)
-            data = Tensor.zeroedStorage(newCount)
-            capacity = newCount
+            if let block = StoragePool.shared.take(atLeast: newCount) {
+                (data, capacity) = (block.data, block.capacity)
+            } else {
+                (data, capacity) = (Tensor.zeroedStorage(newCount), newCount)
+            }
+            if StoragePool.shared.poisonsGrownStorage { data.update(repeating: .nan, count: capacity) }
         }
         shape = newShape
         count = newCount
+    }
+
+    /// Gives the storage to `StoragePool` for the next tensor that grows, and leaves this one
+    /// empty (shape [0]): for a result that nothing reads any more until its owner writes it
+    /// again, after a `resize(to:)` (a layer's input gradient once the layer before has read
+    /// it).
+    public func release() {
+        guard capacity > 0 else { return }
+        StoragePool.shared.give(StoragePool.Block(data: data, capacity: capacity))
+        data = Tensor.zeroedStorage(0)
+        (shape, count, capacity) = ([0], 0, 0)
     }
 
     /// Changes the shape without touching the contents; the element count must stay the same.

@@ -67,6 +67,7 @@ struct Bench: ParsableCommand {
         print("experiment".padding(toLength: 28, withPad: " ", startingAt: 0) + "  batch   steps   images/s   peak MiB  precision  GFLOP/s")
         var rates: [(name: String, precision: Precision, gflops: Double)] = []
         for file in files {
+            StoragePool.shared.drain()
             ResidentMemory.resetPeak()
             let result = try TrainingBenchmark.measure(file, warmup: warmup, seconds: seconds, precision: precision)
             let peak = ResidentMemory.peakBytes().map { String(format: "%.0f", Double($0) / 1_048_576) } ?? "?"

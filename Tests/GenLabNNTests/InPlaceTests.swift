@@ -12,6 +12,8 @@ import Testing
         var isTraining = true
         var typeName: String { "Recording" }
         private(set) var input, output, gradOutput, gradInput: Tensor?
+        /// The shape of the gradient it received, when it received it.
+        private(set) var gradOutputShape: [Int]?
 
         init(_ features: Int) {
             linear = Linear(inFeatures: features, outFeatures: features)
@@ -29,6 +31,7 @@ import Testing
 
         func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
             self.gradOutput = gradOutput
+            gradOutputShape = gradOutput.shape
             gradInput = try linear.backward(gradOutput, accumulateParameterGradients: accumulateParameterGradients)
             return gradInput!
         }
@@ -117,7 +120,7 @@ import Testing
         _ = try relabelling.forward(GradientCheck.random([4, 6], seed: 1))
         #expect(firstOutput.shape == [4, 2, 3])
         _ = try relabelling.backward(GradientCheck.random([4, 2, 3], seed: 2))
-        #expect(firstOutput.shape == [4, 6] && first.gradOutput?.shape == [4, 6])
+        #expect(firstOutput.shape == [4, 6] && first.gradOutputShape == [4, 6])
     }
 
     /// Convolutions followed by a ReLU or LeakyReLU, which a Sequential has them apply
