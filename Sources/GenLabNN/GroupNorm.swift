@@ -3,8 +3,9 @@ import CKernels
 /// `torch.nn.GroupNorm(num_groups, num_channels)`: each item's channels split into groups,
 /// each group standardised over its channels and positions (no running statistics, the same
 /// in training and evaluation), then scaled and shifted per channel. Backward recomputes x̂
-/// from the input (as BatchNorm does) and may write over the gradient it is given.
-public final class GroupNorm: OwnsItsResults, BackwardInto {
+/// from the input (as BatchNorm does) and may write over the gradient it is given; so it
+/// applies a smooth activation after it itself (`ActivatesItsOutput`).
+public final class GroupNorm: ActivatesItsOutput {
     public let groups: Int
     public let channels: Int
     public let weight: Parameter
@@ -16,6 +17,10 @@ public final class GroupNorm: OwnsItsResults, BackwardInto {
     public let gradientStorage = Tensor(zeros: [0])
     /// The last input (the layer before leaves it untouched until backward).
     private var input: Tensor?
+    /// One channel's output before the activation it applies, recomputed.
+    private let plane = Tensor(zeros: [0])
+    /// The output before the activation, for the activation's own passes (`separate`).
+    private let preActivation = Tensor(zeros: [0])
     let secondOrder = SecondOrderState()
 
     public init(groups: Int, channels: Int) {
@@ -36,31 +41,60 @@ public final class GroupNorm: OwnsItsResults, BackwardInto {
     }
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
+        try forward(input, activation: nil)
+    }
+
+    /// Each channel of each item scaled and shifted into `output`, or into one channel's
+    /// `plane` and from there through `activation` into `output`.
+    public func forward(_ input: Tensor, activation: (any PointwiseFunction)?) throws(ShapeError) -> Tensor {
         _ = try outputShape(for: input.shape)
         let positions = input.shape.dropFirst(2).reduce(1, *), n = input.shape[0], perGroup = channels / groups
         output.resize(to: input.shape)
+        plane.resize(to: [positions])
         statistics.measure(input.data, rows: n * groups, width: perGroup * positions)
-        let x = input.data, y = output.data, w = weight.value.data, b = bias.value.data
         for item in 0..<n {
             for c in 0..<channels {
-                let row = item * groups + c / perGroup, start = (item * channels + c) * positions
-                let scale = statistics.inverseStd[row] * w[c], shift = b[c] - statistics.mean[row] * scale
-                for i in start..<(start + positions) { y[i] = x[i] * scale + shift }
+                let start = (item * channels + c) * positions
+                guard let activation else {
+                    affine(input.data, item: item, channel: c, positions: positions, into: output.data + start)
+                    continue
+                }
+                affine(input.data, item: item, channel: c, positions: positions, into: plane.data)
+                activation.forward(plane.data, output.data + start, count: positions)
             }
         }
         self.input = input
         return output
     }
 
+    /// One channel of one item of `input` (the last), standardised, scaled and shifted: the
+    /// output before any activation, the same bits in forward and backward.
+    private func affine(_ input: UnsafePointer<Float>, item: Int, channel c: Int, positions: Int, into y: UnsafeMutablePointer<Float>) {
+        let row = item * groups + c / (channels / groups), x = input + (item * channels + c) * positions
+        let scale = statistics.inverseStd[row] * weight.value.data[c], shift = bias.value.data[c] - statistics.mean[row] * scale
+        for i in 0..<positions { y[i] = x[i] * scale + shift }
+    }
+
     /// ∂L/∂x = (1/σ)·(∂x̂ − mean(∂x̂) − x̂·mean(∂x̂ ⊙ x̂)) per group, ∂x̂ = ∂L/∂y·w, into
     /// `gradInput` (which may be `gradOutput`: each value is read before it is written); may
     /// run again for the same forward pass (see `SecondOrderLayer`).
     public func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
+        try backward(gradOutput, activation: nil, into: gradInput, accumulateParameterGradients: accumulateParameterGradients)
+    }
+
+    /// As above, first through `activation` when given: per group, ∂L/∂y = ∂L/∂output ·
+    /// f′(y) into `gradInput`, y recomputed one channel at a time, then on from there.
+    public func backward(_ gradOutput: Tensor, activation: (any PointwiseFunction)?, into gradInput: Tensor,
+                         accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let input else { throw ShapeError("GroupNorm: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         let positions = input.shape.dropFirst(2).reduce(1, *), n = input.shape[0], perGroup = channels / groups
         gradInput.resize(to: input.shape)
-        let x = input.data, g = gradOutput.data, dx = gradInput.data, w = weight.value.data
+        plane.resize(to: [positions])
+        let x = input.data, dx = gradInput.data, w = weight.value.data
+        // ∂L/∂y: the gradient given, or (through the activation) what the group's first loop
+        // writes into gradInput
+        let g = activation == nil ? gradOutput.data : dx
         let dw = weight.grad.data, db = bias.grad.data
         var sumG = [Double](repeating: 0, count: perGroup), sumGX = [Double](repeating: 0, count: perGroup)
         let width = Double(perGroup * positions)
@@ -71,6 +105,10 @@ public final class GroupNorm: OwnsItsResults, BackwardInto {
                 var meanDxhat = 0.0, meanDot = 0.0
                 for k in 0..<perGroup {
                     let start = (item * channels + first + k) * positions
+                    if let activation {
+                        affine(x, item: item, channel: first + k, positions: positions, into: plane.data)
+                        activation.backward(plane.data, gradOutput.data + start, dx + start, count: positions)
+                    }
                     genlab_gradient_sums(x + start, g + start, positions, mean, inverse, &sumG[k], &sumGX[k])
                     meanDxhat += sumG[k] * Double(w[first + k])
                     meanDot += sumGX[k] * Double(w[first + k])
@@ -88,6 +126,19 @@ public final class GroupNorm: OwnsItsResults, BackwardInto {
         }
         secondOrder.addPending(to: gradInput)
         return gradInput
+    }
+
+    /// The output before the activation recomputed, and `activation`'s forward run on it.
+    public func separate(from activation: Layer) throws(ShapeError) {
+        guard let input else { throw ShapeError("GroupNorm: separated from its activation before forward") }
+        let positions = input.shape.dropFirst(2).reduce(1, *)
+        preActivation.resize(to: input.shape)
+        for item in 0..<input.shape[0] {
+            for c in 0..<channels {
+                affine(input.data, item: item, channel: c, positions: positions, into: preActivation.data + (item * channels + c) * positions)
+            }
+        }
+        _ = try activation.forward(preActivation)
     }
 
     /// Weight 1, bias 0, as PyTorch initialises it (also under DCGAN's scheme, which draws

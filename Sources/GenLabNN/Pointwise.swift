@@ -14,8 +14,9 @@ public protocol PointwiseFunction: Sendable {
 /// A parameter-free layer applying a `PointwiseFunction` to every element (ELU, GELU, SiLU,
 /// Softplus). Backward reads the input (the layer before leaves it untouched until then) and
 /// may write over the gradient it is given.
-public final class Pointwise<Function: PointwiseFunction>: ParameterFreeLayer, OwnsItsResults, BackwardInto {
+public final class Pointwise<Function: PointwiseFunction>: ParameterFreeLayer, OwnsItsResults, BackwardInto, PointwiseActivation {
     public let function: Function
+    public var pointwiseFunction: any PointwiseFunction { function }
     public var isTraining = true
     private let output = Tensor(zeros: [0])
     public let gradientStorage = Tensor(zeros: [0])

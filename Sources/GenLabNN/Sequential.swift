@@ -14,6 +14,11 @@ public final class Sequential: Layer {
     private let backwardInPlace: [InPlaceBackward?]
     /// Per layer: the layer and the rectifier of the activation after it, where it applies it.
     private let rectifying: [(layer: RectifiesItsOutput, rectifier: Rectifier)?]
+    /// Per layer: the layer and the smooth activation after it, where it applies it.
+    private let activating: [(layer: ActivatesItsOutput, activation: PointwiseActivation)?]
+    /// Whether the pairs in `activating` run apart until the next forward (a second-order
+    /// pass asked for their caches).
+    private var separated = false
 
     public init(_ layers: [Layer]) {
         self.layers = layers
@@ -42,6 +47,11 @@ public final class Sequential: Layer {
                   let rectifier = (layers[i + 1] as? Activation)?.rectifier else { return nil }
             return (layer, rectifier)
         }
+        activating = layers.indices.map { i in
+            guard i + 1 < layers.count, let layer = layers[i] as? ActivatesItsOutput,
+                  let activation = layers[i + 1] as? PointwiseActivation else { return nil }
+            return (layer, activation)
+        }
         var backwards = [InPlaceBackward?](repeating: nil, count: layers.count)
         for i in layers.indices.reversed().dropFirst() where layers[i + 1] is OwnsItsResults || backwards[i + 1] != nil {
             backwards[i] = layers[i] as? InPlaceBackward
@@ -55,6 +65,8 @@ public final class Sequential: Layer {
     public var backwardsInPlace: [Bool] { backwardInPlace.map { $0 != nil } }
     /// Per layer: whether it applies the activation after it (`RectifiesItsOutput`).
     public var rectifiesNext: [Bool] { rectifying.map { $0 != nil } }
+    /// Per layer: whether it applies the smooth activation after it (`ActivatesItsOutput`).
+    public var activatesNext: [Bool] { activating.map { $0 != nil } }
 
     public var isTraining: Bool {
         get { layers.first?.isTraining ?? true }
@@ -105,8 +117,13 @@ public final class Sequential: Layer {
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         var x = input
+        separated = false
         for (i, layer) in layers.enumerated() {
-            if let fused = rectifying[i] {
+            if let pair = activating[i] {
+                x = try pair.layer.forward(x, activation: pair.activation.pointwiseFunction)
+            } else if i > 0, activating[i - 1] != nil {
+                continue // applied by the layer before
+            } else if let fused = rectifying[i] {
                 x = try fused.layer.forward(x, rectifier: fused.rectifier)
             } else if i > 0, rectifying[i - 1] != nil, let activation = layer as? Activation {
                 x = activation.forward(rectified: x)
@@ -122,11 +139,19 @@ public final class Sequential: Layer {
     /// Each input gradient a layer returns is read by the layer before it (or written over
     /// by the in-place ones between), then released (`Tensor.release()`): the layer that
     /// returned it writes it again only in its next backward.
+    /// A layer that applies the activation after it runs that activation's backward too,
+    /// writing over the gradient where the activation would have.
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         var g = gradOutput
-        for (layer, inPlace) in zip(layers, backwardInPlace).reversed() {
+        for (i, (layer, inPlace)) in zip(layers, backwardInPlace).enumerated().reversed() {
             let next: Tensor
-            if let inPlace {
+            if !separated, activating[i] == nil, i > 0, activating[i - 1] != nil {
+                continue // run by the layer before
+            } else if !separated, let pair = activating[i] {
+                next = try pair.layer.backward(g, activation: pair.activation.pointwiseFunction,
+                                               into: backwardInPlace[i + 1] != nil ? g : pair.layer.gradientStorage,
+                                               accumulateParameterGradients: accumulateParameterGradients)
+            } else if let inPlace {
                 next = try inPlace.backward(inPlace: g, accumulateParameterGradients: accumulateParameterGradients)
             } else {
                 next = try layer.backward(g, accumulateParameterGradients: accumulateParameterGradients)
@@ -141,6 +166,10 @@ public final class Sequential: Layer {
 extension Sequential: SecondOrderLayer {
     /// Each layer's, from the last; an error names the first layer without a second-order pass.
     public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
+        if !separated {
+            for (i, pair) in activating.enumerated() { if let pair { try pair.layer.separate(from: layers[i + 1]) } }
+            separated = true
+        }
         var g = gradOutput
         for (index, layer) in layers.enumerated().reversed() { g = try Sequential.secondOrder(layer, index).backwardKeepingGradients(g) }
         return g

@@ -150,10 +150,15 @@ import Testing
         "relu-linear-leaky(-0.3)-linear-relu-tanh-bn-sigmoid",
         "flatten-linear-unflatten-relu-flatten-linear-unflatten-sigmoid",
         "rectified: conv-relu-conv-leaky-convT-leaky-convT-relu-conv-relu-conv-relu-convT-leaky-sigmoid",
+        "activated: gn-silu-conv-gn-gelu-conv-gn-silu",
     ])
     func inPlaceGivesTheBitsOfSeparateLayers(_ name: String) throws {
         func make() -> [Layer] {
-            name.hasPrefix("rectified") ? InPlaceTests.rectifiedConvolutions() : name.hasPrefix("flatten") ? [
+            name.hasPrefix("activated") ? [
+                GroupNorm(groups: 2, channels: 2), Pointwise(SiLU()), Conv2d(inChannels: 2, outChannels: 4, kernelSize: 3, padding: 1),
+                GroupNorm(groups: 2, channels: 4), Pointwise(GELU()), Conv2d(inChannels: 4, outChannels: 4, kernelSize: 3, padding: 1),
+                GroupNorm(groups: 4, channels: 4), Pointwise(SiLU()),
+            ] : name.hasPrefix("rectified") ? InPlaceTests.rectifiedConvolutions() : name.hasPrefix("flatten") ? [
                 Reshape.flatten(), Linear(inFeatures: 6, outFeatures: 6), Reshape.unflatten([2, 3]), Activation(.relu),
                 Reshape.flatten(), Linear(inFeatures: 6, outFeatures: 6), Reshape.unflatten([3, 2]), Activation(.sigmoid),
             ] : name.hasPrefix("conv") ? [
@@ -167,7 +172,7 @@ import Testing
                 Activation(.sigmoid),
             ]
         }
-        let inputShape = name.hasPrefix("flatten") ? [5, 3, 2] : name.hasPrefix("conv") ? [3, 2, 6, 6]
+        let inputShape = name.hasPrefix("flatten") ? [5, 3, 2] : name.hasPrefix("conv") || name.hasPrefix("activated") ? [3, 2, 6, 6]
             : name.hasPrefix("rectified") ? [3, 3, 8, 8] : [7, 5]
         let network = Sequential(make()), separate = make()
         var generator = RandomGenerator(seed: 3)
@@ -175,7 +180,13 @@ import Testing
             Initialization.pytorch.apply(to: a, generator: &generator)
             for (p, q) in zip(a.parameters, b.parameters) { q.parameter.value.copy(from: p.parameter.value) }
         }
-        #expect(network.forwardsInPlace.contains(true) && network.backwardsInPlace.contains(true))
+        if name.hasPrefix("activated") {
+            // each GroupNorm applies its activation, the last over its own storage (the
+            // gradient given is the caller's), the others over the convolutions' gradients
+            #expect(network.activatesNext == [true, false, false, true, false, false, true, false])
+        } else {
+            #expect(network.forwardsInPlace.contains(true) && network.backwardsInPlace.contains(true))
+        }
         if name.hasPrefix("rectified") {
             #expect(network.rectifiesNext == (0..<15).map { $0 % 2 == 0 && $0 < 14 })
         }
