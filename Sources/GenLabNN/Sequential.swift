@@ -138,9 +138,9 @@ public final class Sequential: Layer {
 
     /// Each input gradient a layer returns is read by the layer before it (or written over
     /// by the in-place ones between), then released (`Tensor.release()`): the layer that
-    /// returned it writes it again only in its next backward.
-    /// A layer that applies the activation after it runs that activation's backward too,
-    /// writing over the gradient where the activation would have.
+    /// returned it writes it again only in its next backward. A layer that applies the
+    /// activation after it runs that activation's backward too, writing over the gradient
+    /// where the activation would have.
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         var g = gradOutput
         for (i, (layer, inPlace)) in zip(layers, backwardInPlace).enumerated().reversed() {
