@@ -4,8 +4,9 @@ import CKernels
 /// each group standardised over its channels and positions (no running statistics, the same
 /// in training and evaluation), then scaled and shifted per channel. Backward recomputes x̂
 /// from the input (as BatchNorm does) and may write over the gradient it is given; so it
-/// applies a smooth activation after it itself (`ActivatesItsOutput`).
-public final class GroupNorm: ActivatesItsOutput {
+/// applies the smooth activations next to it itself (`AppliesActivations`), a group or a
+/// channel at a time.
+public final class GroupNorm: AppliesActivations {
     public let groups: Int
     public let channels: Int
     public let weight: Parameter
@@ -17,9 +18,12 @@ public final class GroupNorm: ActivatesItsOutput {
     public let gradientStorage = Tensor(zeros: [0])
     /// The last input (the layer before leaves it untouched until backward).
     private var input: Tensor?
-    /// One channel's output before the activation it applies, recomputed.
+    /// One group of the input through the activation before the layer, recomputed.
+    private let activated = Tensor(zeros: [0])
+    /// One channel's output before the activation after the layer, recomputed.
     private let plane = Tensor(zeros: [0])
-    /// The output before the activation, for the activation's own passes (`separate`).
+    /// The output before the activation after the layer, for that activation's own passes
+    /// (`separate`).
     private let preActivation = Tensor(zeros: [0])
     let secondOrder = SecondOrderState()
 
@@ -41,104 +45,122 @@ public final class GroupNorm: ActivatesItsOutput {
     }
 
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
-        try forward(input, activation: nil)
+        try forward(input, before: nil, after: nil)
     }
 
-    /// Each channel of each item scaled and shifted into `output`, or into one channel's
-    /// `plane` and from there through `activation` into `output`.
-    public func forward(_ input: Tensor, activation: (any PointwiseFunction)?) throws(ShapeError) -> Tensor {
+    /// Per group of each item: its values (through `before` when given), their statistics,
+    /// then each channel scaled and shifted into `output`, or into `plane` and from there
+    /// through `after` into `output`.
+    public func forward(_ input: Tensor, before: (any PointwiseFunction)?, after: (any PointwiseFunction)?) throws(ShapeError) -> Tensor {
         _ = try outputShape(for: input.shape)
-        let positions = input.shape.dropFirst(2).reduce(1, *), n = input.shape[0], perGroup = channels / groups
+        let positions = input.shape.dropFirst(2).reduce(1, *), perGroup = channels / groups, width = perGroup * positions
         output.resize(to: input.shape)
         plane.resize(to: [positions])
-        statistics.measure(input.data, rows: n * groups, width: perGroup * positions)
-        for item in 0..<n {
-            for c in 0..<channels {
-                let start = (item * channels + c) * positions
-                guard let activation else {
-                    affine(input.data, item: item, channel: c, positions: positions, into: output.data + start)
+        activated.resize(to: [before == nil ? 0 : width])
+        statistics.reset(rows: input.shape[0] * groups)
+        for row in 0..<(input.shape[0] * groups) {
+            let x = values(input.data + row * width, through: before, count: width)
+            statistics.measure(row: row, x, width: width)
+            for k in 0..<perGroup {
+                let channel = row % groups * perGroup + k, y = output.data + row * width + k * positions
+                guard let after else {
+                    affine(x + k * positions, row: row, channel: channel, count: positions, into: y)
                     continue
                 }
-                affine(input.data, item: item, channel: c, positions: positions, into: plane.data)
-                activation.forward(plane.data, output.data + start, count: positions)
+                affine(x + k * positions, row: row, channel: channel, count: positions, into: plane.data)
+                after.forward(plane.data, y, count: positions)
             }
         }
         self.input = input
         return output
     }
 
-    /// One channel of one item of `input` (the last), standardised, scaled and shifted: the
-    /// output before any activation, the same bits in forward and backward.
-    private func affine(_ input: UnsafePointer<Float>, item: Int, channel c: Int, positions: Int, into y: UnsafeMutablePointer<Float>) {
-        let row = item * groups + c / (channels / groups), x = input + (item * channels + c) * positions
+    /// `count` values of the input as the layer reads them: through `before` into `activated`,
+    /// or the input itself.
+    private func values(_ x: UnsafePointer<Float>, through before: (any PointwiseFunction)?, count: Int) -> UnsafePointer<Float> {
+        guard let before else { return x }
+        before.forward(x, activated.data, count: count)
+        return UnsafePointer(activated.data)
+    }
+
+    /// One channel of one group's values (statistics row `row`), standardised, scaled and
+    /// shifted: the output before any activation, the same bits in forward and backward.
+    private func affine(_ x: UnsafePointer<Float>, row: Int, channel c: Int, count: Int, into y: UnsafeMutablePointer<Float>) {
         let scale = statistics.inverseStd[row] * weight.value.data[c], shift = bias.value.data[c] - statistics.mean[row] * scale
-        for i in 0..<positions { y[i] = x[i] * scale + shift }
+        for i in 0..<count { y[i] = x[i] * scale + shift }
     }
 
     /// ∂L/∂x = (1/σ)·(∂x̂ − mean(∂x̂) − x̂·mean(∂x̂ ⊙ x̂)) per group, ∂x̂ = ∂L/∂y·w, into
     /// `gradInput` (which may be `gradOutput`: each value is read before it is written); may
     /// run again for the same forward pass (see `SecondOrderLayer`).
     public func backward(_ gradOutput: Tensor, into gradInput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
-        try backward(gradOutput, activation: nil, into: gradInput, accumulateParameterGradients: accumulateParameterGradients)
+        try backward(gradOutput, before: nil, after: nil, into: gradInput, accumulateParameterGradients: accumulateParameterGradients)
     }
 
-    /// As above, first through `activation` when given: per group, ∂L/∂y = ∂L/∂output ·
-    /// f′(y) into `gradInput`, y recomputed one channel at a time, then on from there.
-    public func backward(_ gradOutput: Tensor, activation: (any PointwiseFunction)?, into gradInput: Tensor,
+    /// As above, through the activations when given, per group: ∂L/∂y = ∂L/∂output · f′(y)
+    /// into `gradInput` (y recomputed one channel at a time), the group's values recomputed
+    /// through `before`, and at the end ∂L/∂input = ∂L/∂x · f′(input).
+    public func backward(_ gradOutput: Tensor, before: (any PointwiseFunction)?, after: (any PointwiseFunction)?, into gradInput: Tensor,
                          accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         guard let input else { throw ShapeError("GroupNorm: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
-        let positions = input.shape.dropFirst(2).reduce(1, *), n = input.shape[0], perGroup = channels / groups
+        let positions = input.shape.dropFirst(2).reduce(1, *), perGroup = channels / groups, width = perGroup * positions
         gradInput.resize(to: input.shape)
         plane.resize(to: [positions])
-        let x = input.data, dx = gradInput.data, w = weight.value.data
-        // ∂L/∂y: the gradient given, or (through the activation) what the group's first loop
-        // writes into gradInput
-        let g = activation == nil ? gradOutput.data : dx
-        let dw = weight.grad.data, db = bias.grad.data
+        activated.resize(to: [before == nil ? 0 : width])
+        let w = weight.value.data, dw = weight.grad.data, db = bias.grad.data
         var sumG = [Double](repeating: 0, count: perGroup), sumGX = [Double](repeating: 0, count: perGroup)
-        let width = Double(perGroup * positions)
-        for item in 0..<n {
-            for group in 0..<groups {
-                let row = item * groups + group, first = group * perGroup
-                let mean = statistics.mean[row], inverse = statistics.inverseStd[row]
-                var meanDxhat = 0.0, meanDot = 0.0
-                for k in 0..<perGroup {
-                    let start = (item * channels + first + k) * positions
-                    if let activation {
-                        affine(x, item: item, channel: first + k, positions: positions, into: plane.data)
-                        activation.backward(plane.data, gradOutput.data + start, dx + start, count: positions)
-                    }
-                    genlab_gradient_sums(x + start, g + start, positions, mean, inverse, &sumG[k], &sumGX[k])
-                    meanDxhat += sumG[k] * Double(w[first + k])
-                    meanDot += sumGX[k] * Double(w[first + k])
-                    if accumulateParameterGradients {
-                        dw[first + k] += Float(sumGX[k])
-                        db[first + k] += Float(sumG[k])
-                    }
+        for row in 0..<(input.shape[0] * groups) {
+            let start = row * width, first = row % groups * perGroup
+            let x = values(input.data + start, through: before, count: width), dx = gradInput.data + start
+            // ∂L/∂y: the gradient given, or (through `after`) what the first loop writes into dx
+            let g = after == nil ? UnsafePointer(gradOutput.data + start) : UnsafePointer(dx)
+            let mean = statistics.mean[row], inverse = statistics.inverseStd[row]
+            var meanDxhat = 0.0, meanDot = 0.0
+            for k in 0..<perGroup {
+                let offset = k * positions
+                if let after {
+                    affine(x + offset, row: row, channel: first + k, count: positions, into: plane.data)
+                    after.backward(plane.data, gradOutput.data + start + offset, dx + offset, count: positions)
                 }
-                let a = Float(meanDxhat / width), d = Float(meanDot / width)
-                for k in 0..<perGroup {
-                    let start = (item * channels + first + k) * positions
-                    genlab_standardized_gradient(x + start, g + start, dx + start, positions, mean, inverse, w[first + k], a, d)
+                genlab_gradient_sums(x + offset, g + offset, positions, mean, inverse, &sumG[k], &sumGX[k])
+                meanDxhat += sumG[k] * Double(w[first + k])
+                meanDot += sumGX[k] * Double(w[first + k])
+                if accumulateParameterGradients {
+                    dw[first + k] += Float(sumGX[k])
+                    db[first + k] += Float(sumG[k])
                 }
             }
+            let a = Float(meanDxhat / Double(width)), d = Float(meanDot / Double(width))
+            for k in 0..<perGroup {
+                let offset = k * positions
+                genlab_standardized_gradient(x + offset, g + offset, dx + offset, positions, mean, inverse, w[first + k], a, d)
+            }
+            before?.backward(input.data + start, dx, dx, count: width)
         }
         secondOrder.addPending(to: gradInput)
         return gradInput
     }
 
-    /// The output before the activation recomputed, and `activation`'s forward run on it.
-    public func separate(from activation: Layer) throws(ShapeError) {
-        guard let input else { throw ShapeError("GroupNorm: separated from its activation before forward") }
-        let positions = input.shape.dropFirst(2).reduce(1, *)
+    /// The activations' forward passes run on what the layer computed them from: `before`'s
+    /// on the input, whose output becomes the layer's input from here on (the statistics
+    /// were measured on those values), and `after`'s on the output before it, recomputed.
+    public func separate(before: Layer?, after: Layer?) throws(ShapeError) {
+        guard var input else { throw ShapeError("GroupNorm: separated from its activations before forward") }
+        if let before {
+            input = try before.forward(input)
+            self.input = input
+        }
+        guard let after else { return }
+        let positions = input.shape.dropFirst(2).reduce(1, *), perGroup = channels / groups
         preActivation.resize(to: input.shape)
-        for item in 0..<input.shape[0] {
-            for c in 0..<channels {
-                affine(input.data, item: item, channel: c, positions: positions, into: preActivation.data + (item * channels + c) * positions)
+        for row in 0..<(input.shape[0] * groups) {
+            for k in 0..<perGroup {
+                let offset = (row * perGroup + k) * positions
+                affine(input.data + offset, row: row, channel: row % groups * perGroup + k, count: positions, into: preActivation.data + offset)
             }
         }
-        _ = try activation.forward(preActivation)
+        _ = try after.forward(preActivation)
     }
 
     /// Weight 1, bias 0, as PyTorch initialises it (also under DCGAN's scheme, which draws

@@ -13,9 +13,19 @@ struct RowStandardization {
 
     /// The statistics of `rows` rows of `x`.
     mutating func measure(_ x: UnsafePointer<Float>, rows: Int, width: Int) {
+        reset(rows: rows)
+        for r in 0..<rows { measure(row: r, x + r * width, width: width) }
+    }
+
+    /// Room for the statistics of `rows` rows, measured one by one.
+    mutating func reset(rows: Int) {
         mean = Array(repeating: 0, count: rows)
         inverseStd = Array(repeating: 0, count: rows)
-        for r in 0..<rows { genlab_moments(x + r * width, width, eps, &mean[r], &inverseStd[r]) }
+    }
+
+    /// The statistics of row `r`, whose `width` values are at `x`.
+    mutating func measure(row r: Int, _ x: UnsafePointer<Float>, width: Int) {
+        genlab_moments(x, width, eps, &mean[r], &inverseStd[r])
     }
 
     /// x̂ = (x − mean)·(1/σ) of row `r`, 16 lanes from `start`.

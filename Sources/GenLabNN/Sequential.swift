@@ -14,9 +14,11 @@ public final class Sequential: Layer {
     private let backwardInPlace: [InPlaceBackward?]
     /// Per layer: the layer and the rectifier of the activation after it, where it applies it.
     private let rectifying: [(layer: RectifiesItsOutput, rectifier: Rectifier)?]
-    /// Per layer: the layer and the smooth activation after it, where it applies it.
-    private let activating: [(layer: ActivatesItsOutput, activation: PointwiseActivation)?]
-    /// Whether the pairs in `activating` run apart until the next forward (a second-order
+    /// Per layer: the layer and the smooth activations next to it that it applies.
+    private let activating: [(layer: AppliesActivations, before: PointwiseActivation?, after: PointwiseActivation?)?]
+    /// Per layer: whether the layer next to it applies it (it does not run itself).
+    private let appliedByNeighbour: [Bool]
+    /// Whether the groups in `activating` run apart until the next forward (a second-order
     /// pass asked for their caches).
     private var separated = false
 
@@ -47,11 +49,19 @@ public final class Sequential: Layer {
                   let rectifier = (layers[i + 1] as? Activation)?.rectifier else { return nil }
             return (layer, rectifier)
         }
-        activating = layers.indices.map { i in
-            guard i + 1 < layers.count, let layer = layers[i] as? ActivatesItsOutput,
-                  let activation = layers[i + 1] as? PointwiseActivation else { return nil }
-            return (layer, activation)
+        var groups = [(layer: AppliesActivations, before: PointwiseActivation?, after: PointwiseActivation?)?](repeating: nil, count: layers.count)
+        var applied = [Bool](repeating: false, count: layers.count)
+        for (i, layer) in layers.enumerated() {
+            guard let layer = layer as? AppliesActivations else { continue }
+            let before = i > 0 && !applied[i - 1] ? layers[i - 1] as? PointwiseActivation : nil
+            let after = i + 1 < layers.count ? layers[i + 1] as? PointwiseActivation : nil
+            guard before != nil || after != nil else { continue }
+            if before != nil { applied[i - 1] = true }
+            if after != nil { applied[i + 1] = true }
+            groups[i] = (layer, before, after)
         }
+        activating = groups
+        appliedByNeighbour = applied
         var backwards = [InPlaceBackward?](repeating: nil, count: layers.count)
         for i in layers.indices.reversed().dropFirst() where layers[i + 1] is OwnsItsResults || backwards[i + 1] != nil {
             backwards[i] = layers[i] as? InPlaceBackward
@@ -65,8 +75,10 @@ public final class Sequential: Layer {
     public var backwardsInPlace: [Bool] { backwardInPlace.map { $0 != nil } }
     /// Per layer: whether it applies the activation after it (`RectifiesItsOutput`).
     public var rectifiesNext: [Bool] { rectifying.map { $0 != nil } }
-    /// Per layer: whether it applies the smooth activation after it (`ActivatesItsOutput`).
-    public var activatesNext: [Bool] { activating.map { $0 != nil } }
+    /// Per layer: whether it applies the smooth activation before it (`AppliesActivations`).
+    public var activatesPrevious: [Bool] { activating.map { $0?.before != nil } }
+    /// Per layer: whether it applies the smooth activation after it (`AppliesActivations`).
+    public var activatesNext: [Bool] { activating.map { $0?.after != nil } }
 
     public var isTraining: Bool {
         get { layers.first?.isTraining ?? true }
@@ -119,10 +131,10 @@ public final class Sequential: Layer {
         var x = input
         separated = false
         for (i, layer) in layers.enumerated() {
-            if let pair = activating[i] {
-                x = try pair.layer.forward(x, activation: pair.activation.pointwiseFunction)
-            } else if i > 0, activating[i - 1] != nil {
-                continue // applied by the layer before
+            if let group = activating[i] {
+                x = try group.layer.forward(x, before: group.before?.pointwiseFunction, after: group.after?.pointwiseFunction)
+            } else if appliedByNeighbour[i] {
+                continue
             } else if let fused = rectifying[i] {
                 x = try fused.layer.forward(x, rectifier: fused.rectifier)
             } else if i > 0, rectifying[i - 1] != nil, let activation = layer as? Activation {
@@ -139,18 +151,19 @@ public final class Sequential: Layer {
     /// Each input gradient a layer returns is read by the layer before it (or written over
     /// by the in-place ones between), then released (`Tensor.release()`): the layer that
     /// returned it writes it again only in its next backward. A layer that applies the
-    /// activation after it runs that activation's backward too, writing over the gradient
-    /// where the activation would have.
+    /// activations next to it runs their backward passes too.
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         var g = gradOutput
         for (i, (layer, inPlace)) in zip(layers, backwardInPlace).enumerated().reversed() {
             let next: Tensor
-            if !separated, activating[i] == nil, i > 0, activating[i - 1] != nil {
-                continue // run by the layer before
-            } else if !separated, let pair = activating[i] {
-                next = try pair.layer.backward(g, activation: pair.activation.pointwiseFunction,
-                                               into: backwardInPlace[i + 1] != nil ? g : pair.layer.gradientStorage,
-                                               accumulateParameterGradients: accumulateParameterGradients)
+            if !separated, appliedByNeighbour[i] {
+                continue
+            } else if !separated, let group = activating[i] {
+                // over the gradient where the group's last layer would have written over it
+                let overGradient = backwardInPlace[group.after == nil ? i : i + 1] != nil
+                next = try group.layer.backward(g, before: group.before?.pointwiseFunction, after: group.after?.pointwiseFunction,
+                                                into: overGradient ? g : group.layer.gradientStorage,
+                                                accumulateParameterGradients: accumulateParameterGradients)
             } else if let inPlace {
                 next = try inPlace.backward(inPlace: g, accumulateParameterGradients: accumulateParameterGradients)
             } else {
@@ -167,7 +180,7 @@ extension Sequential: SecondOrderLayer {
     /// Each layer's, from the last; an error names the first layer without a second-order pass.
     public func backwardKeepingGradients(_ gradOutput: Tensor) throws(ShapeError) -> Tensor {
         if !separated {
-            for (i, pair) in activating.enumerated() { if let pair { try pair.layer.separate(from: layers[i + 1]) } }
+            for group in activating { if let group { try group.layer.separate(before: group.before, after: group.after) } }
             separated = true
         }
         var g = gradOutput

@@ -151,10 +151,15 @@ import Testing
         "flatten-linear-unflatten-relu-flatten-linear-unflatten-sigmoid",
         "rectified: conv-relu-conv-leaky-convT-leaky-convT-relu-conv-relu-conv-relu-convT-leaky-sigmoid",
         "activated: gn-silu-conv-gn-gelu-conv-gn-silu",
+        "activated around: silu-gn-conv-silu-gn-gelu-conv-elu-gn",
     ])
     func inPlaceGivesTheBitsOfSeparateLayers(_ name: String) throws {
         func make() -> [Layer] {
-            name.hasPrefix("activated") ? [
+            name.hasPrefix("activated around") ? [
+                Pointwise(SiLU()), GroupNorm(groups: 2, channels: 2), Conv2d(inChannels: 2, outChannels: 4, kernelSize: 3, padding: 1),
+                Pointwise(SiLU()), GroupNorm(groups: 2, channels: 4), Pointwise(GELU()),
+                Conv2d(inChannels: 4, outChannels: 4, kernelSize: 3, padding: 1), Pointwise(ELU(alpha: 1)), GroupNorm(groups: 4, channels: 4),
+            ] : name.hasPrefix("activated") ? [
                 GroupNorm(groups: 2, channels: 2), Pointwise(SiLU()), Conv2d(inChannels: 2, outChannels: 4, kernelSize: 3, padding: 1),
                 GroupNorm(groups: 2, channels: 4), Pointwise(GELU()), Conv2d(inChannels: 4, outChannels: 4, kernelSize: 3, padding: 1),
                 GroupNorm(groups: 4, channels: 4), Pointwise(SiLU()),
@@ -180,10 +185,17 @@ import Testing
             Initialization.pytorch.apply(to: a, generator: &generator)
             for (p, q) in zip(a.parameters, b.parameters) { q.parameter.value.copy(from: p.parameter.value) }
         }
-        if name.hasPrefix("activated") {
+        if name.hasPrefix("activated around") {
+            // the first GroupNorm applies the activation of the caller's input, the second both
+            // of its neighbours, the last the one before it, over its own storage (the gradient
+            // given is the caller's)
+            #expect(network.activatesPrevious == [false, true, false, false, true, false, false, false, true])
+            #expect(network.activatesNext == [false, false, false, false, true, false, false, false, false])
+        } else if name.hasPrefix("activated") {
             // each GroupNorm applies its activation, the last over its own storage (the
             // gradient given is the caller's), the others over the convolutions' gradients
             #expect(network.activatesNext == [true, false, false, true, false, false, true, false])
+            #expect(!network.activatesPrevious.contains(true))
         } else {
             #expect(network.forwardsInPlace.contains(true) && network.backwardsInPlace.contains(true))
         }

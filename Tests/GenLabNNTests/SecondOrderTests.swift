@@ -60,7 +60,8 @@ import Testing
         // residual blocks nested two deep, a convolution and average pooling as shortcut (no
         // ReLU: a kink crossed by a finite-difference step makes the input gradient jump)
         Case("residual nested two deep", [2, 4, 4, 4]) {
-            let inner = Residual(body: Sequential([GroupNorm(groups: 2, channels: 4), Pointwise(SiLU()),
+            // the GroupNorm applies both activations next to it, and runs apart from them here
+            let inner = Residual(body: Sequential([Pointwise(GELU()), GroupNorm(groups: 2, channels: 4), Pointwise(SiLU()),
                                                    Conv2d(inChannels: 4, outChannels: 4, kernelSize: 3, padding: 1)]),
                                  shortcut: Sequential([]))
             return Sequential([
