@@ -20,12 +20,8 @@ public final class StoragePool: Sendable {
         }
     }
 
-    private struct State {
-        var blocks: [Block] = []
-        var poisons = false
-    }
-
-    private let state = Mutex(State())
+    private let kept = Mutex([Block]())
+    private let poisons = Atomic(false)
 
     /// The pool every tensor uses.
     public static let shared = StoragePool()
@@ -41,11 +37,16 @@ public final class StoragePool: Sendable {
     /// layer (a discriminator's, from its logits back to its images) and another's shrink;
     /// a small tensor never takes a block many times its size, which it would keep.
     public func take(atLeast count: Int) -> Block? {
-        let taken: Block? = state.withLock { state in
-            let sizes = state.blocks.map(\.capacity)
-            let pick = sizes.indices.filter { sizes[$0] >= count && sizes[$0] / 2 <= count }.min { sizes[$0] < sizes[$1] }
-                ?? sizes.indices.filter { sizes[$0] < count }.max { sizes[$0] < sizes[$1] }
-            return pick.map { state.blocks.remove(at: $0) }
+        let taken: Block? = kept.withLock { blocks in
+            var fitting: Int?, smaller: Int?
+            for (i, block) in blocks.enumerated() {
+                if block.capacity < count {
+                    if smaller.map({ block.capacity > blocks[$0].capacity }) ?? true { smaller = i }
+                } else if block.capacity / 2 <= count, fitting.map({ block.capacity < blocks[$0].capacity }) ?? true {
+                    fitting = i
+                }
+            }
+            return (fitting ?? smaller).map { blocks.remove(at: $0) }
         }
         guard let taken, taken.capacity < count else { return taken }
         guard let grown = realloc(taken.data, count * MemoryLayout<Float>.stride) else { Tensor.exitOutOfMemory(allocating: count) }
@@ -54,25 +55,25 @@ public final class StoragePool: Sendable {
 
     /// Keeps `block` (from `malloc`, `calloc` or `realloc`) for a later `take`.
     public func give(_ block: Block) {
-        state.withLock { $0.blocks.append(block) }
+        kept.withLock { $0.append(block) }
     }
 
     /// Frees every kept block (between models whose memory is measured apart).
     public func drain() {
-        state.withLock { state in
-            for block in state.blocks { free(block.data) }
-            state.blocks.removeAll()
+        kept.withLock { blocks in
+            for block in blocks { free(block.data) }
+            blocks.removeAll()
         }
     }
 
     /// The capacities of the kept blocks, in the order they were given.
-    public var capacities: [Int] { state.withLock { $0.blocks.map(\.capacity) } }
+    public var capacities: [Int] { kept.withLock { $0.map(\.capacity) } }
 
     /// Whether the storage a tensor's `resize(to:)` grows into is filled with NaN (taken from
     /// the pool or new), so that a layer reading storage it has not written since shows as
     /// NaN in its results: a test mode, left on once on.
     public var poisonsGrownStorage: Bool {
-        get { state.withLock { $0.poisons } }
-        set { state.withLock { $0.poisons = newValue } }
+        get { poisons.load(ordering: .relaxed) }
+        set { poisons.store(newValue, ordering: .relaxed) }
     }
 }
