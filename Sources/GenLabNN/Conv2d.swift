@@ -1,5 +1,6 @@
 /// `torch.nn.Conv2d` with square kernel, stride and padding: weight (out, in, k, k),
-/// bias (out). oneDNN's direct kernel runs it where it has one (`DirectConvolution`);
+/// bias (out). Winograd's algorithm runs it where it saves multiply-adds (5×5, stride 1:
+/// `WinogradConvolution`), else oneDNN's direct kernel where it has one (`DirectConvolution`);
 /// otherwise each chunk of the batch (see `BatchChunks`) is unfolded (im2col) and multiplied
 /// by one sgemm, and a batch of one chunk keeps its columns for backward, a larger one is
 /// unfolded again there.
@@ -31,18 +32,25 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
     private var columnsHoldInput = false
     /// oneDNN's direct kernels for the last input shape.
     private var direct = DirectConvolutions()
+    /// Winograd's algorithm, for the passes it runs.
+    private let winograd = WinogradConvolution()
+    /// Whether the last forward pass ran by Winograd's algorithm.
+    private var forwardByWinograd = false
     let secondOrder = SecondOrderState()
     /// The same layer sharing this one's weight, without bias (see `LinearInInputAndWeight`).
     lazy var twin = Conv2d(sharingWeightOf: self)
-    /// Whether the layer may run on oneDNN's direct kernels (true unless a test compares
-    /// with im2col).
+    /// Whether the layer may run on oneDNN's direct kernels and Winograd's algorithm (true
+    /// unless a test compares with im2col).
     public var usesDirectKernels: Bool {
         get { direct.isEnabled }
         set { direct.isEnabled = newValue }
     }
-    /// The kernel the last forward pass ran on: oneDNN's name for it (for instance
+    /// Whether the layer may run by Winograd's algorithm where it uses direct kernels (true
+    /// unless a test compares with oneDNN's).
+    public var usesWinograd = true
+    /// The kernel the last forward pass ran on: "winograd", oneDNN's name for it (for instance
     /// "jit:avx512_core"), or "im2col".
-    public var kernel: String { direct.kernel }
+    public var kernel: String { forwardByWinograd ? "winograd" : direct.kernel }
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
         self.inChannels = inChannels
@@ -59,6 +67,7 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
         (inChannels, outChannels, kernelSize) = (other.inChannels, other.outChannels, other.kernelSize)
         (stride, padding, weight, bias) = (other.stride, other.padding, other.weight, nil)
         usesDirectKernels = other.usesDirectKernels
+        usesWinograd = other.usesWinograd
         precision = other.precision
     }
 
@@ -101,6 +110,16 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
             kernel: kernelSize, stride: stride, padding: padding, rectifier: bias == nil ? rectifier : nil,
             precision: precision))
         columnsHoldInput = false
+        let pass = WinogradConvolution.Pass(
+            inChannels: inChannels, height: g.height, width: g.width, padding: padding, outChannels: outChannels,
+            transposedWeight: false, flipped: false, directMultiplies: kernelSize * kernelSize * g.outputPlane)
+        forwardByWinograd = runsByWinograd(pass)
+        if forwardByWinograd {
+            winograd.correlate(pass, input.data, batch: n, weight: weight.value.data, into: output.data)
+            ChannelLayout.finish(output.data, batch: n, channels: outChannels, plane: g.outputPlane,
+                                 bias: bias.map { UnsafePointer($0.value.data) }, rectifier: rectifier)
+            return output
+        }
         guard let convolution, convolution.runsForward else {
             forwardByColumns(input, geometry: g, rectifier: rectifier)
             channelMajor.release()
@@ -139,7 +158,12 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
         guard let g = geometry, let input else { throw ShapeError("Conv2d: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         gradInput.resize(to: input.shape)
-        convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias, direct: direct.current,
+        // ∂L/∂input: the transposed convolution of ∂L/∂output, a correlation with the rotated kernels
+        let pass = WinogradConvolution.Pass(
+            inChannels: outChannels, height: g.outputHeight, width: g.outputWidth, padding: kernelSize - 1 - padding,
+            outChannels: inChannels, transposedWeight: true, flipped: true, directMultiplies: kernelSize * kernelSize * g.outputPlane)
+        convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias,
+                            winograd: runsByWinograd(pass) ? (winograd, pass) : nil, direct: direct.current,
                             accumulateParameterGradients: accumulateParameterGradients) { data, weights in
             backwardByColumns(gradOutput, input: input, geometry: g, data: data, weights: weights)
             columns.release()
@@ -147,6 +171,10 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
         }
         columnsHoldInput = false
         return gradInput
+    }
+
+    private func runsByWinograd(_ pass: WinogradConvolution.Pass) -> Bool {
+        usesDirectKernels && usesWinograd && WinogradConvolution.runs(pass, kernel: kernelSize, stride: stride, precision: precision)
     }
 
     /// Per chunk: the weight gradient from the columns (unfolded again when the batch took

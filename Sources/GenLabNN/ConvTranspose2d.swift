@@ -1,7 +1,8 @@
 /// `torch.nn.ConvTranspose2d` with square kernel, stride, padding and output padding:
 /// weight (in, out, k, k), bias (out). The forward pass is the data gradient of a
-/// convolution: oneDNN's direct kernel where it has one (`DirectConvolution`), otherwise
-/// per chunk of the batch (see `BatchChunks`) one sgemm into columns, then col2im.
+/// convolution: Winograd's algorithm where it saves multiply-adds (5×5, stride 1:
+/// `WinogradConvolution`), else oneDNN's direct kernel where it has one (`DirectConvolution`),
+/// otherwise per chunk of the batch (see `BatchChunks`) one sgemm into columns, then col2im.
 public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
     public let inChannels: Int
     public let outChannels: Int
@@ -32,18 +33,25 @@ public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
     private var channelMajorHoldsInput = false
     /// oneDNN's direct kernels for the last input shape.
     private var direct = DirectConvolutions()
+    /// Winograd's algorithm, for the passes it runs.
+    private let winograd = WinogradConvolution()
+    /// Whether the last forward pass ran by Winograd's algorithm.
+    private var forwardByWinograd = false
     let secondOrder = SecondOrderState()
     /// The same layer sharing this one's weight, without bias (see `LinearInInputAndWeight`).
     lazy var twin = ConvTranspose2d(sharingWeightOf: self)
-    /// Whether the layer may run on oneDNN's direct kernels (true unless a test compares
-    /// with im2col).
+    /// Whether the layer may run on oneDNN's direct kernels and Winograd's algorithm (true
+    /// unless a test compares with im2col).
     public var usesDirectKernels: Bool {
         get { direct.isEnabled }
         set { direct.isEnabled = newValue }
     }
-    /// The kernel the last forward pass ran on: oneDNN's name for it (for instance
+    /// Whether the layer may run by Winograd's algorithm where it uses direct kernels (true
+    /// unless a test compares with oneDNN's).
+    public var usesWinograd = true
+    /// The kernel the last forward pass ran on: "winograd", oneDNN's name for it (for instance
     /// "jit:avx512_core"), or "im2col".
-    public var kernel: String { direct.kernel }
+    public var kernel: String { forwardByWinograd ? "winograd" : direct.kernel }
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 outputPadding: Int = 0, bias: Bool = true) {
@@ -62,6 +70,7 @@ public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
         (inChannels, outChannels, kernelSize) = (other.inChannels, other.outChannels, other.kernelSize)
         (stride, padding, outputPadding, weight, bias) = (other.stride, other.padding, other.outputPadding, other.weight, nil)
         usesDirectKernels = other.usesDirectKernels
+        usesWinograd = other.usesWinograd
         precision = other.precision
     }
 
@@ -113,7 +122,14 @@ public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
             height: input.shape[2], width: input.shape[3], outHeight: g.height, outWidth: g.width,
             kernel: kernelSize, stride: stride, padding: padding, precision: precision))
         channelMajorHoldsInput = false
-        if let convolution, convolution.runsForward {
+        let pass = WinogradConvolution.Pass(
+            inChannels: inChannels, height: input.shape[2], width: input.shape[3], padding: kernelSize - 1 - padding,
+            outChannels: outChannels, transposedWeight: true, flipped: true,
+            directMultiplies: kernelSize * kernelSize * input.shape[2] * input.shape[3])
+        forwardByWinograd = runsByWinograd(pass)
+        if forwardByWinograd {
+            winograd.correlate(pass, input.data, batch: n, weight: weight.value.data, into: output.data)
+        } else if let convolution, convolution.runsForward {
             convolution.forward(input.data, weight: weight.value.data, into: output.data)
         } else {
             forwardByColumns(input, geometry: g)
@@ -147,7 +163,12 @@ public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
         guard let g = geometry, let input else { throw ShapeError("ConvTranspose2d: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         gradInput.resize(to: input.shape)
-        convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias, direct: direct.current,
+        // ∂L/∂input: the convolution of ∂L/∂output with the weight as stored
+        let pass = WinogradConvolution.Pass(
+            inChannels: outChannels, height: g.height, width: g.width, padding: padding, outChannels: inChannels,
+            transposedWeight: false, flipped: false, directMultiplies: kernelSize * kernelSize * input.shape[2] * input.shape[3])
+        convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias,
+                            winograd: runsByWinograd(pass) ? (winograd, pass) : nil, direct: direct.current,
                             accumulateParameterGradients: accumulateParameterGradients) { data, weights in
             backwardByColumns(gradOutput, input: input, geometry: g, data: data, weights: weights)
             columns.release()
@@ -155,6 +176,10 @@ public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
         }
         channelMajorHoldsInput = false
         return gradInput
+    }
+
+    private func runsByWinograd(_ pass: WinogradConvolution.Pass) -> Bool {
+        usesDirectKernels && usesWinograd && WinogradConvolution.runs(pass, kernel: kernelSize, stride: stride, precision: precision)
     }
 
     /// Per chunk: im2col of ∂L/∂output, then one sgemm for the weights and one for the

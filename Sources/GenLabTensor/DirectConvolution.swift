@@ -93,17 +93,18 @@ public final class DirectConvolution {
     }
 
     /// Runs the backward passes `direct` has (none when nil) and returns those left for
-    /// im2col: the input gradient, and the weight gradient when `gradWeight` is not nil.
+    /// im2col: the input gradient when `gradInput` is not nil, and the weight gradient when
+    /// `gradWeight` is not nil.
     public static func backward(_ direct: DirectConvolution?, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-                                weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
+                                weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
                                 gradWeight: UnsafeMutablePointer<Float>?) -> (data: Bool, weights: Bool) {
-        let data = direct?.runsBackwardData == true
+        let data = gradInput != nil && direct?.runsBackwardData == true
         let weights = gradWeight != nil && direct?.runsBackwardWeight == true
         if let direct, data || weights {
             direct.backward(input: input, gradOutput: gradOutput, weight: weight,
                             gradInput: data ? gradInput : nil, gradWeight: weights ? gradWeight : nil)
         }
-        return (!data, gradWeight != nil && !weights)
+        return (gradInput != nil && !data, gradWeight != nil && !weights)
     }
 
     /// Runs `call` on each part, on the threads, and checks the statuses once they have joined.

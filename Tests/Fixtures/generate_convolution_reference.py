@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes pytorch-convolutions.json: PyTorch reference cases of Conv2d and ConvTranspose2d
-layers wide enough (16 channels or more on each side) for GenLab's direct oneDNN kernels,
-for GenLabNNTests/GoldenLayerTests.swift. Each case has the layout of pytorch-reference.json's
+layers wide enough (16 channels or more on each side) for GenLab's direct oneDNN kernels and
+its Winograd F(2×2, 5×5) passes, for GenLabNNTests/GoldenLayerTests.swift. Each case has the layout of pytorch-reference.json's
 layer cases: the module, its parameters, an input, the output, an output gradient, and the
 input and parameter gradients.
 
@@ -31,6 +31,12 @@ CASES = [
     ("conv_transpose2d_32_16_k5s1", nn.ConvTranspose2d(32, 16, 5), (3, 32, 3, 3)),
     ("conv_transpose2d_16_16_k4s2_op1_nobias",
      nn.ConvTranspose2d(16, 16, 4, stride=2, output_padding=1, bias=False), (2, 16, 3, 3)),
+    # 5×5 stride 1 where GenLab runs both the forward pass and the input gradient by Winograd's
+    # algorithm: odd and uneven sizes (a last row and column of half tiles), channels that are
+    # not multiples of its blocks, paddings 1, 2 and 4
+    ("conv2d_24_20_k5s1p2_uneven", nn.Conv2d(24, 20, 5, padding=2), (2, 24, 11, 9)),
+    ("conv2d_16_18_k5s1p4_nobias", nn.Conv2d(16, 18, 5, padding=4, bias=False), (2, 16, 6, 6)),
+    ("conv_transpose2d_20_24_k5s1p1_uneven", nn.ConvTranspose2d(20, 24, 5, padding=1), (2, 20, 12, 9)),
 ]
 
 

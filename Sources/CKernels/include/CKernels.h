@@ -7,3 +7,4 @@
 #include "activations.h"
 #include "normalization.h"
 #include "channel_sums.h"
+#include "winograd.h"

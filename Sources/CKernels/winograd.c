@@ -1,0 +1,237 @@
+// Winograd's F(2×2, 5×5). The transforms run on channels-last data, so that each is a loop
+// over contiguous channels the compiler keeps in vector lanes (compiled for AVX-512, AVX2 and
+// the baseline, without fused multiply-adds); the products are an AVX2 kernel of six tiles by
+// sixteen output channels in registers, each output's channels added in order with FMA.
+#include "winograd.h"
+#include "clones.h"
+#include "cpu_features.h"
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+enum { TILE = 6, TAPS = 5, OUT = 2, POINTS = TILE * TILE, KB = GENLAB_WINOGRAD_OUTPUT_BLOCK, SB = GENLAB_WINOGRAD_SLOT_BLOCK };
+
+static long rounded(long n, long block) { return (n + block - 1) / block * block; }
+
+int genlab_winograd_available(void) {
+    uint32_t needed = GENLAB_CPU_AVX2 | GENLAB_CPU_FMA;
+    return (genlab_cpu_features() & needed) == needed;
+}
+
+/// Bᵀ·d of six values d(0)…d(5) (the rows of Bᵀ for the points 0, 1, −1, 2, −2, ∞).
+#define INPUT_TRANSFORM(d, out)                                                \
+    do {                                                                       \
+        float d0 = d(0), d1 = d(1), d2 = d(2), d3 = d(3), d4 = d(4), d5 = d(5); \
+        out(0) = 4 * d0 - 5 * d2 + d4;                                         \
+        out(1) = -4 * d1 - 4 * d2 + d3 + d4;                                   \
+        out(2) = 4 * d1 - 4 * d2 - d3 + d4;                                    \
+        out(3) = -2 * d1 - d2 + 2 * d3 + d4;                                   \
+        out(4) = 2 * d1 - d2 - 2 * d3 + d4;                                    \
+        out(5) = 4 * d1 - 5 * d3 + d5;                                         \
+    } while (0)
+
+/// Aᵀ·m of six values m(0)…m(5): the two outputs.
+#define OUTPUT_TRANSFORM(m, out)                                               \
+    do {                                                                       \
+        float m0 = m(0), m1 = m(1), m2 = m(2), m3 = m(3), m4 = m(4), m5 = m(5); \
+        out(0) = m0 + m1 + m2 + m3 + m4;                                       \
+        out(1) = m1 - m2 + 2 * m3 - 2 * m4 + m5;                               \
+    } while (0)
+
+/// G·g of five taps g(0)…g(4): the six transformed values.
+#define WEIGHT_TRANSFORM(g, out)                                               \
+    do {                                                                       \
+        float g0 = g(0), g1 = g(1), g2 = g(2), g3 = g(3), g4 = g(4);           \
+        out(0) = g0 / 4;                                                       \
+        out(1) = -(g0 + g1 + g2 + g3 + g4) / 6;                                \
+        out(2) = -(g0 - g1 + g2 - g3 + g4) / 6;                                \
+        out(3) = g0 / 24 + g1 / 12 + g2 / 6 + g3 / 3 + 2 * g4 / 3;             \
+        out(4) = g0 / 24 - g1 / 12 + g2 / 6 - g3 / 3 + 2 * g4 / 3;             \
+        out(5) = g4;                                                           \
+    } while (0)
+
+CLONES void genlab_winograd_weights(const genlab_winograd_shape *s, const float *weight, int transposed, int flipped,
+                                    long first, long count, float *u) {
+    long K = s->out_channels, C = s->in_channels, Kp = rounded(K, KB);
+    float taps[TAPS * TAPS][KB], rows[TILE][TAPS][KB], points[POINTS][KB];
+    for (long c = first; c < first + count; c++) {
+        for (long k0 = 0; k0 < Kp; k0 += KB) {
+            for (long r = 0; r < KB; r++) {
+                long k = k0 + r;
+                const float *w = weight + (transposed ? c * K + k : k * C + c) * TAPS * TAPS;
+                for (int tap = 0; tap < TAPS * TAPS; tap++)
+                    taps[tap][r] = k < K ? w[flipped ? TAPS * TAPS - 1 - tap : tap] : 0;
+            }
+            for (int j = 0; j < TAPS; j++) {  // along each kernel column j
+#define G(i) taps[(i) * TAPS + j][r]
+#define R(a) rows[a][j][r]
+                for (long r = 0; r < KB; r++) WEIGHT_TRANSFORM(G, R);
+#undef G
+#undef R
+            }
+            for (int a = 0; a < TILE; a++) {  // along each transformed row a
+#define G(j) rows[a][j][r]
+#define P(b) points[a * TILE + (b)][r]
+                for (long r = 0; r < KB; r++) WEIGHT_TRANSFORM(G, P);
+#undef G
+#undef P
+            }
+            for (int point = 0; point < POINTS; point++)
+                memcpy(u + ((point * Kp + k0) * C + c * KB), points[point], sizeof points[point]);
+        }
+    }
+}
+
+void genlab_winograd_pad(const genlab_winograd_shape *s, const float *images, long first, long count, float *padded) {
+    long C = s->in_channels, rows = OUT * s->tiles_y + TAPS - 1, columns = OUT * s->tiles_x + TAPS - 1;
+    for (long n = first; n < first + count; n++) {
+        float *image = padded + n * rows * columns * C;
+        memset(image, 0, (size_t)(rows * columns * C) * sizeof(float));
+        for (long c = 0; c < C; c++) {
+            const float *plane = images + (n * C + c) * s->height * s->width;
+            for (long y = 0; y < s->height && y + s->padding < rows; y++) {
+                float *line = image + ((y + s->padding) * columns + s->padding) * C + c;
+                long width = s->width + s->padding < columns ? s->width : columns - s->padding;
+                for (long x = 0; x < width; x++) line[x * C] = plane[y * s->width + x];
+            }
+        }
+    }
+}
+
+/// v[ξ][slot] of one tile from the padded image at its top-left pixel `at`: Bᵀ along each of
+/// its six rows, then along its columns, channel by channel.
+static inline __attribute__((always_inline)) void input_tile(const float *restrict at, long C, long columns, long slots,
+                                                             float *restrict v, float *restrict across) {
+    for (int l = 0; l < TILE; l++) {
+        const float *line = at + l * columns * C;
+        for (long c = 0; c < C; c++) {
+#define D(m) line[(m) * C + c]
+#define T(b) across[(l * TILE + (b)) * C + c]
+            INPUT_TRANSFORM(D, T);
+#undef D
+#undef T
+        }
+    }
+    for (int b = 0; b < TILE; b++) {
+        for (long c = 0; c < C; c++) {
+#define D(l) across[((l) * TILE + b) * C + c]
+#define V(a) v[((a) * TILE + b) * slots * C + c]
+            INPUT_TRANSFORM(D, V);
+#undef D
+#undef V
+        }
+    }
+}
+
+/// The 2 × 2 pixels of one tile (those inside the image) from m[ξ][slot]: Aᵀ along the
+/// columns, then along the rows, channel by channel; then each channel's pixels stored.
+static inline __attribute__((always_inline)) void output_tile(const genlab_winograd_shape *s, const float *restrict m,
+                                                              long slots, long Kp, long n, long ty, long tx,
+                                                              float *restrict output, float *restrict down) {
+    float *pixels = down + OUT * TILE * Kp;
+    for (int b = 0; b < TILE; b++) {
+        for (long k = 0; k < Kp; k++) {
+#define M(a) m[((a) * TILE + b) * slots * Kp + k]
+#define S(i) down[((i) * TILE + b) * Kp + k]
+            OUTPUT_TRANSFORM(M, S);
+#undef M
+#undef S
+        }
+    }
+    for (int i = 0; i < OUT; i++) {
+        for (long k = 0; k < Kp; k++) {
+#define M(b) down[(i * TILE + (b)) * Kp + k]
+#define P(j) pixels[(i * OUT + (j)) * Kp + k]
+            OUTPUT_TRANSFORM(M, P);
+#undef M
+#undef P
+        }
+    }
+    long plane = s->out_height * s->out_width;
+    for (int i = 0; i < OUT; i++) {
+        long y = OUT * ty + i;
+        if (y >= s->out_height) break;
+        for (int j = 0; j < OUT; j++) {
+            long x = OUT * tx + j;
+            if (x >= s->out_width) break;
+            float *pixel = output + (n * s->out_channels * s->out_height + y) * s->out_width + x;
+            const float *values = pixels + (i * OUT + j) * Kp;
+            for (long k = 0; k < s->out_channels; k++) pixel[k * plane] = values[k];
+        }
+    }
+}
+
+/// m[ξ] = v[ξ] · u[ξ] for the first `used` slots (a multiple of six) of a group of `slots`:
+/// per output, the channels' products added in channel order with FMA.
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+static void products(const float *u, const float *v, long C, long Kp, long slots, long used, float *m) {
+    for (long point = 0; point < POINTS; point++) {
+        const float *up = u + point * C * Kp, *vp = v + point * slots * C;
+        float *mp = m + point * slots * Kp;
+        for (long k0 = 0; k0 < Kp; k0 += KB) {
+            for (long s0 = 0; s0 < used; s0 += SB) {
+                const float *v0 = vp + s0 * C;
+                __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+                __m256 a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+                const float *uk = up + k0 * C;
+                for (long c = 0; c < C; c++) {
+                    __m256 w0 = _mm256_loadu_ps(uk + c * KB), w1 = _mm256_loadu_ps(uk + c * KB + 8);
+                    __m256 x0 = _mm256_broadcast_ss(v0 + c), x1 = _mm256_broadcast_ss(v0 + C + c);
+                    __m256 x2 = _mm256_broadcast_ss(v0 + 2 * C + c);
+                    a00 = _mm256_fmadd_ps(x0, w0, a00); a01 = _mm256_fmadd_ps(x0, w1, a01);
+                    a10 = _mm256_fmadd_ps(x1, w0, a10); a11 = _mm256_fmadd_ps(x1, w1, a11);
+                    a20 = _mm256_fmadd_ps(x2, w0, a20); a21 = _mm256_fmadd_ps(x2, w1, a21);
+                    __m256 x3 = _mm256_broadcast_ss(v0 + 3 * C + c), x4 = _mm256_broadcast_ss(v0 + 4 * C + c);
+                    __m256 x5 = _mm256_broadcast_ss(v0 + 5 * C + c);
+                    a30 = _mm256_fmadd_ps(x3, w0, a30); a31 = _mm256_fmadd_ps(x3, w1, a31);
+                    a40 = _mm256_fmadd_ps(x4, w0, a40); a41 = _mm256_fmadd_ps(x4, w1, a41);
+                    a50 = _mm256_fmadd_ps(x5, w0, a50); a51 = _mm256_fmadd_ps(x5, w1, a51);
+                }
+                float *out = mp + s0 * Kp + k0;
+                _mm256_storeu_ps(out, a00); _mm256_storeu_ps(out + 8, a01); out += Kp;
+                _mm256_storeu_ps(out, a10); _mm256_storeu_ps(out + 8, a11); out += Kp;
+                _mm256_storeu_ps(out, a20); _mm256_storeu_ps(out + 8, a21); out += Kp;
+                _mm256_storeu_ps(out, a30); _mm256_storeu_ps(out + 8, a31); out += Kp;
+                _mm256_storeu_ps(out, a40); _mm256_storeu_ps(out + 8, a41); out += Kp;
+                _mm256_storeu_ps(out, a50); _mm256_storeu_ps(out + 8, a51);
+            }
+        }
+    }
+}
+#else
+static void products(const float *u, const float *v, long C, long Kp, long slots, long used, float *m) {
+    (void)u, (void)v, (void)C, (void)Kp, (void)slots, (void)used, (void)m;  // genlab_winograd_available() is 0 here
+}
+#endif
+
+long genlab_winograd_workspace(const genlab_winograd_shape *s) {
+    long C = s->in_channels, Kp = rounded(s->out_channels, KB);
+    long across = POINTS * C > (OUT * TILE + OUT * OUT) * Kp ? POINTS * C : (OUT * TILE + OUT * OUT) * Kp;
+    return POINTS * s->group * (C + Kp) + across;
+}
+
+CLONES void genlab_winograd_correlate(const genlab_winograd_shape *s, const float *padded, const float *u, long first,
+                                      long count, float *output, float *workspace) {
+    long C = s->in_channels, Kp = rounded(s->out_channels, KB), slots = s->group;
+    long rows = OUT * s->tiles_y + TAPS - 1, columns = OUT * s->tiles_x + TAPS - 1;
+    long tiles = s->images * s->tiles_y * s->tiles_x;
+    float *v = workspace, *m = v + POINTS * slots * C, *scratch = m + POINTS * slots * Kp;
+    for (long g = first; g < first + count; g++) {
+        long t0 = g * slots, used = t0 + slots < tiles ? slots : tiles - t0;
+        for (long slot = 0; slot < used; slot++) {
+            long t = t0 + slot, tx = t % s->tiles_x, ty = t / s->tiles_x % s->tiles_y, n = t / s->tiles_x / s->tiles_y;
+            const float *at = padded + ((n * rows + OUT * ty) * columns + OUT * tx) * C;
+            input_tile(at, C, columns, slots, v + slot * C, scratch);
+        }
+        for (long slot = used; slot < rounded(used, SB); slot++)
+            for (int point = 0; point < POINTS; point++) memset(v + (point * slots + slot) * C, 0, (size_t)C * sizeof(float));
+        products(u, v, C, Kp, slots, rounded(used, SB), m);
+        for (long slot = 0; slot < used; slot++) {
+            long t = t0 + slot, tx = t % s->tiles_x, ty = t / s->tiles_x % s->tiles_y, n = t / s->tiles_x / s->tiles_y;
+            output_tile(s, m + slot * Kp, slots, Kp, n, ty, tx, output, scratch);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import GenLabNN
+import GenLabTensor
+import GenLabTestSupport
+import Testing
+
+/// Winograd's F(2×2, 5×5) (`WinogradConvolution`) against im2col on the same layers and
+/// inputs: the outputs and input gradients agree to 2·10⁻⁵ of their scale (its rounding error
+/// is about ten times a direct kernel's: up to 8·10⁻⁶ of the scale measured here, on the
+/// 512-channel input gradient; oneDNN's weight gradient over 13 images of 100 × 100 differs
+/// from im2col's by 1.2·10⁻⁵), where a wrong tap, flip or tile is off by the scale itself;
+/// the same bits on one thread and two; which passes it runs.
+@Suite(.serialized) struct WinogradConvolutionTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var transposed: Bool, batch: Int, inChannels: Int, outChannels: Int, height: Int, width: Int, padding: Int
+        /// Whether the forward pass and the input gradient run by Winograd's algorithm.
+        var forward: Bool, data: Bool
+        var testDescription: String {
+            "\(transposed ? "ConvTranspose2d" : "Conv2d")(\(inChannels)→\(outChannels), k5 p\(padding)) on \(batch)×\(height)×\(width)"
+        }
+
+        func layer(winograd: Bool) -> Layer {
+            let layer: Layer
+            if transposed {
+                let t = ConvTranspose2d(inChannels: inChannels, outChannels: outChannels, kernelSize: 5, padding: padding)
+                t.usesDirectKernels = winograd
+                layer = t
+            } else {
+                let c = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: 5, padding: padding)
+                c.usesDirectKernels = winograd
+                layer = c
+            }
+            for (i, p) in layer.parameters.enumerated() {
+                p.parameter.value.copy(from: GradientCheck.random(p.parameter.value.shape, seed: UInt64(10 + i)))
+                p.parameter.grad.copy(from: GradientCheck.random(p.parameter.grad.shape, seed: UInt64(20 + i)))
+            }
+            return layer
+        }
+    }
+
+    static let cases = [
+        // uneven sizes (a last row and column of half tiles), channels off the blocks (6 tiles,
+        // 16 outputs), paddings 0, 2 and 4; the first one's input gradient (onto 11×9 from 7×5)
+        // would take more tiles than it saves
+        Case(transposed: false, batch: 3, inChannels: 17, outChannels: 23, height: 11, width: 9, padding: 0, forward: true, data: false),
+        Case(transposed: false, batch: 2, inChannels: 16, outChannels: 16, height: 12, width: 12, padding: 2, forward: true, data: true),
+        Case(transposed: false, batch: 2, inChannels: 32, outChannels: 20, height: 6, width: 7, padding: 4, forward: true, data: true),
+        // 13 images of 104 × 104 × 16 padded floats: two chunks of 8 MiB, each of several
+        // groups of tiles, the last one partial
+        Case(transposed: false, batch: 13, inChannels: 16, outChannels: 16, height: 100, width: 100, padding: 2, forward: true,
+             data: true),
+        // the lab DCGAN's 128 → 64 from 21×21, at a smaller batch
+        Case(transposed: true, batch: 3, inChannels: 128, outChannels: 64, height: 21, width: 21, padding: 0, forward: true,
+             data: true),
+        Case(transposed: true, batch: 3, inChannels: 40, outChannels: 24, height: 10, width: 8, padding: 1, forward: true, data: true),
+        // its 512 → 256 from 5×5: a transposed forward pass multiplies the input's pixels only,
+        // fewer than Winograd's tiles would; the input gradient (onto 5×5) runs by it
+        Case(transposed: true, batch: 2, inChannels: 512, outChannels: 256, height: 5, width: 5, padding: 0, forward: false,
+             data: true),
+    ]
+
+    /// The output, the input gradient, every parameter's gradient of one step, and the kernel
+    /// of the forward pass.
+    static func step(_ c: Case, winograd: Bool) throws -> (results: [[Float]], kernel: String) {
+        let layer = c.layer(winograd: winograd)
+        let input = GradientCheck.random([c.batch, c.inChannels, c.height, c.width], seed: 1)
+        let output = try layer.forward(input)
+        let kernel = (layer as? Conv2d)?.kernel ?? (layer as? ConvTranspose2d)?.kernel ?? ""
+        let gradOutput = GradientCheck.random(output.shape, seed: 2)
+        let gradInput = try layer.backward(gradOutput, accumulateParameterGradients: true)
+        return ([output.values, gradInput.values] + layer.parameters.map(\.parameter.grad.values), kernel)
+    }
+
+    @Test(arguments: cases)
+    func agreesWithIm2col(_ c: Case) throws {
+        try #require(WinogradConvolution.isAvailable, "this CPU has no AVX2 and FMA")
+        let winograd = try WinogradConvolutionTests.step(c, winograd: true)
+        let columns = try WinogradConvolutionTests.step(c, winograd: false)
+        #expect((winograd.kernel == "winograd") == c.forward, "\(winograd.kernel)")
+        #expect(columns.kernel == "im2col")
+        for (name, (a, b)) in zip(["output", "grad_input", "grad weight", "grad bias"], zip(winograd.results, columns.results)) {
+            let scale = b.map(abs).max() ?? 0
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(a.count == b.count && worst <= 2e-5 * scale, "\(name): differs by \(worst) at scale \(scale)")
+        }
+    }
+
+    /// The passes the layers run by it: the input gradient where the forward pass does not
+    /// (`Case.data`) is checked through `runs`, since no kernel name records it.
+    @Test(arguments: cases)
+    func runsThePassesItSavesOn(_ c: Case) {
+        let outHeight = c.transposed ? c.height + 4 - 2 * c.padding : c.height + 2 * c.padding - 4
+        let outWidth = c.transposed ? c.width + 4 - 2 * c.padding : c.width + 2 * c.padding - 4
+        let forward = WinogradConvolution.Pass(
+            inChannels: c.inChannels, height: c.height, width: c.width, padding: c.transposed ? 4 - c.padding : c.padding,
+            outChannels: c.outChannels, transposedWeight: c.transposed, flipped: c.transposed,
+            directMultiplies: 25 * (c.transposed ? c.height * c.width : outHeight * outWidth))
+        let data = WinogradConvolution.Pass(
+            inChannels: c.outChannels, height: outHeight, width: outWidth, padding: c.transposed ? c.padding : 4 - c.padding,
+            outChannels: c.inChannels, transposedWeight: !c.transposed, flipped: !c.transposed,
+            directMultiplies: 25 * (c.transposed ? c.height * c.width : outHeight * outWidth))
+        let available = WinogradConvolution.isAvailable
+        #expect(WinogradConvolution.runs(forward, kernel: 5, stride: 1, precision: .fp32) == (c.forward && available))
+        #expect(WinogradConvolution.runs(data, kernel: 5, stride: 1, precision: .fp32) == (c.data && available))
+        // never another kernel, stride or precision
+        #expect(!WinogradConvolution.runs(forward, kernel: 3, stride: 1, precision: .fp32))
+        #expect(!WinogradConvolution.runs(forward, kernel: 5, stride: 2, precision: .fp32))
+        #expect(!WinogradConvolution.runs(forward, kernel: 5, stride: 1, precision: .bf16))
+    }
+
+    /// Fewer than 16 channels on a side, or a padding beyond 4 (a transposed convolution
+    /// padded by more than 4 crops its correlation), stay on the other kernels.
+    @Test func thinLayersAndWidePaddingsStayOnTheOtherKernels() {
+        func pass(_ inChannels: Int, _ outChannels: Int, padding: Int) -> WinogradConvolution.Pass {
+            WinogradConvolution.Pass(inChannels: inChannels, height: 20, width: 20, padding: padding, outChannels: outChannels,
+                                     transposedWeight: false, flipped: false, directMultiplies: 25 * 400)
+        }
+        #expect(WinogradConvolution.runs(pass(16, 16, padding: 2), kernel: 5, stride: 1, precision: .fp32)
+                == WinogradConvolution.isAvailable)
+        #expect(!WinogradConvolution.runs(pass(15, 16, padding: 2), kernel: 5, stride: 1, precision: .fp32))
+        #expect(!WinogradConvolution.runs(pass(16, 1, padding: 2), kernel: 5, stride: 1, precision: .fp32))
+        #expect(!WinogradConvolution.runs(pass(16, 16, padding: 5), kernel: 5, stride: 1, precision: .fp32))
+        #expect(!WinogradConvolution.runs(pass(16, 16, padding: -1), kernel: 5, stride: 1, precision: .fp32))
+        let bf16 = Conv2d(inChannels: 16, outChannels: 16, kernelSize: 5, padding: 2)
+        bf16.precision = .bf16
+        if Precision.hasNativeBF16 {
+            _ = try? bf16.forward(GradientCheck.random([1, 16, 20, 20], seed: 3))
+            #expect(bf16.kernel != "winograd")
+        }
+    }
+
+    @Test(arguments: [cases[3], cases[4]])
+    func sameBitsOnOneAndTwoThreads(_ c: Case) throws {
+        try #require(WinogradConvolution.isAvailable, "this CPU has no AVX2 and FMA")
+        let one = try WinogradConvolutionTests.step(c, winograd: true).results
+        BLAS.setThreads(2)
+        defer { BLAS.setThreads(1) }
+        let two = try WinogradConvolutionTests.step(c, winograd: true).results
+        // compared first: a failing #expect would describe every value
+        let same = one.map { $0.map(\.bitPattern) } == two.map { $0.map(\.bitPattern) }
+        #expect(same)
+    }
+}
