@@ -32,6 +32,12 @@ public final class WinogradConvolution {
     /// Whether this CPU runs it (AVX2 and FMA).
     public static var isAvailable: Bool { genlab_winograd_available() != 0 }
 
+    /// What `genlab version` and `genlab bench` print about it.
+    public static var report: String {
+        isAvailable ? "5×5 stride 1: GenLab's Winograd F(2×2, 5×5) where it saves multiply-adds"
+            : "5×5 stride 1: no Winograd (GenLab's F(2×2, 5×5) needs AVX2 and FMA)"
+    }
+
     /// One pass of a convolution layer as a correlation: its input side (channels, height,
     /// width, zero padding), its output channels, and how it reads the layer's weight:
     /// weight[k][c] (out × in × 5 × 5), or weight[c][k] (in × out × 5 × 5) when

@@ -51,7 +51,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         BLAS.setThreads(threads)
-        print("genlab bench\n" + BLASKernel.report + "\nConvolutions \(DirectConvolution.library)\n" + Precision.bf16Report)
+        print("genlab bench\n" + BLASKernel.report + "\nConvolutions \(DirectConvolution.library); \(WinogradConvolution.report)\n" + Precision.bf16Report)
         if data {
             let cache = FileManager.default.temporaryDirectory.appendingPathComponent("genlab-bench-cache-\(getpid())").path
             defer { try? FileManager.default.removeItem(atPath: cache) }

@@ -22,7 +22,7 @@ struct Version: ParsableCommand {
         }
         print("genlab \(GenLabVersion.current)")
         print(BLASKernel.report)
-        print("Convolutions \(DirectConvolution.library)")
+        print("Convolutions \(DirectConvolution.library); \(WinogradConvolution.report)")
         print(Precision.bf16Report)
         print("HDF5 \(HDF5Library.version)")
     }
