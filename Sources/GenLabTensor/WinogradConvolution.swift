@@ -27,6 +27,10 @@ public final class WinogradConvolution {
     /// pass, against 114 ms with groups of 18 tiles and 125 with twice as many).
     static let groupBytes = 2 << 20
 
+    /// The most bytes its transformed weights, a padded image or a group's workspace may take:
+    /// a wider layer or a larger image stays on the other kernels, a larger group is cut.
+    static let largestWorkspace = 64 << 20
+
     public init() {}
 
     /// Whether this CPU runs it (AVX2 and FMA).
@@ -58,18 +62,28 @@ public final class WinogradConvolution {
 
         var outHeight: Int { height + 2 * padding - 4 }
         var outWidth: Int { width + 2 * padding - 4 }
+        var tilesY: Int { (outHeight + 1) / 2 }
+        var tilesX: Int { (outWidth + 1) / 2 }
+        /// The output channels rounded up to the product kernel's block.
+        var roundedOut: Int {
+            let block = Int(GENLAB_WINOGRAD_OUTPUT_BLOCK)
+            return (outChannels + block - 1) / block * block
+        }
+        /// The floats of one image copied channels-last with its zero border.
+        var paddedImage: Int { (2 * tilesY + 4) * (2 * tilesX + 4) * inChannels }
     }
 
     /// Whether `pass` runs here with a kernel of `kernel` taps and `stride`: a 5×5 kernel,
     /// stride 1, a padding of 0 to 4, fp32 (bf16 products multiply the operands themselves),
     /// 16 channels or more on each side (with fewer, the transforms cost more than the products
-    /// they save), a CPU with AVX2 and FMA, and at least 1.5× fewer multiply-adds than
-    /// `directMultiplies`.
+    /// they save), a CPU with AVX2 and FMA, at least 1.5× fewer multiply-adds than
+    /// `directMultiplies`, and transformed weights and a padded image within `largestWorkspace`.
     public static func runs(_ pass: Pass, kernel: Int, stride: Int, precision: Precision) -> Bool {
         guard kernel == 5, stride == 1, (0...4).contains(pass.padding), precision == .fp32, pass.inChannels >= 16,
               pass.outChannels >= 16, pass.outHeight > 0, pass.outWidth > 0, isAvailable else { return false }
-        let tiles = (pass.outHeight + 1) / 2 * ((pass.outWidth + 1) / 2)
-        return 3 * 36 * tiles <= 2 * pass.directMultiplies
+        let floats = largestWorkspace / MemoryLayout<Float>.size
+        guard pass.inChannels <= floats / 36 / pass.roundedOut, pass.paddedImage <= floats else { return false }
+        return 3 * 36 * pass.tilesY * pass.tilesX <= 2 * pass.directMultiplies
     }
 
     /// output (batch × out × (H + 2p − 4) × (W + 2p − 4)) = the correlation of `input` (batch ×
@@ -77,16 +91,14 @@ public final class WinogradConvolution {
     public func correlate(_ pass: Pass, _ input: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>,
                           into output: UnsafeMutablePointer<Float>) {
         let (inChannels, height, width, padding, outChannels) = (pass.inChannels, pass.height, pass.width, pass.padding, pass.outChannels)
-        let outHeight = height + 2 * padding - 4, outWidth = width + 2 * padding - 4
-        let tilesY = (outHeight + 1) / 2, tilesX = (outWidth + 1) / 2
-        let outputBlock = Int(GENLAB_WINOGRAD_OUTPUT_BLOCK), slotBlock = Int(GENLAB_WINOGRAD_SLOT_BLOCK)
-        let roundedOut = (outChannels + outputBlock - 1) / outputBlock * outputBlock
-        let paddedImage = (2 * tilesY + 4) * (2 * tilesX + 4) * inChannels
+        let (outHeight, outWidth, tilesY, tilesX) = (pass.outHeight, pass.outWidth, pass.tilesY, pass.tilesX)
+        let (roundedOut, paddedImage, slotBlock) = (pass.roundedOut, pass.paddedImage, Int(GENLAB_WINOGRAD_SLOT_BLOCK))
         let chunk = min(batch, max(1, WinogradConvolution.chunkBytes / (paddedImage * MemoryLayout<Float>.size)))
         let slotBytes = 36 * (inChannels + roundedOut) * MemoryLayout<Float>.size
         let byCache = WinogradConvolution.groupBytes / slotBytes
         let byWeights = inChannels * roundedOut / (inChannels + roundedOut)
-        let group = (max(1, byCache, byWeights) + slotBlock - 1) / slotBlock * slotBlock
+        let byWorkspace = WinogradConvolution.largestWorkspace / slotBytes / slotBlock * slotBlock
+        let group = min(max(slotBlock, byWorkspace), (max(1, byCache, byWeights) + slotBlock - 1) / slotBlock * slotBlock)
         var shape = genlab_winograd_shape(
             images: chunk, in_channels: inChannels, height: height, width: width, padding: padding,
             out_channels: outChannels, out_height: outHeight, out_width: outWidth, tiles_y: tilesY, tiles_x: tilesX,

@@ -107,15 +107,22 @@ import Testing
         #expect(!WinogradConvolution.runs(forward, kernel: 5, stride: 1, precision: .bf16))
     }
 
-    /// Fewer than 16 channels on a side, or a padding beyond 4 (a transposed convolution
-    /// padded by more than 4 crops its correlation), stay on the other kernels.
-    @Test func thinLayersAndWidePaddingsStayOnTheOtherKernels() {
-        func pass(_ inChannels: Int, _ outChannels: Int, padding: Int) -> WinogradConvolution.Pass {
-            WinogradConvolution.Pass(inChannels: inChannels, height: 20, width: 20, padding: padding, outChannels: outChannels,
-                                     transposedWeight: false, flipped: false, directMultiplies: 25 * 400)
+    /// Fewer than 16 channels on a side, a padding beyond 4 (a transposed convolution padded
+    /// by more than 4 crops its correlation), transformed weights or a padded image beyond 64
+    /// MiB stay on the other kernels.
+    @Test func thinWideAndHugeLayersStayOnTheOtherKernels() {
+        func pass(_ inChannels: Int, _ outChannels: Int, padding: Int, size: Int = 20) -> WinogradConvolution.Pass {
+            WinogradConvolution.Pass(inChannels: inChannels, height: size, width: size, padding: padding, outChannels: outChannels,
+                                     transposedWeight: false, flipped: false, directMultiplies: 25 * size * size)
         }
-        #expect(WinogradConvolution.runs(pass(16, 16, padding: 2), kernel: 5, stride: 1, precision: .fp32)
-                == WinogradConvolution.isAvailable)
+        let available = WinogradConvolution.isAvailable
+        #expect(WinogradConvolution.runs(pass(16, 16, padding: 2), kernel: 5, stride: 1, precision: .fp32) == available)
+        // 36 · 512 · 512 floats of transformed weights: 36 MiB; 36 · 1024 · 512: 72 MiB
+        #expect(WinogradConvolution.runs(pass(512, 512, padding: 2), kernel: 5, stride: 1, precision: .fp32) == available)
+        #expect(!WinogradConvolution.runs(pass(1024, 512, padding: 2), kernel: 5, stride: 1, precision: .fp32))
+        // 1,004² · 16 floats padded: 61.5 MiB; 1,104² · 16: 74.4 MiB
+        #expect(WinogradConvolution.runs(pass(16, 16, padding: 2, size: 1000), kernel: 5, stride: 1, precision: .fp32) == available)
+        #expect(!WinogradConvolution.runs(pass(16, 16, padding: 2, size: 1100), kernel: 5, stride: 1, precision: .fp32))
         #expect(!WinogradConvolution.runs(pass(15, 16, padding: 2), kernel: 5, stride: 1, precision: .fp32))
         #expect(!WinogradConvolution.runs(pass(16, 1, padding: 2), kernel: 5, stride: 1, precision: .fp32))
         #expect(!WinogradConvolution.runs(pass(16, 16, padding: 5), kernel: 5, stride: 1, precision: .fp32))
