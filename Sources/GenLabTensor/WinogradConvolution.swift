@@ -12,7 +12,8 @@ import CKernels
 /// in a fixed order, so the bits do not depend on the threads (`BLAS.threads` share the
 /// groups). Needs AVX2 and FMA. The workspaces are released after each call.
 public final class WinogradConvolution {
-    /// The transformed weights (36 × in × out, out rounded up to a multiple of 16).
+    /// The transformed weights (36 points × out / 16 blocks × in × 16, out rounded up to a
+    /// multiple of 16).
     private let weights = Tensor(zeros: [0])
     /// A chunk of images, channels last, with the zero border.
     private let padded = Tensor(zeros: [0])
