@@ -45,9 +45,9 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
         get { direct.isEnabled }
         set { direct.isEnabled = newValue }
     }
-    /// Whether the layer may run by Winograd's algorithm where it uses direct kernels (true
-    /// unless a test compares with oneDNN's).
-    public var usesWinograd = true
+    /// Whether the layer may run by Winograd's algorithm where it uses direct kernels (by
+    /// default where it was measured faster, `WinogradConvolution.isPreferred`; a test sets it).
+    public var usesWinograd = WinogradConvolution.isPreferred
     /// The kernel the last forward pass ran on: "winograd", oneDNN's name for it (for instance
     /// "jit:avx512_core"), or "im2col".
     public var kernel: String { forwardByWinograd ? "winograd" : direct.kernel }

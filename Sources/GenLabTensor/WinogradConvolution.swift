@@ -37,9 +37,16 @@ public final class WinogradConvolution {
     /// Whether this CPU runs it (AVX2 and FMA).
     public static var isAvailable: Bool { genlab_winograd_available() != 0 }
 
+    /// Whether layers run it by default (`Conv2d.usesWinograd`): where it was measured faster
+    /// than oneDNN's kernels, CPUs with AVX2 and FMA but no AVX-512 (oneDNN 2.6.3's `jit:avx2`).
+    /// On AVX-512, oneDNN's `jit:avx512_core` kernels run twice its lanes; not measured against
+    /// it yet, so they keep those layers.
+    public static var isPreferred: Bool { isAvailable && !BLASKernel.Features.current.contains(.avx512f) }
+
     /// What `genlab version` and `genlab bench` print about it.
     public static var report: String {
-        isAvailable ? "5×5 stride 1: GenLab's Winograd F(2×2, 5×5) where it saves multiply-adds"
+        if isPreferred { return "5×5 stride 1: GenLab's Winograd F(2×2, 5×5) where it saves multiply-adds" }
+        return isAvailable ? "5×5 stride 1: oneDNN (GenLab's Winograd F(2×2, 5×5) runs on AVX2 CPUs without AVX-512)"
             : "5×5 stride 1: no Winograd (GenLab's F(2×2, 5×5) needs AVX2 and FMA)"
     }
 

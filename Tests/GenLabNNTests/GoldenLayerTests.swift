@@ -97,8 +97,9 @@ import Testing
 
     /// The cases wide enough for oneDNN's direct kernels, which run every one of them on an
     /// x86-64 CPU (also the transposed convolution whose output padding exceeds its padding),
-    /// but for the 5×5 stride-1 ones whose forward pass Winograd's algorithm runs where the CPU
-    /// has AVX2 and FMA (their input gradients too, and the 32 → 16 transposed one's).
+    /// but for the 5×5 stride-1 ones whose forward pass Winograd's algorithm runs where layers
+    /// use it (`WinogradConvolution.isPreferred`; their input gradients too, and the 32 → 16
+    /// transposed one's), each also checked with it where the CPU runs it.
     @Test(arguments: Golden.convolutionCases.map(\.name))
     func directConvolutionMatchesPyTorch(_ name: String) throws {
         let c = try #require(Golden.named(name))
@@ -107,9 +108,18 @@ import Testing
         _ = try layer.forward(try #require(c.input).tensor)
         let kernel = (layer as? Conv2d)?.kernel ?? (layer as? ConvTranspose2d)?.kernel
         #if arch(x86_64)
-        let winograd = GoldenLayerTests.winogradCases.contains(name) && WinogradConvolution.isAvailable
+        let winograd = GoldenLayerTests.winogradCases.contains(name) && WinogradConvolution.isPreferred
         #expect(kernel?.hasPrefix(winograd ? "winograd" : "jit") == true, "\(kernel ?? "none")")
         #endif
+        // Winograd's passes against PyTorch on every CPU that runs them, also where layers do
+        // not by default
+        if GoldenLayerTests.winogradCases.contains(name), WinogradConvolution.isAvailable {
+            let layer = try GoldenLayerTests.makeLayer(c)
+            (layer as? Conv2d)?.usesWinograd = true
+            (layer as? ConvTranspose2d)?.usesWinograd = true
+            try GoldenLayerTests.check(layer, against: c)
+            #expect((layer as? Conv2d)?.kernel ?? (layer as? ConvTranspose2d)?.kernel == "winograd")
+        }
     }
 
     static let winogradCases: Set = ["conv2d_32_16_k5s1", "conv2d_24_20_k5s1p2_uneven", "conv2d_16_18_k5s1p4_nobias",

@@ -8,7 +8,8 @@ import Testing
 /// is about ten times a direct kernel's: up to 8·10⁻⁶ of the scale measured here, on the
 /// 512-channel input gradient; oneDNN's weight gradient over 13 images of 100 × 100 differs
 /// from im2col's by 1.2·10⁻⁵), where a wrong tap, flip or tile is off by the scale itself;
-/// the same bits on one thread and two; which passes it runs.
+/// the same bits on one thread and two; which passes it runs. On every CPU with AVX2 and FMA,
+/// also those where layers do not run it by default (`WinogradConvolution.isPreferred`).
 @Suite(.serialized) struct WinogradConvolutionTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var transposed: Bool, batch: Int, inChannels: Int, outChannels: Int, height: Int, width: Int, padding: Int
@@ -23,10 +24,12 @@ import Testing
             if transposed {
                 let t = ConvTranspose2d(inChannels: inChannels, outChannels: outChannels, kernelSize: 5, padding: padding)
                 t.usesDirectKernels = winograd
+                t.usesWinograd = winograd
                 layer = t
             } else {
                 let c = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: 5, padding: padding)
                 c.usesDirectKernels = winograd
+                c.usesWinograd = winograd
                 layer = c
             }
             for (i, p) in layer.parameters.enumerated() {
