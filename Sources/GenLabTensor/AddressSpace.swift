@@ -10,6 +10,12 @@ public enum AddressSpace {
         return Int(clamping: limit.rlim_cur)
     }
 
+    /// Bytes a tensor's storage leaves free under a limit for the allocations outside GenLab's
+    /// tensors: the Swift runtime's own end the program with a trap when they fail (seen with
+    /// 4 MB arrays under 700 MB), so a tensor that would leave less ends it with the
+    /// out-of-memory message first (`Tensor.ensureRoom(forFloats:)`).
+    static let reserve = 32 << 20
+
     /// Bytes this process may still map: the limit less its current size (`/proc/self/statm`);
     /// nil when there is no limit or the size cannot be read.
     static var room: Int? {

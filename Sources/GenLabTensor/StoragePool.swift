@@ -49,6 +49,7 @@ public final class StoragePool: Sendable {
             return (fitting ?? smaller).map { blocks.remove(at: $0) }
         }
         guard let taken, taken.capacity < count else { return taken }
+        Tensor.ensureRoom(forFloats: count - taken.capacity)
         guard let grown = realloc(taken.data, count * MemoryLayout<Float>.stride) else { Tensor.exitOutOfMemory(allocating: count) }
         return Block(data: grown.bindMemory(to: Float.self, capacity: count), capacity: count)
     }

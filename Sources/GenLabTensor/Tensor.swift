@@ -27,8 +27,17 @@ public final class Tensor {
     /// Zeroed storage for `count` floats from calloc: large blocks come straight from the
     /// kernel as untouched zero pages, so memory is committed only where values are written.
     private static func zeroedStorage(_ count: Int) -> UnsafeMutablePointer<Float> {
+        ensureRoom(forFloats: count)
         guard let raw = calloc(max(count, 1), MemoryLayout<Float>.stride) else { exitOutOfMemory(allocating: count) }
         return raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    /// Under a `ulimit -v`, ends the program with the out-of-memory message when storage of
+    /// `count` floats (256 KiB or more) would leave less than `AddressSpace.reserve` to map.
+    static func ensureRoom(forFloats count: Int) {
+        guard count >= 1 << 16, let room = AddressSpace.room,
+              room < count * MemoryLayout<Float>.stride + AddressSpace.reserve else { return }
+        exitOutOfMemory(allocating: count)
     }
 
     /// `exitOutOfMemory` for storage of `count` floats.
