@@ -1,4 +1,5 @@
-// Winograd's F(2×2, 5×5). The transforms run on channels-last data, so that each is a loop
+// Winograd's F(2×2, 5×5) and F(4×4, 3×3): the same 6 × 6 input tiles and input transform, a
+// kernel and output transform each (`taps` 5 or 3). The transforms run on channels-last data, so that each is a loop
 // over contiguous channels the compiler keeps in vector lanes (compiled for AVX-512, AVX2 and
 // the baseline, without fused multiply-adds); the products are an AVX2 kernel of six tiles by
 // sixteen output channels in registers, each output's channels added in order with FMA.
@@ -11,7 +12,7 @@
 #include <immintrin.h>
 #endif
 
-enum { TILE = 6, TAPS = 5, OUT = 2, POINTS = TILE * TILE, KB = GENLAB_WINOGRAD_OUTPUT_BLOCK, SB = GENLAB_WINOGRAD_SLOT_BLOCK };
+enum { TILE = 6, POINTS = TILE * TILE, KB = GENLAB_WINOGRAD_OUTPUT_BLOCK, SB = GENLAB_WINOGRAD_SLOT_BLOCK };
 
 static long rounded(long n, long block) { return (n + block - 1) / block * block; }
 
@@ -32,16 +33,27 @@ int genlab_winograd_available(void) {
         out(5) = 4 * d1 - 5 * d3 + d5;                                         \
     } while (0)
 
-/// Aᵀ·m of six values m(0)…m(5): the two outputs.
-#define OUTPUT_TRANSFORM(m, out)                                               \
+/// Aᵀ·m of six values m(0)…m(5) for F(2, 5): the two outputs.
+#define OUTPUT_TRANSFORM_2(m, out)                                             \
     do {                                                                       \
         float m0 = m(0), m1 = m(1), m2 = m(2), m3 = m(3), m4 = m(4), m5 = m(5); \
         out(0) = m0 + m1 + m2 + m3 + m4;                                       \
         out(1) = m1 - m2 + 2 * m3 - 2 * m4 + m5;                               \
     } while (0)
 
-/// G·g of five taps g(0)…g(4): the six transformed values.
-#define WEIGHT_TRANSFORM(g, out)                                               \
+/// Aᵀ·m of six values m(0)…m(5) for F(4, 3): the four outputs.
+#define OUTPUT_TRANSFORM_4(m, out)                                             \
+    do {                                                                       \
+        float m0 = m(0), m1 = m(1), m2 = m(2), m3 = m(3), m4 = m(4), m5 = m(5); \
+        float sum1 = m1 + m2, difference1 = m1 - m2, sum2 = m3 + m4, difference2 = m3 - m4; \
+        out(0) = m0 + sum1 + sum2;                                             \
+        out(1) = difference1 + 2 * difference2;                                \
+        out(2) = sum1 + 4 * sum2;                                              \
+        out(3) = difference1 + 8 * difference2 + m5;                           \
+    } while (0)
+
+/// G·g of five taps g(0)…g(4) for F(2, 5): the six transformed values.
+#define WEIGHT_TRANSFORM_5(g, out)                                             \
     do {                                                                       \
         float g0 = g(0), g1 = g(1), g2 = g(2), g3 = g(3), g4 = g(4);           \
         out(0) = g0 / 4;                                                       \
@@ -52,29 +64,50 @@ int genlab_winograd_available(void) {
         out(5) = g4;                                                           \
     } while (0)
 
+/// G·g of three taps g(0)…g(2) for F(4, 3): the six transformed values.
+#define WEIGHT_TRANSFORM_3(g, out)                                             \
+    do {                                                                       \
+        float g0 = g(0), g1 = g(1), g2 = g(2);                                 \
+        out(0) = g0 / 4;                                                       \
+        out(1) = -(g0 + g1 + g2) / 6;                                          \
+        out(2) = -(g0 - g1 + g2) / 6;                                          \
+        out(3) = g0 / 24 + g1 / 12 + g2 / 6;                                   \
+        out(4) = g0 / 24 - g1 / 12 + g2 / 6;                                   \
+        out(5) = g2;                                                           \
+    } while (0)
+
+/// G·g of `taps` (3 or 5) taps.
+#define WEIGHT_TRANSFORM(taps, g, out)                                         \
+    do {                                                                       \
+        if ((taps) == 5) WEIGHT_TRANSFORM_5(g, out);                           \
+        else WEIGHT_TRANSFORM_3(g, out);                                       \
+    } while (0)
+
+/// The outputs a tile has along each side: 2 for F(2, 5), 4 for F(4, 3).
+static inline long tile_outputs(long taps) { return TILE + 1 - taps; }
+
 CLONES void genlab_winograd_weights(const genlab_winograd_shape *s, const float *weight, int transposed, int flipped,
                                     long first, long count, float *u) {
-    long K = s->out_channels, C = s->in_channels, Kp = rounded(K, KB);
-    float taps[TAPS * TAPS][KB], rows[TILE][TAPS][KB], points[POINTS][KB];
+    long K = s->out_channels, C = s->in_channels, Kp = rounded(K, KB), T = s->taps;
+    float taps[5 * 5][KB], rows[TILE][5][KB], points[POINTS][KB];
     for (long c = first; c < first + count; c++) {
         for (long k0 = 0; k0 < Kp; k0 += KB) {
             for (long r = 0; r < KB; r++) {
                 long k = k0 + r;
-                const float *w = weight + (transposed ? c * K + k : k * C + c) * TAPS * TAPS;
-                for (int tap = 0; tap < TAPS * TAPS; tap++)
-                    taps[tap][r] = k < K ? w[flipped ? TAPS * TAPS - 1 - tap : tap] : 0;
+                const float *w = weight + (transposed ? c * K + k : k * C + c) * T * T;
+                for (long tap = 0; tap < T * T; tap++) taps[tap][r] = k < K ? w[flipped ? T * T - 1 - tap : tap] : 0;
             }
-            for (int j = 0; j < TAPS; j++) {  // along each kernel column j
-#define G(i) taps[(i) * TAPS + j][r]
+            for (long j = 0; j < T; j++) {  // along each kernel column j
+#define G(i) taps[(i) * T + j][r]
 #define R(a) rows[a][j][r]
-                for (long r = 0; r < KB; r++) WEIGHT_TRANSFORM(G, R);
+                for (long r = 0; r < KB; r++) WEIGHT_TRANSFORM(T, G, R);
 #undef G
 #undef R
             }
             for (int a = 0; a < TILE; a++) {  // along each transformed row a
 #define G(j) rows[a][j][r]
 #define P(b) points[a * TILE + (b)][r]
-                for (long r = 0; r < KB; r++) WEIGHT_TRANSFORM(G, P);
+                for (long r = 0; r < KB; r++) WEIGHT_TRANSFORM(T, G, P);
 #undef G
 #undef P
             }
@@ -85,7 +118,8 @@ CLONES void genlab_winograd_weights(const genlab_winograd_shape *s, const float 
 }
 
 void genlab_winograd_pad(const genlab_winograd_shape *s, const float *images, long first, long count, float *padded) {
-    long C = s->in_channels, rows = OUT * s->tiles_y + TAPS - 1, columns = OUT * s->tiles_x + TAPS - 1;
+    long C = s->in_channels, out = tile_outputs(s->taps), rows = out * s->tiles_y + TILE - out;
+    long columns = out * s->tiles_x + TILE - out;
     for (long n = first; n < first + count; n++) {
         float *image = padded + n * rows * columns * C;
         memset(image, 0, (size_t)(rows * columns * C) * sizeof(float));
@@ -125,39 +159,42 @@ static inline __attribute__((always_inline)) void input_tile(const float *restri
     }
 }
 
-/// The 2 × 2 pixels of one tile (those inside the image) from m[ξ][slot]: Aᵀ along the
+/// The out × out pixels of one tile (those inside the image) from m[ξ][slot]: Aᵀ along the
 /// columns, then along the rows, channel by channel; then each channel's pixels stored.
+/// `out` is a constant where it is inlined (2 or 4), so that the transforms unroll.
 static inline __attribute__((always_inline)) void output_tile(const genlab_winograd_shape *s, const float *restrict m,
                                                               long slots, long Kp, long n, long ty, long tx,
-                                                              float *restrict output, float *restrict down) {
-    float *pixels = down + OUT * TILE * Kp;
+                                                              float *restrict output, float *restrict down, int out) {
+    float *pixels = down + out * TILE * Kp;
     for (int b = 0; b < TILE; b++) {
         for (long k = 0; k < Kp; k++) {
 #define M(a) m[((a) * TILE + b) * slots * Kp + k]
 #define S(i) down[((i) * TILE + b) * Kp + k]
-            OUTPUT_TRANSFORM(M, S);
+            if (out == 2) OUTPUT_TRANSFORM_2(M, S);
+            else OUTPUT_TRANSFORM_4(M, S);
 #undef M
 #undef S
         }
     }
-    for (int i = 0; i < OUT; i++) {
+    for (int i = 0; i < out; i++) {
         for (long k = 0; k < Kp; k++) {
 #define M(b) down[(i * TILE + (b)) * Kp + k]
-#define P(j) pixels[(i * OUT + (j)) * Kp + k]
-            OUTPUT_TRANSFORM(M, P);
+#define P(j) pixels[(i * out + (j)) * Kp + k]
+            if (out == 2) OUTPUT_TRANSFORM_2(M, P);
+            else OUTPUT_TRANSFORM_4(M, P);
 #undef M
 #undef P
         }
     }
     long plane = s->out_height * s->out_width;
-    for (int i = 0; i < OUT; i++) {
-        long y = OUT * ty + i;
+    for (int i = 0; i < out; i++) {
+        long y = out * ty + i;
         if (y >= s->out_height) break;
-        for (int j = 0; j < OUT; j++) {
-            long x = OUT * tx + j;
+        for (int j = 0; j < out; j++) {
+            long x = out * tx + j;
             if (x >= s->out_width) break;
             float *pixel = output + (n * s->out_channels * s->out_height + y) * s->out_width + x;
-            const float *values = pixels + (i * OUT + j) * Kp;
+            const float *values = pixels + (i * out + j) * Kp;
             for (long k = 0; k < s->out_channels; k++) pixel[k * plane] = values[k];
         }
     }
@@ -208,22 +245,24 @@ static void products(const float *u, const float *v, long C, long Kp, long slots
 #endif
 
 long genlab_winograd_workspace(const genlab_winograd_shape *s) {
-    long C = s->in_channels, Kp = rounded(s->out_channels, KB);
-    long across = POINTS * C > (OUT * TILE + OUT * OUT) * Kp ? POINTS * C : (OUT * TILE + OUT * OUT) * Kp;
+    long C = s->in_channels, Kp = rounded(s->out_channels, KB), out = tile_outputs(s->taps);
+    long across = POINTS * C > (out * TILE + out * out) * Kp ? POINTS * C : (out * TILE + out * out) * Kp;
     return POINTS * s->group * (C + Kp) + across;
 }
 
-CLONES void genlab_winograd_correlate(const genlab_winograd_shape *s, const float *padded, const float *u, long first,
-                                      long count, float *output, float *workspace) {
+/// genlab_winograd_correlate with `out` outputs a tile side, a constant where it is inlined.
+static inline __attribute__((always_inline)) void correlate(const genlab_winograd_shape *s, const float *padded,
+                                                            const float *u, long first, long count, float *output,
+                                                            float *workspace, int out) {
     long C = s->in_channels, Kp = rounded(s->out_channels, KB), slots = s->group;
-    long rows = OUT * s->tiles_y + TAPS - 1, columns = OUT * s->tiles_x + TAPS - 1;
+    long rows = out * s->tiles_y + TILE - out, columns = out * s->tiles_x + TILE - out;
     long tiles = s->images * s->tiles_y * s->tiles_x;
     float *v = workspace, *m = v + POINTS * slots * C, *scratch = m + POINTS * slots * Kp;
     for (long g = first; g < first + count; g++) {
         long t0 = g * slots, used = t0 + slots < tiles ? slots : tiles - t0;
         for (long slot = 0; slot < used; slot++) {
             long t = t0 + slot, tx = t % s->tiles_x, ty = t / s->tiles_x % s->tiles_y, n = t / s->tiles_x / s->tiles_y;
-            const float *at = padded + ((n * rows + OUT * ty) * columns + OUT * tx) * C;
+            const float *at = padded + ((n * rows + out * ty) * columns + out * tx) * C;
             input_tile(at, C, columns, slots, v + slot * C, scratch);
         }
         for (long slot = used; slot < rounded(used, SB); slot++)
@@ -231,7 +270,13 @@ CLONES void genlab_winograd_correlate(const genlab_winograd_shape *s, const floa
         products(u, v, C, Kp, slots, rounded(used, SB), m);
         for (long slot = 0; slot < used; slot++) {
             long t = t0 + slot, tx = t % s->tiles_x, ty = t / s->tiles_x % s->tiles_y, n = t / s->tiles_x / s->tiles_y;
-            output_tile(s, m + slot * Kp, slots, Kp, n, ty, tx, output, scratch);
+            output_tile(s, m + slot * Kp, slots, Kp, n, ty, tx, output, scratch, out);
         }
     }
+}
+
+CLONES void genlab_winograd_correlate(const genlab_winograd_shape *s, const float *padded, const float *u, long first,
+                                      long count, float *output, float *workspace) {
+    if (s->taps == 5) correlate(s, padded, u, first, count, output, workspace, 2);
+    else correlate(s, padded, u, first, count, output, workspace, 4);
 }

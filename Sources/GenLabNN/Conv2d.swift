@@ -1,5 +1,5 @@
 /// `torch.nn.Conv2d` with square kernel, stride and padding: weight (out, in, k, k),
-/// bias (out). Winograd's algorithm runs it where it saves multiply-adds (5×5, stride 1:
+/// bias (out). Winograd's algorithm runs it where it saves multiply-adds (3×3 and 5×5, stride 1:
 /// `WinogradConvolution`), else oneDNN's direct kernel where it has one (`DirectConvolution`);
 /// otherwise each chunk of the batch (see `BatchChunks`) is unfolded (im2col) and multiplied
 /// by one sgemm, and a batch of one chunk keeps its columns for backward, a larger one is
@@ -112,7 +112,7 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
         columnsHoldInput = false
         let pass = WinogradConvolution.Pass(
             inChannels: inChannels, height: g.height, width: g.width, padding: padding, outChannels: outChannels,
-            transposedWeight: false, flipped: false, directMultiplies: kernelSize * kernelSize * g.outputPlane)
+            kernel: kernelSize, transposedWeight: false, flipped: false, directMultiplies: kernelSize * kernelSize * g.outputPlane)
         forwardByWinograd = runsByWinograd(pass)
         if forwardByWinograd {
             winograd.correlate(pass, input.data, batch: n, weight: weight.value.data, into: output.data)
@@ -161,7 +161,7 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
         // ∂L/∂input: the transposed convolution of ∂L/∂output, a correlation with the rotated kernels
         let pass = WinogradConvolution.Pass(
             inChannels: outChannels, height: g.outputHeight, width: g.outputWidth, padding: kernelSize - 1 - padding,
-            outChannels: inChannels, transposedWeight: true, flipped: true, directMultiplies: kernelSize * kernelSize * g.outputPlane)
+            outChannels: inChannels, kernel: kernelSize, transposedWeight: true, flipped: true, directMultiplies: kernelSize * kernelSize * g.outputPlane)
         convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias,
                             winograd: runsByWinograd(pass) ? (winograd, pass) : nil, direct: direct.current,
                             accumulateParameterGradients: accumulateParameterGradients) { data, weights in
@@ -174,7 +174,7 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
     }
 
     private func runsByWinograd(_ pass: WinogradConvolution.Pass) -> Bool {
-        usesDirectKernels && usesWinograd && WinogradConvolution.runs(pass, kernel: kernelSize, stride: stride, precision: precision)
+        usesDirectKernels && usesWinograd && WinogradConvolution.runs(pass, stride: stride, precision: precision)
     }
 
     /// Per chunk: the weight gradient from the columns (unfolded again when the batch took

@@ -1,6 +1,6 @@
 /// `torch.nn.ConvTranspose2d` with square kernel, stride, padding and output padding:
 /// weight (in, out, k, k), bias (out). The forward pass is the data gradient of a
-/// convolution: Winograd's algorithm where it saves multiply-adds (5×5, stride 1:
+/// convolution: Winograd's algorithm where it saves multiply-adds (3×3 and 5×5, stride 1:
 /// `WinogradConvolution`), else oneDNN's direct kernel where it has one (`DirectConvolution`),
 /// otherwise per chunk of the batch (see `BatchChunks`) one sgemm into columns, then col2im.
 public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
@@ -124,7 +124,7 @@ public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
         channelMajorHoldsInput = false
         let pass = WinogradConvolution.Pass(
             inChannels: inChannels, height: input.shape[2], width: input.shape[3], padding: kernelSize - 1 - padding,
-            outChannels: outChannels, transposedWeight: true, flipped: true,
+            outChannels: outChannels, kernel: kernelSize, transposedWeight: true, flipped: true,
             directMultiplies: kernelSize * kernelSize * input.shape[2] * input.shape[3])
         forwardByWinograd = runsByWinograd(pass)
         if forwardByWinograd {
@@ -166,7 +166,7 @@ public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
         // ∂L/∂input: the convolution of ∂L/∂output with the weight as stored
         let pass = WinogradConvolution.Pass(
             inChannels: outChannels, height: g.height, width: g.width, padding: padding, outChannels: inChannels,
-            transposedWeight: false, flipped: false, directMultiplies: kernelSize * kernelSize * input.shape[2] * input.shape[3])
+            kernel: kernelSize, transposedWeight: false, flipped: false, directMultiplies: kernelSize * kernelSize * input.shape[2] * input.shape[3])
         convolutionBackward(gradOutput, input: input, gradInput: gradInput, weight: weight, bias: bias,
                             winograd: runsByWinograd(pass) ? (winograd, pass) : nil, direct: direct.current,
                             accumulateParameterGradients: accumulateParameterGradients) { data, weights in
@@ -179,7 +179,7 @@ public final class ConvTranspose2d: RectifiesItsOutput, MultipliesMatrices {
     }
 
     private func runsByWinograd(_ pass: WinogradConvolution.Pass) -> Bool {
-        usesDirectKernels && usesWinograd && WinogradConvolution.runs(pass, kernel: kernelSize, stride: stride, precision: precision)
+        usesDirectKernels && usesWinograd && WinogradConvolution.runs(pass, stride: stride, precision: precision)
     }
 
     /// Per chunk: im2col of ∂L/∂output, then one sgemm for the weights and one for the

@@ -1,10 +1,11 @@
 import CKernels
 
-/// A stride-1 correlation with a 5×5 kernel by Winograd's minimal filtering F(2×2, 5×5)
-/// (`winograd.h`): the input cut into 6 × 6 tiles two pixels apart, each tile and each
-/// channel pair's kernel transformed to 36 points, one product per point, and each tile's
-/// 2 × 2 outputs transformed back: 36 multiply-adds per tile and channel pair where a direct
-/// kernel runs 100, at a rounding error about ten times a direct kernel's.
+/// A stride-1 correlation with a 5×5 or 3×3 kernel by Winograd's minimal filtering F(2×2, 5×5)
+/// or F(4×4, 3×3) (`winograd.h`): the input cut into 6 × 6 tiles two or four pixels apart,
+/// each tile and each channel pair's kernel transformed to 36 points, one product per point,
+/// and each tile's 2 × 2 or 4 × 4 outputs transformed back: 36 multiply-adds per tile and
+/// channel pair where a direct kernel runs 100 (5×5) or 144 (3×3), at a rounding error about
+/// ten times a direct kernel's.
 ///
 /// The input is copied channels-last with its zero border, a chunk of images at a time; the
 /// tiles run in groups, each transformed, multiplied and transformed back at once. The
@@ -45,56 +46,58 @@ public final class WinogradConvolution {
 
     /// What `genlab version` and `genlab bench` print about it.
     public static var report: String {
-        if isPreferred { return "5×5 stride 1: GenLab's Winograd F(2×2, 5×5) where it saves multiply-adds" }
-        return isAvailable ? "5×5 stride 1: oneDNN (GenLab's Winograd F(2×2, 5×5) runs on AVX2 CPUs without AVX-512)"
-            : "5×5 stride 1: no Winograd (GenLab's F(2×2, 5×5) needs AVX2 and FMA)"
+        if isPreferred { return "3×3 and 5×5 stride 1: GenLab's Winograd F(4×4, 3×3), F(2×2, 5×5) where they save multiply-adds" }
+        return isAvailable ? "5×5 stride 1: oneDNN (GenLab's Winograd F(4×4, 3×3), F(2×2, 5×5) run on AVX2 CPUs without AVX-512)"
+            : "5×5 stride 1: no Winograd (GenLab's F(4×4, 3×3), F(2×2, 5×5) need AVX2 and FMA)"
     }
 
     /// One pass of a convolution layer as a correlation: its input side (channels, height,
-    /// width, zero padding), its output channels, and how it reads the layer's weight:
-    /// weight[k][c] (out × in × 5 × 5), or weight[c][k] (in × out × 5 × 5) when
-    /// `transposedWeight`, rotated by 180° when `flipped`. `directMultiplies`: what a direct
-    /// kernel multiplies per channel pair and image (25 per output pixel, or, for a transposed
-    /// convolution's forward pass, per input pixel).
+    /// width, zero padding), its output channels, its kernel's side, and how it reads the
+    /// layer's weight: weight[k][c] (out × in × kernel × kernel), or weight[c][k] (in × out ×
+    /// kernel × kernel) when `transposedWeight`, rotated by 180° when `flipped`.
+    /// `directMultiplies`: what a direct kernel multiplies per channel pair and image (kernel²
+    /// per output pixel, or, for a transposed convolution's forward pass, per input pixel).
     public struct Pass: Sendable {
-        public var inChannels, height, width, padding, outChannels: Int
+        public var inChannels, height, width, padding, outChannels, kernel: Int
         public var transposedWeight, flipped: Bool
         public var directMultiplies: Int
 
-        public init(inChannels: Int, height: Int, width: Int, padding: Int, outChannels: Int, transposedWeight: Bool,
-                    flipped: Bool, directMultiplies: Int) {
+        public init(inChannels: Int, height: Int, width: Int, padding: Int, outChannels: Int, kernel: Int,
+                    transposedWeight: Bool, flipped: Bool, directMultiplies: Int) {
             (self.inChannels, self.height, self.width, self.padding) = (inChannels, height, width, padding)
-            (self.outChannels, self.transposedWeight, self.flipped) = (outChannels, transposedWeight, flipped)
+            (self.outChannels, self.kernel, self.transposedWeight, self.flipped) = (outChannels, kernel, transposedWeight, flipped)
             self.directMultiplies = directMultiplies
         }
 
-        var outHeight: Int { height + 2 * padding - 4 }
-        var outWidth: Int { width + 2 * padding - 4 }
-        var tilesY: Int { (outHeight + 1) / 2 }
-        var tilesX: Int { (outWidth + 1) / 2 }
+        var outHeight: Int { height + 2 * padding - kernel + 1 }
+        var outWidth: Int { width + 2 * padding - kernel + 1 }
+        /// The outputs a tile has along each side: 2 (F(2×2, 5×5)) or 4 (F(4×4, 3×3)).
+        var tileOutputs: Int { 7 - kernel }
+        var tilesY: Int { (outHeight + tileOutputs - 1) / tileOutputs }
+        var tilesX: Int { (outWidth + tileOutputs - 1) / tileOutputs }
         /// The output channels rounded up to the product kernel's block.
         var roundedOut: Int {
             let block = Int(GENLAB_WINOGRAD_OUTPUT_BLOCK)
             return (outChannels + block - 1) / block * block
         }
         /// The floats of one image copied channels-last with its zero border.
-        var paddedImage: Int { (2 * tilesY + 4) * (2 * tilesX + 4) * inChannels }
+        var paddedImage: Int { (tileOutputs * tilesY + 6 - tileOutputs) * (tileOutputs * tilesX + 6 - tileOutputs) * inChannels }
     }
 
-    /// Whether `pass` runs here with a kernel of `kernel` taps and `stride`: a 5×5 kernel,
-    /// stride 1, a padding of 0 to 4, fp32 (bf16 products multiply the operands themselves),
+    /// Whether `pass` runs here with `stride`: a 5×5 or 3×3 kernel, stride 1, a padding of 0 to
+    /// kernel − 1, fp32 (bf16 products multiply the operands themselves),
     /// 16 channels or more on each side (with fewer, the transforms cost more than the products
     /// they save), a CPU with AVX2 and FMA, at least 1.5× fewer multiply-adds than
     /// `directMultiplies`, and transformed weights and a padded image within `largestWorkspace`.
-    public static func runs(_ pass: Pass, kernel: Int, stride: Int, precision: Precision) -> Bool {
-        guard kernel == 5, stride == 1, (0...4).contains(pass.padding), precision == .fp32, pass.inChannels >= 16,
+    public static func runs(_ pass: Pass, stride: Int, precision: Precision) -> Bool {
+        guard pass.kernel == 5 || pass.kernel == 3, stride == 1, (0..<pass.kernel).contains(pass.padding), precision == .fp32, pass.inChannels >= 16,
               pass.outChannels >= 16, pass.outHeight > 0, pass.outWidth > 0, isAvailable else { return false }
         let floats = largestWorkspace / MemoryLayout<Float>.size
         guard pass.inChannels <= floats / 36 / pass.roundedOut, pass.paddedImage <= floats else { return false }
         return 3 * 36 * pass.tilesY * pass.tilesX <= 2 * pass.directMultiplies
     }
 
-    /// output (batch × out × (H + 2p − 4) × (W + 2p − 4)) = the correlation of `input` (batch ×
+    /// output (batch × out × (H + 2p − k + 1) × (W + 2p − k + 1)) = the correlation of `input` (batch ×
     /// in × H × W, zero-padded) with each channel pair's kernel, as `pass` reads `weight`.
     public func correlate(_ pass: Pass, _ input: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>,
                           into output: UnsafeMutablePointer<Float>) {
@@ -109,7 +112,7 @@ public final class WinogradConvolution {
         let group = min(max(slotBlock, byWorkspace), (max(1, byCache, byWeights) + slotBlock - 1) / slotBlock * slotBlock)
         var shape = genlab_winograd_shape(
             images: chunk, in_channels: inChannels, height: height, width: width, padding: padding,
-            out_channels: outChannels, out_height: outHeight, out_width: outWidth, tiles_y: tilesY, tiles_x: tilesX,
+            out_channels: outChannels, out_height: outHeight, out_width: outWidth, taps: pass.kernel, tiles_y: tilesY, tiles_x: tilesX,
             group: group)
         weights.resize(to: [36, inChannels, roundedOut])
         ParallelRanges.forEach(inChannels) { part in

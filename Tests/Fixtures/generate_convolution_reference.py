@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes pytorch-convolutions.json: PyTorch reference cases of Conv2d and ConvTranspose2d
 layers wide enough (16 channels or more on each side) for GenLab's direct oneDNN kernels and
-its Winograd F(2×2, 5×5) passes, for GenLabNNTests/GoldenLayerTests.swift. Each case has the layout of pytorch-reference.json's
+its Winograd F(2×2, 5×5) and F(4×4, 3×3) passes, for GenLabNNTests/GoldenLayerTests.swift. Each case has the layout of pytorch-reference.json's
 layer cases: the module, its parameters, an input, the output, an output gradient, and the
 input and parameter gradients.
 
@@ -38,6 +38,9 @@ CASES = [
     ("conv2d_16_17_k5s1p2_uneven", nn.Conv2d(16, 17, 5, padding=2), (1, 16, 9, 7)),
     ("conv2d_16_18_k5s1p4_nobias", nn.Conv2d(16, 18, 5, padding=4, bias=False), (1, 16, 6, 6)),
     ("conv_transpose2d_16_17_k5s1p1_uneven", nn.ConvTranspose2d(16, 17, 5, padding=1), (1, 16, 12, 9)),
+    # 3×3 stride 1 by F(4×4, 3×3) (conv2d_16_32_k3s1p1 above runs on it too): a transposed
+    # one, uneven sizes (partial tiles), padding 1, without bias
+    ("conv_transpose2d_16_17_k3s1p1_uneven_nobias", nn.ConvTranspose2d(16, 17, 3, padding=1, bias=False), (1, 16, 10, 7)),
 ]
 
 

@@ -10,7 +10,7 @@ import Testing
 
     @Test func fixtureHasAllCases() {
         #expect(Golden.cases.count == 34)
-        #expect(Golden.convolutionCases.count == 10)
+        #expect(Golden.convolutionCases.count == 11)
         #expect(GoldenLayerTests.layerCases.count == 21)
     }
 
@@ -97,7 +97,7 @@ import Testing
 
     /// The cases wide enough for oneDNN's direct kernels, which run every one of them on an
     /// x86-64 CPU (also the transposed convolution whose output padding exceeds its padding),
-    /// but for the 5×5 stride-1 ones whose forward pass Winograd's algorithm runs where layers
+    /// but for the 3×3 and 5×5 stride-1 ones whose forward pass Winograd's algorithm runs where layers
     /// use it (`WinogradConvolution.isPreferred`; their input gradients too, and the 32 → 16
     /// transposed one's), each also checked with it where the CPU runs it.
     @Test(arguments: Golden.convolutionCases.map(\.name))
@@ -123,7 +123,8 @@ import Testing
     }
 
     static let winogradCases: Set = ["conv2d_32_16_k5s1", "conv2d_16_17_k5s1p2_uneven", "conv2d_16_18_k5s1p4_nobias",
-                                     "conv_transpose2d_16_17_k5s1p1_uneven"]
+                                     "conv_transpose2d_16_17_k5s1p1_uneven", "conv2d_16_32_k3s1p1",
+                                     "conv_transpose2d_16_17_k3s1p1_uneven_nobias"]
 
     @Test func spectralNormMatchesPyTorch() throws {
         let c = try #require(Golden.named("spectral_norm_conv2d"))

@@ -3,7 +3,7 @@ import GenLabTensor
 import GenLabTestSupport
 import Testing
 
-/// Winograd's F(2×2, 5×5) (`WinogradConvolution`) against im2col on the same layers and
+/// Winograd's F(2×2, 5×5) and F(4×4, 3×3) (`WinogradConvolution`) against im2col on the same layers and
 /// inputs: the outputs and input gradients agree to 2·10⁻⁵ of their scale (its rounding error
 /// is about ten times a direct kernel's: up to 8·10⁻⁶ of the scale measured here, on the
 /// 512-channel input gradient; oneDNN's weight gradient over 13 images of 100 × 100 differs
@@ -12,22 +12,22 @@ import Testing
 /// also those where layers do not run it by default (`WinogradConvolution.isPreferred`).
 @Suite(.serialized) struct WinogradConvolutionTests {
     struct Case: Sendable, CustomTestStringConvertible {
-        var transposed: Bool, batch: Int, inChannels: Int, outChannels: Int, height: Int, width: Int, padding: Int
+        var transposed: Bool, batch: Int, inChannels: Int, outChannels: Int, height: Int, width: Int, kernel = 5, padding: Int
         /// Whether the forward pass and the input gradient run by Winograd's algorithm.
         var forward: Bool, data: Bool
         var testDescription: String {
-            "\(transposed ? "ConvTranspose2d" : "Conv2d")(\(inChannels)→\(outChannels), k5 p\(padding)) on \(batch)×\(height)×\(width)"
+            "\(transposed ? "ConvTranspose2d" : "Conv2d")(\(inChannels)→\(outChannels), k\(kernel) p\(padding)) on \(batch)×\(height)×\(width)"
         }
 
         func layer(winograd: Bool) -> Layer {
             let layer: Layer
             if transposed {
-                let t = ConvTranspose2d(inChannels: inChannels, outChannels: outChannels, kernelSize: 5, padding: padding)
+                let t = ConvTranspose2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernel, padding: padding)
                 t.usesDirectKernels = winograd
                 t.usesWinograd = winograd
                 layer = t
             } else {
-                let c = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: 5, padding: padding)
+                let c = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernel, padding: padding)
                 c.usesDirectKernels = winograd
                 c.usesWinograd = winograd
                 layer = c
@@ -59,6 +59,20 @@ import Testing
         // fewer than Winograd's tiles would; the input gradient (onto 5×5) runs by it
         Case(transposed: true, batch: 2, inChannels: 512, outChannels: 256, height: 5, width: 5, padding: 0, forward: false,
              data: true),
+        // F(4×4, 3×3): uneven sizes (partial tiles of 1 – 3 pixels), paddings 0, 1, 2, the
+        // ResNet experiments' 64 → 64 on 16×16, channels off the blocks
+        Case(transposed: false, batch: 3, inChannels: 17, outChannels: 23, height: 11, width: 9, kernel: 3, padding: 0,
+             forward: true, data: true),
+        Case(transposed: false, batch: 2, inChannels: 64, outChannels: 64, height: 16, width: 16, kernel: 3, padding: 1,
+             forward: true, data: true),
+        Case(transposed: false, batch: 2, inChannels: 24, outChannels: 16, height: 7, width: 10, kernel: 3, padding: 2,
+             forward: true, data: true),
+        Case(transposed: true, batch: 2, inChannels: 32, outChannels: 20, height: 9, width: 6, kernel: 3, padding: 1,
+             forward: true, data: true),
+        // a 3×3 transposed forward pass from 4×4 multiplies the input's pixels only: 36 · 4
+        // tiles against 9 · 16, no saving; its input gradient (onto 4×4 from 6×6) runs by it
+        Case(transposed: true, batch: 2, inChannels: 64, outChannels: 32, height: 4, width: 4, kernel: 3, padding: 0,
+             forward: false, data: true),
     ]
 
     /// The output, the input gradient, every parameter's gradient of one step, and the kernel
@@ -91,45 +105,56 @@ import Testing
     /// (`Case.data`) is checked through `runs`, since no kernel name records it.
     @Test(arguments: cases)
     func runsThePassesItSavesOn(_ c: Case) {
-        let outHeight = c.transposed ? c.height + 4 - 2 * c.padding : c.height + 2 * c.padding - 4
-        let outWidth = c.transposed ? c.width + 4 - 2 * c.padding : c.width + 2 * c.padding - 4
+        let k = c.kernel, grow = c.kernel - 1
+        let outHeight = c.transposed ? c.height + grow - 2 * c.padding : c.height + 2 * c.padding - grow
+        let outWidth = c.transposed ? c.width + grow - 2 * c.padding : c.width + 2 * c.padding - grow
         let forward = WinogradConvolution.Pass(
-            inChannels: c.inChannels, height: c.height, width: c.width, padding: c.transposed ? 4 - c.padding : c.padding,
-            outChannels: c.outChannels, transposedWeight: c.transposed, flipped: c.transposed,
-            directMultiplies: 25 * (c.transposed ? c.height * c.width : outHeight * outWidth))
+            inChannels: c.inChannels, height: c.height, width: c.width, padding: c.transposed ? grow - c.padding : c.padding,
+            outChannels: c.outChannels, kernel: k, transposedWeight: c.transposed, flipped: c.transposed,
+            directMultiplies: k * k * (c.transposed ? c.height * c.width : outHeight * outWidth))
         let data = WinogradConvolution.Pass(
-            inChannels: c.outChannels, height: outHeight, width: outWidth, padding: c.transposed ? c.padding : 4 - c.padding,
-            outChannels: c.inChannels, transposedWeight: !c.transposed, flipped: !c.transposed,
-            directMultiplies: 25 * (c.transposed ? c.height * c.width : outHeight * outWidth))
+            inChannels: c.outChannels, height: outHeight, width: outWidth, padding: c.transposed ? c.padding : grow - c.padding,
+            outChannels: c.inChannels, kernel: k, transposedWeight: !c.transposed, flipped: !c.transposed,
+            directMultiplies: k * k * (c.transposed ? c.height * c.width : outHeight * outWidth))
         let available = WinogradConvolution.isAvailable
-        #expect(WinogradConvolution.runs(forward, kernel: 5, stride: 1, precision: .fp32) == (c.forward && available))
-        #expect(WinogradConvolution.runs(data, kernel: 5, stride: 1, precision: .fp32) == (c.data && available))
+        #expect(WinogradConvolution.runs(forward, stride: 1, precision: .fp32) == (c.forward && available))
+        #expect(WinogradConvolution.runs(data, stride: 1, precision: .fp32) == (c.data && available))
         // never another kernel, stride or precision
-        #expect(!WinogradConvolution.runs(forward, kernel: 3, stride: 1, precision: .fp32))
-        #expect(!WinogradConvolution.runs(forward, kernel: 5, stride: 2, precision: .fp32))
-        #expect(!WinogradConvolution.runs(forward, kernel: 5, stride: 1, precision: .bf16))
+        for other in [1, 2, 4, 7] {
+            var pass = forward
+            pass.kernel = other
+            #expect(!WinogradConvolution.runs(pass, stride: 1, precision: .fp32))
+        }
+        #expect(!WinogradConvolution.runs(forward, stride: 2, precision: .fp32))
+        #expect(!WinogradConvolution.runs(forward, stride: 1, precision: .bf16))
     }
 
-    /// Fewer than 16 channels on a side, a padding beyond 4 (a transposed convolution padded
-    /// by more than 4 crops its correlation), transformed weights or a padded image beyond 64
+    /// Fewer than 16 channels on a side, a padding beyond kernel − 1 (a transposed convolution
+    /// padded by more crops its correlation), transformed weights or a padded image beyond 64
     /// MiB stay on the other kernels.
     @Test func thinWideAndHugeLayersStayOnTheOtherKernels() {
-        func pass(_ inChannels: Int, _ outChannels: Int, padding: Int, size: Int = 20) -> WinogradConvolution.Pass {
+        func pass(_ inChannels: Int, _ outChannels: Int, padding: Int, size: Int = 20, kernel: Int = 5) -> WinogradConvolution.Pass {
             WinogradConvolution.Pass(inChannels: inChannels, height: size, width: size, padding: padding, outChannels: outChannels,
-                                     transposedWeight: false, flipped: false, directMultiplies: 25 * size * size)
+                                     kernel: kernel, transposedWeight: false, flipped: false,
+                                     directMultiplies: kernel * kernel * size * size)
         }
         let available = WinogradConvolution.isAvailable
-        #expect(WinogradConvolution.runs(pass(16, 16, padding: 2), kernel: 5, stride: 1, precision: .fp32) == available)
+        #expect(WinogradConvolution.runs(pass(16, 16, padding: 2), stride: 1, precision: .fp32) == available)
         // 36 · 512 · 512 floats of transformed weights: 36 MiB; 36 · 1024 · 512: 72 MiB
-        #expect(WinogradConvolution.runs(pass(512, 512, padding: 2), kernel: 5, stride: 1, precision: .fp32) == available)
-        #expect(!WinogradConvolution.runs(pass(1024, 512, padding: 2), kernel: 5, stride: 1, precision: .fp32))
+        #expect(WinogradConvolution.runs(pass(512, 512, padding: 2), stride: 1, precision: .fp32) == available)
+        #expect(!WinogradConvolution.runs(pass(1024, 512, padding: 2), stride: 1, precision: .fp32))
         // 1,004² · 16 floats padded: 61.5 MiB; 1,104² · 16: 74.4 MiB
-        #expect(WinogradConvolution.runs(pass(16, 16, padding: 2, size: 1000), kernel: 5, stride: 1, precision: .fp32) == available)
-        #expect(!WinogradConvolution.runs(pass(16, 16, padding: 2, size: 1100), kernel: 5, stride: 1, precision: .fp32))
-        #expect(!WinogradConvolution.runs(pass(15, 16, padding: 2), kernel: 5, stride: 1, precision: .fp32))
-        #expect(!WinogradConvolution.runs(pass(16, 1, padding: 2), kernel: 5, stride: 1, precision: .fp32))
-        #expect(!WinogradConvolution.runs(pass(16, 16, padding: 5), kernel: 5, stride: 1, precision: .fp32))
-        #expect(!WinogradConvolution.runs(pass(16, 16, padding: -1), kernel: 5, stride: 1, precision: .fp32))
+        #expect(WinogradConvolution.runs(pass(16, 16, padding: 2, size: 1000), stride: 1, precision: .fp32) == available)
+        #expect(!WinogradConvolution.runs(pass(16, 16, padding: 2, size: 1100), stride: 1, precision: .fp32))
+        #expect(!WinogradConvolution.runs(pass(15, 16, padding: 2), stride: 1, precision: .fp32))
+        #expect(!WinogradConvolution.runs(pass(16, 1, padding: 2), stride: 1, precision: .fp32))
+        #expect(!WinogradConvolution.runs(pass(16, 16, padding: 5), stride: 1, precision: .fp32))
+        #expect(!WinogradConvolution.runs(pass(16, 16, padding: -1), stride: 1, precision: .fp32))
+        #expect(WinogradConvolution.runs(pass(16, 16, padding: 2, kernel: 3), stride: 1, precision: .fp32) == available)
+        #expect(!WinogradConvolution.runs(pass(16, 16, padding: 3, kernel: 3), stride: 1, precision: .fp32))
+        // 1,002² · 16 floats padded (250 tiles of 4 and a border of 2): 61.3 MiB; 1,102² · 16: 74.1 MiB
+        #expect(WinogradConvolution.runs(pass(16, 16, padding: 1, size: 998, kernel: 3), stride: 1, precision: .fp32) == available)
+        #expect(!WinogradConvolution.runs(pass(16, 16, padding: 1, size: 1100, kernel: 3), stride: 1, precision: .fp32))
         let bf16 = Conv2d(inChannels: 16, outChannels: 16, kernelSize: 5, padding: 2)
         bf16.precision = .bf16
         if Precision.hasNativeBF16 {

@@ -1,11 +1,13 @@
-// Winograd's minimal filtering F(2×2, 5×5) for stride-1 convolutions with a 5×5 kernel
-// (interpolation points 0, ±1, ±2 and ∞: Lavin and Gray, "Fast Algorithms for Convolutional
-// Neural Networks", 2016): the kernels and the input's 6 × 6 tiles transformed to 36 points,
-// one product per point, each tile's 2 × 2 outputs transformed back. On CPUs with AVX2 and FMA.
+// Winograd's minimal filtering F(2×2, 5×5) and F(4×4, 3×3) for stride-1 convolutions with a
+// 5×5 or 3×3 kernel (interpolation points 0, ±1, ±2 and ∞: Lavin and Gray, "Fast Algorithms
+// for Convolutional Neural Networks", 2016): the kernels and the input's 6 × 6 tiles
+// transformed to 36 points, one product per point, each tile's 2 × 2 or 4 × 4 outputs
+// transformed back. On CPUs with AVX2 and FMA.
 //
 // Layouts, for C input channels, K outputs (rounded up to Kp, a multiple of 16, with zeros):
 //   u[ξ][Kp/16][C][16]     the kernels at point ξ = 6·a + b, sixteen outputs to a block
-//   images, channels last  the input zero-padded to (2·tiles_y + 4) × (2·tiles_x + 4) pixels
+//   images, channels last  the input zero-padded to (o·tiles_y + 6 − o) × (o·tiles_x + 6 − o)
+//                          pixels, o = 2 (5 taps) or 4 (3 taps) outputs a tile side
 //   v[ξ][slot][C], m[ξ][slot][Kp]  a group's input and products, one slot a tile
 #ifndef GENLAB_WINOGRAD_H
 #define GENLAB_WINOGRAD_H
@@ -19,15 +21,16 @@ enum {
 int genlab_winograd_available(void);
 
 /// One pass's shape: `images` images of in_channels × height × width, zero-padded by
-/// `padding`, into out_channels × out_height × out_width (out = in + 2·padding − 4),
-/// tiles_y × tiles_x tiles an image (tile t = (n·tiles_y + y)·tiles_x + x reads the padded
-/// pixels from (2y, 2x)), run in groups of `group` tiles (a multiple of the slot block).
+/// `padding`, into out_channels × out_height × out_width (out = in + 2·padding − taps + 1) by
+/// a kernel of taps × taps (5 or 3), tiles_y × tiles_x tiles an image (tile t = (n·tiles_y +
+/// y)·tiles_x + x reads the padded pixels from (o·y, o·x)), run in groups of `group` tiles (a
+/// multiple of the slot block).
 typedef struct {
-    long images, in_channels, height, width, padding, out_channels, out_height, out_width, tiles_y, tiles_x, group;
+    long images, in_channels, height, width, padding, out_channels, out_height, out_width, taps, tiles_y, tiles_x, group;
 } genlab_winograd_shape;
 
 /// u for the input channels [first, first + count): (G·w_kc·Gᵀ), where w_kc is weight[k][c]
-/// (K × C × 5 × 5) or, when `transposed`, weight[c][k] (C × K × 5 × 5), rotated by 180°
+/// (K × C × taps × taps) or, when `transposed`, weight[c][k] (C × K × taps × taps), rotated by 180°
 /// when `flipped`.
 void genlab_winograd_weights(const genlab_winograd_shape *shape, const float *weight, int transposed, int flipped,
                              long first, long count, float *u);
