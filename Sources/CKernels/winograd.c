@@ -159,13 +159,46 @@ static inline __attribute__((always_inline)) void input_tile(const float *restri
     }
 }
 
+#if defined(__x86_64__)
+/// Four rows of four pixels for each of the channels [0, K) (NCHW, from `at`, rows `width`
+/// apart, planes `plane` apart) from pixels[(4·i + j)·Kp + k]: eight channels at a time,
+/// each row's four pixels transposed to one vector.
+__attribute__((target("avx2"))) static void store_rows4(const float *pixels, long Kp, long K, float *at, long width,
+                                                         long plane) {
+    long k0 = 0;
+    for (; k0 + 8 <= K; k0 += 8) {
+        for (int i = 0; i < 4; i++) {
+            const float *row = pixels + 4 * i * Kp + k0;
+            __m256 r0 = _mm256_loadu_ps(row), r1 = _mm256_loadu_ps(row + Kp);
+            __m256 r2 = _mm256_loadu_ps(row + 2 * Kp), r3 = _mm256_loadu_ps(row + 3 * Kp);
+            __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+            __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+            __m256 c0 = _mm256_shuffle_ps(t0, t2, 0x44), c1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+            __m256 c2 = _mm256_shuffle_ps(t1, t3, 0x44), c3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+            float *line = at + (k0 * plane) + i * width;
+            _mm_storeu_ps(line, _mm256_castps256_ps128(c0));
+            _mm_storeu_ps(line + plane, _mm256_castps256_ps128(c1));
+            _mm_storeu_ps(line + 2 * plane, _mm256_castps256_ps128(c2));
+            _mm_storeu_ps(line + 3 * plane, _mm256_castps256_ps128(c3));
+            _mm_storeu_ps(line + 4 * plane, _mm256_extractf128_ps(c0, 1));
+            _mm_storeu_ps(line + 5 * plane, _mm256_extractf128_ps(c1, 1));
+            _mm_storeu_ps(line + 6 * plane, _mm256_extractf128_ps(c2, 1));
+            _mm_storeu_ps(line + 7 * plane, _mm256_extractf128_ps(c3, 1));
+        }
+    }
+    for (; k0 < K; k0++)
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) at[k0 * plane + i * width + j] = pixels[(4 * i + j) * Kp + k0];
+}
+#endif
+
 /// The out × out pixels of one tile (those inside the image) from m[ξ][slot]: Aᵀ along the
 /// columns, then along the rows, channel by channel; then each channel's pixels stored.
 /// `out` is a constant where it is inlined (2 or 4), so that the transforms unroll.
 static inline __attribute__((always_inline)) void output_tile(const genlab_winograd_shape *s, const float *restrict m,
                                                               long slots, long Kp, long n, long ty, long tx,
-                                                              float *restrict output, float *restrict down, int out) {
-    float *pixels = down + out * TILE * Kp;
+                                                              float *restrict output, float *restrict down,
+                                                              float *restrict pixels, int out) {
     for (int b = 0; b < TILE; b++) {
         for (long k = 0; k < Kp; k++) {
 #define M(a) m[((a) * TILE + b) * slots * Kp + k]
@@ -186,14 +219,17 @@ static inline __attribute__((always_inline)) void output_tile(const genlab_winog
 #undef P
         }
     }
-    long plane = s->out_height * s->out_width;
-    for (int i = 0; i < out; i++) {
-        long y = out * ty + i;
-        if (y >= s->out_height) break;
-        for (int j = 0; j < out; j++) {
-            long x = out * tx + j;
-            if (x >= s->out_width) break;
-            float *pixel = output + (n * s->out_channels * s->out_height + y) * s->out_width + x;
+    long plane = s->out_height * s->out_width, y0 = out * ty, x0 = out * tx;
+    float *image = output + n * s->out_channels * plane;
+#if defined(__x86_64__)
+    if (out == 4 && y0 + 4 <= s->out_height && x0 + 4 <= s->out_width) {
+        store_rows4(pixels, Kp, s->out_channels, image + y0 * s->out_width + x0, s->out_width, plane);
+        return;
+    }
+#endif
+    for (int i = 0; i < out && y0 + i < s->out_height; i++) {
+        for (int j = 0; j < out && x0 + j < s->out_width; j++) {
+            float *pixel = image + (y0 + i) * s->out_width + x0 + j;
             const float *values = pixels + (i * out + j) * Kp;
             for (long k = 0; k < s->out_channels; k++) pixel[k * plane] = values[k];
         }
@@ -258,6 +294,7 @@ static inline __attribute__((always_inline)) void correlate(const genlab_winogra
     long rows = out * s->tiles_y + TILE - out, columns = out * s->tiles_x + TILE - out;
     long tiles = s->images * s->tiles_y * s->tiles_x;
     float *v = workspace, *m = v + POINTS * slots * C, *scratch = m + POINTS * slots * Kp;
+    float *pixels = scratch + out * TILE * Kp;
     for (long g = first; g < first + count; g++) {
         long t0 = g * slots, used = t0 + slots < tiles ? slots : tiles - t0;
         for (long slot = 0; slot < used; slot++) {
@@ -270,7 +307,7 @@ static inline __attribute__((always_inline)) void correlate(const genlab_winogra
         products(u, v, C, Kp, slots, rounded(used, SB), m);
         for (long slot = 0; slot < used; slot++) {
             long t = t0 + slot, tx = t % s->tiles_x, ty = t / s->tiles_x % s->tiles_y, n = t / s->tiles_x / s->tiles_y;
-            output_tile(s, m + slot * Kp, slots, Kp, n, ty, tx, output, scratch, out);
+            output_tile(s, m + slot * Kp, slots, Kp, n, ty, tx, output, scratch, pixels, out);
         }
     }
 }
