@@ -26,25 +26,8 @@ import Testing
         }
 
         func layer(direct: Bool) -> Layer {
-            let layer: Layer
-            if transposed {
-                let t = ConvTranspose2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernel, stride: stride,
-                                        padding: padding, outputPadding: outputPadding)
-                t.usesDirectKernels = direct
-                t.usesWinograd = false
-                layer = t
-            } else {
-                let c = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernel, stride: stride, padding: padding)
-                c.usesDirectKernels = direct
-                c.usesWinograd = false
-                layer = c
-            }
-            for (i, p) in layer.parameters.enumerated() {
-                p.parameter.value.copy(from: GradientCheck.random(p.parameter.value.shape, seed: UInt64(10 + i)))
-                // gradients accumulate onto what is there
-                p.parameter.grad.copy(from: GradientCheck.random(p.parameter.grad.shape, seed: UInt64(20 + i)))
-            }
-            return layer
+            SeededConvolution.make(transposed: transposed, inChannels: inChannels, outChannels: outChannels, kernel: kernel,
+                                   stride: stride, padding: padding, outputPadding: outputPadding, direct: direct, winograd: false)
         }
     }
 

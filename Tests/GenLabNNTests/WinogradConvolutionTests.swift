@@ -20,23 +20,8 @@ import Testing
         }
 
         func layer(winograd: Bool) -> Layer {
-            let layer: Layer
-            if transposed {
-                let t = ConvTranspose2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernel, padding: padding)
-                t.usesDirectKernels = winograd
-                t.usesWinograd = winograd
-                layer = t
-            } else {
-                let c = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernel, padding: padding)
-                c.usesDirectKernels = winograd
-                c.usesWinograd = winograd
-                layer = c
-            }
-            for (i, p) in layer.parameters.enumerated() {
-                p.parameter.value.copy(from: GradientCheck.random(p.parameter.value.shape, seed: UInt64(10 + i)))
-                p.parameter.grad.copy(from: GradientCheck.random(p.parameter.grad.shape, seed: UInt64(20 + i)))
-            }
-            return layer
+            SeededConvolution.make(transposed: transposed, inChannels: inChannels, outChannels: outChannels, kernel: kernel,
+                                   padding: padding, direct: winograd, winograd: winograd)
         }
     }
 
