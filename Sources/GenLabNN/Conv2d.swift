@@ -47,6 +47,9 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
     }
     /// Whether the layer may run by Winograd's algorithm where it uses direct kernels (by
     /// default where it was measured faster, `WinogradConvolution.isPreferred`; a test sets it).
+    /// Training passes only: in evaluation mode (samples, reconstructions, latents, analyses,
+    /// which the Python reader recomputes from the run file) the layer runs its direct kernels,
+    /// whose rounding is a direct sum's; Winograd's is about ten times larger.
     public var usesWinograd = WinogradConvolution.isPreferred
     /// The kernel the last forward pass ran on: "winograd", oneDNN's name for it (for instance
     /// "jit:avx512_core"), or "im2col".
@@ -174,7 +177,7 @@ public final class Conv2d: WeightedLayer, RectifiesItsOutput, MultipliesMatrices
     }
 
     private func runsByWinograd(_ pass: WinogradConvolution.Pass) -> Bool {
-        usesDirectKernels && usesWinograd && WinogradConvolution.runs(pass, stride: stride, precision: precision)
+        isTraining && usesDirectKernels && usesWinograd && WinogradConvolution.runs(pass, stride: stride, precision: precision)
     }
 
     /// Per chunk: the weight gradient from the columns (unfolded again when the batch took

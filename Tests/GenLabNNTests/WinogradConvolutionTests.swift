@@ -148,6 +148,28 @@ import Testing
         }
     }
 
+    /// Evaluation passes (samples, latents, analyses: what the Python reader recomputes) run
+    /// on the direct kernels, and give the bits of a layer that never runs Winograd.
+    @Test(arguments: [cases[1], cases[5], cases[8]])
+    func evaluationPassesRunDirect(_ c: Case) throws {
+        try #require(WinogradConvolution.isAvailable, "this CPU has no AVX2 and FMA")
+        let input = GradientCheck.random([c.batch, c.inChannels, c.height, c.width], seed: 1)
+        var outputs: [[Float]] = []
+        for winograd in [true, false] {
+            let layer = SeededConvolution.make(transposed: c.transposed, inChannels: c.inChannels, outChannels: c.outChannels,
+                                               kernel: c.kernel, padding: c.padding, direct: true, winograd: winograd)
+            layer.isTraining = false
+            outputs.append(try layer.forward(input).values)
+            let kernel = (layer as? Conv2d)?.kernel ?? (layer as? ConvTranspose2d)?.kernel ?? ""
+            #expect(kernel != "winograd")
+            layer.isTraining = true
+            let training = try layer.forward(input).values
+            #expect(((layer as? Conv2d)?.kernel ?? (layer as? ConvTranspose2d)?.kernel == "winograd") == winograd)
+            if winograd { #expect(training != outputs[0], "a Winograd pass rounds otherwise than a direct one") }
+        }
+        #expect(outputs[0].map(\.bitPattern) == outputs[1].map(\.bitPattern))
+    }
+
     @Test(arguments: [cases[3], cases[4]])
     func sameBitsOnOneAndTwoThreads(_ c: Case) throws {
         try #require(WinogradConvolution.isAvailable, "this CPU has no AVX2 and FMA")
