@@ -49,8 +49,8 @@ public final class WinogradConvolution {
         if isPreferred {
             return "training passes of 3×3 and 5×5 stride 1: GenLab's Winograd F(4×4, 3×3), F(2×2, 5×5) where they save multiply-adds"
         }
-        return isAvailable ? "5×5 stride 1: oneDNN (GenLab's Winograd F(4×4, 3×3), F(2×2, 5×5) run on AVX2 CPUs without AVX-512)"
-            : "5×5 stride 1: no Winograd (GenLab's F(4×4, 3×3), F(2×2, 5×5) need AVX2 and FMA)"
+        return isAvailable ? "3×3 and 5×5 stride 1: oneDNN (GenLab's Winograd F(4×4, 3×3), F(2×2, 5×5) run on AVX2 CPUs without AVX-512)"
+            : "3×3 and 5×5 stride 1: no Winograd (GenLab's F(4×4, 3×3), F(2×2, 5×5) need AVX2 and FMA)"
     }
 
     /// One pass of a convolution layer as a correlation: its input side (channels, height,
