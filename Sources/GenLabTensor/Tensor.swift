@@ -36,7 +36,7 @@ public final class Tensor {
     /// `count` floats (256 KiB or more) would leave less than `AddressSpace.reserve` to map.
     static func ensureRoom(forFloats count: Int) {
         guard count >= 1 << 16, let room = AddressSpace.room,
-              room < count * MemoryLayout<Float>.stride + AddressSpace.reserve else { return }
+              count > (room - AddressSpace.reserve) / MemoryLayout<Float>.stride else { return }
         exitOutOfMemory(allocating: count)
     }
 

@@ -74,7 +74,7 @@ import Testing
         let layer = c.layer(direct: direct)
         let input = GradientCheck.random([c.batch, c.inChannels, c.size, c.size], seed: 1)
         let output = try layer.forward(input)
-        let kernel = (layer as? Conv2d)?.kernel ?? (layer as? ConvTranspose2d)?.kernel ?? ""
+        let kernel = SeededConvolution.kernel(of: layer)
         let gradOutput = GradientCheck.random(output.shape, seed: 2)
         let gradInput = try layer.backward(gradOutput, accumulateParameterGradients: true)
         return ([output.values, gradInput.values] + layer.parameters.map(\.parameter.grad.values), kernel)

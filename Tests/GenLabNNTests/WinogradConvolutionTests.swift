@@ -66,7 +66,7 @@ import Testing
         let layer = c.layer(winograd: winograd)
         let input = GradientCheck.random([c.batch, c.inChannels, c.height, c.width], seed: 1)
         let output = try layer.forward(input)
-        let kernel = (layer as? Conv2d)?.kernel ?? (layer as? ConvTranspose2d)?.kernel ?? ""
+        let kernel = SeededConvolution.kernel(of: layer)
         let gradOutput = GradientCheck.random(output.shape, seed: 2)
         let gradInput = try layer.backward(gradOutput, accumulateParameterGradients: true)
         return ([output.values, gradInput.values] + layer.parameters.map(\.parameter.grad.values), kernel)
@@ -160,11 +160,11 @@ import Testing
                                                kernel: c.kernel, padding: c.padding, direct: true, winograd: winograd)
             layer.isTraining = false
             outputs.append(try layer.forward(input).values)
-            let kernel = (layer as? Conv2d)?.kernel ?? (layer as? ConvTranspose2d)?.kernel ?? ""
+            let kernel = SeededConvolution.kernel(of: layer)
             #expect(kernel != "winograd")
             layer.isTraining = true
             let training = try layer.forward(input).values
-            #expect(((layer as? Conv2d)?.kernel ?? (layer as? ConvTranspose2d)?.kernel == "winograd") == winograd)
+            #expect((SeededConvolution.kernel(of: layer) == "winograd") == winograd)
             if winograd { #expect(training != outputs[0], "a Winograd pass rounds otherwise than a direct one") }
         }
         #expect(outputs[0].map(\.bitPattern) == outputs[1].map(\.bitPattern))

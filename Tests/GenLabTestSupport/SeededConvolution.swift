@@ -23,4 +23,9 @@ public enum SeededConvolution {
         }
         return layer
     }
+
+    /// The kernel a Conv2d's or ConvTranspose2d's last forward pass ran on ("" for other layers).
+    public static func kernel(of layer: Layer) -> String {
+        (layer as? Conv2d)?.kernel ?? (layer as? ConvTranspose2d)?.kernel ?? ""
+    }
 }
