@@ -1,3 +1,5 @@
+import CKernels
+
 /// `torch.optim.RMSprop` (not centred, no momentum): square_avg ← α·square_avg + (1 − α)·g²,
 /// p ← p − lr · g / (√square_avg + eps).
 public final class RMSprop: Optimizer {
@@ -20,14 +22,11 @@ public final class RMSprop: Optimizer {
 
     public func step() {
         slots.step += 1
-        let a = alpha, oneMinusA = 1 - alpha, eps = eps, negLr = -lr, wd = weightDecay
         for (index, named) in parameters.enumerated() {
-            let p = named.parameter.value.data, g = named.parameter.grad.data
-            let s = slots[0][index].data
-            for i in 0..<named.parameter.value.count {
-                let grad = wd == 0 ? g[i] : g[i] + p[i] * wd
-                s[i] = s[i] * a + oneMinusA * grad * grad
-                p[i] = p[i] + negLr * (grad / (s[i].squareRoot() + eps))
+            let p = named.parameter.value.data, g = named.parameter.grad.data, s = slots[0][index].data
+            ParallelRanges.forEach(named.parameter.value.count, minimum: 1 << 15) { part in
+                let i = part.lowerBound
+                genlab_rmsprop_update(p + i, g + i, s + i, part.count, lr, alpha, eps, weightDecay)
             }
         }
     }

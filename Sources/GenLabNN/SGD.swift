@@ -1,3 +1,5 @@
+import CKernels
+
 /// `torch.optim.SGD` with momentum (no dampening, not Nesterov): the buffer starts as the
 /// first gradient, then b ← μ·b + g; p ← p − lr·b.
 public final class SGD: Optimizer {
@@ -16,22 +18,13 @@ public final class SGD: Optimizer {
     }
 
     public func step() {
-        let first = slots.step == 0
+        let first: Int32 = slots.step == 0 ? 1 : 0
         slots.step += 1
-        let mu = momentum, negLr = -lr, wd = weightDecay
         for (index, named) in parameters.enumerated() {
-            let p = named.parameter.value.data, g = named.parameter.grad.data
-            let b = slots[0][index].data
-            for i in 0..<named.parameter.value.count {
-                let grad = wd == 0 ? g[i] : g[i] + p[i] * wd
-                let d: Float
-                if mu == 0 {
-                    d = grad
-                } else {
-                    b[i] = first ? grad : b[i] * mu + grad
-                    d = b[i]
-                }
-                p[i] = p[i] + negLr * d
+            let p = named.parameter.value.data, g = named.parameter.grad.data, b = slots[0][index].data
+            ParallelRanges.forEach(named.parameter.value.count, minimum: 1 << 15) { part in
+                let i = part.lowerBound
+                genlab_sgd_update(p + i, g + i, b + i, part.count, lr, momentum, weightDecay, first)
             }
         }
     }
