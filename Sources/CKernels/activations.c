@@ -1,31 +1,7 @@
 // See activations.h.
 #include "activations.h"
-#include <string.h>
 #include "clones.h"
-
-static inline __attribute__((always_inline)) float exp_lanes(float x) {
-    x = x < -87.3f ? -87.3f : x;
-    x = x > 88.7f ? 88.7f : x;
-    // n = round(x·log₂e) by adding 1.5·2²³, which also leaves n in the low bits
-    const float magic = 12582912.0f;
-    float shifted = x * 1.44269504088896341f + magic;
-    float n = shifted - magic;
-    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * (r * r) + r + 1;
-    int bits, magic_bits;
-    memcpy(&bits, &shifted, 4);
-    memcpy(&magic_bits, &magic, 4);
-    int exponent = (bits - magic_bits + 127) << 23;
-    float scale;
-    memcpy(&scale, &exponent, 4);
-    return p * scale;
-}
+#include "lane_math.h"
 
 static inline __attribute__((always_inline)) float erf_lanes(float x) {
     float a = x < 0 ? -x : x;
@@ -99,17 +75,27 @@ static inline __attribute__((always_inline)) float tanh_lanes(float x) {
     return a < 0.625f ? small : large;
 }
 
-static inline __attribute__((always_inline)) void tanh_in_place(float *restrict y, long count) {
-    for (long i = 0; i < count; i++) y[i] = tanh_lanes(y[i]);
+// Each forward loop that may run in place, over restrict pointers: in place through one
+// pointer, else through two, so that either vectorises.
+#define IN_PLACE_FORWARD(name, value)                                                                              \
+    static inline __attribute__((always_inline)) void name##_in_place(float *restrict y, long count) {             \
+        for (long i = 0; i < count; i++) y[i] = value(y[i]);                                                       \
+    }                                                                                                              \
+    static inline __attribute__((always_inline)) void name##_apart(const float *restrict x, float *restrict y,     \
+                                                                   long count) {                                   \
+        for (long i = 0; i < count; i++) y[i] = value(x[i]);                                                       \
+    }                                                                                                              \
+    CLONES void genlab_##name##_forward(const float *x, float *y, long count) {                                    \
+        if (y == x) name##_in_place(y, count); else name##_apart(x, y, count);                                     \
+    }
+
+// σ(x) = 1 / (1 + e^{−x}); below −88.7, where e^{−x} overflows float, 0 as PyTorch's formula gives.
+static inline __attribute__((always_inline)) float sigmoid_lanes(float x) {
+    return x < -88.7f ? 0 : 1 / (1 + exp_lanes(-x));
 }
 
-static inline __attribute__((always_inline)) void tanh_apart(const float *restrict x, float *restrict y, long count) {
-    for (long i = 0; i < count; i++) y[i] = tanh_lanes(x[i]);
-}
-
-CLONES void genlab_tanh_forward(const float *x, float *y, long count) {
-    if (y == x) tanh_in_place(y, count); else tanh_apart(x, y, count);
-}
+IN_PLACE_FORWARD(tanh, tanh_lanes)
+IN_PLACE_FORWARD(sigmoid, sigmoid_lanes)
 
 static inline __attribute__((always_inline)) void add_in_place(float *restrict a, const float *restrict b, long count) {
     for (long i = 0; i < count; i++) a[i] += b[i];

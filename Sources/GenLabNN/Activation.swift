@@ -103,7 +103,7 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, BackwardInto 
         if let r = function {
             for i in 0..<count { y[i] = r(x[i]) }
         } else if kind == .sigmoid {
-            for i in 0..<count { y[i] = 1 / (1 + Foundation.exp(-x[i])) }
+            genlab_sigmoid_forward(x, y, count)
         } else {
             genlab_tanh_forward(x, y, count)
         }

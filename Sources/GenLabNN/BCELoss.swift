@@ -1,21 +1,15 @@
-import Foundation
+import CKernels
 
 /// `torch.nn.functional.binary_cross_entropy` on probabilities:
-/// −(t·log x + (1 − t)·log(1 − x)), each log clamped at −100 as PyTorch does.
+/// −(t·log x + (1 − t)·log(1 − x)), each log clamped at −100 as PyTorch does (the terms and
+/// their sum by `genlab_bce_sum`).
 public struct BCELoss: Sendable {
     public var reduction: Reduction
     public init(reduction: Reduction = .mean) { self.reduction = reduction }
 
     public func forward(_ input: Tensor, _ target: Tensor) throws(ShapeError) -> Float {
         try requireSameShape(input, target, "binary_cross_entropy")
-        let x = input.data, t = target.data
-        var sum = 0.0
-        for i in 0..<input.count {
-            let logX = Swift.max(Foundation.log(x[i]), -100)
-            let log1mX = Swift.max(Foundation.log(1 - x[i]), -100)
-            sum -= Double(t[i] * logX + (1 - t[i]) * log1mX)
-        }
-        return Float(sum) * reduction.factor(of: input)
+        return Float(genlab_bce_sum(input.data, target.data, input.count)) * reduction.factor(of: input)
     }
 
     /// Writes scale · ∂loss/∂input into `gradInput`: (x − t) / max(x(1 − x), 1e-12).

@@ -2,6 +2,7 @@
 #include "batchnorm.h"
 #include "im2col.h"
 #include "optimizers.h"
+#include "losses.h"
 #include "convolution.h"
 #include "matmul.h"
 #include "activations.h"

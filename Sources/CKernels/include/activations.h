@@ -1,11 +1,13 @@
-// The smooth activations' element loops (SiLU, ELU, GELU, Tanh) and a residual block's sum, compiled for AVX-512, for AVX2 and
-// for the baseline, picked at load time. eˣ after Cephes' expf (a degree-6 polynomial on
-// [−½ ln 2, ½ ln 2] times a power of two; within 2 ulp of expf on [−87.3, 88.7], clamped
-// outside), erf after Abramowitz and Stegun 7.1.26 (within 1.5e-7): branch-free, so each
-// loop vectorises.
+// The smooth activations' element loops (Sigmoid, SiLU, ELU, GELU, Tanh) and a residual block's
+// sum, compiled for AVX-512, for AVX2 and for the baseline, picked at load time. eˣ as in
+// lane_math.h (Cephes' expf, within 2 ulp of expf), erf after Abramowitz and Stegun 7.1.26
+// (within 1.5e-7): branch-free, so each loop vectorises.
 #ifndef GENLAB_ACTIVATIONS_H
 #define GENLAB_ACTIVATIONS_H
 
+/// y = σ(x) = 1 / (1 + e^{−x}) for count values (0 below x = −88.7, where e^{−x} overflows);
+/// y may be x.
+void genlab_sigmoid_forward(const float *x, float *y, long count);
 /// y = x·σ(x) for count values.
 void genlab_silu_forward(const float *x, float *y, long count);
 /// dx = g·σ(x)·(1 + x·(1 − σ(x))); dx may be g.
