@@ -15,3 +15,8 @@ CLONES void genlab_accumulate_channel_sums(const float *images, long batch, long
         sums[c] = (float)(sums[c] + total);
     }
 }
+
+CLONES void genlab_accumulate_column_sums(const float *restrict g, long rows, long columns, float *restrict sums) {
+    for (long row = 0; row < rows; row++)
+        for (long j = 0; j < columns; j++) sums[j] += g[row * columns + j];
+}

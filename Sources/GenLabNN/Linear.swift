@@ -1,3 +1,5 @@
+import CKernels
+
 /// `torch.nn.Linear`: y = x·Wᵀ + b on (N, in) inputs; weight (out, in), bias (out).
 public final class Linear: WeightedLayer, OwnsItsResults, MultipliesMatrices {
     public let inFeatures: Int
@@ -53,10 +55,7 @@ public final class Linear: WeightedLayer, OwnsItsResults, MultipliesMatrices {
             BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: n,
                       a: gradOutput.data, lda: outFeatures, b: input.data, ldb: inFeatures,
                       beta: 1, c: weight.grad.data, ldc: inFeatures, precision: precision)
-            if let bias {
-                let g = gradOutput.data, db = bias.grad.data
-                for row in 0..<n { for j in 0..<outFeatures { db[j] += g[row * outFeatures + j] } }
-            }
+            if let bias { genlab_accumulate_column_sums(gradOutput.data, n, outFeatures, bias.grad.data) }
         }
         gradInput.resize(to: input.shape)
         BLAS.gemm(m: n, n: inFeatures, k: outFeatures,

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A learnable bias per pixel and channel, y = x + b with b of shape (C, H, W): the
 /// CIS-522 ConvVAE's `BiasLayer`, first in its encoder and last in its decoder.
 public final class PixelBias: Layer {
@@ -33,11 +35,7 @@ public final class PixelBias: Layer {
     public func backward(_ gradOutput: Tensor, accumulateParameterGradients: Bool) throws(ShapeError) -> Tensor {
         try checkGradient(gradOutput, matches: output)
         if accumulateParameterGradients {
-            let item = bias.value.count, db = bias.grad.data
-            for n in 0..<gradOutput.shape[0] {
-                let g = gradOutput.data + n * item
-                for i in 0..<item { db[i] += g[i] }
-            }
+            genlab_accumulate_column_sums(gradOutput.data, gradOutput.shape[0], bias.value.count, bias.grad.data)
         }
         gradInput.copy(from: gradOutput)
         return gradInput
