@@ -101,7 +101,7 @@ public final class Activation: ParameterFreeLayer, InPlaceForward, BackwardInto 
     private func apply(to input: Tensor, into output: Tensor) -> Tensor {
         let x = input.data, y = output.data, count = input.count
         if let r = function {
-            for i in 0..<count { y[i] = r(x[i]) }
+            r.apply(x, bias: nil, into: y, count: count)
         } else if kind == .sigmoid {
             genlab_sigmoid_forward(x, y, count)
         } else {

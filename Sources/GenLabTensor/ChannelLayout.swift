@@ -36,9 +36,8 @@ public enum ChannelLayout {
     private static func copy(_ from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>, count: Int,
                              bias: Float?, rectifier: Rectifier?) {
         switch (bias, rectifier) {
-        case (let b?, let r?): for q in 0..<count { to[q] = r(from[q] + b) }
+        case (_, let r?): r.apply(from, bias: bias, into: to, count: count)
         case (let b?, nil): for q in 0..<count { to[q] = from[q] + b }
-        case (nil, let r?): for q in 0..<count { to[q] = r(from[q]) }
         case (nil, nil): if from != to { to.update(from: from, count: count) }
         }
     }
