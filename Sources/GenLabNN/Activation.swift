@@ -1,5 +1,4 @@
 import CKernels
-import Foundation
 
 /// Element-wise activations: `torch.nn.ReLU`, `LeakyReLU`, `Sigmoid`, `Tanh`.
 public final class Activation: ParameterFreeLayer, InPlaceForward, BackwardInto {
