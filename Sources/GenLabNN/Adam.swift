@@ -30,12 +30,8 @@ public final class Adam: Optimizer {
         let biasCorrection2Sqrt = (1 - Foundation.pow(Double(beta2), t)).squareRoot()
         let stepSize = -Float(Double(lr) / biasCorrection1)
         let bc2 = Float(biasCorrection2Sqrt)
-        for (index, named) in parameters.enumerated() {
-            let p = named.parameter.value.data, g = named.parameter.grad.data, m = slots[0][index].data, v = slots[1][index].data
-            ParallelRanges.forEach(named.parameter.value.count, minimum: 1 << 15) { part in
-                let i = part.lowerBound
-                genlab_adam_update(p + i, g + i, m + i, v + i, part.count, beta1, beta2, eps, weightDecay, stepSize, bc2)
-            }
+        slots.forEachPart { p, g, buffers, count in
+            genlab_adam_update(p, g, buffers[0], buffers[1], count, beta1, beta2, eps, weightDecay, stepSize, bc2)
         }
     }
 

@@ -52,6 +52,21 @@ final class OptimizerSlots {
     /// The tensors of buffer set `index` (in the order of the names given at init).
     subscript(index: Int) -> [Tensor] { buffers[index].tensors }
 
+    /// One element-wise update of every parameter, each split into parts the threads share
+    /// (`ParallelRanges`: disjoint, so the bits of one thread): `update` gets a part's values,
+    /// gradients and buffers (one per buffer set, in the order of the names given at init), all
+    /// from the part's first element, and the part's length.
+    func forEachPart(_ update: (_ value: UnsafeMutablePointer<Float>, _ grad: UnsafeMutablePointer<Float>,
+                                _ buffers: [UnsafeMutablePointer<Float>], _ count: Int) -> Void) {
+        for (index, named) in parameters.enumerated() {
+            let p = named.parameter.value.data, g = named.parameter.grad.data, slots = buffers.map { $0.tensors[index].data }
+            ParallelRanges.forEach(named.parameter.value.count, minimum: 1 << 15) { part in
+                let i = part.lowerBound
+                update(p + i, g + i, slots.map { $0 + i }, part.count)
+            }
+        }
+    }
+
     var state: OptimizerState {
         var saved: [String: [Float]] = [:]
         for (name, tensors) in buffers {

@@ -22,12 +22,8 @@ public final class RMSprop: Optimizer {
 
     public func step() {
         slots.step += 1
-        for (index, named) in parameters.enumerated() {
-            let p = named.parameter.value.data, g = named.parameter.grad.data, s = slots[0][index].data
-            ParallelRanges.forEach(named.parameter.value.count, minimum: 1 << 15) { part in
-                let i = part.lowerBound
-                genlab_rmsprop_update(p + i, g + i, s + i, part.count, lr, alpha, eps, weightDecay)
-            }
+        slots.forEachPart { p, g, buffers, count in
+            genlab_rmsprop_update(p, g, buffers[0], count, lr, alpha, eps, weightDecay)
         }
     }
 

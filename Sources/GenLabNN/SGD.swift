@@ -20,12 +20,8 @@ public final class SGD: Optimizer {
     public func step() {
         let first: Int32 = slots.step == 0 ? 1 : 0
         slots.step += 1
-        for (index, named) in parameters.enumerated() {
-            let p = named.parameter.value.data, g = named.parameter.grad.data, b = slots[0][index].data
-            ParallelRanges.forEach(named.parameter.value.count, minimum: 1 << 15) { part in
-                let i = part.lowerBound
-                genlab_sgd_update(p + i, g + i, b + i, part.count, lr, momentum, weightDecay, first)
-            }
+        slots.forEachPart { p, g, buffers, count in
+            genlab_sgd_update(p, g, buffers[0], count, lr, momentum, weightDecay, first)
         }
     }
 

@@ -1,21 +1,15 @@
 import CKernels
 import Foundation
+import GenLabTestSupport
 import Testing
 
 /// The vectorised activations without a derivative test of their own: `genlab_tanh_forward`
 /// (Cephes' tanhf) and `genlab_sigmoid_forward` (1 / (1 + e^{−x}) on lane_math.h's eˣ) against
 /// their formulas in double precision.
 @Suite struct ActivationKernelTests {
-    /// The largest distance of `f`'s values from `exact`'s in units in the last place (of the
-    /// exact value, at least the smallest normal's), and where.
+    /// The largest distance of `y` from `exact` at `x`, in ulp (`Ulps.worst`).
     static func worstUlps(_ x: [Float], _ y: [Float], exact: (Double) -> Double) -> (ulps: Float, at: Float) {
-        var worst: Float = 0, at: Float = 0
-        for (value, result) in zip(x, y) {
-            let e = Float(exact(Double(value)))
-            let ulps = abs(result - e) / max(e.magnitude.ulp, Float.leastNormalMagnitude)
-            if ulps > worst { (worst, at) = (ulps, value) }
-        }
-        return (worst, at)
+        Ulps.worst(zip(x, y).map { ($0, $1, Float(exact(Double($0)))) })
     }
 
     /// Within 2 ulp of the exact value over [−20, 20] in steps of 1e-3, at tiny values and at

@@ -1,6 +1,7 @@
 import CKernels
 import Foundation
 import GenLabTensor
+import GenLabTestSupport
 import Testing
 
 /// `genlab_bce_sum`: its logarithm (lane_math.h's, vectorised) against ln in double precision
@@ -10,17 +11,12 @@ import Testing
     /// −ln x (t = 1) and −ln(1 − x) (t = 0) as one-value sums, in ulp of the exact value
     /// (clamped at 100 as PyTorch's terms are).
     static func worstLogUlps(_ values: [Float]) -> (ulps: Float, at: Float) {
-        var worst: Float = 0, at: Float = 0
-        for x in values {
-            for (t, argument) in [(Float(1), Double(x)), (0, Double(1 - x))] {
+        Ulps.worst(values.flatMap { x in
+            [(Float(1), Double(x)), (0, Double(1 - x))].map { t, argument in
                 var input = x, target = t
-                let term = Float(genlab_bce_sum(&input, &target, 1))
-                let exact = Float(min(-Foundation.log(argument), 100))
-                let ulps = abs(term - exact) / max(exact.magnitude.ulp, Float.leastNormalMagnitude)
-                if ulps > worst { (worst, at) = (ulps, x) }
+                return (x, Float(genlab_bce_sum(&input, &target, 1)), Float(min(-Foundation.log(argument), 100)))
             }
-        }
-        return (worst, at)
+        })
     }
 
     /// Within 2 ulp for a float every 4,099 bit patterns of (0, 1] (subnormals and each binade
