@@ -146,22 +146,33 @@ __attribute__((target("avx2"))) static void channels_last8(const float *planes, 
 
 void genlab_winograd_pad(const genlab_winograd_shape *s, const float *images, long first, long count, float *padded) {
     long C = s->in_channels, out = tile_outputs(s->taps), rows = out * s->tiles_y + TILE - out;
-    long columns = out * s->tiles_x + TILE - out, plane = s->height * s->width;
-    long width = s->width + s->padding < columns ? s->width : columns - s->padding;
+    long columns = out * s->tiles_x + TILE - out, plane = s->height * s->width, width = s->width, p = s->padding;
+    // the tiles cover the padded image: rows ≥ height + 2·padding, columns ≥ width + 2·padding
+    long below = rows - p - s->height, right = columns - p - width;
     for (long n = first; n < first + count; n++) {
         float *image = padded + n * rows * columns * C;
-        memset(image, 0, (size_t)(rows * columns * C) * sizeof(float));
-        for (long y = 0; y < s->height && y + s->padding < rows; y++) {
-            float *line = image + ((y + s->padding) * columns + s->padding) * C;
-            const float *pixels = images + n * C * plane + y * s->width;
-            long c0 = 0;
+        // zeros where no pixel goes: the rows above and below, each row's ends
+        memset(image, 0, (size_t)(p * columns * C) * sizeof(float));
+        memset(image + (p + s->height) * columns * C, 0, (size_t)(below * columns * C) * sizeof(float));
+        const float *source = images + n * C * plane;
+        float *corner = image + (p * columns + p) * C;
+        long blocked = 0;
 #if defined(__x86_64__)
-            // eight channels by eight pixels at a time (the CPU has AVX2: genlab_winograd_available)
-            for (; c0 + 8 <= C; c0 += 8)
-                for (long x = 0; x + 8 <= width; x += 8) channels_last8(pixels + c0 * plane + x, plane, line + x * C + c0, C);
+        // eight channels by eight pixels at a time, eight planes read through before the next
+        // eight (the CPU has AVX2: genlab_winograd_available)
+        blocked = C / 8 * 8;
+        for (long c0 = 0; c0 < blocked; c0 += 8)
+            for (long y = 0; y < s->height; y++)
+                for (long x = 0; x + 8 <= width; x += 8)
+                    channels_last8(source + c0 * plane + y * width + x, plane, corner + (y * columns + x) * C + c0, C);
 #endif
+        for (long y = 0; y < s->height; y++) {
+            float *line = corner + y * columns * C;
+            const float *pixels = source + y * width;
+            memset(line - p * C, 0, (size_t)(p * C) * sizeof(float));
+            memset(line + width * C, 0, (size_t)(right * C) * sizeof(float));
             for (long c = 0; c < C; c++)
-                for (long x = c < c0 ? width / 8 * 8 : 0; x < width; x++) line[x * C + c] = pixels[c * plane + x];
+                for (long x = c < blocked ? width / 8 * 8 : 0; x < width; x++) line[x * C + c] = pixels[c * plane + x];
         }
     }
 }
