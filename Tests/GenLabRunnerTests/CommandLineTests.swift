@@ -31,6 +31,24 @@ import Testing
         #expect(result.output.contains(message), "\(result.output)")
     }
 
+    /// `bench`'s options out of range are refused before anything runs: a duration that is
+    /// not a number or never ends, threads or warm-up steps past what a machine could use.
+    @Test(arguments: [
+        (["--seconds", "nan"], "--seconds must be positive and at most 86400"),
+        (["--seconds", "inf"], "--seconds must be positive and at most 86400"),
+        (["--seconds", "1e9"], "--seconds must be positive and at most 86400"),
+        (["--seconds=-1"], "--seconds must be positive and at most 86400"),
+        (["--threads", "100000"], "--threads must be between 1 and 1024"),
+        (["--threads", "0"], "--threads must be between 1 and 1024"),
+        (["--warmup", "100000000000"], "--warmup must be between 0 and 10000 steps"),
+        (["--checkpoints", "100001"], "--checkpoints must be between 0 and 100000"),
+    ])
+    func badBenchOptionsAreRefused(_ options: [String], _ message: String) throws {
+        let result = try Repository.run(RunHarness.genlab, ["bench", "--experiments", CommandLineTests.file] + options)
+        #expect(result.status == 64)
+        #expect(result.output.contains(message) && !result.output.contains("images/s"), "\(result.output)")
+    }
+
     /// Every command's failures reach the top of `genlab` and are printed there once, as
     /// "file:place: message", with exit status 1 and nothing on standard output.
     @Test(arguments: [
