@@ -20,27 +20,31 @@ public final class AvgPool2d: ParameterFreeLayer, OwnsItsResults {
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         let shape = try outputShape(for: input.shape)
         output.resize(to: shape)
-        output.fill(0)
         let (height, width) = (input.shape[2], input.shape[3]), (outHeight, outWidth) = (shape[2], shape[3])
-        let plane = height * width, outPlane = outHeight * outWidth, k = window.kernel
-        for p in 0..<(shape[0] * shape[1]) {
-            let x = input.data + p * plane, y = output.data + p * outPlane
-            if window.tiles {
-                // windows side by side: each input row adds into one output row
+        let plane = height * width, outPlane = outHeight * outWidth, k = window.kernel, scale = scale
+        if window.tiles {
+            // windows side by side: each input row adds into one output row, from 0 at a
+            // window's first row, scaled at its last
+            for p in 0..<(shape[0] * shape[1]) {
+                let x = input.data + p * plane, y = output.data + p * outPlane
                 for h in 0..<(outHeight * k) {
-                    let row = x + h * width, out = y + (h / k) * outWidth
+                    let row = x + h * width, out = y + (h / k) * outWidth, first = h % k == 0, last = h % k == k - 1
                     for ow in 0..<outWidth {
                         var sum: Float = 0
                         for j in 0..<k { sum += row[ow * k + j] }
-                        out[ow] += sum
+                        let total = (first ? 0 : out[ow]) + sum
+                        out[ow] = last ? total * scale : total
                     }
                 }
-            } else {
+            }
+        } else {
+            output.fill(0)
+            for p in 0..<(shape[0] * shape[1]) {
+                let x = input.data + p * plane, y = output.data + p * outPlane
                 window.forEachWindow(height: height, width: width, outHeight: outHeight, outWidth: outWidth) { o, i in y[o] += x[i] }
             }
+            for o in 0..<output.count { output[o] *= scale }
         }
-        let scale = scale
-        for o in 0..<output.count { output[o] *= scale }
         inputShape = input.shape
         return output
     }
@@ -49,10 +53,11 @@ public final class AvgPool2d: ParameterFreeLayer, OwnsItsResults {
         guard let inputShape else { throw ShapeError("AvgPool2d: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         gradInput.resize(to: inputShape)
-        gradInput.fill(0)
         let (height, width) = (inputShape[2], inputShape[3]), (outHeight, outWidth) = (output.shape[2], output.shape[3])
         let plane = height * width, outPlane = outHeight * outWidth, scale = scale
         let k = window.kernel
+        // tiles covering the whole input write every value; elsewhere values start at 0
+        if !window.tiles || outHeight * k != height || outWidth * k != width { gradInput.fill(0) }
         for p in 0..<(output.shape[0] * output.shape[1]) {
             let g = gradOutput.data + p * outPlane, dx = gradInput.data + p * plane
             if window.tiles {

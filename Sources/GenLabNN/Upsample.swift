@@ -61,7 +61,7 @@ public final class Upsample: ParameterFreeLayer, OwnsItsResults {
     public func forward(_ input: Tensor) throws(ShapeError) -> Tensor {
         let shape = try outputShape(for: input.shape)
         output.resize(to: shape)
-        output.fill(0)
+        if mode == .bilinear { output.fill(0) }  // nearest writes every value
         let (height, width) = (input.shape[2], input.shape[3])
         let plane = height * width, outPlane = plane * scale * scale
         let outWidth = width * scale
@@ -71,7 +71,7 @@ public final class Upsample: ParameterFreeLayer, OwnsItsResults {
                 // each input row repeated, then the row itself scale times
                 for h in 0..<height {
                     let out = y + h * scale * outWidth, row = x + h * width
-                    for w in 0..<width { (out + w * scale).update(repeating: row[w], count: scale) }
+                    for w in 0..<width { for j in 0..<scale { out[w * scale + j] = row[w] } }
                     for copy in 1..<max(scale, 1) { (out + copy * outWidth).update(from: out, count: outWidth) }
                 }
             } else {
@@ -86,7 +86,7 @@ public final class Upsample: ParameterFreeLayer, OwnsItsResults {
         guard let inputShape else { throw ShapeError("Upsample: backward called before forward") }
         try checkGradient(gradOutput, matches: output)
         gradInput.resize(to: inputShape)
-        gradInput.fill(0)
+        if mode == .bilinear { gradInput.fill(0) }  // nearest writes every value
         let (height, width) = (inputShape[2], inputShape[3])
         let plane = height * width, outPlane = plane * scale * scale
         let outWidth = width * scale
@@ -94,11 +94,12 @@ public final class Upsample: ParameterFreeLayer, OwnsItsResults {
             let g = gradOutput.data + p * outPlane, dx = gradInput.data + p * plane
             if mode == .nearest {
                 for oh in 0..<(height * scale) {
-                    let row = g + oh * outWidth, out = dx + (oh / scale) * width
+                    // the first of an input row's output rows starts its sums at 0
+                    let row = g + oh * outWidth, out = dx + (oh / scale) * width, first = oh % scale == 0
                     for w in 0..<width {
                         var sum: Float = 0
                         for j in 0..<scale { sum += row[w * scale + j] }
-                        out[w] += sum
+                        out[w] = (first ? 0 : out[w]) + sum
                     }
                 }
             } else {

@@ -54,6 +54,9 @@ CASES = [
      "shortcut: [{upsample: {scale: 2}}, {conv2d: {out: 3, kernel: 1}}]}}",
      Residual([nn.BatchNorm2d(4), nn.ReLU(), nn.Upsample(scale_factor=2.0), nn.Conv2d(4, 3, 3, padding=1)],
               [nn.Upsample(scale_factor=2.0), nn.Conv2d(4, 3, 1)]), (3, 4, 3, 3), 1.0, True),
+    # windows side by side that leave the last row and column out, and windows of one pixel
+    ("avgpool2d_k2_odd", "{avgpool2d: {kernel: 2}}", nn.AvgPool2d(2), (2, 3, 7, 5), 1.0, True),
+    ("avgpool2d_k1", "{avgpool2d: {kernel: 1}}", nn.AvgPool2d(1), (2, 2, 3, 4), 1.0, True),
 ]
 
 

@@ -10,7 +10,7 @@ import Testing
 /// against finite differences.
 @Suite struct GoldenLayerKindTests {
     @Test func fixtureHasAllCases() {
-        #expect(Golden.layerKindCases.count == 22)
+        #expect(Golden.layerKindCases.count == 24)
     }
 
     /// The kind `yaml` names, parsed as an experiment file's layer entry.
