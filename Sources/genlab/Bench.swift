@@ -42,7 +42,7 @@ struct Bench: ParsableCommand {
     var data = false
 
     func validate() throws {
-        guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024") }
+        try checkProcessorCount(threads, "--threads")
         guard seconds > 0, seconds <= 86_400 else { throw ValidationError("--seconds must be positive and at most 86400 (a day)") }
         guard (0...10_000).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 10000 steps") }
         if precision == .bf16 { try PrecisionSpec.Choice.bf16.checkHere() }

@@ -85,8 +85,8 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1 (a number of steps)") }
-        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be between 1 and 1024") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        try checkProcessorCount(jobs, "--jobs")
+        try checkProcessorCount(threads, "--threads")
         if launcher == .local { try precision?.checkHere() }
         if results.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--results must name a folder") }
         if overwrite && retryFailed { throw ValidationError("give --overwrite or --retry-failed, not both (--overwrite starts every selected point again)") }
@@ -97,7 +97,7 @@ struct Run: ParsableCommand {
             if overwrite { throw ValidationError("--overwrite cannot go with --launcher slurm (a requeued task would start again): remove the points' folders, or run them locally with --overwrite") }
             if threads != nil { throw ValidationError("with --launcher slurm the threads are the task's CPUs: give --cpus") }
             if stopAfter != nil || failFast { throw ValidationError("--stop-after and --fail-fast are for local runs; Slurm's --time limits a task") }
-            if let cpus, !(1...1024).contains(cpus) { throw ValidationError("--cpus must be between 1 and 1024") }
+            try checkProcessorCount(cpus, "--cpus")
             if let maxRequeues, !(0...1000).contains(maxRequeues) { throw ValidationError("--max-requeues must be between 0 and 1000") }
             let options = SlurmJobScript.Options(partition: partition, time: time, sbatchArguments: sbatchArguments)
             if let problem = options.problem { throw ValidationError(problem) }

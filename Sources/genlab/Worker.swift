@@ -51,7 +51,7 @@ struct Worker: ParsableCommand {
     var precision: PrecisionSpec.Choice?
 
     func validate() throws {
-        if !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        try checkProcessorCount(threads, "--threads")
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1 (a number of steps)") }
         if let progressFd, fcntl(progressFd, F_GETFD) < 0 { throw ValidationError("--progress-fd \(progressFd) is not an open file descriptor") }
         try precision?.checkHere()
